@@ -1,0 +1,65 @@
+/**
+ * Every error this library throws or reports is a LogcordError with a stable `code`.
+ * Messages never contain a webhook token.
+ */
+export type ErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_WEBHOOK_URL'
+  | 'ERR_DISCORD_HTTP'
+  | 'ERR_DISCORD_RATE_LIMITED'
+  | 'ERR_WEBHOOK_DISABLED'
+  | 'ERR_NETWORK'
+  | 'ERR_TIMEOUT'
+  | 'ERR_TLS'
+  | 'ERR_CLOSED'
+
+export class LogcordError extends Error {
+  readonly code: ErrorCode
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'LogcordError'
+    this.code = code
+  }
+}
+
+/** A configuration mistake: names the option, what was expected, what was received, how to fix it. */
+export class InvalidOptionError extends LogcordError {
+  readonly option: string
+  constructor (option: string, expected: string, received: unknown, hint?: string) {
+    super('ERR_INVALID_OPTION', `Invalid option \`${option}\`: expected ${expected}, received ${describe(received)}.${hint ? ' ' + hint : ''}`)
+    this.name = 'InvalidOptionError'
+    this.option = option
+  }
+}
+
+export class InvalidWebhookUrlError extends LogcordError {
+  constructor (message: string) {
+    super('ERR_INVALID_WEBHOOK_URL', message)
+    this.name = 'InvalidWebhookUrlError'
+  }
+}
+
+/** A non-2xx answer from Discord. `body` is Discord's parsed JSON error (never contains the token). */
+export class DiscordHTTPError extends LogcordError {
+  readonly status: number
+  readonly discordCode: number | undefined
+  readonly body: unknown
+  constructor (status: number, discordCode: number | undefined, message: string, body?: unknown) {
+    super('ERR_DISCORD_HTTP', message)
+    this.name = 'DiscordHTTPError'
+    this.status = status
+    this.discordCode = discordCode
+    this.body = body
+  }
+}
+
+/** Renders a received value for an error message without dumping huge or secret data. */
+export function describe (value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'string') return value.length > 40 ? `a string of length ${value.length}` : JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`
+  if (Array.isArray(value)) return `an array of length ${value.length}`
+  return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
+}

@@ -1,0 +1,295 @@
+import type { Dispatcher } from 'undici'
+import { systemClock, type Clock } from './clock.js'
+import { InvalidOptionError } from './errors.js'
+import { parseWebhookUrl, type WebhookTarget } from './http/webhook-url.js'
+import { isSeverity, SEVERITIES, type Severity } from './levels.js'
+import { LIMITS } from './limits.js'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
+
+export interface MentionOptions {
+  /** Role ids to ping. */
+  roles?: string[]
+  /** User ids to ping. */
+  users?: string[]
+  /** Ping only for records at or above this severity. @default 'error' */
+  minSeverity?: Severity
+}
+
+export interface RenderOptions {
+  /** Field keys rendered first / only (when non-empty, only these). @default [] */
+  includeFields?: string[]
+  /** Field keys never rendered. @default [] */
+  excludeFields?: string[]
+  /** Keys whose values are replaced by `[redacted]` at any depth (case-insensitive). */
+  redactKeys?: string[]
+  /** Title template; `{emoji}`, `{label}`, `{level}`, `{service}`, `{message}` are replaced. @default '{emoji} {message}' */
+  titleTemplate?: string
+  /** Stack lines kept in full rendering. @default 30 */
+  maxStackLines?: number
+}
+
+export interface RateLimitOptions {
+  /** Per-webhook bucket assumed until Discord's headers are seen. @default 5 */
+  fallbackLimit?: number
+  /** @default 2000 */
+  fallbackWindowMs?: number
+  /** Discord's hidden per-channel limit, shared by every webhook of a channel. @default 30 */
+  channelLimit?: number
+  /** @default 60000 */
+  channelWindowMs?: number
+  /** Process-wide cap, kept below Discord's 50/s global limit. @default 40 */
+  globalPerSecond?: number
+  /** Added to every computed reset, for clock and network jitter. @default 250 */
+  offsetMs?: number
+  /** Invalid responses (401, 403, non-shared 429) allowed per 10 minutes before sending stops. Discord bans at 10000. @default 500 */
+  invalidRequestLimit?: number
+  /** First cool-down after a Cloudflare 429 without Retry-After; doubles on repeats up to 1 h. @default 60000 */
+  cloudflareCooldownMs?: number
+}
+
+export interface NotifierOptions {
+  /** Discord webhook URL. Required unless `enabled` is false. Treated as a secret. */
+  webhookUrl?: string
+  /** @default true */
+  enabled?: boolean
+  /** Send to this origin instead of https://discord.com (the local emulator). http only on loopback. */
+  apiOrigin?: string
+  /** Overrides the webhook's display name (1-80 characters, no "clyde"/"discord"). */
+  username?: string
+  avatarUrl?: string
+  /** Post into this thread of the webhook's channel (overrides `?thread_id=` in the URL). */
+  threadId?: string
+  /** Forum/media channels: create a thread with this name. */
+  threadName?: string
+  /** Opt-in pings. By default nothing ever pings: `allowed_mentions` is `{ parse: [] }`. */
+  mentions?: MentionOptions
+  /** Records below this severity are ignored. @default 'debug' */
+  minSeverity?: Severity
+  /** Records held while Discord's limits apply; overflow sheds the least severe, oldest first. @default 2000 */
+  queueCapacity?: number
+  /** Per-attempt request timeout. @default 10000 */
+  timeoutMs?: number
+  /** Waits before each retry of a 5xx, network error or timeout. @default [2000, 3000, 5000] */
+  retryDelays?: number[]
+  /** Deadline for flush() and close(). @default 10000 */
+  flushTimeoutMs?: number
+  /** Append undeliverable records as JSON lines to this file. @default undefined (off) */
+  deadLetterFile?: string
+  /** Verbosity of the library's own stderr lines. @default 'warn' */
+  logLevel?: LogLevel
+  /** Where the library's own lines go. @default a write to process.stderr */
+  log?: (line: string) => void
+  rateLimits?: RateLimitOptions
+  render?: RenderOptions
+  /** Text appended to the `DiscordBot (url, version)` User-Agent. */
+  userAgentSuffix?: string
+  /** undici Dispatcher used for requests (a MockAgent in tests, a ProxyAgent behind a proxy). */
+  dispatcher?: Dispatcher
+  /** Time source (tests). */
+  clock?: Clock
+}
+
+export interface ResolvedOptions {
+  target: WebhookTarget | undefined
+  enabled: boolean
+  username: string | undefined
+  avatarUrl: string | undefined
+  threadName: string | undefined
+  mentions: { roles: string[], users: string[], minSeverity: Severity }
+  minSeverity: Severity
+  queueCapacity: number
+  timeoutMs: number
+  retryDelays: number[]
+  flushTimeoutMs: number
+  deadLetterFile: string | undefined
+  logLevel: LogLevel
+  log: (line: string) => void
+  rateLimits: Required<RateLimitOptions>
+  render: Required<RenderOptions>
+  userAgentSuffix: string
+  dispatcher: Dispatcher | undefined
+  clock: Clock
+}
+
+export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
+  'password', 'passwd', 'pass', 'secret', 'token', 'accessToken', 'refreshToken', 'apiKey', 'api_key',
+  'authorization', 'cookie', 'set-cookie', 'webhookUrl', 'clientSecret', 'privateKey'
+])
+
+/** Every default in one place; `satisfies` makes the compiler check it is complete. */
+export const DEFAULTS = {
+  enabled: true,
+  mentions: { roles: [] as string[], users: [] as string[], minSeverity: 'error' as Severity },
+  minSeverity: 'debug' as Severity,
+  queueCapacity: 2000,
+  timeoutMs: 10_000,
+  retryDelays: [2000, 3000, 5000],
+  flushTimeoutMs: 10_000,
+  logLevel: 'warn' as LogLevel,
+  rateLimits: {
+    fallbackLimit: 5,
+    fallbackWindowMs: 2000,
+    channelLimit: 30,
+    channelWindowMs: 60_000,
+    globalPerSecond: 40,
+    offsetMs: 250,
+    invalidRequestLimit: 500,
+    cloudflareCooldownMs: 60_000
+  } satisfies Required<RateLimitOptions>,
+  render: {
+    includeFields: [] as string[],
+    excludeFields: [] as string[],
+    redactKeys: [...DEFAULT_REDACT_KEYS],
+    titleTemplate: '{emoji} {message}',
+    maxStackLines: 30
+  } satisfies Required<RenderOptions>,
+  userAgentSuffix: ''
+} as const
+
+const defaultLog = (line: string): void => {
+  process.stderr.write(line.endsWith('\n') ? line : line + '\n')
+}
+
+/** Validates once, at construction. Errors name the option, what was expected, what came, and the fix. */
+export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
+  if (input === null || typeof input !== 'object') throw new InvalidOptionError('options', 'an object', input)
+  const enabled = optBool(input, 'enabled', DEFAULTS.enabled)
+  let target: WebhookTarget | undefined
+  if (input.webhookUrl !== undefined || enabled) {
+    if (input.webhookUrl === undefined) {
+      throw new InvalidOptionError('webhookUrl', 'a Discord webhook URL', undefined, 'Pass `webhookUrl`, set DISCORD_WEBHOOK_URL, or set `enabled: false`.')
+    }
+    const parseOpts: { apiOrigin?: string, threadId?: string } = {}
+    if (input.apiOrigin !== undefined) parseOpts.apiOrigin = optString(input, 'apiOrigin') as string
+    if (input.threadId !== undefined) parseOpts.threadId = optString(input, 'threadId') as string
+    target = parseWebhookUrl(input.webhookUrl, parseOpts)
+  }
+  const username = optString(input, 'username')
+  if (username !== undefined) {
+    const n = [...username.trim()].length
+    if (n < 1 || n > LIMITS.username) throw new InvalidOptionError('username', `1-${LIMITS.username} characters`, username)
+    if (/clyde|discord/i.test(username)) throw new InvalidOptionError('username', 'a name without "clyde" or "discord" (Discord rejects those)', username)
+  }
+  const avatarUrl = optString(input, 'avatarUrl')
+  if (avatarUrl !== undefined && !/^https?:\/\//i.test(avatarUrl)) throw new InvalidOptionError('avatarUrl', 'an http(s) URL', avatarUrl)
+  const threadName = optString(input, 'threadName')
+  if (threadName !== undefined && target?.threadId !== undefined) {
+    throw new InvalidOptionError('threadName', 'to be unset when a thread id is given', threadName, 'Discord rejects both together (code 220002): keep one.')
+  }
+
+  const m = input.mentions ?? {}
+  if (typeof m !== 'object' || m === null) throw new InvalidOptionError('mentions', 'an object like { roles: [\'123…\'], minSeverity: \'error\' }', m)
+  const mentions = {
+    roles: optIds(m.roles, 'mentions.roles'),
+    users: optIds(m.users, 'mentions.users'),
+    minSeverity: optSeverity(m.minSeverity, 'mentions.minSeverity', DEFAULTS.mentions.minSeverity)
+  }
+
+  const logLevel = input.logLevel ?? DEFAULTS.logLevel
+  if (!LOG_LEVELS.includes(logLevel)) throw new InvalidOptionError('logLevel', `one of ${LOG_LEVELS.join(', ')}`, logLevel)
+  if (input.log !== undefined && typeof input.log !== 'function') throw new InvalidOptionError('log', 'a function (line: string) => void', input.log)
+
+  const retryDelays = input.retryDelays ?? DEFAULTS.retryDelays
+  if (!Array.isArray(retryDelays) || !retryDelays.every((d) => Number.isFinite(d) && d >= 0)) {
+    throw new InvalidOptionError('retryDelays', 'an array of non-negative millisecond delays, e.g. [2000, 3000, 5000]', retryDelays)
+  }
+
+  const rl = input.rateLimits ?? {}
+  if (typeof rl !== 'object' || rl === null) throw new InvalidOptionError('rateLimits', 'an object', rl)
+  const rateLimits = { ...DEFAULTS.rateLimits }
+  for (const key of Object.keys(rateLimits) as Array<keyof typeof rateLimits>) {
+    const v = rl[key]
+    if (v === undefined) continue
+    const min = key === 'offsetMs' ? 0 : 1
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new InvalidOptionError(`rateLimits.${key}`, `a number >= ${min}`, v)
+    rateLimits[key] = v
+  }
+  if (rateLimits.globalPerSecond >= 50) {
+    throw new InvalidOptionError('rateLimits.globalPerSecond', 'a number below 50 (Discord\'s global limit)', rateLimits.globalPerSecond)
+  }
+
+  const r = input.render ?? {}
+  if (typeof r !== 'object' || r === null) throw new InvalidOptionError('render', 'an object', r)
+  const render = {
+    includeFields: optStrings(r.includeFields, 'render.includeFields', DEFAULTS.render.includeFields),
+    excludeFields: optStrings(r.excludeFields, 'render.excludeFields', DEFAULTS.render.excludeFields),
+    redactKeys: optStrings(r.redactKeys, 'render.redactKeys', DEFAULTS.render.redactKeys),
+    titleTemplate: r.titleTemplate === undefined ? DEFAULTS.render.titleTemplate : mustString(r.titleTemplate, 'render.titleTemplate'),
+    maxStackLines: optInt(r.maxStackLines, 'render.maxStackLines', DEFAULTS.render.maxStackLines, 1)
+  }
+
+  const dispatcher = input.dispatcher
+  if (dispatcher !== undefined && (typeof dispatcher !== 'object' || dispatcher === null || typeof (dispatcher as { dispatch?: unknown }).dispatch !== 'function')) {
+    throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, MockAgent, ProxyAgent)', dispatcher)
+  }
+  const clock = input.clock ?? systemClock
+
+  return {
+    target,
+    enabled,
+    username,
+    avatarUrl,
+    threadName,
+    mentions,
+    minSeverity: optSeverity(input.minSeverity, 'minSeverity', DEFAULTS.minSeverity),
+    queueCapacity: optInt(input.queueCapacity, 'queueCapacity', DEFAULTS.queueCapacity, 1),
+    timeoutMs: optInt(input.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1),
+    retryDelays: [...retryDelays],
+    flushTimeoutMs: optInt(input.flushTimeoutMs, 'flushTimeoutMs', DEFAULTS.flushTimeoutMs, 0),
+    deadLetterFile: optString(input, 'deadLetterFile'),
+    logLevel,
+    log: input.log ?? defaultLog,
+    rateLimits,
+    render,
+    userAgentSuffix: input.userAgentSuffix === undefined ? DEFAULTS.userAgentSuffix : mustString(input.userAgentSuffix, 'userAgentSuffix'),
+    dispatcher,
+    clock
+  }
+}
+
+function optBool (o: NotifierOptions, key: 'enabled', dflt: boolean): boolean {
+  const v = o[key]
+  if (v === undefined) return dflt
+  if (typeof v !== 'boolean') throw new InvalidOptionError(key, 'true or false', v)
+  return v
+}
+
+function optString (o: object, key: string): string | undefined {
+  const v = (o as Record<string, unknown>)[key]
+  if (v === undefined) return undefined
+  return mustString(v, key)
+}
+
+function mustString (v: unknown, name: string): string {
+  if (typeof v !== 'string') throw new InvalidOptionError(name, 'a string', v)
+  return v
+}
+
+function optInt (v: unknown, name: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidOptionError(name, `an integer >= ${min}`, v)
+  return v
+}
+
+function optStrings (v: unknown, name: string, dflt: readonly string[]): string[] {
+  if (v === undefined) return [...dflt]
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new InvalidOptionError(name, 'an array of strings', v)
+  return [...v]
+}
+
+function optIds (v: unknown, name: string): string[] {
+  const ids = optStrings(v, name, [])
+  for (const id of ids) {
+    if (!/^\d{17,20}$/.test(id)) throw new InvalidOptionError(name, 'snowflake ids (17-20 digits, as strings)', id)
+  }
+  if (ids.length > LIMITS.allowedMentionIds) throw new InvalidOptionError(name, `at most ${LIMITS.allowedMentionIds} ids`, ids)
+  return ids
+}
+
+function optSeverity (v: unknown, name: string, dflt: Severity): Severity {
+  if (v === undefined) return dflt
+  if (!isSeverity(v)) throw new InvalidOptionError(name, `one of ${SEVERITIES.join(', ')}`, v)
+  return v
+}

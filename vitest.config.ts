@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+
+// CI asks for a machine-readable result file so it can print one plain totals line.
+const jsonOut = process.env.VITEST_JSON_OUT
+
+export default defineConfig({
+  resolve: {
+    // In-process tests run against the sources. Anything that crosses a process or
+    // worker boundary (pino workers, child processes, package-export tests) loads dist/.
+    alias: {
+      '@logcord/core': src('core'),
+      '@logcord/discord-emulator': src('emulator'),
+      '@logcord/winston-discord': src('winston-discord'),
+      '@logcord/pino-discord': src('pino-discord')
+    }
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: jsonOut ? ['default', ['json', { outputFile: jsonOut }]] : ['default']
+  }
+})
