@@ -1,0 +1,54 @@
+import SonicBoom from 'sonic-boom'
+import type { DropReason } from './events.js'
+import type { LogRecord } from './record.js'
+
+export interface DeadLetterLine {
+  time: string
+  reason: DropReason
+  /** The webhook id, never its token. */
+  webhookId: string | undefined
+  detail?: string
+  record: LogRecord
+}
+
+/**
+ * Appends every record that could not be delivered to a file, one JSON line each.
+ * Writes are synchronous: dead letters are rare, and they must survive a crash that follows them.
+ */
+export class DeadLetterFile {
+  readonly path: string
+  #stream: SonicBoom
+  #redact: (s: string) => string
+
+  constructor (path: string, redact: (s: string) => string) {
+    this.path = path
+    this.#redact = redact
+    this.#stream = new SonicBoom({ dest: path, append: true, mkdir: true, sync: true })
+  }
+
+  write (lines: DeadLetterLine[]): void {
+    if (lines.length === 0) return
+    let out = ''
+    for (const line of lines) out += this.#redact(safeJson(line)) + '\n'
+    this.#stream.write(out)
+  }
+
+  close (): void {
+    try {
+      this.#stream.flushSync()
+    } catch {}
+    this.#stream.end()
+  }
+}
+
+function safeJson (value: unknown): string {
+  const seen = new WeakSet()
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return `${v}n`
+    if (typeof v === 'object' && v !== null) {
+      if (seen.has(v)) return '[Circular]'
+      seen.add(v)
+    }
+    return v
+  })
+}

@@ -1,0 +1,497 @@
+/*
+ * The delivery pipeline: the only file that knows the order of the stages.
+ *
+ *   push(record) ──► BoundedQueue ──► take batch ──► RateLimiter ──► WebhookSender ──► classify
+ *   (caller's       (per-severity     (≤10 embeds,   (wait: bucket,   (undici POST      │
+ *    thread: O(1))   lanes, sheds      ≤6000 chars,   channel, global, ?wait=true)       │
+ *                    least severe)     budget/embed   cloudflare, invalid                │
+ *                                      = 6000/n)      requests)                          │
+ *        ┌──────────────────────────────────────────────────────────────────────────────┘
+ *        ├─ ok ............ count sent, learn channel id
+ *        ├─ 429 ........... pause by scope, resend the same batch (no retry spent)
+ *        ├─ 5xx/net/timeout retry after retryDelays[n], then dead-letter
+ *        ├─ 400 50035 ..... one resend rendered stricter, then dead-letter
+ *        ├─ 413 ........... split the batch, requeue the second half
+ *        ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
+ *        └─ TLS ........... dead-letter, no retry
+ *
+ * One loop runs per webhook and sends one request at a time, like Discord's own client libraries:
+ * headers from each response steer the next request. While the limiter says wait, records pile up in
+ * the queue and leave packed; when it says go, whatever is ready leaves at once.
+ */
+import { sleep } from './clock.js'
+import { DeadLetterFile } from './dead-letter.js'
+import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
+import { fitContent } from './format/fit.js'
+import { renderRecord } from './format/render.js'
+import { neutralizeMentions } from './format/text.js'
+import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
+import { WebhookSender, userAgent } from './http/sender.js'
+import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url.js'
+import { atLeast, SEVERITY_STYLES, type Severity } from './levels.js'
+import { LIMITS } from './limits.js'
+import type { ResolvedOptions } from './options.js'
+import type { Embed, WebhookPayload } from './payload.js'
+import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
+import { parseRateLimitHeaders } from './rate-limit/headers.js'
+import { RateLimiter, type RateLimitInfo } from './rate-limit/limiter.js'
+import type { SharedLimits } from './rate-limit/shared-limits.js'
+import type { LogRecord } from './record.js'
+import { SelfLog } from './self-log.js'
+import { VERSION } from './version.js'
+
+/** A stricter rendering is tried once after Discord rejects a payload (400 50035 or 413). */
+const STRICT_STACK_LINES = 5
+const STRICT_SHARE = 2
+const MIN_STRICT_BUDGET = 200
+
+export interface Counters {
+  /** Records accepted into the queue. */
+  accepted: number
+  /** Records Discord confirmed. */
+  sent: number
+  /** HTTP requests made. */
+  requests: number
+  /** Retries after 5xx, network errors and timeouts. */
+  retried: number
+  /** 429 answers received. */
+  rateLimited: number
+  /** Proactive waits the limiter imposed. */
+  waits: number
+  /** 401, 403 and non-shared 429 answers (Discord's ban counter). */
+  invalidRequests: number
+  /** Records that will never be delivered, by reason. */
+  dropped: number
+  droppedByReason: Record<DropReason, number>
+  /** Dropped records written to the dead-letter file. */
+  deadLettered: number
+}
+
+export interface FlushResult {
+  /** Records still queued or in flight when flush settled (0 = everything delivered or dropped). */
+  pending: number
+  timedOut: boolean
+}
+
+export interface HealthProblem {
+  kind: string
+  reason: string
+  since: number
+}
+
+interface Batch {
+  records: LogRecord[]
+  /** The "N records dropped" notice travelling with this batch, if any. */
+  notice: LogRecord | undefined
+  payload: WebhookPayload
+  strict: boolean
+}
+
+type Emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]) => void
+
+export interface PipelineDeps {
+  options: ResolvedOptions
+  target: WebhookTarget
+  emit: Emit
+  shared?: SharedLimits
+}
+
+export class Pipeline {
+  readonly counters: Counters = {
+    accepted: 0,
+    sent: 0,
+    requests: 0,
+    retried: 0,
+    rateLimited: 0,
+    waits: 0,
+    invalidRequests: 0,
+    dropped: 0,
+    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
+    deadLettered: 0
+  }
+
+  readonly log: SelfLog
+  #opts: ResolvedOptions
+  #target: WebhookTarget
+  #emit: Emit
+  #queue: BoundedQueue<LogRecord>
+  #limiter: RateLimiter
+  #sender: WebhookSender
+  #deadLetter: DeadLetterFile | undefined
+  #redact: (s: string) => string
+  #running = false
+  #inFlight = 0
+  #closed = false
+  #abort = new AbortController()
+  #idleWaiters = new Set<() => void>()
+  #disabled: HealthProblem | undefined
+  #failing: HealthProblem | undefined
+
+  constructor (deps: PipelineDeps) {
+    const o = deps.options
+    this.#opts = o
+    this.#target = deps.target
+    this.#emit = deps.emit
+    this.#redact = (s) => redactLoose(redactToken(s, deps.target.token))
+    this.log = new SelfLog(o.logLevel, o.log, this.#redact)
+    this.#queue = new BoundedQueue(o.queueCapacity)
+    this.#limiter = new RateLimiter(deps.target.id, o.rateLimits, deps.shared)
+    const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
+    if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
+    this.#sender = new WebhookSender(senderOpts)
+    if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
+  }
+
+  /** Records queued plus records in the request under way. */
+  get size (): number {
+    return this.#queue.size + this.#inFlight
+  }
+
+  get disabled (): HealthProblem | undefined {
+    return this.#disabled
+  }
+
+  get failing (): HealthProblem | undefined {
+    return this.#failing
+  }
+
+  /** Hands a record over. O(1) on the caller's thread; never throws, never waits. */
+  push (record: LogRecord): void {
+    if (this.#closed) return this.#drop('closed', [record])
+    if (this.#disabled !== undefined) return this.#drop('disabled', [record], this.#disabled.reason)
+    this.counters.accepted++
+    const shed = this.#queue.push(record, this.#opts.clock.now())
+    if (shed !== undefined) {
+      this.log.warnOnce('queue_full', `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
+      this.#drop('queue_full', [shed])
+    }
+    this.#schedule()
+  }
+
+  rateLimitInfo (): RateLimitInfo {
+    return this.#limiter.info(this.#opts.clock.now())
+  }
+
+  resetRateLimits (): void {
+    this.#limiter.reset()
+  }
+
+  /** Settles when everything queued has been delivered or dropped, or when `timeoutMs` passes. */
+  flush (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
+    if (this.#idle()) return Promise.resolve({ pending: 0, timedOut: false })
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#opts.clock.clearTimeout(timer)
+        this.#idleWaiters.delete(done)
+        resolve({ pending: this.size, timedOut: false })
+      }
+      const timer = this.#opts.clock.setTimeout(() => {
+        this.#idleWaiters.delete(done)
+        resolve({ pending: this.size, timedOut: true })
+      }, timeoutMs)
+      this.#idleWaiters.add(done)
+    })
+  }
+
+  /** Stops intake, delivers what it can within the deadline, dead-letters the rest, frees resources. */
+  async close (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
+    if (this.#closed) return { pending: 0, timedOut: false }
+    this.#closed = true
+    const result = await this.flush(timeoutMs)
+    if (result.pending > 0) {
+      this.#abort.abort()
+      // The loop notices the abort at its next await, drops its in-flight batch and exits.
+      await this.flush(timeoutMs)
+    }
+    const left = this.#queue.drain()
+    if (left.length > 0) this.#drop('shutdown', left, 'still queued at close()')
+    try {
+      await this.#sender.close()
+    } catch {}
+    this.#deadLetter?.close()
+    return result
+  }
+
+  #idle (): boolean {
+    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0
+  }
+
+  #schedule (): void {
+    if (this.#running) return
+    this.#running = true
+    // A microtask: a synchronous burst of log calls is all queued before the first batch is taken.
+    queueMicrotask(() => {
+      this.#run().catch((err: unknown) => {
+        this.log.errorOnce('internal', `internal error in the delivery loop: ${String(err)}`)
+      })
+    })
+  }
+
+  async #run (): Promise<void> {
+    try {
+      while (!this.#abort.signal.aborted) {
+        if (this.#disabled !== undefined) {
+          const left = this.#queue.drain()
+          if (left.length > 0) this.#drop('disabled', left, this.#disabled.reason)
+          this.#queue.takeDrops()
+          break
+        }
+        if (this.#queue.size === 0 && this.#queue.pendingDrops === 0) break
+        if (!(await this.#waitForBudget())) break
+        const batch = this.#takeBatch()
+        if (batch === undefined) break
+        await this.#deliver(batch)
+      }
+    } finally {
+      this.#running = false
+      if (!this.#abort.signal.aborted && !this.#idle()) this.#schedule()
+      else for (const done of [...this.#idleWaiters]) done()
+    }
+  }
+
+  /** Waits until the limiter allows a request. Returns false when aborted. */
+  async #waitForBudget (): Promise<boolean> {
+    for (;;) {
+      const wait = this.#limiter.waitTime(this.#opts.clock.now())
+      if (wait.ms <= 0) return true
+      this.counters.waits++
+      this.#emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
+      this.log.debug(`waiting ${wait.ms} ms for the ${wait.scope} limit`)
+      if (!(await sleep(this.#opts.clock, wait.ms, this.#abort.signal))) return false
+    }
+  }
+
+  #takeBatch (): Batch | undefined {
+    const notice = this.#dropNotice(this.#queue.takeDrops())
+    const pending = this.#queue.size + (notice === undefined ? 0 : 1)
+    if (pending === 0) return undefined
+    // Under load each embed gets an equal share of the 6000-character message budget, so ten
+    // records always fit one request; when quiet, a lone record may use all of it.
+    const slots = Math.min(LIMITS.embedsPerMessage, pending)
+    const budget = Math.floor(LIMITS.totalEmbedChars / slots)
+    const records: LogRecord[] = []
+    const embeds: Embed[] = []
+    let content: string | undefined
+    if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
+    while (embeds.length < LIMITS.embedsPerMessage) {
+      const next = this.#queue.peek()
+      if (next === undefined) break
+      if (next.content !== undefined && next.embed === undefined) {
+        if (content !== undefined) break // one plain-text message per request
+        content = next.content
+      } else {
+        embeds.push(this.#render(next, budget, false))
+      }
+      records.push(this.#queue.shift()!)
+    }
+    this.#inFlight = records.length
+    return { records, notice, payload: this.#payload(records, embeds, content), strict: false }
+  }
+
+  #render (record: LogRecord, budget: number, strict: boolean): Embed {
+    const render = this.#opts.render
+    return strict
+      ? renderRecord(record, { ...render, maxStackLines: Math.min(render.maxStackLines, STRICT_STACK_LINES), budget: Math.max(MIN_STRICT_BUDGET, Math.floor(budget / STRICT_SHARE)) })
+      : renderRecord(record, { ...render, budget })
+  }
+
+  #payload (records: LogRecord[], embeds: Embed[], content: string | undefined): WebhookPayload {
+    const o = this.#opts
+    // Nothing pings unless the user opted in for this severity: log text is untrusted (contract §6).
+    const payload: WebhookPayload = { allowed_mentions: { parse: [] } }
+    let text = content === undefined ? '' : neutralizeMentions(content)
+    const { roles, users, minSeverity } = o.mentions
+    if ((roles.length > 0 || users.length > 0) && records.some((r) => atLeast(r.severity, minSeverity))) {
+      const pings = [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' ')
+      text = text === '' ? pings : `${pings}\n${text}`
+      if (roles.length > 0) payload.allowed_mentions.roles = roles
+      if (users.length > 0) payload.allowed_mentions.users = users
+    }
+    if (text !== '') payload.content = fitContent(text)
+    if (embeds.length > 0) payload.embeds = embeds
+    if (o.username !== undefined) payload.username = o.username
+    if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
+    if (o.threadName !== undefined) payload.thread_name = o.threadName
+    return payload
+  }
+
+  #strictPayload (batch: Batch): WebhookPayload {
+    const n = Math.max(1, batch.records.length + (batch.notice === undefined ? 0 : 1))
+    const budget = Math.floor(LIMITS.totalEmbedChars / n)
+    const embeds: Embed[] = []
+    let content: string | undefined
+    if (batch.notice !== undefined) embeds.push(this.#render(batch.notice, budget, true))
+    for (const r of batch.records) {
+      if (r.content !== undefined && r.embed === undefined) content = r.content
+      else embeds.push(this.#render(r, budget, true))
+    }
+    return this.#payload(batch.records, embeds, content)
+  }
+
+  async #deliver (batch: Batch): Promise<void> {
+    let attempt = 0
+    const clock = this.#opts.clock
+    try {
+      for (;;) {
+        if (!(await this.#waitForBudget())) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+        const sentAt = clock.now()
+        this.#limiter.acquire(sentAt)
+        this.counters.requests++
+        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal)
+        const now = clock.now()
+        let verdict: Verdict
+        if (outcome.ok) {
+          this.#limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
+          if (isInvalidStatus(outcome.status, outcome.headers)) {
+            this.counters.invalidRequests++
+            this.#limiter.recordInvalid(now)
+          }
+          verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
+        } else {
+          if (outcome.failure.kind === 'aborted' || this.#abort.signal.aborted) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+          verdict = classifyFailure(outcome.failure)
+        }
+
+        switch (verdict.kind) {
+          case 'ok': {
+            if (verdict.channelId !== undefined) this.#limiter.learnChannel(now, verdict.channelId)
+            this.#limiter.succeeded()
+            this.counters.sent += batch.records.length
+            this.#failing = undefined
+            this.log.clear('delivery')
+            if (batch.notice !== undefined) this.log.clear('queue_full')
+            const event = { records: batch.records.length, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
+            this.#emit('sent', verdict.channelId === undefined ? event : { ...event, channelId: verdict.channelId })
+            return
+          }
+          case 'rate_limited': {
+            // Rate-limit waits never spend the retry budget (contract §4); the batch is resent as is.
+            this.counters.rateLimited++
+            const waitMs = this.#limiter.rateLimited(now, verdict.scope, verdict.retryAfterMs)
+            const scope = verdict.scope
+            this.#emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(verdict.bucket === undefined ? {} : { bucket: verdict.bucket }) })
+            const what = scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`
+            this.log.warnOnce(`429:${scope}`, `${what}; resending in ${waitMs} ms`)
+            if (this.#limiter.invalidCount(now) >= this.#opts.rateLimits.invalidRequestLimit) {
+              this.log.errorOnce('invalid_requests', `${this.#opts.rateLimits.invalidRequestLimit} invalid requests in 10 minutes: sending pauses to stay clear of Discord's IP ban`)
+            }
+            continue
+          }
+          case 'retry': {
+            const delay = retryDelay(attempt, this.#opts.retryDelays)
+            attempt++
+            if (delay === undefined) {
+              this.#fail('delivery', `giving up after ${attempt} attempts: ${verdict.reason}`)
+              return this.#drop('retries_exhausted', batch.records, verdict.reason)
+            }
+            this.counters.retried++
+            this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
+            this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
+            if (!(await sleep(clock, delay, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+            continue
+          }
+          case 'disable': {
+            this.#disable(verdict.kind, verdict.reason, verdict.status, verdict.discordCode)
+            return this.#drop('disabled', batch.records, verdict.reason)
+          }
+          case 'too_large': {
+            if (batch.records.length > 1) {
+              // Split: the second half goes back to the front of the queue, the first half is resent.
+              const half = Math.ceil(batch.records.length / 2)
+              this.#queue.requeue(batch.records.slice(half))
+              batch.records = batch.records.slice(0, half)
+              this.#inFlight = batch.records.length
+              batch.payload = this.#strictPayload(batch)
+              continue
+            }
+            if (!batch.strict) {
+              batch.strict = true
+              batch.payload = this.#strictPayload(batch)
+              continue
+            }
+            this.#problem('http_413', 'Discord answered 413 (request too large) even for one record rendered small: dropped', 413)
+            return this.#drop('rejected', batch.records, 'HTTP 413')
+          }
+          case 'reject': {
+            if (verdict.stricter && !batch.strict) {
+              batch.strict = true
+              batch.payload = this.#strictPayload(batch)
+              this.log.debug(`Discord rejected the payload (${verdict.reason}); resending once, rendered stricter`)
+              continue
+            }
+            this.#problem(`http_${verdict.status}`, `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${safeString(verdict.errors)}`}`, verdict.status, verdict.discordCode)
+            return this.#drop('rejected', batch.records, verdict.reason)
+          }
+          case 'tls': {
+            this.#fail('tls', `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`)
+            return this.#drop('tls', batch.records, verdict.reason)
+          }
+        }
+      }
+    } finally {
+      this.#inFlight = 0
+    }
+  }
+
+  #disable (kind: string, reason: string, status: number, discordCode: number | undefined): void {
+    if (this.#disabled !== undefined) return
+    this.#disabled = { kind, reason, since: this.#opts.clock.now() }
+    const event: ProblemEvent = { kind: 'webhook_disabled', message: `webhook ${this.#target.id} disabled: ${reason}`, status }
+    if (discordCode !== undefined) event.discordCode = discordCode
+    this.log.errorOnce('disabled', `${event.message}. Nothing more is sent to it; fix the URL and restart.`)
+    this.#emit('disabled', event)
+    this.#emit('error', event)
+  }
+
+  #fail (kind: string, reason: string): void {
+    this.#failing = { kind, reason, since: this.#opts.clock.now() }
+    this.#problem(kind, reason)
+  }
+
+  #problem (kind: string, message: string, status?: number, discordCode?: number): void {
+    this.log.errorOnce(kind === 'tls' || kind === 'delivery' ? kind : `problem:${kind}`, message)
+    const event: ProblemEvent = { kind, message: this.#redact(message) }
+    if (status !== undefined) event.status = status
+    if (discordCode !== undefined) event.discordCode = discordCode
+    this.#emit('error', event)
+  }
+
+  #drop (reason: DropReason, records: LogRecord[], detail?: string): void {
+    if (records.length === 0) return
+    this.counters.dropped += records.length
+    this.counters.droppedByReason[reason] += records.length
+    if (this.#deadLetter !== undefined) {
+      const time = new Date(this.#opts.clock.now()).toISOString()
+      try {
+        this.#deadLetter.write(records.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record })))
+        this.counters.deadLettered += records.length
+      } catch (err) {
+        this.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${this.#deadLetter.path}: ${String(err)}`)
+      }
+    }
+    this.#emit('dropped', { reason, count: records.length, records, ...(detail === undefined ? {} : { detail }) })
+  }
+
+  #dropNotice (drops: DropSummary | undefined): LogRecord | undefined {
+    if (drops === undefined) return undefined
+    const since = new Date(drops.since).toISOString().slice(11, 19)
+    const fields: Record<string, unknown> = {}
+    for (const s of Object.keys(drops.bySeverity) as Severity[]) fields[SEVERITY_STYLES[s].label] = drops.bySeverity[s]
+    return {
+      severity: 'warning',
+      time: this.#opts.clock.now(),
+      title: `${drops.count} record${drops.count === 1 ? '' : 's'} dropped (queue full) since ${since} UTC`,
+      message: `The queue (capacity ${this.#queue.capacity}) was full while Discord's rate limits held sending back; the least severe, oldest records were shed.`,
+      fields
+    }
+  }
+}
+
+function safeString (value: unknown): string {
+  try {
+    const s = JSON.stringify(value)
+    return s.length > 500 ? s.slice(0, 500) + '…' : s
+  } catch {
+    return ''
+  }
+}

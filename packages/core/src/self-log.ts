@@ -1,0 +1,59 @@
+import type { LogLevel } from './options.js'
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
+const PREFIX = 'logcord'
+
+/**
+ * The library's own voice on stderr: one concise line per distinct problem (the seed logs every error at
+ * a fitting level), every retry and wait at `debug`, nothing at `silent`. Every line passes `redact`
+ * first, so a webhook token can never reach the terminal.
+ */
+export class SelfLog {
+  #level: number
+  #sink: (line: string) => void
+  #redact: (s: string) => string
+  #seen = new Set<string>()
+
+  constructor (level: LogLevel, sink: (line: string) => void, redact: (s: string) => string) {
+    this.#level = RANK[level]
+    this.#sink = sink
+    this.#redact = redact
+  }
+
+  debug (message: string): void {
+    this.#write('debug', message)
+  }
+
+  info (message: string): void {
+    this.#write('info', message)
+  }
+
+  /** Logged once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. */
+  warnOnce (key: string, message: string): void {
+    this.#once('warn', key, message)
+  }
+
+  errorOnce (key: string, message: string): void {
+    this.#once('error', key, message)
+  }
+
+  /** The problem went away (e.g. a request succeeded): the next occurrence is worth a line again. */
+  clear (key: string): void {
+    this.#seen.delete(key)
+  }
+
+  #once (level: 'warn' | 'error', key: string, message: string): void {
+    if (this.#seen.has(key)) return this.debug(message)
+    this.#seen.add(key)
+    this.#write(level, message)
+  }
+
+  #write (level: Exclude<LogLevel, 'silent'>, message: string): void {
+    if (RANK[level] < this.#level) return
+    try {
+      this.#sink(this.#redact(`${PREFIX} ${level}: ${message}`))
+    } catch {
+      // The library's own logging must never throw into the application.
+    }
+  }
+}

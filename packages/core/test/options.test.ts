@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidOptionError, LogcordError } from '../src/errors.js'
+import { DEFAULTS, resolveOptions } from '../src/options.js'
+
+const TOKEN = 'aB3_-'.repeat(13) + 'xyz'
+const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`
+
+describe('resolveOptions', () => {
+  it('fills every default and targets API v10 with wait=true', () => {
+    const o = resolveOptions({ webhookUrl: URL_ })
+    expect(o.queueCapacity).toBe(DEFAULTS.queueCapacity)
+    expect(o.retryDelays).toEqual([2000, 3000, 5000])
+    expect(o.timeoutMs).toBe(10_000)
+    expect(o.rateLimits).toEqual(DEFAULTS.rateLimits)
+    expect(o.mentions).toEqual({ roles: [], users: [], minSeverity: 'error' })
+    expect(o.target?.url).toBe(`https://discord.com/api/v10/webhooks/123456789012345678/${TOKEN}?wait=true`)
+  })
+
+  it.each([
+    [{ queueCapacity: -1 }, 'queueCapacity'],
+    [{ queueCapacity: '5' }, 'queueCapacity'],
+    [{ timeoutMs: 0 }, 'timeoutMs'],
+    [{ retryDelays: [1000, -1] }, 'retryDelays'],
+    [{ minSeverity: 'loud' }, 'minSeverity'],
+    [{ logLevel: 'chatty' }, 'logLevel'],
+    [{ username: 'Discord bot' }, 'username'],
+    [{ username: 'x'.repeat(81) }, 'username'],
+    [{ mentions: { roles: ['not-an-id'] } }, 'mentions.roles'],
+    [{ rateLimits: { globalPerSecond: 50 } }, 'rateLimits.globalPerSecond'],
+    [{ rateLimits: { channelLimit: 0 } }, 'rateLimits.channelLimit'],
+    [{ dispatcher: {} }, 'dispatcher'],
+    [{ render: { redactKeys: 'password' } }, 'render.redactKeys']
+  ])('rejects %j naming the option', (bad, option) => {
+    const run = () => resolveOptions({ webhookUrl: URL_, ...(bad as object) })
+    expect(run).toThrow(InvalidOptionError)
+    try {
+      run()
+    } catch (err) {
+      expect((err as InvalidOptionError).option).toBe(option)
+      expect((err as Error).message).toContain(`\`${option}\``)
+      expect((err as Error).message).not.toContain(TOKEN)
+    }
+  })
+
+  it('asks for a webhook URL unless notifications are disabled', () => {
+    expect(() => resolveOptions({})).toThrow(/webhookUrl.*DISCORD_WEBHOOK_URL/)
+    expect(resolveOptions({ enabled: false }).target).toBeUndefined()
+  })
+
+  it('refuses threadName together with a thread id (Discord answers 220002)', () => {
+    expect(() => resolveOptions({ webhookUrl: URL_, threadId: '123456789012345679', threadName: 'x' })).toThrow(/threadName/)
+  })
+
+  it('never echoes the token in URL errors', () => {
+    for (const bad of [`http://discord.com/api/webhooks/123456789012345678/${TOKEN}`, `https://example.com/api/webhooks/123456789012345678/${TOKEN}`, `https://discord.com/api/webhooks/123456789012345678/${TOKEN}/slack`]) {
+      try {
+        resolveOptions({ webhookUrl: bad })
+        expect.unreachable()
+      } catch (err) {
+        expect(err).toBeInstanceOf(LogcordError)
+        expect(String((err as Error).message)).not.toContain(TOKEN)
+      }
+    }
+  })
+})
