@@ -42,9 +42,10 @@ export function parseWebhookUrl (input: string, options: ParseWebhookUrlOptions 
   try {
     url = new URL(input.trim())
   } catch {
-    throw new InvalidWebhookUrlError(`Invalid option \`webhookUrl\`: not a URL (${redactLoose(input)}). ${HOW_TO}`)
+    // Not echoed: a string that is not even a URL may be a bare token.
+    throw new InvalidWebhookUrlError(`Invalid option \`webhookUrl\`: expected a Discord webhook URL, received a string of ${input.trim().length} characters that is not a URL. ${HOW_TO}`)
   }
-  const shown = redactLoose(url.href)
+  const shown = showUrl(url)
   if (COMPAT_SUFFIX.test(url.pathname)) {
     throw new InvalidWebhookUrlError(`Invalid option \`webhookUrl\`: ${shown} is a Slack- or GitHub-compatible endpoint, which takes a different payload. Remove the trailing /slack or /github.`)
   }
@@ -105,9 +106,20 @@ function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
-/** Replaces anything that looks like a webhook token in `text`. Used on every outgoing string. */
+/**
+ * Replaces anything that looks like a webhook token in `text`. Used on every outgoing string.
+ * The id segment is matched loosely too: a malformed id must not leave the token after it readable.
+ */
 export function redactLoose (text: string): string {
-  return text.replace(/(\/webhooks\/\d+\/)[^/?#\s"']+/gi, '$1[redacted]')
+  return text.replace(/(\/webhooks\/[^/?#\s"']+\/)[^/?#\s"']+/gi, '$1[redacted]')
+}
+
+/** A parsed URL for an error message: token redacted, and any user:password@ dropped. */
+function showUrl (url: URL): string {
+  const copy = new URL(url.href)
+  copy.username = ''
+  copy.password = ''
+  return redactLoose(copy.href)
 }
 
 /** Replaces every occurrence of `token` in `text`; cheap enough for every log line. */
