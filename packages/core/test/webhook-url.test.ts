@@ -204,3 +204,9 @@ describe('redactLoose', () => {
     expect(redactLoose(once)).toBe(once)
   })
 })
+
+describe('redactLoose inside markup', () => {
+  it('keeps the HTML around a quoted path', () => {
+    expect(redactLoose(`<pre>Cannot POST /api/webhooks/${ID}/${TOKEN}</pre>`)).toBe(`<pre>Cannot POST /api/webhooks/${ID}/[redacted]</pre>`)
+  })
+})

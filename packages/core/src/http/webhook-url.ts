@@ -111,7 +111,8 @@ function isLoopback (host: string): boolean {
  * The id segment is matched loosely too: a malformed id must not leave the token after it readable.
  */
 export function redactLoose (text: string): string {
-  return text.replace(/(\/webhooks\/[^/?#\s"']+\/)[^/?#\s"']+/gi, '$1[redacted]')
+  // Stops at URL and quoting delimiters (including < > `) so redacting a path inside HTML or code keeps the markup.
+  return text.replace(/(\/webhooks\/[^/?#\s"'<>`]+\/)[^/?#\s"'<>`]+/gi, '$1[redacted]')
 }
 
 /** A parsed URL for an error message: token redacted, and any user:password@ dropped. */

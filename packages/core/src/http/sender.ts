@@ -1,0 +1,232 @@
+import { performance } from 'node:perf_hooks'
+import { Agent, request, type Dispatcher } from 'undici'
+import type { WebhookPayload } from '../payload.js'
+import { isJsonContentType, isTlsErrorCode, type SendFailure } from './retry-policy.js'
+import { redactLoose, redactToken, type WebhookTarget } from './webhook-url.js'
+
+/**
+ * The one file that talks to the network. One call = one attempt: retries, rate limits and their waits
+ * belong to the pipeline and the limiter. `post()` never rejects: every failure comes back as data, and
+ * no string it returns contains the webhook token (undici errors can quote the request URL).
+ *
+ *   post ─► POST {url}?wait=true ─► status + headers + body (read to the end so the socket is reused)
+ *     │            ▲
+ *     ├─ timer ────┤  per-attempt timeout: AbortController + undici headersTimeout/bodyTimeout
+ *     └─ signal ───┘  the caller's cancellation (shutdown)
+ */
+
+export type SendOutcome =
+  | {
+      ok: true
+      status: number
+      /** Lower-case names; repeated headers joined with ", ". */
+      headers: Record<string, string>
+      /** Parsed JSON for application/json, otherwise text (at most 2 KB); undefined for an empty body (204). */
+      body: unknown
+      durationMs: number
+    }
+  | { ok: false, failure: SendFailure }
+
+export interface WebhookSenderOptions {
+  /** Sends through this dispatcher (MockAgent in tests, ProxyAgent behind a proxy). It is not closed by close(). */
+  dispatcher?: Dispatcher
+  /** Per-attempt limit for connecting, sending and reading the whole answer. */
+  timeoutMs: number
+  /** Build it with userAgent(): Discord requires `DiscordBot (url, version)` (§1). */
+  userAgent: string
+}
+
+const PROJECT_URL = 'https://github.com/logcord/logcord'
+/** Non-JSON bodies (Cloudflare HTML, proxy pages) are only kept for diagnostics. */
+const MAX_TEXT_BODY_BYTES = 2048
+/** Anything longer than this is not a Discord answer; stop reading rather than buffer it. */
+const MAX_BODY_BYTES = 1024 * 1024
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT'
+])
+const MAX_CAUSE_DEPTH = 5
+
+/**
+ * `DiscordBot (https://github.com/logcord/logcord, 1.2.3)`: Discord asks for exactly this form and
+ * Cloudflare may block other User-Agents (§1, #6473). A suffix is appended after a space; line breaks
+ * are removed because they are invalid in a header value.
+ */
+export function userAgent (version: string, suffix?: string): string {
+  const base = `DiscordBot (${PROJECT_URL}, ${clean(version)})`
+  const extra = suffix === undefined ? '' : clean(suffix)
+  return extra === '' ? base : `${base} ${extra}`
+}
+
+function clean (text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+}
+
+export class WebhookSender {
+  readonly #dispatcher: Dispatcher
+  readonly #ownsDispatcher: boolean
+  readonly #timeoutMs: number
+  readonly #userAgent: string
+  #closing: Promise<void> | undefined
+
+  constructor (options: WebhookSenderOptions) {
+    this.#timeoutMs = options.timeoutMs
+    this.#userAgent = options.userAgent
+    if (options.dispatcher === undefined) {
+      // Our own keep-alive pool, so close() can release its sockets without touching undici's global one.
+      this.#dispatcher = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+      this.#ownsDispatcher = true
+    } else {
+      this.#dispatcher = options.dispatcher
+      this.#ownsDispatcher = false
+    }
+  }
+
+  /** One attempt. Resolves with the answer (any status) or a failure; never rejects. */
+  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal): Promise<SendOutcome> {
+    const started = performance.now()
+    const elapsed = (): number => Math.round(performance.now() - started)
+    const fail = (kind: SendFailure['kind'], message: string, code?: string): SendOutcome => {
+      const failure: SendFailure = { kind, message: scrub(message, target.token), durationMs: elapsed() }
+      if (code !== undefined) failure.code = code
+      return { ok: false, failure }
+    }
+
+    if (this.#closing !== undefined) return fail('aborted', 'the sender is closed', 'ERR_CLOSED')
+    if (signal?.aborted === true) return fail('aborted', 'aborted before sending')
+
+    const controller = new AbortController()
+    let timedOut = false
+    let callerAborted = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, this.#timeoutMs)
+    timer.unref()
+    const onCallerAbort = (): void => {
+      callerAborted = true
+      controller.abort()
+    }
+    signal?.addEventListener('abort', onCallerAbort, { once: true })
+    // undici may only notice an abort once a socket is assigned (e.g. after a slow connect), so the
+    // attempt also races the signal itself: the timeout holds even while connecting.
+    const aborted = new Promise<never>((_resolve, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
+    })
+    const exchange = this.#exchange(target, payload, controller.signal)
+    // Whichever loses the race must not surface as an unhandled rejection.
+    exchange.catch(noop)
+    aborted.catch(noop)
+
+    try {
+      const answer = await Promise.race([exchange, aborted])
+      return { ok: true, ...answer, durationMs: elapsed() }
+    } catch (error) {
+      if (timedOut) return fail('timeout', `no answer from Discord within ${this.#timeoutMs} ms`, 'ERR_TIMEOUT')
+      if (callerAborted) return fail('aborted', 'aborted by the caller')
+      const code = errorCode(error)
+      const message = errorMessage(error)
+      if (code !== undefined && TIMEOUT_CODES.has(code)) return fail('timeout', message, code)
+      if (isTlsErrorCode(code)) return fail('tls', message, code)
+      return fail('network', message, code)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onCallerAbort)
+    }
+  }
+
+  /** Closes the sender's own Agent (waiting for requests in flight); a dispatcher passed in is left open. */
+  close (): Promise<void> {
+    this.#closing ??= this.#ownsDispatcher ? this.#dispatcher.close() : Promise.resolve()
+    return this.#closing
+  }
+
+  async #exchange (target: WebhookTarget, payload: WebhookPayload, signal: AbortSignal): Promise<{ status: number, headers: Record<string, string>, body: unknown }> {
+    const response = await request(target.url, {
+      method: 'POST',
+      dispatcher: this.#dispatcher,
+      headers: {
+        // A missing or wrong Content-Type is answered with 50035 (§1).
+        'content-type': 'application/json',
+        'user-agent': this.#userAgent
+      },
+      body: JSON.stringify(payload),
+      signal,
+      // undici's own timers, in step with ours, so a stalled socket is torn down, not just abandoned.
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs
+    })
+    const headers = flattenHeaders(response.headers, target.token)
+    const body = await readBody(response.body, headers['content-type'], target.token)
+    return { status: response.statusCode, headers, body }
+  }
+}
+
+function noop (): void {}
+
+/** Both redactions: the exact token, and anything shaped like /webhooks/{id}/{token}. */
+function scrub (text: string, token: string): string {
+  return redactLoose(redactToken(text, token))
+}
+
+function flattenHeaders (raw: Record<string, string | string[] | undefined>, token: string): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue
+    // A proxy's Location or similar header could echo the URL.
+    headers[name.toLowerCase()] = scrub(Array.isArray(value) ? value.join(', ') : value, token)
+  }
+  return headers
+}
+
+/**
+ * Reads the body to the end (a body left unread keeps its socket from being reused), keeping what matters:
+ * JSON parsed, text capped. The text is scrubbed before parsing: an emulator's or proxy's error page may
+ * quote the request path, and the token's URL-safe characters cannot break JSON syntax when replaced.
+ */
+async function readBody (stream: Dispatcher.ResponseData['body'], contentType: string | undefined, token: string): Promise<unknown> {
+  const json = isJsonContentType(contentType)
+  const keep = json ? MAX_BODY_BYTES : MAX_TEXT_BODY_BYTES
+  const chunks: Buffer[] = []
+  let kept = 0
+  let total = 0
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    total += chunk.length
+    if (kept < keep) {
+      const part = chunk.subarray(0, keep - kept)
+      chunks.push(part)
+      kept += part.length
+    }
+    // Leaving the loop destroys the stream and its socket: acceptable for a body no Discord answer has.
+    if (total > MAX_BODY_BYTES) break
+  }
+  if (total === 0) return undefined
+  const text = scrub(Buffer.concat(chunks).toString('utf8'), token)
+  if (!json) return text
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text.slice(0, MAX_TEXT_BODY_BYTES)
+  }
+}
+
+/** The error's code; a TLS code anywhere on the cause chain wins, since undici may wrap socket errors. */
+function errorCode (error: unknown): string | undefined {
+  const codes: string[] = []
+  let current: unknown = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string') codes.push(code)
+    current = (current as { cause?: unknown }).cause
+  }
+  return codes.find(isTlsErrorCode) ?? codes[0]
+}
+
+function errorMessage (error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error && error.cause.message !== error.message ? `: ${error.cause.message}` : ''
+  return `${error.message || error.name}${cause}`
+}
