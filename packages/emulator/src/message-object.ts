@@ -1,0 +1,55 @@
+import type { Pings } from './mentions.js'
+
+export interface StoredMessage {
+  /** Snowflake of the saved message. */
+  id: string
+  webhookId: string
+  /** Channel the webhook posts into (not the thread). */
+  channelId: string
+  /** From `?thread_id=`. */
+  threadId?: string
+  /** The JSON body as received. */
+  payload: Record<string, unknown>
+  /** Emulator clock time (ms) the message was saved. */
+  receivedAt: number
+  /** Mentions in `content` that would notify someone (contract §6). */
+  pings: Pings
+}
+
+/** Name a webhook message shows when the payload does not override it. */
+const DEFAULT_WEBHOOK_NAME = 'Emulated Webhook'
+const DEFAULT_MESSAGE_TYPE = 0
+
+/**
+ * The message object `?wait=true` returns (contract §1). In a thread, Discord reports the
+ * thread as the message's channel, so `channel_id` is the thread id there.
+ */
+export function toDiscordMessage(message: StoredMessage): Record<string, unknown> {
+  const p = message.payload
+  const embeds = Array.isArray(p.embeds) ? p.embeds.map((embed: Record<string, unknown>) => ({ ...embed, type: 'rich' })) : []
+  return {
+    id: message.id,
+    type: DEFAULT_MESSAGE_TYPE,
+    content: typeof p.content === 'string' ? p.content : '',
+    channel_id: message.threadId ?? message.channelId,
+    author: {
+      id: message.webhookId,
+      username: typeof p.username === 'string' ? p.username : DEFAULT_WEBHOOK_NAME,
+      avatar: null,
+      discriminator: '0000',
+      bot: true
+    },
+    attachments: [],
+    embeds,
+    mentions: [],
+    mention_roles: message.pings.roles,
+    mention_everyone: message.pings.everyone,
+    pinned: false,
+    tts: p.tts === true,
+    timestamp: new Date(message.receivedAt).toISOString(),
+    edited_timestamp: null,
+    flags: typeof p.flags === 'number' ? p.flags : 0,
+    components: [],
+    webhook_id: message.webhookId
+  }
+}
