@@ -287,16 +287,16 @@ describe('isTlsErrorCode', () => {
 describe('retryDelay', () => {
   const delays = [2000, 3000, 5000]
 
-  it('gives the configured wait before each retry', () => {
-    expect([1, 2, 3].map((attempt) => retryDelay(attempt, delays))).toEqual([2000, 3000, 5000])
+  it('gives the configured wait before each retry, counting retries already made from 0', () => {
+    expect([0, 1, 2].map((retriesMade) => retryDelay(retriesMade, delays))).toEqual([2000, 3000, 5000])
   })
 
   it('gives up once the delays are spent', () => {
-    expect(retryDelay(4, delays)).toBeUndefined()
-    expect(retryDelay(1, [])).toBeUndefined()
+    expect(retryDelay(3, delays)).toBeUndefined()
+    expect(retryDelay(0, [])).toBeUndefined()
   })
 
-  it.each([0, -1, 1.5, Number.NaN])('gives up for the meaningless attempt number %s', (attempt) => {
+  it.each([-1, 1.5, Number.NaN])('gives up for the meaningless retry count %s', (attempt) => {
     expect(retryDelay(attempt, delays)).toBeUndefined()
   })
 })

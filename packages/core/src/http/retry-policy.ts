@@ -140,12 +140,12 @@ export function isInvalidStatus (status: number, headers: HeaderMap): boolean {
 }
 
 /**
- * The wait before retry number `attempt` (1-based: 1 after the first attempt failed), or undefined when
- * the retries are spent. With delays [2000, 3000, 5000] a request is sent at most 4 times.
+ * The wait before the next retry, or undefined when the retries are spent. `attempt` counts the retries
+ * already made: 0 before the first retry. With delays [2000, 3000, 5000] a request is sent at most 4 times.
  */
 export function retryDelay (attempt: number, delays: readonly number[]): number | undefined {
-  if (!Number.isInteger(attempt) || attempt < 1) return undefined
-  const delay = delays[attempt - 1]
+  if (!Number.isInteger(attempt) || attempt < 0) return undefined
+  const delay = delays[attempt]
   return delay !== undefined && Number.isFinite(delay) && delay >= 0 ? delay : undefined
 }
 
