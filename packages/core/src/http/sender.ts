@@ -61,7 +61,6 @@ export function userAgent (version: string, suffix?: string): string {
 }
 
 function clean (text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 
