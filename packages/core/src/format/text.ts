@@ -1,0 +1,157 @@
+/**
+ * Text measurement and cutting the way Discord counts: Unicode code points after trimming
+ * (discord-api-docs #1315 — the API runs on Python 3, whose `len()` counts code points).
+ * JavaScript's `.length` counts UTF-16 units, so every length check here goes through
+ * `codePointLength`, and every cut lands on a code-point (and, where cheap, grapheme) boundary.
+ */
+
+export const ELLIPSIS = '…'
+
+/**
+ * U+200B is not whitespace to Python's `str.strip()`, so Discord does not trim it away: it is the
+ * conventional stand-in for a required-but-empty field name or value (BASE_TYPE_REQUIRED otherwise).
+ */
+export const ZERO_WIDTH_SPACE = '\u200b'
+
+const FENCE = '```'
+const FENCE_CLOSE = '\n```'
+const FENCE_CLOSE_LENGTH = FENCE_CLOSE.length
+const FENCE_PATTERN = /```/g
+const TRAILING_BACKTICKS = /`+$/
+
+/** UTF-16 units per code point at most; a window this many times the limit always holds `limit` code points. */
+const MAX_UNITS_PER_CODE_POINT = 2
+/** How far around a cut we look for a grapheme boundary (emoji ZWJ sequences, flags, combining marks). */
+const GRAPHEME_WINDOW = 32
+
+/** Number of Unicode code points in `s` (a lone surrogate counts as one, as in Python). */
+export function codePointLength (s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    if (isHighSurrogate(s.charCodeAt(i)) && isLowSurrogate(s.charCodeAt(i + 1))) i++
+    n++
+  }
+  return n
+}
+
+/** UTF-16 index just after the first `count` code points of `s` (or `s.length`). */
+export function codePointIndex (s: string, count: number): number {
+  let i = 0
+  for (let n = 0; n < count && i < s.length; n++) {
+    i += isHighSurrogate(s.charCodeAt(i)) && isLowSurrogate(s.charCodeAt(i + 1)) ? 2 : 1
+  }
+  return i
+}
+
+/**
+ * Trims `s` and cuts it to at most `max` code points. A cut result ends with '…', never splits a
+ * surrogate pair or a grapheme cluster, drops a dangling backtick run (which would start a fence or
+ * inline code that swallows what follows), and closes a ``` code fence left open by the cut with
+ * '\n```' (the closing fence comes after the '…' and still counts toward `max`).
+ * `max` below 1 gives ''.
+ */
+export function truncate (s: string, max: number): string {
+  if (!(max >= 1)) return ''
+  const limit = Math.floor(max)
+  let t = s.trimStart()
+  // Only the first `limit` code points can survive: look at no more than that many UTF-16 units,
+  // so a 1 MB string costs the same as a short one.
+  const window = limit * MAX_UNITS_PER_CODE_POINT + MAX_UNITS_PER_CODE_POINT
+  if (t.length > window) {
+    t = t.slice(0, window)
+  } else {
+    t = t.trimEnd()
+    if (codePointLength(t) <= limit) return t
+  }
+  let keep = limit - ELLIPSIS.length
+  let head = cutHead(t, keep)
+  if (isInsideFence(head)) {
+    if (codePointLength(head) + ELLIPSIS.length + FENCE_CLOSE_LENGTH <= limit) return head + ELLIPSIS + FENCE_CLOSE
+    keep -= FENCE_CLOSE_LENGTH
+    head = cutHead(t, keep)
+    if (isInsideFence(head)) return head + ELLIPSIS + FENCE_CLOSE
+  }
+  return head + ELLIPSIS
+}
+
+/** `s` cut to at most `max` code points by plain slicing (no ellipsis, no trimming). */
+export function sliceCodePoints (s: string, max: number): string {
+  return s.slice(0, codePointIndex(s, Math.max(0, max)))
+}
+
+/**
+ * Breaks every mention Discord would parse in message `content` by inserting a zero-width space:
+ * `@everyone`, `@here`, `<@id>`, `<@!id>`, `<@&roleId>`. `allowed_mentions: { parse: [] }` already
+ * stops pings (contract §6); this is the second lock for plain-text fallbacks, whose text is untrusted.
+ */
+export function neutralizeMentions (s: string): string {
+  return s
+    .replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`)
+    .replace(/<@(?!\u200b)/g, `<@${ZERO_WIDTH_SPACE}`)
+}
+
+/** Backslash-escapes Discord markdown characters, for short labels such as an error type name. */
+export function escapeMarkdown (s: string): string {
+  return s.replace(/[\\*_`~|]/g, '\\$&')
+}
+
+/**
+ * Makes text safe to place inside a ``` code block: a literal ``` in a stack or message would close
+ * the block early and turn the rest into markdown.
+ */
+export function escapeCodeBlock (s: string): string {
+  return s.replace(FENCE_PATTERN, `\`${ZERO_WIDTH_SPACE}\`\``)
+}
+
+/** Wraps `s` in a ``` block. */
+export function codeBlock (s: string): string {
+  return `${FENCE}\n${escapeCodeBlock(s)}\n${FENCE}`
+}
+
+function cutHead (t: string, keep: number): string {
+  if (keep <= 0) return ''
+  const index = graphemeBoundaryAtOrBefore(t, codePointIndex(t, keep))
+  return t.slice(0, index).trimEnd().replace(TRAILING_BACKTICKS, '').trimEnd()
+}
+
+function isInsideFence (s: string): boolean {
+  const fences = s.match(FENCE_PATTERN)
+  return fences !== null && fences.length % 2 === 1
+}
+
+let segmenter: Intl.Segmenter | null | undefined
+function getSegmenter (): Intl.Segmenter | null {
+  if (segmenter === undefined) {
+    // Node ships full ICU since v13; a small-icu build without Segmenter still cuts on code points.
+    segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null
+  }
+  return segmenter
+}
+
+/**
+ * Largest grapheme boundary ≤ `index`, so a cut keeps 'é' (e + U+0301) or 👨‍👩‍👧 whole or drops it whole.
+ * Only a small window around the cut is segmented; a cluster longer than the window (zalgo text)
+ * falls back to the code-point boundary.
+ */
+function graphemeBoundaryAtOrBefore (t: string, index: number): number {
+  const seg = getSegmenter()
+  if (seg === null || index <= 0 || index >= t.length) return index
+  const start = Math.max(0, index - GRAPHEME_WINDOW)
+  const end = Math.min(t.length, index + GRAPHEME_WINDOW)
+  let best = -1
+  for (const { index: offset } of seg.segment(t.slice(start, end))) {
+    const at = start + offset
+    if (at > index) break
+    best = at
+  }
+  if (best < 0 || (best === start && start > 0)) return index
+  return best
+}
+
+function isHighSurrogate (c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff
+}
+
+function isLowSurrogate (c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff
+}
