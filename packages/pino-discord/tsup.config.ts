@@ -1,9 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // index: the library, ESM and CJS, because pino's worker may load either (pino/lib/transport-stream.js).
+  // cli: the `pino-discord` bin; its hashbang is kept by esbuild. The CJS copy is unused but harmless.
+  entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   clean: true,
   sourcemap: true,
   target: 'node20',

@@ -1,0 +1,44 @@
+/**
+ * Main-thread helpers. pino clones transport options into the worker with structuredClone; a function
+ * among them fails there as a bare DataCloneError. These helpers validate first, on the caller's
+ * thread, so a mistake reads as "Invalid option `formatter`: … pass a module path".
+ */
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TransportSingleOptions, TransportTargetOptions, LevelWithSilentOrString } from 'pino'
+import { resolvePinoOptions, type PinoDiscordOptions } from './options.js'
+
+/**
+ * The built entry pino's worker loads. `src/` and `dist/` are siblings, so the same relative path
+ * works from the bundle and from the sources (tests); the worker itself always needs the bundle.
+ */
+export function transportTarget (): string {
+  const here = fileURLToPath(import.meta.url)
+  return join(dirname(here), '..', 'dist', here.endsWith('.cjs') ? 'index.cjs' : 'index.js')
+}
+
+/**
+ * A validated entry for pino's `targets`, beside `pino/file` or others:
+ * `pino.transport({ targets: [discordTarget({ webhookUrl }, { level: 'warn' }), { target: 'pino/file' }] })`.
+ */
+export function discordTarget (options: PinoDiscordOptions, target: { level?: LevelWithSilentOrString } = {}): TransportTargetOptions<PinoDiscordOptions> {
+  resolvePinoOptions(options, 'worker')
+  const entry: TransportTargetOptions<PinoDiscordOptions> = { target: transportTarget(), options }
+  if (target.level !== undefined) entry.level = target.level
+  return entry
+}
+
+/** `pino.transport()` options other than the target and its options (`worker`, `sync`, `caller`, …). */
+export type PinoTransportOptions = Omit<TransportSingleOptions<PinoDiscordOptions>, 'target' | 'options'>
+
+/**
+ * Validates `options` on this thread, then starts the transport in pino's worker:
+ * `const logger = pino({ level: 'warn' }, discordTransport({ webhookUrl }))`.
+ */
+export function discordTransport (options: PinoDiscordOptions, pinoTransportOptions: PinoTransportOptions = {}): ReturnType<typeof import('pino').transport> {
+  resolvePinoOptions(options, 'worker')
+  // Loaded lazily: pino is a peer dependency, and the worker side of this package never needs it.
+  const pino = createRequire(import.meta.url)('pino') as typeof import('pino')
+  return pino.transport<PinoDiscordOptions>({ ...pinoTransportOptions, target: transportTarget(), options })
+}
