@@ -227,3 +227,18 @@ describe('renderPlain', () => {
     expect(renderPlain(rec({ embed: { title: 'Custom', description: '@here look', fields: [{ name: 'k', value: 'v' }] } }))).toBe('🔴 Custom\n@\u200bhere look\n**k:** v')
   })
 })
+
+describe('renderRecord on huge input', () => {
+  it('renders 1 MB messages, stacks and field values quickly and within the budget', () => {
+    const mb = 'x'.repeat(1_000_000)
+    const err = serializeError(new Error(mb))
+    err.stack = `Error: ${mb}\n` + '    at frame (/app/a.js:1:1)\n'.repeat(40_000)
+    const record = rec({ message: mb + '\n' + mb, context: mb, error: err, fields: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, mb])) })
+    const started = performance.now()
+    for (const budget of [600, 2000, 6000]) {
+      expect(embedLength(renderRecord(record, opts({ budget })))).toBeLessThanOrEqual(budget)
+    }
+    expect([...renderPlain(record)].length).toBeLessThanOrEqual(2000)
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+})
