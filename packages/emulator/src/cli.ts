@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util'
 import { createEmulator } from './server.js'
 import type { EmulatorOptions } from './options.js'
-import type { WindowLimit } from './rate-limits.js'
+import { DEFAULT_INVALID_LIMIT, type InvalidRequestLimit, type WindowLimit } from './rate-limits.js'
 
 const USAGE = `Usage: discord-emulator [options]
 
@@ -25,6 +25,8 @@ const USAGE = `Usage: discord-emulator [options]
   --webhook-limit <n/ms>  per-webhook bucket, or "off"              [5/2000]
   --channel-limit <n/ms>  hidden per-channel limit, or "off"        [30/60000]
   --global-limit <n/ms>   global (per IP) limit, or "off"           [50/1000]
+  --invalid-limit <n/ms>  invalid responses before an IP ban, or "off" [10000/600000]
+  --ban <ms>              length of that ban                         [3600000]
   --no-auto-create        unknown webhooks answer 404
   -h, --help              show this help
 `
@@ -48,6 +50,8 @@ function main(): Promise<void> | void {
         'webhook-limit': { type: 'string' },
         'channel-limit': { type: 'string' },
         'global-limit': { type: 'string' },
+        'invalid-limit': { type: 'string' },
+        ban: { type: 'string' },
         'no-auto-create': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       },
@@ -72,7 +76,10 @@ function main(): Promise<void> | void {
       limits: {
         ...(values['webhook-limit'] !== undefined && { webhook: limit('--webhook-limit', values['webhook-limit']) }),
         ...(values['channel-limit'] !== undefined && { channel: limit('--channel-limit', values['channel-limit']) }),
-        ...(values['global-limit'] !== undefined && { global: limit('--global-limit', values['global-limit']) })
+        ...(values['global-limit'] !== undefined && { global: limit('--global-limit', values['global-limit']) }),
+        ...((values['invalid-limit'] !== undefined || values.ban !== undefined) && {
+          invalid: invalidLimit(values['invalid-limit'], values.ban)
+        })
       },
       faults: {
         ...(values['error-rate'] !== undefined && { errorRate: rate('--error-rate', values['error-rate']) }),
@@ -117,6 +124,12 @@ function limit(flag: string, text: string): WindowLimit | false {
   const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text.trim())
   if (!match) throw new TypeError(`${flag} expects <requests>/<windowMs> such as 5/2000, or "off"; received "${text}".`)
   return { limit: Number(match[1]), windowMs: Number(match[2]) }
+}
+
+function invalidLimit(text: string | undefined, ban: string | undefined): InvalidRequestLimit | false {
+  const window = text === undefined ? DEFAULT_INVALID_LIMIT : limit('--invalid-limit', text)
+  if (!window) return false
+  return { limit: window.limit, windowMs: window.windowMs, banMs: ban === undefined ? DEFAULT_INVALID_LIMIT.banMs : number('--ban', ban) }
 }
 
 function usageError(message: string): void {

@@ -75,6 +75,10 @@ export class FaultInjector {
     this.#faults = mergeFaults(this.#faults, input, now)
   }
 
+  get cloudflareMode(): Faults['cloudflareMode'] {
+    return this.#faults.cloudflareMode
+  }
+
   get latencyMs(): number {
     return this.#faults.latencyMs
   }

@@ -58,7 +58,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (!Number.isInteger(seed)) fail('seed', 'an integer', seed)
 
   const limits: RateLimitConfig = { ...DEFAULT_LIMITS, ...options.limits }
-  for (const key of ['webhook', 'channel', 'global'] as const) checkLimit(`limits.${key}`, limits[key])
+  for (const key of ['webhook', 'channel', 'global', 'invalid'] as const) checkLimit(`limits.${key}`, limits[key])
+  if (limits.invalid && !(limits.invalid.banMs > 0)) fail('limits.invalid.banMs', 'a number of milliseconds > 0', limits.invalid.banMs)
 
   const webhooks = options.webhooks ?? []
   webhooks.forEach((hook, index) => {

@@ -5,6 +5,7 @@
  *   global   fixed window per emulator (per IP: webhooks carry no Authorization)
  *   webhook  fixed window per webhook, advertised in X-RateLimit-* headers
  *   channel  hidden sliding window per channel, shared by all of its webhooks
+ *   invalid  invalid responses per IP; too many and Cloudflare bans the IP (§3)
  */
 
 export interface WindowLimit {
@@ -14,6 +15,11 @@ export interface WindowLimit {
   windowMs: number
 }
 
+export interface InvalidRequestLimit extends WindowLimit {
+  /** How long the Cloudflare ban lasts, in milliseconds (before `timeScale`). */
+  banMs: number
+}
+
 export interface RateLimitConfig {
   /** Per-webhook bucket. `false` disables it. @default { limit: 5, windowMs: 2000 } */
   webhook: WindowLimit | false
@@ -21,13 +27,23 @@ export interface RateLimitConfig {
   channel: WindowLimit | false
   /** Global (per-IP) limit. `false` disables it. @default { limit: 50, windowMs: 1000 } */
   global: WindowLimit | false
+  /**
+   * Invalid responses (401, 403, non-shared 429) allowed per window before Cloudflare bans the
+   * IP: every request then gets the 1015 ban until it lifts. `false` disables it.
+   * @default { limit: 10000, windowMs: 600000, banMs: 3600000 }
+   */
+  invalid: InvalidRequestLimit | false
 }
+
+/** §3: Cloudflare bans' length is undocumented; about 1 h was reported (discord-api-docs #5385). */
+export const DEFAULT_INVALID_LIMIT: Readonly<InvalidRequestLimit> = Object.freeze({ limit: 10_000, windowMs: 600_000, banMs: 3_600_000 })
 
 /** §3 observed defaults: 5 per 2 s per webhook, 30 per 60 s per channel, 50 per s globally. */
 export const DEFAULT_LIMITS: Readonly<RateLimitConfig> = Object.freeze({
   webhook: { limit: 5, windowMs: 2000 },
   channel: { limit: 30, windowMs: 60_000 },
-  global: { limit: 50, windowMs: 1000 }
+  global: { limit: 50, windowMs: 1000 },
+  invalid: DEFAULT_INVALID_LIMIT
 })
 
 export interface WindowState {
@@ -101,11 +117,30 @@ export class RateLimits {
   #global: FixedWindow | undefined
   readonly #webhooks = new Map<string, FixedWindow>()
   readonly #channels = new Map<string, SlidingWindow>()
+  #invalid: FixedWindow | undefined
+  #bannedUntil = Number.NEGATIVE_INFINITY
 
   /** `config` durations must already be multiplied by the time scale. */
   constructor(config: RateLimitConfig) {
     this.#config = config
     this.#global = config.global ? new FixedWindow(config.global) : undefined
+    this.#invalid = config.invalid ? new FixedWindow(config.invalid) : undefined
+  }
+
+  /** Milliseconds left of a Cloudflare ban (0 when not banned). */
+  banMs(t: number): number {
+    return Math.max(0, this.#bannedUntil - t)
+  }
+
+  /**
+   * Counts one invalid response; the one past the limit starts the ban. The ban's own
+   * answers do not extend it, but its window outlives the ban, so a client that goes on
+   * failing right after it lifts is banned again (the repeating bans of #5385).
+   */
+  recordInvalid(t: number): void {
+    const config = this.#config.invalid
+    if (!config || !this.#invalid || t < this.#bannedUntil || this.#invalid.take(t).allowed) return
+    this.#bannedUntil = t + config.banMs
   }
 
   /** @returns undefined when the global limit is disabled. */
@@ -137,6 +172,8 @@ export class RateLimits {
 
   reset(): void {
     this.#global = this.#config.global ? new FixedWindow(this.#config.global) : undefined
+    this.#invalid = this.#config.invalid ? new FixedWindow(this.#config.invalid) : undefined
+    this.#bannedUntil = Number.NEGATIVE_INFINITY
     this.#webhooks.clear()
     this.#channels.clear()
   }
@@ -157,5 +194,8 @@ export class RateLimits {
 export function scaleLimits(config: RateLimitConfig, timeScale: number): RateLimitConfig {
   const scale = (limit: WindowLimit | false): WindowLimit | false =>
     limit ? { limit: limit.limit, windowMs: limit.windowMs * timeScale } : false
-  return { webhook: scale(config.webhook), channel: scale(config.channel), global: scale(config.global) }
+  const invalid = config.invalid
+    ? { limit: config.invalid.limit, windowMs: config.invalid.windowMs * timeScale, banMs: config.invalid.banMs * timeScale }
+    : false
+  return { webhook: scale(config.webhook), channel: scale(config.channel), global: scale(config.global), invalid }
 }

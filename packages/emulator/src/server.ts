@@ -2,7 +2,7 @@
  * The emulated Execute Webhook endpoint. A request walks the same gates, in the same order,
  * as one sent to Discord (contract §1-§4):
  *
- *   arrive ─► drop / hang ─► read body ─► latency ─► outage / Cloudflare / 5xx      (edge)
+ *   arrive ─► drop / hang ─► read body ─► latency ─► outage / IP ban / Cloudflare / 5xx  (edge)
  *     ─► global limit ─► webhook bucket ─► auth (404/401) ─► Content-Type ─► JSON
  *     ─► validate (50035/50006) ─► channel limit (shared 429) ─► save ─► 200 / 204
  *
@@ -12,7 +12,7 @@
 import { EventEmitter, once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { API_VERSIONS, DISCORD_CODES, HEADERS, LIMITS, SNOWFLAKE } from './constants.js'
+import { API_VERSIONS, DISCORD_CODES, HEADERS, LIMITS, MS_PER_SECOND, SNOWFLAKE } from './constants.js'
 import { handleControl, CONTROL_PREFIX } from './control.js'
 import { EventStream } from './event-stream.js'
 import { FaultInjector, mulberry32, type EdgeFault, type Faults, type FaultKind, type FaultsInput, type RateLimitScope } from './faults.js'
@@ -238,6 +238,15 @@ export class Emulator {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.#route(req, res)
+    } catch (error) {
+      // A bug here must not take down the process that hosts the emulator (tests, demo).
+      send(res, discordError(STATUS.internalError, DISCORD_CODES.general, `Emulator error: ${(error as Error).message}`))
+    }
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const pathname = q === -1 ? url : url.slice(0, q)
@@ -313,6 +322,13 @@ export class Emulator {
     if (res.destroyed) return
     const t = this.#now()
 
+    const banMs = this.#limits.banMs(t)
+    if (banMs > 0) {
+      // §3: an IP ban answers everything from Cloudflare, without any X-RateLimit-* header.
+      const mode = this.#faults.cloudflareMode
+      const retryAfter = mode === 'html' ? Math.ceil(banMs / MS_PER_SECOND) : null
+      return this.#finish(res, ctx, cloudflareBan(mode, retryAfter), 'cloudflare')
+    }
     const edge = this.#faults.edge(t)
     if (edge) return this.#edgeFault(res, ctx, edge)
 
@@ -442,7 +458,7 @@ export class Emulator {
   }
 
   #finish(res: ServerResponse, ctx: RequestContext, reply: Reply, limitedBy?: LimitedBy, fault?: FaultKind | undefined): void {
-    this.#stats.response(reply.status, limitedBy)
+    if (this.#stats.response(reply.status, limitedBy)) this.#limits.recordInvalid(this.#now())
     send(res, reply)
     const scope = reply.headers[HEADERS.scope] as RateLimitScope | undefined
     this.#summarize(ctx, reply.status, scope, fault)

@@ -31,12 +31,15 @@ export class StatsCounter {
     this.#stats.faultsInjected[kind]++
   }
 
-  response(status: number, limitedBy: LimitedBy | undefined): void {
+  /** @returns whether Discord counts this response as invalid (§3). */
+  response(status: number, limitedBy: LimitedBy | undefined): boolean {
     const byStatus = this.#stats.byStatus
     byStatus[status] = (byStatus[status] ?? 0) + 1
     if (limitedBy) this.#stats.rateLimited[limitedBy]++
     const invalid = status === STATUS.unauthorized || status === STATUS.forbidden || status === STATUS.tooManyRequests
-    if (invalid && limitedBy !== 'shared') this.#stats.invalidRequests++
+    if (!invalid || limitedBy === 'shared') return false
+    this.#stats.invalidRequests++
+    return true
   }
 
   snapshot(): EmulatorStats {
