@@ -72,7 +72,7 @@ const serializedError: fc.Arbitrary<SerializedError> = fc.letrec<{ err: Serializ
     stack: fc.option(stackText, { nil: undefined }),
     code: fc.option(fc.oneof(fc.string(), fc.integer()), { nil: undefined }),
     cause: fc.option(tie('err'), { nil: undefined, depthSize: 'small' }),
-    errors: fc.option(fc.array(tie('err'), { maxLength: 4, depthSize: 'small' }), { nil: undefined }),
+    errors: fc.option(fc.array(tie('err'), { maxLength: 4 }), { nil: undefined, depthSize: 'small' }),
     extra: fc.option(fc.dictionary(fc.string(), fc.anything(), { maxKeys: 5 }), { nil: undefined })
   }, { requiredKeys: ['type', 'message'] })
 })).err
@@ -106,7 +106,7 @@ const anyRecord: fc.Arbitrary<LogRecord> = fc.record({
 const renderOptions = fc.record({
   includeFields: fc.array(fc.string(), { maxLength: 3 }),
   excludeFields: fc.array(fc.string(), { maxLength: 3 }),
-  redactKeys: fc.constant([...DEFAULTS.render.redactKeys]),
+  redactKeys: fc.constant<string[]>([...DEFAULTS.render.redactKeys]),
   titleTemplate: fc.constantFrom(DEFAULTS.render.titleTemplate, '{label} {level} {service} — {message}', '{service}', ''),
   maxStackLines: fc.integer({ min: 1, max: 60 })
 })
