@@ -1,1 +1,5 @@
-export {}
+export { DiscordTransport, FATAL_FLUSH_MS } from './transport.js'
+export type { FlushResult } from './transport.js'
+export type { DiscordTransportOptions, DiscordMessage, Formatter } from './options.js'
+export { toRecord, levelOf, severityOf, isProcessFatal } from './to-record.js'
+export type { ToRecordOptions, WinstonInfo } from './to-record.js'

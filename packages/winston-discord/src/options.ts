@@ -1,0 +1,89 @@
+import { DiscordNotifier, InvalidOptionError, isSeverity, SEVERITIES, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
+import type TransportStream from 'winston-transport'
+import type { WinstonInfo } from './to-record.js'
+
+/** A whole message: plain `content`, an `embed`, or both. */
+export interface DiscordMessage {
+  content?: string
+  embed?: Embed
+}
+
+/**
+ * Custom rendering for one record. Return an embed, a `{ content?, embed? }` message, `false` to send
+ * nothing, or `undefined` for the default rendering. Runs on the logging thread: keep it cheap.
+ */
+export type Formatter = (info: WinstonInfo) => Embed | DiscordMessage | false | null | undefined
+
+/**
+ * Winston's transport options plus the core notifier's options. Left out, because they would
+ * replace this transport's own methods in winston-transport's constructor: `log`, `logv`, `close`.
+ * The core's `log` option (where the library's own diagnostic lines go) is therefore named `selfLog` here.
+ */
+export interface DiscordTransportOptions
+  extends Omit<TransportStream.TransportStreamOptions, 'log' | 'logv' | 'close'>, Omit<NotifierOptions, 'log'> {
+  /** Use this notifier instead of building one; the notifier options above are then ignored. @default undefined */
+  notifier?: DiscordNotifier
+  /** Winston level name → severity, for custom level sets. Unlisted names use the built-in mapping. @default {} */
+  levelMap?: Record<string, Severity>
+  /** Custom rendering; see {@link Formatter}. @default undefined (the core's rendering) */
+  formatter?: Formatter
+  /** Where the library's own diagnostic lines go (the core's `log` option). @default a write to process.stderr */
+  selfLog?: (line: string) => void
+}
+
+export interface ResolvedTransportOptions {
+  notifier: DiscordNotifier
+  /** False when the notifier was passed in: its owner closes it. */
+  ownsNotifier: boolean
+  levelMap: Readonly<Record<string, Severity>> | undefined
+  formatter: Formatter | undefined
+}
+
+/** Keys only this adapter reads; everything else that is not Winston's goes to the notifier. */
+const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close'] as const
+
+/** Validates once, at construction, naming the option, what was expected and what came. */
+export function resolveTransportOptions (options: DiscordTransportOptions): ResolvedTransportOptions {
+  const { notifier, levelMap, formatter } = options
+  if (levelMap !== undefined) {
+    if (typeof levelMap !== 'object' || levelMap === null || Array.isArray(levelMap)) {
+      throw new InvalidOptionError('levelMap', 'an object of level name → severity, e.g. { crit: \'critical\' }', levelMap)
+    }
+    for (const [level, severity] of Object.entries(levelMap)) {
+      if (!isSeverity(severity)) throw new InvalidOptionError(`levelMap.${level}`, `one of ${SEVERITIES.join(', ')}`, severity)
+    }
+  }
+  if (formatter !== undefined && typeof formatter !== 'function') {
+    throw new InvalidOptionError('formatter', 'a function (info) => embed | { content, embed } | false | undefined', formatter)
+  }
+  if (options.selfLog !== undefined && typeof options.selfLog !== 'function') {
+    throw new InvalidOptionError('selfLog', 'a function (line: string) => void', options.selfLog)
+  }
+  if (notifier !== undefined) {
+    // Duck-typed: an app that loads core through require() and this adapter through import holds
+    // two copies of the DiscordNotifier class, and instanceof would reject a perfectly good notifier.
+    if (!isNotifierLike(notifier)) {
+      throw new InvalidOptionError('notifier', 'a DiscordNotifier from @logcord/core', notifier, 'Build one with `new DiscordNotifier({ webhookUrl })`, or pass `webhookUrl` instead.')
+    }
+    if (options.webhookUrl !== undefined) {
+      throw new InvalidOptionError('webhookUrl', 'to be unset when `notifier` is given', '[a webhook URL]', 'The notifier already has its webhook: keep one of the two.')
+    }
+    return { notifier, ownsNotifier: false, levelMap: levelMap && { ...levelMap }, formatter }
+  }
+  return { notifier: new DiscordNotifier(notifierOptions(options)), ownsNotifier: true, levelMap: levelMap && { ...levelMap }, formatter }
+}
+
+function isNotifierLike (v: unknown): v is DiscordNotifier {
+  if (typeof v !== 'object' || v === null) return false
+  const n = v as Record<string, unknown>
+  return typeof n.send === 'function' && typeof n.flush === 'function' && typeof n.close === 'function' && typeof n.on === 'function'
+}
+
+function notifierOptions (options: DiscordTransportOptions): NotifierOptions {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) {
+    if (!(ADAPTER_KEYS as readonly string[]).includes(key)) out[key] = value
+  }
+  if (options.selfLog !== undefined) out.log = options.selfLog
+  return out as NotifierOptions
+}

@@ -1,0 +1,235 @@
+/**
+ * Winston `info` → LogRecord. Pure: the current time is passed in, nothing is rendered here
+ * (the core renders later, off the caller's stack), and no JSON.stringify runs on this path.
+ *
+ * Winston builds `info` very differently per call shape, and an error's stack can end up in any
+ * of four places. The shapes, as winston 3 and logform 2 build them:
+ *
+ *   logger.error(err)                      info IS the Error (level and defaultMeta assigned onto it)
+ *   logger.log({ level, message: err })    info.message is the Error
+ *   …either of the above + format.errors   plain info: message/stack strings, err's own props copied
+ *   child.error(err)                       plain clone: message, stack, cause copied from the Error
+ *   logger.error('msg', err)               plain info: err's props merged, message 'msg <err.message>',
+ *                                          stack copied, the Error itself kept in info[SPLAT]
+ *   logger.error('msg', { err })           info.err (or info.error) is the Error
+ *   uncaught exception / rejection         info.error is the Error, message is 'uncaughtException: …\n<stack>'
+ *
+ * The primary error is taken from the first of: info itself, info.message, info.err / info.error,
+ * an Error in info[SPLAT], a stack string on info, any other Error-valued key. The Error object
+ * wins over copies of its parts because only the object still has its type, `cause` chain and code.
+ */
+import { types } from 'node:util'
+import { LIMITS, renderValue, serializeError, severityFromLevel, toPlain, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+
+/** triple-beam's symbols; `Symbol.for` so no dependency on triple-beam is needed. */
+const LEVEL = Symbol.for('level')
+const SPLAT = Symbol.for('splat')
+
+/** Keys carried in the record's own slots, or the per-record opt-out flag: never fields. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'message', 'stack', 'timestamp', 'discord', 'service'])
+/**
+ * Keys Winston's exception and rejection handlers add: flags, `trace` (the stack again, parsed
+ * into dozens of frames) and `date` (the time again, as text). The stack and time already show.
+ */
+const HANDLER_KEYS: ReadonlySet<string> = new Set(['exception', 'rejection', 'trace', 'date'])
+/** Where a log call conventionally puts its error: `logger.error('msg', { err })`. */
+const ERROR_KEYS = ['err', 'error'] as const
+/** `TypeError: boom` → `TypeError`, for errors Winston reduced to a stack string. */
+const STACK_HEADER = /^([A-Za-z_$][\w$.]*)(?::|\r?\n|$)/
+
+/** What Winston hands a transport's `log()`. Symbol keys are Winston's bookkeeping. */
+export type WinstonInfo = Record<string, unknown>
+
+export interface ToRecordOptions {
+  /** Winston level name → severity, consulted before the built-in names. */
+  levelMap?: Readonly<Record<string, Severity>> | undefined
+  /** Epoch ms used when `info.timestamp` is absent or unparseable. */
+  now: number
+}
+
+/** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
+export function levelOf (info: WinstonInfo): string {
+  const raw = (info as Record<symbol, unknown>)[LEVEL] ?? info.level
+  return typeof raw === 'string' ? raw : String(raw ?? '')
+}
+
+export function severityOf (level: string, levelMap?: Readonly<Record<string, Severity>>): Severity {
+  const mapped = levelMap !== undefined && Object.hasOwn(levelMap, level) ? levelMap[level] : undefined
+  return mapped ?? severityFromLevel(level)
+}
+
+/** True for the info Winston's exception/rejection handler logs just before it may exit the process. */
+export function isProcessFatal (info: WinstonInfo): boolean {
+  return info.exception === true || info.rejection === true
+}
+
+export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
+  const level = levelOf(info)
+  const fatal = isProcessFatal(info)
+  const rawMessage = info.message
+
+  // 1. Find the Error object (or its remains), remembering where it came from.
+  let error: unknown
+  let source: 'self' | 'message' | 'key' | 'splat' | 'stack' | undefined
+  let errorKey: string | undefined
+  if (isError(info)) {
+    error = info
+    source = 'self'
+  } else if (isError(rawMessage)) {
+    error = rawMessage
+    source = 'message'
+  } else {
+    for (const key of ERROR_KEYS) {
+      if (isError(info[key])) {
+        error = info[key]
+        source = 'key'
+        errorKey = key
+        break
+      }
+    }
+    if (error === undefined) {
+      const splat = (info as Record<symbol, unknown>)[SPLAT]
+      if (Array.isArray(splat)) {
+        for (const arg of splat) {
+          if (isError(arg)) {
+            error = arg
+            source = 'splat'
+            break
+          }
+        }
+      }
+    }
+    if (error === undefined && typeof info.stack === 'string' && info.stack !== '') {
+      error = errorFromParts(info)
+      source = 'stack'
+    }
+  }
+
+  // 2. Everything else Winston carried becomes a field, made plain now so later mutation by the
+  //    app cannot change what is sent.
+  let fields: Record<string, unknown> | undefined
+  for (const key of Object.keys(info)) {
+    if (RESERVED_KEYS.has(key) || key === errorKey) continue
+    if (fatal && HANDLER_KEYS.has(key)) continue
+    const value = info[key]
+    if (value === undefined) continue
+    if (error === undefined && isError(value)) {
+      error = value
+      source = 'key'
+      continue
+    }
+    if (source === 'stack' && key === 'cause') continue // already part of the rebuilt error
+    // Winston copies the Error's own props onto info for `logger.error('msg', err)`: shown once, in the error.
+    if (source === 'splat' && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
+    fields ??= {}
+    fields[key] = plain(value)
+  }
+
+  let serialized: SerializedError | undefined
+  if (error !== undefined) {
+    const s = serializeError(error)
+    if (s.extra !== undefined) {
+      const extra = withoutShown(s.extra, fields)
+      if (extra === undefined) delete s.extra
+      else s.extra = extra
+    }
+    // `logger.error(err)` puts err.code on info too; the core shows error.code already.
+    if (source === 'self' && fields !== undefined && s.code !== undefined && fields.code === s.code) delete fields.code
+    serialized = s
+  }
+
+  // 3. The message, without the copies of the error Winston folded into it.
+  let message = messageText(rawMessage, source === 'message' ? serialized : undefined)
+  if (serialized !== undefined) message = withoutErrorEcho(message, serialized, source)
+
+  const record: LogRecord = {
+    severity: severityOf(level, options.levelMap),
+    level,
+    message,
+    time: timeOf(info.timestamp, options.now)
+  }
+  if (typeof info.service === 'string' && info.service !== '') record.service = info.service
+  else if (info.service !== undefined) (fields ??= {}).service = plain(info.service)
+  if (serialized !== undefined) record.error = serialized
+  if (fields !== undefined) record.fields = fields
+  return record
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function isObject (v: unknown): v is object {
+  return typeof v === 'object' && v !== null
+}
+
+function isError (v: unknown): v is Error {
+  // instanceof misses errors from another realm (vm, jest environments); isNativeError misses
+  // objects that only inherit from Error.prototype. Either is enough; neither runs a Proxy trap.
+  return isObject(v) && (types.isNativeError(v) || v instanceof Error)
+}
+
+/** Primitives pass as they are; objects go through the core's bounded, never-throwing copier. */
+function plain (value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : String(value)
+    default:
+      return value === null ? null : toPlain(value)
+  }
+}
+
+/** An error Winston reduced to strings (format.errors, child loggers): rebuilt so the core sees its type. */
+function errorFromParts (info: WinstonInfo): object {
+  const stack = info.stack as string
+  const header = STACK_HEADER.exec(stack)
+  const parts: Record<string, unknown> = { name: header?.[1] ?? 'Error', stack }
+  parts.message = typeof info.message === 'string' ? info.message : ''
+  if (info.cause !== undefined) parts.cause = info.cause
+  return parts
+}
+
+function messageText (raw: unknown, fromError: SerializedError | undefined): string {
+  if (typeof raw === 'string') return raw
+  if (fromError !== undefined) return fromError.message
+  if (raw === undefined || raw === null) return ''
+  // logger.info({ message: { … } }) or a number: rare, so rendering here costs nothing in practice.
+  return renderValue(raw, LIMITS.description)
+}
+
+/**
+ * Winston folds the error into the message in two shapes; both would repeat what the error block shows:
+ * `logger.error('msg', err)` appends ` <err.message>`, the exception handler appends the whole stack.
+ */
+function withoutErrorEcho (message: string, error: SerializedError, source: string | undefined): string {
+  const stack = error.stack
+  if (stack !== undefined && message.length > stack.length) {
+    const at = message.indexOf(stack)
+    if (at > 0) return message.slice(0, at).trimEnd()
+  }
+  const suffix = error.message === '' ? '' : ` ${error.message}`
+  if (source === 'splat' && suffix !== '' && message.length > suffix.length && message.endsWith(suffix)) {
+    return message.slice(0, -suffix.length)
+  }
+  return message
+}
+
+/** Error props already shown as fields (and the level Winston assigned onto the Error) are dropped. */
+function withoutShown (extra: Record<string, unknown>, fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined
+  for (const key of Object.keys(extra)) {
+    if (RESERVED_KEYS.has(key) || (fields !== undefined && Object.hasOwn(fields, key))) continue
+    ;(out ??= {})[key] = extra[key]
+  }
+  return out
+}
+
+function timeOf (timestamp: unknown, now: number): number {
+  let t: number
+  if (typeof timestamp === 'string') t = Date.parse(timestamp)
+  else if (typeof timestamp === 'number') t = timestamp
+  else if (timestamp instanceof Date) t = timestamp.getTime()
+  else return now
+  return Number.isFinite(t) ? t : now
+}

@@ -1,0 +1,299 @@
+import { once } from 'node:events'
+import winston from 'winston'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SEVERITY_STYLES, type Embed } from '@logcord/core'
+import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
+import { DiscordTransport, type DiscordTransportOptions } from '@logcord/winston-discord'
+
+/** Emulator windows are shrunk 50×; the notifier's assumptions are shrunk the same, so tests take ms, not minutes. */
+const TIME_SCALE = 0.02
+const DISCORD_CHANNEL_WINDOW_MS = 60_000
+const DISCORD_FALLBACK_WINDOW_MS = 2_000
+/** Clock jitter allowance between the notifier and the emulator, at test scale. */
+const OFFSET_MS = 5
+/**
+ * The notifier counts a message in the channel window when it sends it, the emulator when it
+ * receives it, and the core does not add offsetMs to that sliding window: without this margin a
+ * loaded test machine sees an occasional channel 429 at the window's edge.
+ */
+const CHANNEL_LATENCY_MARGIN_MS = 50
+const SCALED_RATE_LIMITS = {
+  channelWindowMs: DISCORD_CHANNEL_WINDOW_MS * TIME_SCALE + CHANNEL_LATENCY_MARGIN_MS,
+  fallbackWindowMs: DISCORD_FALLBACK_WINDOW_MS * TIME_SCALE,
+  offsetMs: OFFSET_MS
+}
+
+const open: Array<{ emu: Emulator, transports: DiscordTransport[] }> = []
+
+afterEach(async () => {
+  for (const { emu, transports } of open.splice(0)) {
+    await Promise.all(transports.map((t) => t.close()))
+    await emu.close()
+  }
+})
+
+async function setup (transportOptions: DiscordTransportOptions = {}, loggerOptions: winston.LoggerOptions = {}) {
+  const emu = await createEmulator({ timeScale: TIME_SCALE })
+  const webhookUrl = emu.webhookUrl()
+  const transport = new DiscordTransport({ webhookUrl, apiOrigin: emu.origin, rateLimits: SCALED_RATE_LIMITS, logLevel: 'silent', ...transportOptions })
+  const logger = winston.createLogger({ level: 'debug', ...loggerOptions, transports: [transport] })
+  open.push({ emu, transports: [transport] })
+  return { emu, transport, logger, webhookUrl }
+}
+
+function embedsOf (messages: readonly StoredMessage[]): Embed[] {
+  return messages.flatMap((m) => (m.payload.embeds as Embed[] | undefined) ?? [])
+}
+
+function textOf (embed: Embed): string {
+  return [embed.title, embed.description, ...(embed.fields ?? []).map((f) => `${f.name}: ${f.value}`), embed.footer?.text].join('\n')
+}
+
+/** Colours in a fixed order: the core's queue sends the most severe records first, not in log order. */
+function colours (items: ReadonlyArray<{ color?: number }>): number[] {
+  return items.map((i) => i.color ?? -1).sort((a, b) => a - b)
+}
+
+/** The first stack frame, as the core's renderer keeps it (it may trim indentation). */
+function firstFrame (err: Error): string {
+  return (err.stack ?? '').split('\n')[1]?.trim() ?? ''
+}
+
+async function delivered (transport: DiscordTransport, emu: Emulator): Promise<Embed[]> {
+  const result = await transport.flush()
+  expect(result.pending).toBe(0)
+  return embedsOf(emu.messages)
+}
+
+describe('DiscordTransport with a real Winston logger and the Discord emulator', () => {
+  describe('every common error call shape yields an alert with the message and the stack', () => {
+    const formats = {
+      'default format': undefined,
+      'format.errors({ stack: true })': winston.format.combine(winston.format.errors({ stack: true }), winston.format.json())
+    }
+    const shapes: Record<string, (logger: winston.Logger, err: Error) => void> = {
+      'logger.error(err)': (l, err) => l.error(err),
+      "logger.error('msg', err)": (l, err) => l.error('checkout failed', err),
+      "logger.error('msg', { err })": (l, err) => l.error('checkout failed', { err }),
+      "logger.error('msg', { error })": (l, err) => l.error('checkout failed', { error: err }),
+      "logger.log({ level: 'error', message: err })": (l, err) => l.log({ level: 'error', message: err as unknown as string }),
+      'child.error(err)': (l, err) => l.child({ requestId: 'r-9' }).error(err)
+    }
+    for (const [formatName, format] of Object.entries(formats)) {
+      for (const [shape, call] of Object.entries(shapes)) {
+        it(`${shape} — ${formatName}`, async () => {
+          const { emu, transport, logger } = await setup({}, format === undefined ? {} : { format })
+          const err = new TypeError('payment failed')
+          call(logger, err)
+          const [embed] = await delivered(transport, emu)
+          expect(embed).toBeDefined()
+          const text = textOf(embed as Embed)
+          expect(embed?.color).toBe(SEVERITY_STYLES.error.color)
+          expect(text).toContain('payment failed')
+          expect(text).toContain(firstFrame(err))
+          if (shape.includes("'msg'")) expect(embed?.title).toContain('checkout failed')
+          if (shape.startsWith('child')) expect(text).toContain('r-9')
+        })
+      }
+    }
+  })
+
+  it('shows defaultMeta as fields and the service as the author', async () => {
+    const { emu, transport, logger } = await setup({}, { defaultMeta: { service: 'billing', region: 'eu-west' } })
+    logger.child({ orderId: 1234 }).warn('card retry scheduled', { attempt: 2 })
+    const [embed] = await delivered(transport, emu)
+    expect(embed?.author?.name).toBe('billing')
+    const fields = Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]))
+    expect(fields).toMatchObject({ region: 'eu-west', orderId: '1234', attempt: '2' })
+    expect(embed?.color).toBe(SEVERITY_STYLES.warning.color)
+  })
+
+  it('interpolates splat arguments', async () => {
+    const { emu, transport, logger } = await setup({}, { format: winston.format.combine(winston.format.splat(), winston.format.json()) })
+    logger.error('user %s failed %d times', 'ana', 3)
+    const [embed] = await delivered(transport, emu)
+    expect(embed?.title).toContain('user ana failed 3 times')
+  })
+
+  describe('level filtering is Winston\'s', () => {
+    it('npm levels at level warn send warn and error, not info', async () => {
+      const { emu, transport, logger } = await setup({ level: 'warn' })
+      logger.info('routine')
+      logger.warn('disk 80%')
+      logger.error('disk full')
+      const embeds = await delivered(transport, emu)
+      expect(embeds.map((e) => e.title).sort()).toEqual(['🔴 disk full', '🟡 disk 80%'])
+      expect(colours(embeds)).toEqual(colours([SEVERITY_STYLES.warning, SEVERITY_STYLES.error]))
+    })
+
+    it('syslog levels: crit is critical, notice below the threshold is not sent', async () => {
+      const { emu, transport, logger } = await setup({ level: 'warning' }, { levels: winston.config.syslog.levels })
+      logger.log('notice', 'fyi')
+      logger.log('crit', 'database down')
+      logger.log('emerg', 'datacenter on fire')
+      const embeds = await delivered(transport, emu)
+      expect(colours(embeds)).toEqual(colours([SEVERITY_STYLES.critical, SEVERITY_STYLES.critical]))
+      expect(embeds.map((e) => e.title).sort()).toEqual(['🚨 database down', '🚨 datacenter on fire'])
+    })
+
+    it('cli levels map through the built-in names', async () => {
+      const { emu, transport, logger } = await setup({ level: 'warn' }, { levels: winston.config.cli.levels })
+      logger.log('help', 'not sent')
+      logger.log('warn', 'careful')
+      logger.log('error', 'broken')
+      const embeds = await delivered(transport, emu)
+      expect(colours(embeds)).toEqual(colours([SEVERITY_STYLES.warning, SEVERITY_STYLES.error]))
+    })
+
+    it('custom levels use levelMap', async () => {
+      const { emu, transport, logger } = await setup({ level: 'oops', levelMap: { page: 'critical', oops: 'warning' } }, { levels: { page: 0, oops: 1, chatter: 2 } })
+      logger.log('chatter', 'not sent')
+      logger.log('oops', 'minor')
+      logger.log('page', 'wake someone')
+      const embeds = await delivered(transport, emu)
+      expect(colours(embeds)).toEqual(colours([SEVERITY_STYLES.warning, SEVERITY_STYLES.critical]))
+    })
+  })
+
+  it('skips records marked discord: false', async () => {
+    const { emu, transport, logger } = await setup()
+    logger.error('noisy', { discord: false })
+    logger.error('kept')
+    const embeds = await delivered(transport, emu)
+    expect(embeds).toHaveLength(1)
+    expect(embeds[0]?.title).toContain('kept')
+  })
+
+  describe('formatter', () => {
+    it('returning an embed sends it, coloured by severity when it has no colour', async () => {
+      const { emu, transport, logger } = await setup({ formatter: (info) => ({ title: `custom: ${String(info.message)}`, fields: [{ name: 'k', value: 'v' }] }) })
+      logger.error('x')
+      const [embed] = await delivered(transport, emu)
+      expect(embed).toMatchObject({ title: 'custom: x', color: SEVERITY_STYLES.error.color, fields: [{ name: 'k', value: 'v' }] })
+    })
+
+    it('returning { content } sends plain text', async () => {
+      const { emu, transport, logger } = await setup({ formatter: (info) => ({ content: `plain ${String(info.message)}` }) })
+      logger.warn('y')
+      await transport.flush()
+      expect(emu.messages[0]?.payload.content).toBe('plain y')
+      expect(emu.messages[0]?.payload.embeds ?? []).toEqual([])
+    })
+
+    it('returning { embed } sends that embed', async () => {
+      const { emu, transport, logger } = await setup({ formatter: () => ({ embed: { description: 'from message' } }) })
+      logger.warn('z')
+      const [embed] = await delivered(transport, emu)
+      expect(embed?.description).toBe('from message')
+    })
+
+    it('returning false skips, undefined keeps the default rendering', async () => {
+      const { emu, transport, logger } = await setup({ formatter: (info) => (info.message === 'skip me' ? false : undefined) })
+      logger.error('skip me')
+      logger.error('default me')
+      const embeds = await delivered(transport, emu)
+      expect(embeds.map((e) => e.title)).toEqual([expect.stringContaining('default me')])
+    })
+
+    it('a throwing formatter falls back to the default rendering and reports a warn', async () => {
+      const { emu, transport, logger } = await setup({ formatter: () => { throw new Error('bad formatter') } })
+      const warnings: unknown[] = []
+      transport.on('warn', (w) => warnings.push(w))
+      logger.error('still sent')
+      const embeds = await delivered(transport, emu)
+      expect(embeds[0]?.title).toContain('still sent')
+      expect(warnings).toEqual([expect.objectContaining({ kind: 'formatter' })])
+    })
+  })
+
+  describe('shutdown', () => {
+    it('log() calls back at once and emits logged without waiting on Discord', async () => {
+      const { emu, transport, logger } = await setup()
+      const logged = once(transport, 'logged')
+      logger.error('quick')
+      const [info] = await logged
+      expect((info as { message: string }).message).toBe('quick')
+      // The emulator may or may not have it yet; flush decides.
+      await transport.flush()
+      expect(emu.messages).toHaveLength(1)
+    })
+
+    it('await transport.flush() resolves once everything queued is delivered', async () => {
+      const { emu, transport, logger } = await setup()
+      for (let i = 0; i < 25; i++) logger.error(`e${i}`)
+      expect(await transport.flush()).toEqual({ pending: 0, timedOut: false })
+      expect(embedsOf(emu.messages)).toHaveLength(25)
+    })
+
+    it('transport.close() delivers what is queued before it resolves', async () => {
+      const { emu, transport, logger } = await setup()
+      for (let i = 0; i < 15; i++) logger.error(`e${i}`)
+      await transport.close()
+      expect(embedsOf(emu.messages)).toHaveLength(15)
+      expect(transport.notifier.stats()).toMatchObject({ accepted: 15, sent: 15, dropped: 0 })
+    })
+
+    it("logger.end() then 'finish': nothing is left undelivered", async () => {
+      const { emu, logger, transport } = await setup()
+      for (let i = 0; i < 40; i++) logger.error(new Error(`failure ${i}`))
+      const finished = once(logger, 'finish')
+      logger.end()
+      await finished
+      // No waiting here: 'finish' itself promises delivery.
+      expect(embedsOf(emu.messages)).toHaveLength(40)
+      expect(transport.notifier.stats()).toMatchObject({ accepted: 40, sent: 40, dropped: 0 })
+    })
+
+    it('a notifier passed in is flushed, not closed, when the transport ends', async () => {
+      const emu = await createEmulator({ timeScale: TIME_SCALE })
+      const { DiscordNotifier } = await import('@logcord/core')
+      const notifier = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, rateLimits: SCALED_RATE_LIMITS, logLevel: 'silent' })
+      const transport = new DiscordTransport({ notifier })
+      open.push({ emu, transports: [] })
+      const logger = winston.createLogger({ transports: [transport] })
+      logger.error('via shared notifier')
+      const finished = once(logger, 'finish')
+      logger.end()
+      await finished
+      expect(embedsOf(emu.messages)).toHaveLength(1)
+      expect(notifier.send({ severity: 'info', message: 'still open', time: Date.now() })).toBe(true)
+      await notifier.close()
+      expect(embedsOf(emu.messages)).toHaveLength(2)
+    })
+  })
+
+  describe('a broken webhook never throws into the app', () => {
+    it('reports a revoked webhook as warn on the transport and the logger, with no error event', async () => {
+      const { emu, transport, logger, webhookUrl } = await setup()
+      const id = new URL(webhookUrl).pathname.split('/').at(-2) as string
+      emu.revoke(id, 404)
+      const transportWarns: unknown[] = []
+      const loggerWarns: unknown[] = []
+      transport.on('warn', (w) => transportWarns.push(w))
+      logger.on('warn', (w) => loggerWarns.push(w))
+      expect(() => logger.error('into the void')).not.toThrow()
+      await transport.flush()
+      expect(transportWarns.length).toBeGreaterThan(0)
+      expect(loggerWarns.length).toBe(transportWarns.length)
+      expect(transport.notifier.health().status).toBe('disabled')
+      expect(logger.listenerCount('error')).toBe(0) // an 'error' re-emitted here would have crashed the process
+      expect(() => logger.error('after disable')).not.toThrow()
+    })
+  })
+
+  it('delivers a burst of 500 errors in full with zero 429s', async () => {
+    const { emu, transport, logger } = await setup()
+    for (let i = 0; i < 500; i++) logger.error(new Error(`burst ${i}`))
+    await emu.waitFor((messages) => embedsOf(messages).length >= 500, 20_000)
+    const result = await transport.flush()
+    expect(result.pending).toBe(0)
+    const embeds = embedsOf(emu.messages)
+    expect(embeds).toHaveLength(500)
+    expect(new Set(embeds.map((e) => e.title)).size).toBe(500)
+    const stats = emu.stats()
+    expect(stats.rateLimited).toEqual({ bucket: 0, shared: 0, global: 0, cloudflare: 0 })
+    expect(stats.byStatus[429] ?? 0).toBe(0)
+    expect(Object.values(stats.rateLimited).reduce((a, b) => a + b, 0)).toBe(0)
+    expect(transport.notifier.stats()).toMatchObject({ sent: 500, dropped: 0, rateLimited: 0 })
+  })
+})
