@@ -107,6 +107,12 @@ export interface ResolvedPinoOptions {
 export function resolvePinoOptions (input: InProcessOptions | undefined, where: 'worker' | 'in-process', env: NodeJS.ProcessEnv = process.env): ResolvedPinoOptions {
   const options = input ?? {}
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('options', 'an object', options)
+  if (where === 'worker') {
+    for (const key of Object.keys(IN_PROCESS_ONLY)) {
+      const value = (options as Record<string, unknown>)[key]
+      if (value !== undefined) throw new InvalidOptionError(key, 'to be unset for a worker transport', value, hintFor(key))
+    }
+  }
   assertPlainData(options, where === 'in-process' ? Object.keys(IN_PROCESS_ONLY) : [])
 
   const { formatter, closeTimeoutMs, pinoConfig, ...notifier } = options
