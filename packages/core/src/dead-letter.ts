@@ -1,4 +1,4 @@
-import SonicBoom from 'sonic-boom'
+import { SonicBoom } from 'sonic-boom'
 import type { DropReason } from './events.js'
 import type { LogRecord } from './record.js'
 
