@@ -8,6 +8,7 @@
  * The read loop never waits on the network: the core queues and delivers in the background, so a
  * slow or rate-limited Discord never backs pressure up into pino's ring buffer.
  */
+import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { resolve as resolvePath } from 'node:path'
 import { isMainThread, workerData } from 'node:worker_threads'
@@ -51,7 +52,9 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   const worker = inPinoWorker()
   const resolved = resolvePinoOptions(options, worker ? 'worker' : 'in-process')
   const formatter = resolved.formatter === undefined ? undefined : await loadFormatter(resolved.formatter)
-  const notifier = new DiscordNotifier(resolved.notifier)
+  // A worker's process.stderr is relayed through the main thread, which sits blocked in
+  // thread-stream's end() while we drain and then exits: write to fd 2 directly so the lines survive.
+  const notifier = new DiscordNotifier(worker ? { ...resolved.notifier, log: writeStderrSync } : resolved.notifier)
   const log = notifier.options.log
   const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0 }
 
@@ -63,16 +66,12 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
     if (typeof s.errorKey === 'string') config.errorKey = s.errorKey
     if (s.levels !== undefined) config.levels = s.levels
 
+    // parseObject turns every line that is not a JSON object into 'unknown'.
     source.on('unknown', () => { counts.unparsable++ })
     for await (const obj of source) {
       counts.lines++
       // One bad line must never end the loop: the worker would stop delivering for the whole app.
       try {
-        if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-          // pino-abstract-transport wraps JSON scalars as { data }: not a pino line.
-          counts.unparsable++
-          continue
-        }
         const record = toRecord(obj, config)
         if (formatter !== undefined && !applyFormatter(formatter, record, obj as Record<string, unknown>, counts, log)) continue
         notifier.send(record)
@@ -83,6 +82,7 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
     }
   }, {
     expectPinoConfig: worker,
+    parseLine: parseObject,
     // Draining happens here: pino ends the stream on logger end, natural exit and process.exit().
     async close () {
       const result = await notifier.close(resolved.closeTimeoutMs)
@@ -96,6 +96,23 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   return Object.assign(stream, {
     stats: () => ({ ...counts, delivery: notifier.stats() })
   })
+}
+
+/**
+ * JSON.parse, but only objects count as log lines: pino-abstract-transport would wrap `42` or `"x"`
+ * as `{ data }`, which is not a pino line. `null` makes it emit 'unknown' (counted) instead.
+ */
+function parseObject (line: string): unknown {
+  const value: unknown = JSON.parse(line)
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null
+}
+
+function writeStderrSync (line: string): void {
+  try {
+    writeSync(2, line.endsWith('\n') ? line : line + '\n')
+  } catch {
+    // stderr closed or full: our own diagnostics must never break delivery.
+  }
 }
 
 /** One line of counts for people: never contains the webhook URL. */
