@@ -11,7 +11,7 @@ const SCALE = 0.02
 const scaled = {
   fallbackWindowMs: 2000 * SCALE,
   channelWindowMs: 60_000 * SCALE,
-  offsetMs: 5,
+  offsetMs: 30,
   cloudflareCooldownMs: 50
 }
 

@@ -6,6 +6,8 @@ const GLOBAL_WINDOW_MS = 1000
 const MAX_CLOUDFLARE_COOLDOWN_MS = 60 * 60_000
 
 export interface SharedLimitConfig {
+  /** Added to every window wait: our clock stamps departures, Discord counts arrivals. */
+  offsetMs: number
   globalPerSecond: number
   channelLimit: number
   channelWindowMs: number
@@ -37,11 +39,11 @@ export class SharedLimits {
     }
     consider(this.#cloudflareUntil - now, 'cloudflare')
     consider(this.#globalPausedUntil - now, 'global')
-    consider(this.#globalWindow(cfg).waitTime(now), 'global')
+    consider(withOffset(this.#globalWindow(cfg).waitTime(now), cfg), 'global')
     consider(this.#invalidWindow(cfg).waitTime(now), 'invalid_requests')
     const ch = this.#channel(channelKey, cfg)
     consider(ch.pausedUntil - now, 'channel')
-    consider(ch.window.waitTime(now), 'channel')
+    consider(withOffset(ch.window.waitTime(now), cfg), 'channel')
     return { ms: Math.max(0, ms), scope }
   }
 
@@ -130,6 +132,10 @@ export class SharedLimits {
     }
     return ch
   }
+}
+
+function withOffset (wait: number, cfg: SharedLimitConfig): number {
+  return wait > 0 ? wait + cfg.offsetMs : 0
 }
 
 /** The process-wide instance: the ban and the global limit are per IP. */
