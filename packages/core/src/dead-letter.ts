@@ -1,6 +1,11 @@
-import { SonicBoom } from 'sonic-boom'
+import * as sonicBoomModule from 'sonic-boom'
+import type { SonicBoom as SonicBoomStream } from 'sonic-boom'
 import type { DropReason } from './events.js'
 import type { LogRecord } from './record.js'
+
+// sonic-boom is CommonJS (`module.exports = SonicBoom`) while its typings declare ES exports:
+// take the class from `default` at runtime, in both the ESM and the CJS build.
+const SonicBoom = ((sonicBoomModule as { default?: unknown }).default ?? sonicBoomModule) as typeof SonicBoomStream
 
 export interface DeadLetterLine {
   time: string
@@ -17,7 +22,7 @@ export interface DeadLetterLine {
  */
 export class DeadLetterFile {
   readonly path: string
-  #stream: SonicBoom
+  #stream: SonicBoomStream
   #redact: (s: string) => string
 
   constructor (path: string, redact: (s: string) => string) {

@@ -82,14 +82,13 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> {
     return this.#pipeline !== undefined
   }
 
-  /** The core entry point adapters use: hands over a record. Returns false when it was filtered out. */
+  /** The core entry point adapters use: hands over a record. False when filtered out, shed or refused. */
   send (record: LogRecord): boolean {
     const p = this.#pipeline
     if (p === undefined) return false
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
-      p.push(record)
-      return true
+      return p.push(record)
     } catch (err) {
       p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
       return false

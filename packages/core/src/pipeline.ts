@@ -46,7 +46,7 @@ const STRICT_SHARE = 2
 const MIN_STRICT_BUDGET = 200
 
 export interface Counters {
-  /** Records accepted into the queue. */
+  /** Records handed over (after the level filter). Always equals sent + dropped + records pending. */
   accepted: number
   /** Records Discord confirmed. */
   sent: number
@@ -155,17 +155,24 @@ export class Pipeline {
     return this.#failing
   }
 
-  /** Hands a record over. O(1) on the caller's thread; never throws, never waits. */
-  push (record: LogRecord): void {
-    if (this.#closed) return this.#drop('closed', [record])
-    if (this.#disabled !== undefined) return this.#drop('disabled', [record], this.#disabled.reason)
+  /** Hands a record over. O(1) on the caller's thread; never throws, never waits. False when refused. */
+  push (record: LogRecord): boolean {
     this.counters.accepted++
+    if (this.#closed) {
+      this.#drop('closed', [record])
+      return false
+    }
+    if (this.#disabled !== undefined) {
+      this.#drop('disabled', [record], this.#disabled.reason)
+      return false
+    }
     const shed = this.#queue.push(record, this.#opts.clock.now())
     if (shed !== undefined) {
       this.log.warnOnce('queue_full', `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
       this.#drop('queue_full', [shed])
     }
     this.#schedule()
+    return shed !== record
   }
 
   rateLimitInfo (): RateLimitInfo {
