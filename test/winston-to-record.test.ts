@@ -197,3 +197,24 @@ describe('toRecord values', () => {
     expect(SEVERITY_STYLES[toRecord({ level: 'crit', message: '' }, { now: NOW }).severity].color).toBe(SEVERITY_STYLES.critical.color)
   })
 })
+
+describe('toRecord error serialization', () => {
+  it('serializes the error only when the core reads it, and includes it in JSON', () => {
+    let reads = 0
+    const err = new Error('late')
+    Object.defineProperty(err, 'stack', { get () { reads++; return 'Error: late\n    at here' } })
+    const r = toRecord({ level: 'error', message: 'x', err }, { now: NOW })
+    expect(reads).toBe(0)
+    expect(r.error).toMatchObject({ message: 'late', stack: 'Error: late\n    at here' })
+    expect(r.error).toBe(r.error)
+    expect(reads).toBe(1)
+    expect(JSON.parse(JSON.stringify(r))).toMatchObject({ severity: 'error', message: 'x', error: { message: 'late' } })
+  })
+
+  it('never throws on a hostile error', () => {
+    const hostile = new Proxy(new Error('trap'), { get () { throw new Error('no reading') } })
+    const r = toRecord({ level: 'error', message: 'x', err: hostile }, { now: NOW })
+    expect(() => r.error).not.toThrow()
+    expect(r.message).toBe('x')
+  })
+})

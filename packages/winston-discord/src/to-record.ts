@@ -125,34 +125,79 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
     fields[key] = plain(value)
   }
 
-  let serialized: SerializedError | undefined
-  if (error !== undefined) {
-    const s = serializeError(error)
-    if (s.extra !== undefined) {
-      const extra = withoutShown(s.extra, fields)
-      if (extra === undefined) delete s.extra
-      else s.extra = extra
-    }
-    // `logger.error(err)` puts err.code on info too; the core shows error.code already.
-    if (source === 'self' && fields !== undefined && s.code !== undefined && fields.code === s.code) delete fields.code
-    serialized = s
-  }
+  // `logger.error(err)` puts err.code on info too; the core shows error.code already.
+  if (source === 'self' && fields !== undefined && fields.code !== undefined && fields.code === read(error, 'code')) delete fields.code
 
   // 3. The message, without the copies of the error Winston folded into it.
-  let message = messageText(rawMessage, source === 'message' ? serialized : undefined)
-  if (serialized !== undefined) message = withoutErrorEcho(message, serialized, source)
+  let message = source === 'message' ? stringOrEmpty(read(error, 'message')) : messageText(rawMessage)
+  if (error !== undefined) message = withoutErrorEcho(message, error, source)
 
-  const record: LogRecord = {
-    severity: severityOf(level, options.levelMap),
-    level,
-    message,
-    time: timeOf(info.timestamp, options.now)
-  }
-  if (typeof info.service === 'string' && info.service !== '') record.service = info.service
-  else if (info.service !== undefined) (fields ??= {}).service = plain(info.service)
-  if (serialized !== undefined) record.error = serialized
+  // A string service (the usual defaultMeta) is the embed's author; anything else stays a field.
+  const service = info.service
+  if (service !== undefined && (typeof service !== 'string' || service === '')) (fields ??= {}).service = plain(service)
+
+  const severity = severityOf(level, options.levelMap)
+  const time = timeOf(info.timestamp, options.now)
+  const record: LogRecord = error === undefined
+    ? { severity, level, message, time }
+    : new LazyErrorRecord(severity, level, message, time, error, fields)
+  if (typeof service === 'string' && service !== '') record.service = service
   if (fields !== undefined) record.fields = fields
   return record
+}
+
+/**
+ * A record whose error is serialized when the core first reads `record.error` (to render it, or to
+ * write it to the dead-letter file), not on the caller's stack. Serializing costs more than the rest
+ * of a Winston log call, reading a fresh error's `stack` makes V8 format it, and under a burst most
+ * records are shed by the queue before they are ever rendered. Message and stack are fixed when the
+ * error is created, so the delay changes nothing users see.
+ *
+ * A class, not an object literal with a getter: V8 builds accessor literals about 40× slower.
+ * `toJSON` includes the error; structuredClone does not see prototype getters, so clone
+ * `{ ...record, error: record.error }` if a record must cross into a worker.
+ */
+class LazyErrorRecord implements LogRecord {
+  severity: Severity
+  level: string
+  message: string
+  time: number
+  declare service?: string
+  declare fields?: Record<string, unknown>
+  readonly #raw: unknown
+  readonly #shown: Record<string, unknown> | undefined
+  #serialized: SerializedError | undefined
+
+  constructor (severity: Severity, level: string, message: string, time: number, raw: unknown, shown: Record<string, unknown> | undefined) {
+    this.severity = severity
+    this.level = level
+    this.message = message
+    this.time = time
+    this.#raw = raw
+    this.#shown = shown
+  }
+
+  get error (): SerializedError {
+    return (this.#serialized ??= serializeWithoutShown(this.#raw, this.#shown))
+  }
+
+  set error (value: SerializedError) {
+    this.#serialized = value
+  }
+
+  toJSON (): LogRecord {
+    return { ...this, error: this.error }
+  }
+}
+
+function serializeWithoutShown (error: unknown, fields: Record<string, unknown> | undefined): SerializedError {
+  const s = serializeError(error)
+  if (s.extra !== undefined) {
+    const extra = withoutShown(s.extra, fields)
+    if (extra === undefined) delete s.extra
+    else s.extra = extra
+  }
+  return s
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,9 +235,8 @@ function errorFromParts (info: WinstonInfo): object {
   return parts
 }
 
-function messageText (raw: unknown, fromError: SerializedError | undefined): string {
+function messageText (raw: unknown): string {
   if (typeof raw === 'string') return raw
-  if (fromError !== undefined) return fromError.message
   if (raw === undefined || raw === null) return ''
   // logger.info({ message: { … } }) or a number: rare, so rendering here costs nothing in practice.
   return renderValue(raw, LIMITS.description)
@@ -201,18 +245,38 @@ function messageText (raw: unknown, fromError: SerializedError | undefined): str
 /**
  * Winston folds the error into the message in two shapes; both would repeat what the error block shows:
  * `logger.error('msg', err)` appends ` <err.message>`, the exception handler appends the whole stack.
+ * The stack is only read when the message has several lines, so ordinary calls never make V8 format it.
  */
-function withoutErrorEcho (message: string, error: SerializedError, source: string | undefined): string {
-  const stack = error.stack
-  if (stack !== undefined && message.length > stack.length) {
-    const at = message.indexOf(stack)
-    if (at > 0) return message.slice(0, at).trimEnd()
+function withoutErrorEcho (message: string, error: unknown, source: string | undefined): string {
+  if (message.includes('\n')) {
+    const stack = read(error, 'stack')
+    if (typeof stack === 'string' && stack !== '' && message.length > stack.length) {
+      const at = message.indexOf(stack)
+      if (at > 0) return message.slice(0, at).trimEnd()
+    }
   }
-  const suffix = error.message === '' ? '' : ` ${error.message}`
-  if (source === 'splat' && suffix !== '' && message.length > suffix.length && message.endsWith(suffix)) {
-    return message.slice(0, -suffix.length)
+  if (source === 'splat') {
+    const errorMessage = read(error, 'message')
+    if (typeof errorMessage === 'string' && errorMessage !== '') {
+      const suffix = ` ${errorMessage}`
+      if (message.length > suffix.length && message.endsWith(suffix)) return message.slice(0, -suffix.length)
+    }
   }
   return message
+}
+
+/** A property of an app object that may be a throwing getter or a Proxy. */
+function read (o: unknown, key: string): unknown {
+  if (!isObject(o)) return undefined
+  try {
+    return (o as Record<string, unknown>)[key]
+  } catch {
+    return undefined
+  }
+}
+
+function stringOrEmpty (v: unknown): string {
+  return typeof v === 'string' ? v : ''
 }
 
 /** Error props already shown as fields (and the level Winston assigned onto the Error) are dropped. */
