@@ -1,6 +1,5 @@
 /** Shared by the pino-discord tests: an emulator with scaled time and notifier options to match it. */
 import { once } from 'node:events'
-import type { Writable } from 'node:stream'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
 import type { PinoDiscordOptions } from '@logcord/pino-discord'
 
@@ -47,7 +46,7 @@ export async function waitForEmbeds (emu: Emulator, n: number): Promise<Received
  * blocks this thread (Atomics.wait) while the worker drains, and the emulator runs on this thread:
  * await the emulator first, so ending finds nothing left to send.
  */
-export async function endTransport (stream: Writable): Promise<void> {
+export async function endTransport (stream: NodeJS.EventEmitter & { end(): unknown }): Promise<void> {
   const closed = once(stream, 'close')
   stream.end()
   await closed

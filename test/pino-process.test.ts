@@ -112,4 +112,14 @@ describe('pino-discord across process lifetimes', () => {
     const [embed] = await waitForEmbeds(emu, 1)
     expect(embed?.title).toContain('from env')
   })
+
+  it('loads from CommonJS and ESM with the default export pino\'s worker loader unwraps', async () => {
+    const probe = `const fn = typeof m === 'object' && typeof m.default === 'object' ? m.default.default : typeof m === 'object' ? m.default : m
+console.log(JSON.stringify({ fn: typeof fn, helper: typeof m.discordTransport, target: m.discordTarget({ webhookUrl: process.env.URL }).target.split('/').pop() }))`
+    const env = { URL: 'https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz' }
+    const cjs = await run(['-e', `const m = require('@logcord/pino-discord')\n${probe}`], { env })
+    expect(JSON.parse(cjs.stdout)).toEqual({ fn: 'function', helper: 'function', target: 'index.cjs' })
+    const esm = await run(['--input-type=module', '-e', `const m = await import('@logcord/pino-discord')\n${probe}`], { env })
+    expect(JSON.parse(esm.stdout)).toEqual({ fn: 'function', helper: 'function', target: 'index.js' })
+  })
 })

@@ -7,7 +7,7 @@ import { levelOf, pinoErrorToSerialized, toRecord } from '@logcord/pino-discord'
 function capture (options: pino.LoggerOptions, log: (logger: pino.Logger<string>) => void): Array<Record<string, unknown>> {
   const lines: string[] = []
   const sink = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
-  const logger = pino({ base: { pid: 4242, hostname: 'web-1' }, ...options }, sink) as pino.Logger<string>
+  const logger = pino({ base: { pid: 4242, hostname: 'web-1' }, ...options }, sink) as unknown as pino.Logger<string>
   log(logger)
   return lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
 }

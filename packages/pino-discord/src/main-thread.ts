@@ -22,9 +22,10 @@ export function transportTarget (): string {
  * A validated entry for pino's `targets`, beside `pino/file` or others:
  * `pino.transport({ targets: [discordTarget({ webhookUrl }, { level: 'warn' }), { target: 'pino/file' }] })`.
  */
-export function discordTarget (options: PinoDiscordOptions, target: { level?: LevelWithSilentOrString } = {}): TransportTargetOptions<PinoDiscordOptions> {
+export function discordTarget (options: PinoDiscordOptions, target: { level?: LevelWithSilentOrString } = {}): TransportTargetOptions {
   resolvePinoOptions(options, 'worker')
-  const entry: TransportTargetOptions<PinoDiscordOptions> = { target: transportTarget(), options }
+  // Untyped options on purpose: entries of one `targets` array must share a type with `pino/file`'s.
+  const entry: TransportTargetOptions = { target: transportTarget(), options: { ...options } }
   if (target.level !== undefined) entry.level = target.level
   return entry
 }
