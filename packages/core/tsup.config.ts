@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // worker.js is loaded by ThreadedNotifier with new Worker(new URL('./worker.js', import.meta.url)).
+  entry: { index: 'src/index.ts', worker: 'src/worker/worker-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,181 @@
+import { EventEmitter } from 'node:events'
+import type { NotifierEvents } from './events.js'
+import { serializeError } from './format/safe-value.js'
+import { isSeverity, SEVERITY_STYLES, severityFromLevel, type Severity } from './levels.js'
+import type { Embed, EmbedField } from './payload.js'
+import type { Counters, FlushResult } from './pipeline.js'
+import type { RateLimitInfo } from './rate-limit/limiter.js'
+import type { LogRecord } from './record.js'
+
+export type DiagnosticLevel = Severity | 'warn' | 'fatal'
+
+export interface DiagnosticInput {
+  level: DiagnosticLevel
+  service: string
+  message: string
+  details?: Record<string, unknown>
+}
+
+export interface ErrorNotificationInput {
+  service: string
+  error: unknown
+  context?: string
+  details?: Record<string, unknown>
+}
+
+export interface EmbedInput {
+  title?: string
+  description?: string
+  url?: string
+  color?: number
+  fields?: EmbedField[]
+  footer?: { text: string, icon_url?: string } | string
+  author?: { name: string, url?: string, icon_url?: string }
+  thumbnail?: { url: string } | string
+  image?: { url: string } | string
+  timestamp?: string | number | Date | boolean
+  /** Severity used for queue priority and mentions. @default 'info' */
+  severity?: Severity
+}
+
+export type HealthStatus = 'healthy' | 'unhealthy' | 'disabled'
+
+export interface Health {
+  status: HealthStatus
+  enabled: boolean
+  /** Why the notifier is not healthy. Never contains the webhook token. */
+  reason?: string
+  queueSize: number
+  /** The webhook URL with its token replaced by `[redacted]`. */
+  webhook?: string
+  rateLimits: RateLimitInfo
+  counters: Counters
+}
+
+export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
+
+/**
+ * The notifier API shared by the in-process notifier and the worker-thread one: the seed's send methods,
+ * each turning its arguments into a LogRecord for `send()`. Subclasses decide where records go.
+ */
+export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
+  /** Hands over a record. False when filtered out, shed or refused. Never throws. */
+  abstract send (record: LogRecord): boolean
+  abstract get enabled (): boolean
+  /** True while the notifier is enabled and its webhook works. `health().reason` says why not. */
+  abstract isHealthy (): boolean
+  abstract getQueueSize (): number
+  abstract getRateLimitInfo (): RateLimitInfo
+  /** Forgets learned bucket state (the seed's reset_rate_limits; for tests). */
+  abstract resetRateLimits (): void
+  /** Counters since start: accepted, sent, requests, retried, rateLimited, dropped (by reason), deadLettered. */
+  abstract stats (): Counters
+  /** The seed's /health entry for this notifier. Safe to serve: the token is redacted. */
+  abstract health (): Health
+  /** Settles when everything queued so far is delivered or dropped, or after `timeoutMs`. Never rejects. */
+  abstract flush (timeoutMs?: number): Promise<FlushResult>
+  /** Stops intake, delivers within the deadline, dead-letters what is left, and frees resources. */
+  abstract close (timeoutMs?: number): Promise<FlushResult>
+  protected abstract now (): number
+
+  /** Reports a listener that threw; the notifier itself carries on. */
+  protected abstract listenerFailed (event: string, err: unknown): void
+
+  /**
+   * Emits to listeners without letting them hurt the caller: an unhandled 'error' event would crash the
+   * host process, so it is only emitted when someone listens, and a throwing listener is reported.
+   */
+  protected emitSafe<K extends keyof NotifierEvents> (event: K, ...args: NotifierEvents[K]): void {
+    if (this.listenerCount(event) === 0) return
+    try {
+      this.emit(event, ...(args as never))
+    } catch (err) {
+      this.listenerFailed(event, err)
+    }
+  }
+
+  sendPlaintext (text: string, severity: Severity = 'info'): boolean {
+    return this.send({ severity, message: '', content: String(text), time: this.now() })
+  }
+
+  /** The seed's send_embed: a ready embed (any Discord embed part), fitted to Discord's limits. */
+  sendEmbed (input: EmbedInput): boolean {
+    const severity = input.severity ?? 'info'
+    const embed: Embed = {}
+    if (input.title !== undefined) embed.title = String(input.title)
+    if (input.description !== undefined) embed.description = String(input.description)
+    if (input.url !== undefined) embed.url = input.url
+    embed.color = input.color ?? SEVERITY_STYLES[severity].color
+    if (input.fields !== undefined) embed.fields = input.fields
+    if (input.footer !== undefined) embed.footer = typeof input.footer === 'string' ? { text: input.footer } : input.footer
+    if (input.author !== undefined) embed.author = input.author
+    if (input.thumbnail !== undefined) embed.thumbnail = typeof input.thumbnail === 'string' ? { url: input.thumbnail } : input.thumbnail
+    if (input.image !== undefined) embed.image = typeof input.image === 'string' ? { url: input.image } : input.image
+    const ts = input.timestamp ?? true
+    if (ts !== false) {
+      const d = ts === true ? new Date(this.now()) : new Date(ts)
+      if (!Number.isNaN(d.getTime())) embed.timestamp = d.toISOString()
+    }
+    return this.send({ severity, message: input.title ?? '', embed, time: this.now() })
+  }
+
+  /** The seed's send_diagnostic: level decides colour and emoji; details become fields. */
+  sendDiagnostic (input: DiagnosticInput): boolean {
+    const severity = isSeverity(input.level) ? input.level : severityFromLevel(input.level)
+    const record: LogRecord = {
+      severity,
+      level: String(input.level),
+      service: input.service,
+      title: `${SEVERITY_STYLES[severity].label} · ${input.service}`,
+      message: String(input.message),
+      time: this.now()
+    }
+    if (input.details !== undefined) record.fields = input.details
+    return this.send(record)
+  }
+
+  /** The seed's send_startup_notification. */
+  sendStartupNotification (service: string, info: { version?: string, details?: Record<string, unknown> } = {}): boolean {
+    const fields: Record<string, unknown> = { ...info.details }
+    if (info.version !== undefined) fields.Version = info.version
+    fields['Node.js'] = process.version
+    fields.PID = process.pid
+    return this.send({
+      severity: 'info',
+      service,
+      title: `🚀 ${service} started`,
+      message: info.version === undefined ? `${service} is up.` : `${service} ${info.version} is up.`,
+      fields,
+      time: this.now()
+    })
+  }
+
+  /** The seed's send_error_notification: message, stack in a code block, and the cause chain. */
+  sendErrorNotification (input: ErrorNotificationInput): boolean {
+    const error = serializeError(input.error)
+    const record: LogRecord = {
+      severity: 'error',
+      service: input.service,
+      title: `${SEVERITY_STYLES.error.emoji} ${input.service}: ${error.message || error.type}`,
+      message: '',
+      error,
+      time: this.now()
+    }
+    if (input.context !== undefined) record.context = input.context
+    if (input.details !== undefined) record.fields = input.details
+    return this.send(record)
+  }
+
+}
+
+export function emptyCounters (): Counters {
+  return {
+    accepted: 0, sent: 0, requests: 0, retried: 0, rateLimited: 0, waits: 0, invalidRequests: 0, dropped: 0,
+    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
+    deadLettered: 0
+  }
+}
+
+export function disabledHealth (reason = 'notifications are disabled'): Health {
+  return { status: 'disabled', enabled: false, reason, queueSize: 0, rateLimits: EMPTY_RATE_LIMITS, counters: emptyCounters() }
+}

@@ -1,0 +1,40 @@
+import type { NotifierEvents } from '../events.js'
+import type { Health } from '../notifier-base.js'
+import type { NotifierOptions } from '../options.js'
+import type { FlushResult } from '../pipeline.js'
+import type { LogRecord } from '../record.js'
+
+/**
+ * Main thread ⇄ delivery worker.
+ *
+ * The main thread counts records it posted; the worker counts records it has settled (delivered or
+ * dropped) in a SharedArrayBuffer. At process exit, when the event loop is gone, the main thread blocks
+ * in Atomics.wait until the two counts meet or a deadline passes, while the worker's own event loop
+ * keeps sending. That is how an alert logged right before process.exit() still arrives.
+ */
+export const STATE_SETTLED = 0
+export const STATE_SLOTS = 1
+
+/** Options as plain data: functions cannot cross into a worker. */
+export type WorkerNotifierOptions = Omit<NotifierOptions, 'log' | 'dispatcher' | 'clock'>
+
+export interface WorkerData {
+  options: WorkerNotifierOptions
+  state: SharedArrayBuffer
+  /** When true, the worker forwards the library's own log lines to the main thread instead of stderr. */
+  forwardLog: boolean
+}
+
+export type ToWorker =
+  | { type: 'records', records: LogRecord[] }
+  | { type: 'flush', id: number, timeoutMs?: number }
+  | { type: 'close', id: number, timeoutMs?: number }
+  | { type: 'resetRateLimits' }
+
+export type EventName = keyof NotifierEvents
+
+export type FromWorker =
+  | { type: 'reply', id: number, result: FlushResult }
+  | { type: 'event', name: EventName, payload: unknown }
+  | { type: 'snapshot', health: Health }
+  | { type: 'log', line: string }

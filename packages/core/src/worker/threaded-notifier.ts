@@ -1,0 +1,282 @@
+import { Worker } from 'node:worker_threads'
+import { InvalidOptionError } from '../errors.js'
+import { toPlain } from '../format/safe-value.js'
+import { redactLoose } from '../http/webhook-url.js'
+import { atLeast } from '../levels.js'
+import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from '../notifier-base.js'
+import { resolveOptions, type NotifierOptions, type ResolvedOptions } from '../options.js'
+import type { Counters, FlushResult } from '../pipeline.js'
+import type { RateLimitInfo } from '../rate-limit/limiter.js'
+import type { LogRecord } from '../record.js'
+import { STATE_SETTLED, STATE_SLOTS, type FromWorker, type ToWorker, type WorkerData, type WorkerNotifierOptions } from './protocol.js'
+
+export interface ThreadedNotifierOptions extends Omit<NotifierOptions, 'dispatcher' | 'clock'> {
+  /**
+   * How long the process 'exit' handler may block while the worker delivers what is pending.
+   * No wait at all when nothing is pending. @default 5000
+   */
+  exitTimeoutMs?: number
+}
+
+const DEFAULT_EXIT_TIMEOUT_MS = 5000
+/** Extra time a flush/close reply may take beyond its own deadline before the main thread stops waiting. */
+const REPLY_GRACE_MS = 1000
+const PLAIN_DEPTH = 8
+
+/**
+ * A notifier whose whole sending side (queue, limiter, rendering, HTTP) runs in a worker thread.
+ *
+ * The caller's thread only copies each record into plain data and posts it (batched per tick).
+ * At process exit — including `process.exit()` right after logging, and crashes — a synchronous
+ * 'exit' handler blocks until the worker has settled every record or `exitTimeoutMs` passes:
+ *
+ *   main thread                      worker thread
+ *   send(record) ─► buffer ─tick─► postMessage ─► DiscordNotifier ─► Discord
+ *   'exit' handler: Atomics.wait(settled == posted) ◄── Atomics.add + notify per outcome
+ *
+ * `health()`, `stats()` and `getRateLimitInfo()` read the worker's latest snapshot (≤ 50 ms old).
+ */
+export class ThreadedNotifier extends NotifierBase {
+  readonly options: ResolvedOptions
+  readonly exitTimeoutMs: number
+  #worker: Worker | undefined
+  #state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT))
+  #posted = 0
+  #buffer: LogRecord[] = []
+  #scheduled = false
+  #closed = false
+  #snapshot: Health | undefined
+  #crashed: string | undefined
+  #replies = new Map<number, (result: FlushResult) => void>()
+  #nextId = 1
+  #userLog: ((line: string) => void) | undefined
+  #onExit = (): void => {
+    this.drainSync()
+  }
+
+  constructor (options: ThreadedNotifierOptions = {}) {
+    super()
+    const { exitTimeoutMs, ...rest } = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
+    for (const key of ['dispatcher', 'clock'] as const) {
+      if (rest[key] !== undefined) {
+        throw new InvalidOptionError(key, 'no value in threaded mode', rest[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
+      }
+    }
+    if (exitTimeoutMs !== undefined && (typeof exitTimeoutMs !== 'number' || !Number.isInteger(exitTimeoutMs) || exitTimeoutMs < 0)) {
+      throw new InvalidOptionError('exitTimeoutMs', 'an integer >= 0', exitTimeoutMs)
+    }
+    // Validate on the caller's thread, so mistakes surface here with a clear message.
+    this.options = resolveOptions(rest)
+    this.exitTimeoutMs = exitTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS
+    this.#userLog = rest.log
+    if (!this.options.enabled || this.options.target === undefined) return
+
+    const { log: _log, ...plain } = rest
+    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined }
+    const worker = new Worker(workerEntryUrl(), { workerData })
+    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
+    worker.unref()
+    worker.on('message', (message: FromWorker) => this.#onMessage(message))
+    worker.on('error', (err) => {
+      this.#crashed = `the delivery worker failed: ${redactLoose(String(err))}`
+      this.#log(`logcord error: ${this.#crashed}`)
+      this.#settleReplies()
+    })
+    worker.on('exit', () => {
+      this.#worker = undefined
+      this.#settleReplies()
+    })
+    this.#worker = worker
+    process.on('exit', this.#onExit)
+  }
+
+  get enabled (): boolean {
+    return this.options.enabled && this.options.target !== undefined
+  }
+
+  send (record: LogRecord): boolean {
+    if (this.#worker === undefined || this.#closed) return false
+    try {
+      if (!atLeast(record.severity, this.options.minSeverity)) return false
+      this.#buffer.push(plainRecord(record))
+      this.#posted++
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        queueMicrotask(() => this.#postBuffer())
+      }
+      return true
+    } catch (err) {
+      this.#log(`logcord error: could not queue a record: ${redactLoose(String(err))}`)
+      return false
+    }
+  }
+
+  /** Records posted to the worker and not yet delivered or dropped. */
+  get pending (): number {
+    return Math.max(0, ((this.#posted | 0) - Atomics.load(this.#state, STATE_SETTLED)) | 0)
+  }
+
+  /**
+   * Blocks the calling thread until the worker has settled every record posted so far, or `timeoutMs`
+   * passes. Returns the records still pending. Meant for process 'exit' handlers, where nothing
+   * asynchronous runs any more; returns at once when nothing is pending.
+   */
+  drainSync (timeoutMs: number = this.exitTimeoutMs): number {
+    this.#postBuffer()
+    if (this.#worker === undefined) return this.pending
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const settled = Atomics.load(this.#state, STATE_SETTLED)
+      if ((((this.#posted | 0) - settled) | 0) <= 0) return 0
+      const left = deadline - Date.now()
+      if (left <= 0) return this.pending
+      Atomics.wait(this.#state, STATE_SETTLED, settled, left)
+    }
+  }
+
+  protected now (): number {
+    return Date.now()
+  }
+
+  isHealthy (): boolean {
+    return this.health().status === 'healthy'
+  }
+
+  getQueueSize (): number {
+    return this.pending
+  }
+
+  getRateLimitInfo (): RateLimitInfo {
+    return this.#snapshot?.rateLimits ?? EMPTY_RATE_LIMITS
+  }
+
+  resetRateLimits (): void {
+    this.#postToWorker({ type: 'resetRateLimits' })
+  }
+
+  stats (): Counters {
+    const c = this.#snapshot?.counters
+    return c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
+  }
+
+  health (): Health {
+    if (!this.enabled) return disabledHealth()
+    const base: Health = this.#snapshot === undefined
+      ? { status: 'healthy', enabled: true, queueSize: 0, webhook: this.options.target!.redacted, rateLimits: EMPTY_RATE_LIMITS, counters: emptyCounters() }
+      : { ...this.#snapshot }
+    base.queueSize = this.pending
+    if (this.#crashed !== undefined && base.status === 'healthy') {
+      base.status = 'unhealthy'
+      base.reason = this.#crashed
+    }
+    return base
+  }
+
+  flush (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
+    return this.#request('flush', timeoutMs)
+  }
+
+  async close (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
+    if (this.#closed) return { pending: 0, timedOut: false }
+    this.#closed = true
+    const result = await this.#request('close', timeoutMs)
+    process.removeListener('exit', this.#onExit)
+    const worker = this.#worker
+    this.#worker = undefined
+    await worker?.terminate()
+    return result
+  }
+
+  protected listenerFailed (event: string, err: unknown): void {
+    this.#log(`logcord error: a '${event}' listener threw: ${redactLoose(String(err))}`)
+  }
+
+  #request (type: 'flush' | 'close', timeoutMs: number): Promise<FlushResult> {
+    this.#postBuffer()
+    if (this.#worker === undefined) return Promise.resolve({ pending: this.pending, timedOut: false })
+    const id = this.#nextId++
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#replies.delete(id)
+        resolve({ pending: this.pending, timedOut: true })
+      }, timeoutMs + REPLY_GRACE_MS)
+      timer.unref()
+      this.#replies.set(id, (result) => {
+        clearTimeout(timer)
+        resolve(result)
+      })
+      this.#postToWorker({ type, id, timeoutMs })
+    })
+  }
+
+  #postBuffer (): void {
+    this.#scheduled = false
+    if (this.#buffer.length === 0) return
+    const records = this.#buffer
+    this.#buffer = []
+    if (!this.#postToWorker({ type: 'records', records })) {
+      // Nothing will settle these: take them out of the count the exit handler waits for.
+      this.#posted -= records.length
+    }
+  }
+
+  #postToWorker (message: ToWorker): boolean {
+    if (this.#worker === undefined) return false
+    try {
+      this.#worker.postMessage(message)
+      return true
+    } catch (err) {
+      this.#log(`logcord error: could not hand records to the delivery worker: ${redactLoose(String(err))}`)
+      return false
+    }
+  }
+
+  #onMessage (message: FromWorker): void {
+    switch (message.type) {
+      case 'reply':
+        this.#replies.get(message.id)?.(message.result)
+        this.#replies.delete(message.id)
+        break
+      case 'snapshot':
+        this.#snapshot = message.health
+        break
+      case 'log':
+        this.#log(message.line)
+        break
+      case 'event':
+        this.emitSafe(message.name, message.payload as never)
+        break
+    }
+  }
+
+  #settleReplies (): void {
+    for (const reply of this.#replies.values()) reply({ pending: this.pending, timedOut: false })
+    this.#replies.clear()
+  }
+
+  #log (line: string): void {
+    if (this.options.logLevel === 'silent') return
+    try {
+      if (this.#userLog !== undefined) this.#userLog(line)
+      else process.stderr.write(line + '\n')
+    } catch {}
+  }
+}
+
+/** Copies a record into structured-clone-safe data (getters, Proxies, functions and cycles included). */
+function plainRecord (record: LogRecord): LogRecord {
+  const out: LogRecord = { ...record }
+  if (record.fields !== undefined) out.fields = toPlain(record.fields, PLAIN_DEPTH) as Record<string, unknown>
+  if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']
+  if (record.error !== undefined) out.error = toPlain(record.error, PLAIN_DEPTH) as LogRecord['error']
+  return out
+}
+
+/**
+ * The built worker file sits next to the built entry (dist/worker.js). When this module runs from its
+ * TypeScript source (the project's own tests), use the built copy.
+ */
+function workerEntryUrl (): URL {
+  const here = import.meta.url
+  return here.endsWith('.ts') ? new URL('../../dist/worker.js', here) : new URL('./worker.js', here)
+}

@@ -1,0 +1,78 @@
+/*
+ * The delivery worker: a DiscordNotifier running on its own thread. It receives plain records from the
+ * main thread, and after every outcome bumps the shared "settled" counter and notifies the main thread,
+ * which may be blocked in Atomics.wait inside a process 'exit' handler.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { DiscordNotifier } from '../notifier.js'
+import type { NotifierOptions } from '../options.js'
+import { STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
+
+/** Health snapshots are posted at most this often (trailing), so busy periods cost few messages. */
+const SNAPSHOT_INTERVAL_MS = 50
+
+const port = parentPort
+if (port === null) throw new Error('worker-entry must run in a worker thread')
+const data = workerData as WorkerData
+const state = new Int32Array(data.state)
+const post = (message: FromWorker): void => port.postMessage(message)
+
+const options: NotifierOptions = { ...data.options }
+if (data.forwardLog) options.log = (line) => post({ type: 'log', line })
+const notifier = new DiscordNotifier(options)
+
+let snapshotTimer: NodeJS.Timeout | undefined
+function snapshot (): void {
+  if (snapshotTimer !== undefined) return
+  snapshotTimer = setTimeout(() => {
+    snapshotTimer = undefined
+    post({ type: 'snapshot', health: notifier.health() })
+  }, SNAPSHOT_INTERVAL_MS)
+}
+
+function settle (count: number): void {
+  Atomics.add(state, STATE_SETTLED, count)
+  Atomics.notify(state, STATE_SETTLED)
+  snapshot()
+}
+
+notifier.on('sent', (e) => {
+  settle(e.records)
+  post({ type: 'event', name: 'sent', payload: e })
+})
+notifier.on('dropped', (e) => {
+  settle(e.count)
+  // Records stay in the worker (dead-letter file); the main thread gets the counts.
+  const { records: _records, ...rest } = e
+  post({ type: 'event', name: 'dropped', payload: rest })
+})
+for (const name of ['rateLimited', 'retry', 'error', 'disabled'] as const satisfies readonly EventName[]) {
+  notifier.on(name, (payload: unknown) => {
+    post({ type: 'event', name, payload })
+    snapshot()
+  })
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'records':
+      for (const record of message.records) {
+        // Records below minSeverity were filtered on the main thread; anything refused here is
+        // reported through 'dropped' and so settles like the rest.
+        notifier.send(record)
+      }
+      break
+    case 'flush':
+      void notifier.flush(message.timeoutMs).then((result) => post({ type: 'reply', id: message.id, result }))
+      break
+    case 'close':
+      void notifier.close(message.timeoutMs).then((result) => {
+        post({ type: 'snapshot', health: notifier.health() })
+        post({ type: 'reply', id: message.id, result })
+      })
+      break
+    case 'resetRateLimits':
+      notifier.resetRateLimits()
+      break
+  }
+})
