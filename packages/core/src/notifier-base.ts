@@ -143,7 +143,8 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
     return this.send({
       severity: 'info',
       service,
-      title: `🚀 ${service} started`,
+      // The title template adds the severity emoji; titles here carry none of their own.
+      title: `${service} started`,
       message: info.version === undefined ? `${service} is up.` : `${service} ${info.version} is up.`,
       fields,
       time: this.now()
@@ -156,7 +157,7 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
     const record: LogRecord = {
       severity: 'error',
       service: input.service,
-      title: `${SEVERITY_STYLES.error.emoji} ${input.service}: ${error.message || error.type}`,
+      title: `${input.service}: ${error.message || error.type}`,
       message: '',
       error,
       time: this.now()

@@ -309,3 +309,17 @@ describe('createNotifierFromEnv', () => {
     void m.close(0)
   })
 })
+
+describe('notification titles', () => {
+  it('carry exactly one emoji: the one the title template adds', async () => {
+    const emu = await createEmulator({ seed: 5 })
+    const n = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent' }, { shared: new SharedLimits() })
+    n.sendStartupNotification('shop-api', { version: '1.0.0' })
+    n.sendErrorNotification({ service: 'checkout', error: new Error('card declined') })
+    n.sendDiagnostic({ level: 'warning', service: 'db', message: 'slow' })
+    await n.close()
+    const titles = emu.messages.flatMap((m) => (m.payload as unknown as WebhookPayload).embeds!.map((e) => e.title!)).sort()
+    await emu.close()
+    expect(titles).toEqual(['🔴 checkout: card declined', '🔵 shop-api started', '🟡 Warning · db'])
+  })
+})
