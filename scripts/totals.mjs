@@ -11,5 +11,7 @@ try {
   process.exit(0)
 }
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
-const failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0)
+// A test file that fails to load has no test results of its own: count it as one failure.
+const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length
+const failed = (report.numFailedTests ?? 0) + brokenFiles
 console.log(`${report.numPassedTests ?? 0} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
