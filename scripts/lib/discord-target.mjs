@@ -1,0 +1,62 @@
+// Where the demo and send-test deliver: the real webhook in DISCORD_WEBHOOK_URL, or else a local Discord
+// emulator started in this process with Discord's real limits, its clock sped up by `timeScale`.
+import { redactLoose } from '@logcord/core'
+
+// Network and event-loop jitter is absolute time, so the safety offset is not scaled with the clock.
+const OFFSET_MS = 40
+const DISCORD = { fallbackWindowMs: 2000, channelWindowMs: 60_000, cloudflareCooldownMs: 60_000, retryDelays: [2000, 3000, 5000] }
+
+/**
+ * @param {{ port?: number, timeScale?: number, env?: NodeJS.ProcessEnv }} options
+ * @returns {Promise<{ emulator?: import('@logcord/discord-emulator').Emulator, webhookUrl: string,
+ *   notifierOptions: Record<string, unknown>, label: string, timeScale: number, close: () => Promise<void> }>}
+ */
+export async function openTarget ({ port = 0, timeScale = 1, env = process.env } = {}) {
+  const real = env.DISCORD_WEBHOOK_URL?.trim()
+  if (real) {
+    return {
+      webhookUrl: real,
+      notifierOptions: { webhookUrl: real },
+      // The token is a secret: only the redacted form is ever shown.
+      label: `your webhook ${redactLoose(real)} (DISCORD_WEBHOOK_URL)`,
+      timeScale: 1,
+      close: async () => {}
+    }
+  }
+  const { createEmulator } = await import('@logcord/discord-emulator')
+  const emulator = await createEmulator({ port, timeScale })
+  const webhookUrl = emulator.webhookUrl()
+  return {
+    emulator,
+    webhookUrl,
+    notifierOptions: { webhookUrl, apiOrigin: emulator.origin, ...scaledLimits(timeScale) },
+    label: `the local Discord emulator at ${emulator.origin} (Discord's limits, clock × ${timeScale})`,
+    timeScale,
+    close: () => emulator.close()
+  }
+}
+
+/** The notifier's hidden-limit settings, scaled to an emulator whose windows run `scale` times as long. */
+export function scaledLimits (scale) {
+  return {
+    retryDelays: DISCORD.retryDelays.map((ms) => Math.round(ms * scale)),
+    rateLimits: {
+      fallbackWindowMs: DISCORD.fallbackWindowMs * scale,
+      channelWindowMs: DISCORD.channelWindowMs * scale,
+      cloudflareCooldownMs: DISCORD.cloudflareCooldownMs * scale,
+      offsetMs: OFFSET_MS
+    }
+  }
+}
+
+/** Parses `--name value` / `--name=value` numbers, rejecting nonsense with the flag's name. */
+export function numberFlag (values, name, fallback, { min = 0 } = {}) {
+  const raw = values[name]
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`--${name}: expected a number ≥ ${min}, received ${JSON.stringify(raw)}.`)
+    process.exit(2)
+  }
+  return n
+}
