@@ -111,9 +111,18 @@ describe('what the pipeline does with each answer', () => {
   it('waits the body\'s retry_after on a 429 and resends without spending a retry', async () => {
     answer(429, { message: 'You are being rate limited.', retry_after: 0.08, global: false }, { ...JSON_HEADERS, 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.08', 'x-ratelimit-scope': 'user', 'retry-after': '1' })
     answer(200)
-    // A clock that records every wait the pipeline asks for and fires it at once.
+    // A clock that records every wait the pipeline asks for and fires it at once (flush()'s own
+    // 10 s deadline timer is left to run normally).
     const waits: number[] = []
-    const clock = { now: () => Date.now(), setTimeout: (fn: () => void, ms: number) => { waits.push(ms); return setImmediate(fn) }, clearTimeout: (h: unknown) => clearImmediate(h as NodeJS.Immediate) }
+    const clock = {
+      now: () => Date.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        if (ms >= 10_000) return setTimeout(fn, ms).unref()
+        waits.push(ms)
+        return setImmediate(fn)
+      },
+      clearTimeout: (h: unknown) => { clearTimeout(h as NodeJS.Timeout); clearImmediate(h as NodeJS.Immediate) }
+    }
     const n = make({ rateLimits: { offsetMs: 0 }, clock })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
     await n.flush()
