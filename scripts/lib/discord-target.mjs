@@ -1,6 +1,6 @@
 // Where the demo and send-test deliver: the real webhook in DISCORD_WEBHOOK_URL, or else a local Discord
 // emulator started in this process with Discord's real limits, its clock sped up by `timeScale`.
-import { redactLoose } from '@logcord/core'
+import { parseWebhookUrl, redactLoose } from '@logcord/core'
 
 // Network and event-loop jitter is absolute time, so the safety offset is not scaled with the clock.
 const OFFSET_MS = 40
@@ -14,6 +14,13 @@ const DISCORD = { fallbackWindowMs: 2000, channelWindowMs: 60_000, cloudflareCoo
 export async function openTarget ({ port = 0, timeScale = 1, env = process.env } = {}) {
   const real = env.DISCORD_WEBHOOK_URL?.trim()
   if (real) {
+    try {
+      parseWebhookUrl(real)
+    } catch (error) {
+      // The message names the problem with the token already redacted.
+      console.error(`DISCORD_WEBHOOK_URL: ${error.message}`)
+      process.exit(2)
+    }
     return {
       webhookUrl: real,
       notifierOptions: { webhookUrl: real },
