@@ -6,7 +6,9 @@
 // used and background delivery stays as rare as in production; records beyond the queue's capacity
 // are shed by the core's overflow policy, which is part of what a burst costs.
 //
-//   pnpm build && node bench/winston.mjs [--calls 20000] [--rounds 7] [--reuse-error]
+//   pnpm build && node bench/winston.mjs [--calls 20000] [--rounds 7] [--reuse-error] [--thread]
+//
+// --thread measures the transport's worker-thread mode (`thread: true`) instead of in-process delivery.
 //
 // By default every call logs a fresh Error, as apps do; reading a fresh error's `stack` makes V8
 // format it, a cost the no-op transport never pays. --reuse-error logs one Error over and over.
@@ -21,7 +23,8 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '7' },
     'warm-up': { type: 'string', default: '2' },
-    'reuse-error': { type: 'boolean', default: false }
+    'reuse-error': { type: 'boolean', default: false },
+    thread: { type: 'boolean', default: false }
   }
 })
 const CALLS = Number(values.calls)
@@ -37,7 +40,8 @@ class NoopTransport extends Transport {
 }
 
 const emu = await createEmulator()
-const discord = new DiscordTransport({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent' })
+const THREAD = values.thread
+const discord = new DiscordTransport({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', thread: THREAD })
 const loggers = {
   noop: winston.createLogger({ transports: [new NoopTransport()] }),
   discord: winston.createLogger({ transports: [discord] })
@@ -72,12 +76,14 @@ for (let i = 0; i < ROUNDS; i++) {
 const noop = median(samples.noop)
 const withDiscord = median(samples.discord)
 const ratio = withDiscord / noop
-console.log(`logger.error(${REUSE ? 'err' : 'new Error()'}) × ${CALLS}, ${ROUNDS} rounds after ${WARM_UP} warm-up, node ${process.version}`)
+console.log(`logger.error(${REUSE ? 'err' : 'new Error()'}) × ${CALLS}, ${ROUNDS} rounds after ${WARM_UP} warm-up, ${THREAD ? 'worker-thread' : 'in-process'} delivery, node ${process.version}`)
 console.table([
   { transport: 'no-op', 'median ns/call': Math.round(noop), rounds: samples.noop.map(Math.round).join(' ') },
   { transport: 'DiscordTransport', 'median ns/call': Math.round(withDiscord), rounds: samples.discord.map(Math.round).join(' ') }
 ])
 console.log(`ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) — ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`)
+// Thread mode: the counters are the worker's latest snapshot; flush first so they are current.
+await discord.flush(1000)
 const s = discord.notifier.stats()
 console.log(`notifier: accepted ${s.accepted}, sent ${s.sent}, shed ${s.droppedByReason.queue_full} (queue full, by design)`)
 

@@ -12,3 +12,5 @@ export { discordTransport, discordTarget, transportTarget, type PinoTransportOpt
 export { toRecord, levelOf, pinoErrorToSerialized, DEFAULT_MESSAGE_KEY, DEFAULT_ERROR_KEY, type PinoConfig } from './to-record.js'
 export { assertPlainData, resolvePinoOptions, DEFAULT_CLOSE_TIMEOUT_MS, type PinoDiscordOptions, type InProcessOptions, type Formatter, type ResolvedPinoOptions } from './options.js'
 export type { PinoDiscordStats, PinoDiscordStream } from './transport.js'
+export { installProcessHandlers } from './process-handlers.js'
+export type { PinoProcessHandlerOptions, PinoLoggerLike, EndableStream } from './process-handlers.js'

@@ -1,5 +1,7 @@
 export { DiscordTransport, FATAL_FLUSH_MS } from './transport.js'
 export type { FlushResult } from './transport.js'
-export type { DiscordTransportOptions, DiscordMessage, Formatter } from './options.js'
+export type { DiscordTransportOptions, DiscordMessage, Formatter, TransportNotifier } from './options.js'
 export { toRecord, levelOf, severityOf, isProcessFatal } from './to-record.js'
 export type { ToRecordOptions, WinstonInfo } from './to-record.js'
+export { installProcessHandlers } from './process-handlers.js'
+export type { WinstonProcessHandlerOptions, WinstonLoggerLike } from './process-handlers.js'

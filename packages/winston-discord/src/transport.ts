@@ -15,7 +15,7 @@
  */
 import { systemClock, type Clock, type DiscordNotifier, type LogRecord, type ProblemEvent, type Severity } from '@logcord/core'
 import TransportStream from 'winston-transport'
-import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter } from './options.js'
+import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
 import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'
 
 /**
@@ -48,7 +48,7 @@ interface WinstonBookkeeping {
  */
 export class DiscordTransport extends TransportStream {
   /** The notifier records go to: for `health()`, `stats()` and the core's other send methods. */
-  readonly notifier: DiscordNotifier
+  readonly notifier: TransportNotifier
   readonly #ownsNotifier: boolean
   readonly #levelMap: Readonly<Record<string, Severity>> | undefined
   readonly #formatter: Formatter | undefined
