@@ -68,7 +68,7 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   abstract getRateLimitInfo (): RateLimitInfo
   /** Forgets learned bucket state (the seed's reset_rate_limits; for tests). */
   abstract resetRateLimits (): void
-  /** Counters since start: accepted, sent, requests, retried, rateLimited, dropped (by reason), deadLettered. */
+  /** Counters since start: accepted, sent, requests, retried, rateLimited, dropped (by reason), deadLettered, collapsed. */
   abstract stats (): Counters
   /** The seed's /health entry for this notifier. Safe to serve: the token is redacted. */
   abstract health (): Health
@@ -173,7 +173,8 @@ export function emptyCounters (): Counters {
   return {
     accepted: 0, sent: 0, requests: 0, retried: 0, rateLimited: 0, waits: 0, invalidRequests: 0, dropped: 0,
     droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
-    deadLettered: 0
+    deadLettered: 0,
+    collapsed: 0
   }
 }
 

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { InvalidOptionError } from './errors.js'
 import { parseWebhookUrl, type WebhookTarget } from './http/webhook-url.js'
+import { FINGERPRINT_PARTS, type FingerprintPart } from './batch/fingerprint.js'
 import { isSeverity, SEVERITIES, type Severity } from './levels.js'
 import { LIMITS } from './limits.js'
 
@@ -49,6 +50,19 @@ export interface RateLimitOptions {
   cloudflareCooldownMs?: number
 }
 
+export interface DedupOptions {
+  /** Collapse repeats of the same alert into one follow-up summary. `false` sends every record. @default true */
+  enabled?: boolean
+  /** How long after the first of a kind its repeats are folded into one summary. @default 60000 */
+  windowMs?: number
+  /**
+   * What makes records "the same": `severity`, `message` (service, message and error message with
+   * numbers, ids, hex, UUIDs and quoted strings normalised), `errorType`, `topFrame` (file:line of the
+   * first stack frame). @default ['severity', 'message', 'errorType', 'topFrame']
+   */
+  fingerprint?: FingerprintPart[]
+}
+
 export interface NotifierOptions {
   /** Discord webhook URL. Required unless `enabled` is false. Treated as a secret. */
   webhookUrl?: string
@@ -83,6 +97,8 @@ export interface NotifierOptions {
   log?: (line: string) => void
   rateLimits?: RateLimitOptions
   render?: RenderOptions
+  /** Storm control: the first record of a kind is sent at once, its repeats in a window become one "×N more" summary. */
+  dedup?: DedupOptions
   /** Text appended to the `DiscordBot (url, version)` User-Agent. */
   userAgentSuffix?: string
   /** undici Dispatcher used for requests (a MockAgent in tests, a ProxyAgent behind a proxy). */
@@ -108,6 +124,7 @@ export interface ResolvedOptions {
   log: (line: string) => void
   rateLimits: Required<RateLimitOptions>
   render: Required<RenderOptions>
+  dedup: Required<DedupOptions>
   userAgentSuffix: string
   dispatcher: Dispatcher | undefined
   clock: Clock
@@ -145,6 +162,11 @@ export const DEFAULTS = {
     titleTemplate: '{emoji} {message}',
     maxStackLines: 30
   } satisfies Required<RenderOptions>,
+  dedup: {
+    enabled: true,
+    windowMs: 60_000,
+    fingerprint: [...FINGERPRINT_PARTS] as FingerprintPart[]
+  } satisfies Required<DedupOptions>,
   userAgentSuffix: ''
 } as const
 
@@ -220,6 +242,14 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     maxStackLines: optInt(r.maxStackLines, 'render.maxStackLines', DEFAULTS.render.maxStackLines, 1)
   }
 
+  const dd = input.dedup ?? {}
+  if (typeof dd !== 'object' || dd === null) throw new InvalidOptionError('dedup', 'an object like { enabled: true, windowMs: 60000 }', dd)
+  const dedup = {
+    enabled: dd.enabled === undefined ? DEFAULTS.dedup.enabled : mustBool(dd.enabled, 'dedup.enabled'),
+    windowMs: optInt(dd.windowMs, 'dedup.windowMs', DEFAULTS.dedup.windowMs, 1),
+    fingerprint: optParts(dd.fingerprint, 'dedup.fingerprint')
+  }
+
   const dispatcher = input.dispatcher
   if (dispatcher !== undefined && (typeof dispatcher !== 'object' || dispatcher === null || typeof (dispatcher as { dispatch?: unknown }).dispatch !== 'function')) {
     throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, MockAgent, ProxyAgent)', dispatcher)
@@ -243,6 +273,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     log: input.log ?? defaultLog,
     rateLimits,
     render,
+    dedup,
     userAgentSuffix: input.userAgentSuffix === undefined ? DEFAULTS.userAgentSuffix : mustString(input.userAgentSuffix, 'userAgentSuffix'),
     dispatcher,
     clock
@@ -254,6 +285,20 @@ function optBool (o: NotifierOptions, key: 'enabled', dflt: boolean): boolean {
   if (v === undefined) return dflt
   if (typeof v !== 'boolean') throw new InvalidOptionError(key, 'true or false', v)
   return v
+}
+
+function mustBool (v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') throw new InvalidOptionError(name, 'true or false', v)
+  return v
+}
+
+/** Fingerprint parts, de-duplicated and in canonical order, so equal settings build equal keys. */
+function optParts (v: unknown, name: string): FingerprintPart[] {
+  if (v === undefined) return [...DEFAULTS.dedup.fingerprint]
+  const expected = `a non-empty array of ${FINGERPRINT_PARTS.map((p) => `'${p}'`).join(', ')}`
+  if (!Array.isArray(v) || v.length === 0) throw new InvalidOptionError(name, expected, v, 'To send every record, set `dedup: { enabled: false }`.')
+  for (const part of v) if (!(FINGERPRINT_PARTS as readonly unknown[]).includes(part)) throw new InvalidOptionError(name, expected, part)
+  return FINGERPRINT_PARTS.filter((p) => v.includes(p))
 }
 
 function optString (o: object, key: string): string | undefined {

@@ -1,12 +1,13 @@
 /*
  * The delivery pipeline: the only file that knows the order of the stages.
  *
- *   push(record) ──► BoundedQueue ──► take batch ──► RateLimiter ──► WebhookSender ──► classify
- *   (caller's       (per-severity     (≤10 embeds,   (wait: bucket,   (undici POST      │
- *    thread: O(1))   lanes, sheds      ≤6000 chars,   channel, global, ?wait=true)       │
- *                    least severe)     budget/embed   cloudflare, invalid                │
- *                                      = 6000/n)      requests)                          │
- *        ┌──────────────────────────────────────────────────────────────────────────────┘
+ *   push(record) ──► Deduplicator ───► BoundedQueue ──► take batch ──► RateLimiter ──► WebhookSender ──► classify
+ *   (caller's       (fingerprint; the   (per-severity    (≤10 embeds,   (wait: bucket,   (undici POST       │
+ *    thread: O(1))   first of a kind     lanes, sheds     ≤6000 chars,   channel, global, ?wait=true)       │
+ *                    passes, repeats     least severe)    budget/embed   cloudflare, invalid                │
+ *                    are counted)           ▲             = 6000/n)      requests)                          │
+ *                         └─ window ends ───┘ one "×N more" summary record                                  │
+ *        ┌──────────────────────────────────────────────────────────────────────────────────────────────────┘
  *        ├─ ok ............ count sent, learn channel id
  *        ├─ 429 ........... pause by scope, resend the same batch (no retry spent)
  *        ├─ 5xx/net/timeout retry after retryDelays[n], then dead-letter
@@ -18,7 +19,13 @@
  * One loop runs per webhook and sends one request at a time, like Discord's own client libraries:
  * headers from each response steer the next request. While the limiter says wait, records pile up in
  * the queue and leave packed; when it says go, whatever is ready leaves at once.
+ *
+ * Storm control sits before the queue, so a storm of one alert costs one queue slot, not thousands,
+ * and cannot shed other alerts. Summaries are not user records: like the queue-full notice they are
+ * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
+import { Deduplicator, type DedupWindow } from './batch/dedup.js'
+import { fingerprint } from './batch/fingerprint.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
@@ -44,9 +51,19 @@ import { VERSION } from './version.js'
 const STRICT_STACK_LINES = 5
 const STRICT_SHARE = 2
 const MIN_STRICT_BUDGET = 200
+/**
+ * Open storm-control windows kept at most. Each holds a few hundred bytes; past this, the oldest window
+ * ends early (its summary goes out), so distinct records can never grow memory without limit.
+ */
+const MAX_DEDUP_WINDOWS = 10_000
+const MS_PER_S = 1000
+const S_PER_MIN = 60
 
 export interface Counters {
-  /** Records handed over (after the level filter). Always equals sent + dropped + records pending. */
+  /**
+   * Records handed over (after the level filter). Always equals sent + dropped + collapsed + records
+   * pending (queued or in flight); summaries and drop notices are not records and count in none of these.
+   */
   accepted: number
   /** Records Discord confirmed. */
   sent: number
@@ -65,6 +82,8 @@ export interface Counters {
   droppedByReason: Record<DropReason, number>
   /** Dropped records written to the dead-letter file. */
   deadLettered: number
+  /** Repeats folded into a "×N more" summary by storm control (the first of each kind counts in `sent`). */
+  collapsed: number
 }
 
 export interface FlushResult {
@@ -107,7 +126,8 @@ export class Pipeline {
     invalidRequests: 0,
     dropped: 0,
     droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
-    deadLettered: 0
+    deadLettered: 0,
+    collapsed: 0
   }
 
   readonly log: SelfLog
@@ -126,6 +146,12 @@ export class Pipeline {
   #idleWaiters = new Set<() => void>()
   #disabled: HealthProblem | undefined
   #failing: HealthProblem | undefined
+  #dedup: Deduplicator | undefined
+  #dedupTimer: unknown
+  /** Summary records the pipeline created; they are delivered like records but never counted as ones. */
+  #summaries = new WeakSet<LogRecord>()
+  /** Summaries currently queued or in flight (so `size` counts user records only). */
+  #summariesPending = 0
 
   constructor (deps: PipelineDeps) {
     const o = deps.options
@@ -140,11 +166,12 @@ export class Pipeline {
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
+    if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
   }
 
-  /** Records queued plus records in the request under way. */
+  /** Records queued plus records in the request under way (summaries and notices not included). */
   get size (): number {
-    return this.#queue.size + this.#inFlight
+    return this.#queue.size + this.#inFlight - this.#summariesPending
   }
 
   get disabled (): HealthProblem | undefined {
@@ -166,13 +193,62 @@ export class Pipeline {
       this.#drop('disabled', [record], this.#disabled.reason)
       return false
     }
-    const shed = this.#queue.push(record, this.#opts.clock.now())
+    const now = this.#opts.clock.now()
+    const dedup = this.#dedup
+    if (dedup !== undefined) {
+      const first = dedup.offer(fingerprint(record, this.#opts.dedup.fingerprint), record, now)
+      // Summaries of windows that ended (or were evicted) go ahead of this record, so they read in order.
+      this.#enqueueSummaries(dedup.expire(now), now)
+      this.#armDedupTimer(now)
+      if (!first) {
+        this.counters.collapsed++
+        return true
+      }
+    }
+    return this.#enqueue(record, now)
+  }
+
+  #enqueue (record: LogRecord, now: number): boolean {
+    const shed = this.#queue.push(record, now)
     if (shed !== undefined) {
       this.log.warnOnce('queue_full', `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
       this.#drop('queue_full', [shed])
     }
     this.#schedule()
     return shed !== record
+  }
+
+  #enqueueSummaries (windows: readonly DedupWindow[], now: number): void {
+    for (const window of windows) {
+      const summary = this.#summaryRecord(window, now)
+      this.#summaries.add(summary)
+      this.#summariesPending++
+      this.#enqueue(summary, now)
+    }
+  }
+
+  /** One unref'd timer, for the oldest open window; it re-arms itself for the next. */
+  #armDedupTimer (now: number): void {
+    if (this.#dedupTimer !== undefined) return
+    const next = this.#dedup?.nextEnd()
+    if (next === undefined) return
+    this.#dedupTimer = this.#opts.clock.setTimeout(() => {
+      this.#dedupTimer = undefined
+      const at = this.#opts.clock.now()
+      this.#enqueueSummaries(this.#dedup!.expire(at), at)
+      this.#armDedupTimer(at)
+    }, next - now)
+  }
+
+  /** Ends every open window so the summaries owed so far are queued (flush, close). */
+  #endWindows (): void {
+    const dedup = this.#dedup
+    if (dedup === undefined) return
+    if (this.#dedupTimer !== undefined) {
+      this.#opts.clock.clearTimeout(this.#dedupTimer)
+      this.#dedupTimer = undefined
+    }
+    this.#enqueueSummaries(dedup.endAll(), this.#opts.clock.now())
   }
 
   rateLimitInfo (): RateLimitInfo {
@@ -185,6 +261,8 @@ export class Pipeline {
 
   /** Settles when everything queued has been delivered or dropped, or when `timeoutMs` passes. */
   flush (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
+    // Repeats counted so far are reported before flush settles, so the counts reconcile at shutdown.
+    this.#endWindows()
     if (this.#idle()) return Promise.resolve({ pending: 0, timedOut: false })
     return new Promise((resolve) => {
       const done = (): void => {
@@ -363,11 +441,13 @@ export class Pipeline {
           case 'ok': {
             if (verdict.channelId !== undefined) this.#limiter.learnChannel(now, verdict.channelId)
             this.#limiter.succeeded()
-            this.counters.sent += batch.records.length
+            const summaries = this.#countSummaries(batch.records)
+            this.#summariesPending -= summaries
+            this.counters.sent += batch.records.length - summaries
             this.#failing = undefined
             this.log.clear('delivery')
             if (batch.notice !== undefined) this.log.clear('queue_full')
-            const event = { records: batch.records.length, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
+            const event = { records: batch.records.length - summaries, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
             this.#emit('sent', verdict.channelId === undefined ? event : { ...event, channelId: verdict.channelId })
             return
           }
@@ -463,7 +543,18 @@ export class Pipeline {
     this.#emit('error', event)
   }
 
-  #drop (reason: DropReason, records: LogRecord[], detail?: string): void {
+  #countSummaries (records: readonly LogRecord[]): number {
+    if (this.#summariesPending === 0) return 0
+    let n = 0
+    for (const r of records) if (this.#summaries.has(r)) n++
+    return n
+  }
+
+  #drop (reason: DropReason, all: LogRecord[], detail?: string): void {
+    // A lost summary is not a lost record: the repeats it stood for stay counted in `collapsed`.
+    const summaries = this.#countSummaries(all)
+    this.#summariesPending -= summaries
+    const records = summaries === 0 ? all : all.filter((r) => !this.#summaries.has(r))
     if (records.length === 0) return
     this.counters.dropped += records.length
     this.counters.droppedByReason[reason] += records.length
@@ -479,6 +570,28 @@ export class Pipeline {
     this.#emit('dropped', { reason, count: records.length, records, ...(detail === undefined ? {} : { detail }) })
   }
 
+  #summaryRecord (w: DedupWindow, now: number): LogRecord {
+    const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + ' UTC'
+    // A window ended by flush() or by eviction covers less than windowMs.
+    const span = Math.min(now, w.endsAt) - w.firstSeen
+    const fields: Record<string, unknown> = {
+      Repeats: w.repeats,
+      'First seen': new Date(w.firstSeen).toISOString(),
+      'Last seen': new Date(w.lastSeen).toISOString(),
+      Pattern: w.template
+    }
+    if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
+    const record: LogRecord = {
+      severity: w.severity,
+      time: w.lastSeen,
+      title: `×${w.repeats} more in the last ${spoken(span)}: ${w.title}`,
+      message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).`,
+      fields
+    }
+    if (w.service !== undefined) record.service = w.service
+    return record
+  }
+
   #dropNotice (drops: DropSummary | undefined): LogRecord | undefined {
     if (drops === undefined) return undefined
     const since = new Date(drops.since).toISOString().slice(11, 19)
@@ -492,6 +605,12 @@ export class Pipeline {
       fields
     }
   }
+}
+
+/** `45 s`, `3 min`: how long a storm window covered, as people say it. */
+function spoken (ms: number): string {
+  const s = Math.max(1, Math.round(ms / MS_PER_S))
+  return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
 }
 
 function safeString (value: unknown): string {

@@ -114,7 +114,8 @@ describe('DiscordNotifier against the emulator', () => {
   })
 
   it('delivers a burst of 300 diagnostics packed ~10 a request with zero 429s', async () => {
-    const n = make()
+    // One template with varying numbers: storm control would collapse it; this test is about packing.
+    const n = make({ dedup: { enabled: false } })
     for (let i = 0; i < 300; i++) n.sendDiagnostic({ level: 'error', service: 'burst', message: `failure ${i}`, details: { i } })
     await n.flush(30_000)
     const received = msgs().reduce((sum, m) => sum + (m.payload.embeds?.length ?? 0), 0)
@@ -149,7 +150,7 @@ describe('DiscordNotifier against the emulator', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logcord-'))
     const file = join(dir, 'dead.jsonl')
     const url = emu.webhookUrl()
-    const n = make({ deadLetterFile: file }, url)
+    const n = make({ deadLetterFile: file, dedup: { enabled: false } }, url)
     emu.revoke(url.split('/').at(-2)!, 404)
     for (let i = 0; i < 3; i++) n.sendDiagnostic({ level: 'error', service: 's', message: `m${i}` })
     await n.close()
@@ -240,7 +241,7 @@ describe('DiscordNotifier against the emulator', () => {
   })
 
   it('sheds the least severe records when the queue is full and posts one notice with the count', async () => {
-    const n = make({ queueCapacity: 5 })
+    const n = make({ queueCapacity: 5, dedup: { enabled: false } })
     for (let i = 0; i < 12; i++) n.sendDiagnostic({ level: i === 11 ? 'critical' : 'info', service: 's', message: `m${i}` })
     await n.flush()
     const stats = n.stats()
@@ -252,7 +253,7 @@ describe('DiscordNotifier against the emulator', () => {
   })
 
   it('close() delivers what is queued, then refuses new records', async () => {
-    const n = make()
+    const n = make({ dedup: { enabled: false } })
     for (let i = 0; i < 25; i++) n.sendDiagnostic({ level: 'error', service: 's', message: `m${i}` })
     await n.close()
     expect(msgs().reduce((s, m) => s + m.payload.embeds!.length, 0)).toBe(25)

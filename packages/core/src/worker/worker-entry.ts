@@ -55,13 +55,19 @@ for (const name of ['rateLimited', 'retry', 'error', 'disabled'] as const satisf
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'records':
+    case 'records': {
+      const collapsedBefore = notifier.stats().collapsed
       for (const record of message.records) {
         // Records below minSeverity were filtered on the main thread; anything refused here is
         // reported through 'dropped' and so settles like the rest.
         notifier.send(record)
       }
+      // Repeats folded by storm control are settled at once: their count is final, and the summary
+      // that reports them is not a record the main thread posted.
+      const folded = notifier.stats().collapsed - collapsedBefore
+      if (folded > 0) settle(folded)
       break
+    }
     case 'flush':
       void notifier.flush(message.timeoutMs).then((result) => post({ type: 'reply', id: message.id, result }))
       break

@@ -1,0 +1,91 @@
+/**
+ * What makes two records "the same alert" for storm control. Pure and cheap: this runs on the
+ * caller's thread for every record, so it reads a bounded prefix of the text, makes one regex pass
+ * and never renders anything.
+ *
+ *   severity   'error'
+ *   message    service + message (or title) + error message, with the variable parts replaced:
+ *              "order 'A-17' failed after 3012 ms (id 9f1c…)"  →  "order <str> failed after <n> ms (id <hex>)"
+ *   errorType  'TypeError'
+ *   topFrame   '/app/src/pay.js:42'   (file:line of the first "at" line; the column is dropped so a
+ *              minified or re-bundled build that only shifts columns still groups)
+ */
+import type { LogRecord } from '../record.js'
+
+export const FINGERPRINT_PARTS = ['severity', 'message', 'errorType', 'topFrame'] as const
+export type FingerprintPart = (typeof FINGERPRINT_PARTS)[number]
+
+/** Only this much of a message takes part: enough to tell templates apart, bounded for 1 MB records. */
+export const MAX_TEMPLATE_CHARS = 300
+/** Only this much of a stack is searched for the first frame (a long first line is a long message). */
+const MAX_FRAME_SCAN = 4000
+
+/**
+ * One pass, most specific first: quoted strings, UUIDs, 0x-hex, long hex runs with a digit (hashes,
+ * object ids), then any number (ids like `ord_100123` become `ord_<n>`).
+ */
+const VARIABLE = /(["'`])(?:(?!\1)[^\\\n]|\\.){0,200}\1|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\d+(?:\.\d+)?/gi
+
+function placeholder (match: string): string {
+  const c = match.charCodeAt(0)
+  if (c === 34 /* " */ || c === 39 /* ' */ || c === 96 /* ` */) return '<str>'
+  if (match.length === 36 && match.charCodeAt(8) === 45 /* - */) return '<uuid>'
+  if (match.length > 1 && (match.charCodeAt(1) === 120 || match.charCodeAt(1) === 88) && c === 48) return '<hex>'
+  return /[a-f]/i.test(match) ? '<hex>' : '<n>'
+}
+
+/** The message with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders. */
+export function normaliseTemplate (text: string): string {
+  const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
+  return head.replace(VARIABLE, placeholder)
+}
+
+/**
+ * `file:line` of the first `at` line of a V8 stack, or undefined. `at fn (/a/b.js:12:5)` and
+ * `at /a/b.js:12:5` both give `/a/b.js:12`; a frame without a position (`at <anonymous>`) is kept whole.
+ */
+export function topFrame (stack: string | undefined): string | undefined {
+  if (typeof stack !== 'string') return undefined
+  const end = Math.min(stack.length, MAX_FRAME_SCAN)
+  let start = 0
+  while (start < end) {
+    let nl = stack.indexOf('\n', start)
+    if (nl === -1 || nl > end) nl = end
+    let i = start
+    while (i < nl && (stack.charCodeAt(i) === 32 || stack.charCodeAt(i) === 9)) i++
+    if (i > start && stack.startsWith('at ', i)) return frameLocation(stack.slice(i + 3, nl).trim())
+    start = nl + 1
+  }
+  return undefined
+}
+
+function frameLocation (frame: string): string {
+  const open = frame.lastIndexOf('(')
+  const where = open !== -1 && frame.endsWith(')') ? frame.slice(open + 1, -1) : frame
+  // Drop the column: `file:line:col` → `file:line`.
+  const m = /^(.*:\d+):\d+$/.exec(where)
+  return m === null ? where : m[1]!
+}
+
+/** The text a record is recognised by: its service, its message (or title, or plain content) and its error's message. */
+function templateOf (record: LogRecord): string {
+  const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
+  const errorMessage = record.error?.message
+  const parts = record.service === undefined ? '' : record.service + '\u241f'
+  return normaliseTemplate(errorMessage === undefined || errorMessage === '' ? parts + text : parts + text + '\u241f' + errorMessage)
+}
+
+/** The storm-control key of `record`: the chosen parts, in a fixed order, joined by a separator no log uses. */
+export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
+  let key = ''
+  for (const part of parts) {
+    switch (part) {
+      case 'severity': key += record.severity; break
+      case 'message': key += templateOf(record); break
+      case 'errorType': key += record.error?.type ?? ''; break
+      case 'topFrame': key += topFrame(record.error?.stack) ?? ''; break
+    }
+    key += '\u0000'
+  }
+  return key
+}
