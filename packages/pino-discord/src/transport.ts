@@ -33,6 +33,8 @@ export interface PinoDiscordStats {
 export type PinoDiscordStream = Transform & {
   /** Adapter counts plus the core's delivery counters (`sent`, `dropped`, …). */
   stats(): PinoDiscordStats & { delivery: ReturnType<DiscordNotifier['stats']> }
+  /** The notifier's health: `status`, and `reason` when the webhook is disabled or failing. Token redacted. */
+  health(): ReturnType<DiscordNotifier['health']>
 }
 
 /**
@@ -94,7 +96,8 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   })
 
   return Object.assign(stream, {
-    stats: () => ({ ...counts, delivery: notifier.stats() })
+    stats: () => ({ ...counts, delivery: notifier.stats() }),
+    health: () => notifier.health()
   })
 }
 
