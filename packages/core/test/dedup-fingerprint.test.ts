@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { fingerprint, normaliseTemplate, topFrame, MAX_TEMPLATE_CHARS } from '../src/batch/fingerprint.js'
+import type { LogRecord } from '../src/record.js'
+
+const STACK = `TypeError: cannot read 'id' of undefined
+    at charge (/app/src/pay.js:42:13)
+    at async handler (/app/src/routes.js:7:5)`
+
+function record (extra: Partial<LogRecord> = {}): LogRecord {
+  return { severity: 'error', message: 'payment failed for order 1234', time: 0, ...extra }
+}
+
+describe('normaliseTemplate', () => {
+  it.each([
+    ['order 1234 failed after 3.5 s', 'order <n> failed after <n> s'],
+    ['user ord_100123 not found', 'user ord_<n> not found'],
+    ['request 9f1c2d3e4b5a6978 timed out', 'request <hex> timed out'],
+    ['object id 64b7f0c2a1e4d5f6a7b8c9d0', 'object id <hex>'],
+    ['pointer 0xdeadBEEF freed twice', 'pointer <hex> freed twice'],
+    ['trace 123e4567-e89b-12d3-a456-426614174000 lost', 'trace <uuid> lost'],
+    ['cannot open "/var/data/x.db" or \'y\'', 'cannot open <str> or <str>'],
+    ['template `tpl-7` missing', 'template <str> missing'],
+    ['no variables here', 'no variables here']
+  ])('%s → %s', (input, expected) => {
+    expect(normaliseTemplate(input)).toBe(expected)
+  })
+
+  it('keeps words that merely contain hex letters', () => {
+    expect(normaliseTemplate('decade facade added')).toBe('decade facade added')
+  })
+
+  it('reads a bounded prefix of huge messages', () => {
+    const huge = 'x'.repeat(1_000_000) + ' 42'
+    expect(normaliseTemplate(huge)).toHaveLength(MAX_TEMPLATE_CHARS)
+  })
+})
+
+describe('topFrame', () => {
+  it('takes file:line of the first "at" line, without the column', () => {
+    expect(topFrame(STACK)).toBe('/app/src/pay.js:42')
+  })
+
+  it('reads frames without a function name and frames without a position', () => {
+    expect(topFrame('Error: x\n    at /srv/main.js:3:1')).toBe('/srv/main.js:3')
+    expect(topFrame('Error: x\n    at <anonymous>')).toBe('<anonymous>')
+  })
+
+  it('skips message lines that start with "at" but are not indented', () => {
+    expect(topFrame('Error: boom\nat the end of the message\n    at f (/a.js:1:2)')).toBe('/a.js:1')
+  })
+
+  it('is undefined for missing stacks and stacks without frames', () => {
+    expect(topFrame(undefined)).toBeUndefined()
+    expect(topFrame('Error: only a message')).toBeUndefined()
+  })
+})
+
+describe('fingerprint', () => {
+  const all = ['severity', 'message', 'errorType', 'topFrame'] as const
+
+  it('gives the same key to records that differ only in ids and numbers', () => {
+    const a = record({ message: 'payment failed for order 1234', error: { type: 'TypeError', message: 'x 1', stack: STACK } })
+    const b = record({ message: 'payment failed for order 98', error: { type: 'TypeError', message: 'x 2', stack: STACK.replace(':42:13', ':42:99') } })
+    expect(fingerprint(a, all)).toBe(fingerprint(b, all))
+  })
+
+  it.each([
+    ['severity', { severity: 'critical' as const }],
+    ['message', { message: 'refund failed for order 1234' }],
+    ['errorType', { error: { type: 'RangeError', message: '', stack: STACK } }],
+    ['topFrame', { error: { type: 'TypeError', message: '', stack: STACK.replace('pay.js:42', 'pay.js:43') } }]
+  ])('tells records apart by %s', (part, change) => {
+    const base = record({ error: { type: 'TypeError', message: '', stack: STACK } })
+    const other = { ...base, ...change } as LogRecord
+    expect(fingerprint(base, all)).not.toBe(fingerprint(other, all))
+    // …and ignores that difference when the part is not used.
+    const without = all.filter((p) => p !== part)
+    expect(fingerprint(base, without)).toBe(fingerprint(other, without))
+  })
+
+  it('uses the error message and the service when the record has no message of its own', () => {
+    const a = record({ message: '', service: 'api', error: { type: 'Error', message: 'ECONNREFUSED 10.0.0.1:5432' } })
+    const b = record({ message: '', service: 'api', error: { type: 'Error', message: 'ECONNREFUSED 10.0.0.2:5432' } })
+    const c = record({ message: '', service: 'api', error: { type: 'Error', message: 'ETIMEDOUT 10.0.0.1:5432' } })
+    const d = record({ message: '', service: 'worker', error: { type: 'Error', message: 'ECONNREFUSED 10.0.0.1:5432' } })
+    expect(fingerprint(a, all)).toBe(fingerprint(b, all))
+    expect(fingerprint(a, all)).not.toBe(fingerprint(c, all))
+    expect(fingerprint(a, all)).not.toBe(fingerprint(d, all))
+  })
+})
