@@ -51,6 +51,8 @@ import { VERSION } from './version.js'
 const STRICT_STACK_LINES = 5
 const STRICT_SHARE = 2
 const MIN_STRICT_BUDGET = 200
+/** Sent in place of a plaintext record that is empty or only whitespace. */
+const BLANK_CONTENT = '(empty message)'
 /**
  * Open storm-control windows kept at most. Each holds a few hundred bytes; past this, the oldest window
  * ends early (its summary goes out), so distinct records can never grow memory without limit.
@@ -392,8 +394,11 @@ export class Pipeline {
       if (roles.length > 0) payload.allowed_mentions.roles = roles
       if (users.length > 0) payload.allowed_mentions.users = users
     }
-    if (text !== '') payload.content = fitContent(text)
+    // Discord trims before checking; whitespace-only content counts as none.
+    if (text.trim() !== '') payload.content = fitContent(text)
     if (embeds.length > 0) payload.embeds = embeds
+    // A blank plaintext record alone would be an empty message, which Discord refuses (400 50006).
+    else if (payload.content === undefined) payload.content = BLANK_CONTENT
     if (o.username !== undefined) payload.username = o.username
     if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
     if (o.threadName !== undefined) payload.thread_name = o.threadName
