@@ -285,7 +285,8 @@ export class Pipeline {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
     const result = await this.flush(timeoutMs)
-    if (result.pending > 0) {
+    // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
+    if (result.timedOut) {
       this.#abort.abort()
       // The loop notices the abort at its next await, drops its in-flight batch and exits.
       await this.flush(timeoutMs)

@@ -102,6 +102,23 @@ describe('storm control against the emulator', () => {
     expect(s.sent).toBe(3)
   })
 
+  it('close() gives up on a summary stuck in flight at its deadline', async () => {
+    await start()
+    const n = make()
+    n.sendDiagnostic({ level: 'error', service: 'q', message: 'stuck 1' })
+    await n.flush()
+    emu.setFaults({ hangRate: 1 })
+    // Repeats: folded now, their summary is sent by close() and hangs.
+    n.sendDiagnostic({ level: 'error', service: 'q', message: 'stuck 2' })
+    n.sendDiagnostic({ level: 'error', service: 'q', message: 'stuck 3' })
+    const started = performance.now()
+    const result = await n.close(200)
+    expect(result.timedOut).toBe(true)
+    expect(performance.now() - started).toBeLessThan(2000)
+    const s = n.stats()
+    expect(s.accepted).toBe(s.sent + s.dropped + s.collapsed)
+  })
+
   it('sends every record when dedup is off', async () => {
     // The process-wide cap (40 requests a second) is real time, not emulator time: 10 000 records
     // would take 25 s however fast the emulator's clock runs, so this storm is a fifth of the size.
