@@ -88,3 +88,30 @@ describe('fingerprint', () => {
     expect(fingerprint(a, all)).not.toBe(fingerprint(d, all))
   })
 })
+
+describe('fingerprint of a record whose error is serialized on first read', () => {
+  class LazyRecord implements LogRecord {
+    severity = 'error' as const
+    message: string
+    time = 0
+    reads = 0
+    constructor (message: string) { this.message = message }
+    get error () {
+      this.reads++
+      return { type: 'TypeError', message: this.message, stack: STACK }
+    }
+  }
+  const all = ['severity', 'message', 'errorType', 'topFrame'] as const
+
+  it('never reads the error, so the caller does not pay for formatting its stack', () => {
+    const r = new LazyRecord('card 4242 declined')
+    fingerprint(r, all)
+    expect(r.reads).toBe(0)
+  })
+
+  it('groups by severity and message template, apart from records with a plain error', () => {
+    expect(fingerprint(new LazyRecord('card 1 declined'), all)).toBe(fingerprint(new LazyRecord('card 2 declined'), all))
+    const eager = record({ message: 'card 1 declined', error: { type: 'TypeError', message: 'card 1 declined', stack: STACK } })
+    expect(fingerprint(new LazyRecord('card 1 declined'), all)).not.toBe(fingerprint(eager, all))
+  })
+})

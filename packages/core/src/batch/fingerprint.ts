@@ -9,6 +9,14 @@
  *   errorType  'TypeError'
  *   topFrame   '/app/src/pay.js:42'   (file:line of the first "at" line; the column is dropped so a
  *              minified or re-bundled build that only shifts columns still groups)
+ *
+ * Deferred errors. A record may serialize its error only when `record.error` is first read (the Winston
+ * transport does: reading a fresh Error's `stack` makes V8 format it, about 5 µs, twice the cost of the
+ * whole log call). Reading it here would pay that on the caller's thread for every repeat of a storm,
+ * so for such records the error's type, frame and message are left out of the key, which becomes
+ * severity + message template (Winston puts the error's message in `message` for `logger.error(err)`)
+ * and is kept apart from keys of eager records. The first record of each window is rendered anyway, so
+ * its summary still names the error type and frame. Measured in bench/run.mjs (Winston per-call cost).
  */
 import type { LogRecord } from '../record.js'
 
@@ -67,23 +75,33 @@ function frameLocation (frame: string): string {
   return m === null ? where : m[1]!
 }
 
+/**
+ * True when `record.error` is computed on first read (an accessor, not a plain property): reading it
+ * would serialize the error, stack included, on the caller's thread.
+ */
+export function hasDeferredError (record: LogRecord): boolean {
+  return !Object.hasOwn(record, 'error') && 'error' in record
+}
+
 /** The text a record is recognised by: its service, its message (or title, or plain content) and its error's message. */
-function templateOf (record: LogRecord): string {
+function templateOf (record: LogRecord, deferred: boolean): string {
   const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
-  const errorMessage = record.error?.message
+  const errorMessage = deferred ? undefined : record.error?.message
   const parts = record.service === undefined ? '' : record.service + '\u241f'
   return normaliseTemplate(errorMessage === undefined || errorMessage === '' ? parts + text : parts + text + '\u241f' + errorMessage)
 }
 
 /** The storm-control key of `record`: the chosen parts, in a fixed order, joined by a separator no log uses. */
 export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
+  const deferred = hasDeferredError(record)
   let key = ''
   for (const part of parts) {
     switch (part) {
       case 'severity': key += record.severity; break
-      case 'message': key += templateOf(record); break
-      case 'errorType': key += record.error?.type ?? ''; break
-      case 'topFrame': key += topFrame(record.error?.stack) ?? ''; break
+      case 'message': key += templateOf(record, deferred); break
+      // U+2026 cannot be an error type or a frame: deferred and eager records never share a window.
+      case 'errorType': key += deferred ? '\u2026' : record.error?.type ?? ''; break
+      case 'topFrame': key += deferred ? '\u2026' : topFrame(record.error?.stack) ?? ''; break
     }
     key += '\u0000'
   }
