@@ -57,7 +57,7 @@ const BLANK_CONTENT = '(empty message)'
  * Open storm-control windows kept at most. Each holds a few hundred bytes; past this, the oldest window
  * ends early (its summary goes out), so distinct records can never grow memory without limit.
  */
-const MAX_DEDUP_WINDOWS = 10_000
+const MAX_DEDUP_WINDOWS = 1000
 const MS_PER_S = 1000
 const S_PER_MIN = 60
 

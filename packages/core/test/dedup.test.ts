@@ -22,14 +22,15 @@ describe('Deduplicator', () => {
 
   it('owes one summary with the repeat count and first/last seen when the window ends', () => {
     const d = make()
-    d.offer('k', rec('disk full on /dev/sda1', { service: 'db', error: { type: 'Error', message: 'ENOSPC', stack: 'Error: ENOSPC\n    at write (/app/db.js:9:1)' } }), 1000)
-    for (let t = 1100; t < 1100 + 37; t++) d.offer('k', rec('x'), t)
+    const disk = (n: number) => rec(`disk full on /dev/sda${n}`, { service: 'db', error: { type: 'Error', message: 'ENOSPC', stack: 'Error: ENOSPC\n    at write (/app/db.js:9:1)' } })
+    d.offer('k', disk(1), 1000)
+    for (let t = 1100; t < 1100 + 37; t++) d.offer('k', disk(t), t)
     expect(d.expire(1000 + WINDOW - 1)).toEqual([])
     const [summary, ...rest] = d.expire(1000 + WINDOW)
     expect(rest).toEqual([])
     expect(summary).toMatchObject({
       repeats: 37, firstSeen: 1000, lastSeen: 1136, endsAt: 1000 + WINDOW, severity: 'error', service: 'db',
-      title: 'disk full on /dev/sda1', template: 'disk full on /dev/sda<n>', errorType: 'Error', topFrame: '/app/db.js:9'
+      title: 'disk full on /dev/sda1100', template: 'disk full on /dev/sda<n>', errorType: 'Error', topFrame: '/app/db.js:9'
     })
     expect(d.size).toBe(0)
   })
@@ -83,7 +84,7 @@ describe('Deduplicator', () => {
   it('keeps only short copies of huge records', () => {
     const d = make()
     d.offer('k', rec('y'.repeat(1_000_000)), 0)
-    d.offer('k', rec('y'), 1)
+    d.offer('k', rec('y'.repeat(1_000_000)), 1)
     const [w] = d.endAll()
     expect(w!.title.length).toBeLessThanOrEqual(300)
     expect(w!.template.length).toBeLessThanOrEqual(300)

@@ -12,6 +12,10 @@
  * expiry queue, and the oldest window is always its first entry. The number of open windows is bounded;
  * opening one more ends the oldest early (its summary is due at once), so a flood of distinct records
  * cannot grow memory without limit and still loses no count.
+ *
+ * A window is described (title, template, error type, frame) from its first repeat, not its first
+ * record: most windows never see a repeat, so they stay a few numbers. The repeat has the same
+ * fingerprint as the first record, so the description is of the same alert.
  */
 import type { Severity } from '../levels.js'
 import type { LogRecord } from '../record.js'
@@ -44,10 +48,19 @@ export interface DeduplicatorOptions {
 
 const NONE: readonly DedupWindow[] = Object.freeze([])
 
+interface Open {
+  firstSeen: number
+  lastSeen: number
+  repeats: number
+  endsAt: number
+  /** Set at the first repeat. */
+  described: DedupWindow | undefined
+}
+
 export class Deduplicator {
   readonly windowMs: number
   readonly maxWindows: number
-  #open = new Map<string, DedupWindow>()
+  #open = new Map<string, Open>()
   /** Windows that ended with repeats and whose summary has not been taken yet. */
   #due: DedupWindow[] = []
 
@@ -71,6 +84,7 @@ export class Deduplicator {
       if (now < open.endsAt) {
         open.repeats++
         open.lastSeen = now
+        open.described ??= describe(record, open.firstSeen, open.endsAt)
         return false
       }
       this.#end(key, open)
@@ -79,7 +93,7 @@ export class Deduplicator {
       const oldest = this.#open.entries().next().value
       if (oldest !== undefined) this.#end(oldest[0], oldest[1])
     }
-    this.#open.set(key, describe(record, now, this.windowMs))
+    this.#open.set(key, { firstSeen: now, lastSeen: now, repeats: 0, endsAt: now + this.windowMs, described: undefined })
     return true
   }
 
@@ -104,9 +118,11 @@ export class Deduplicator {
     return undefined
   }
 
-  #end (key: string, window: DedupWindow): void {
+  #end (key: string, window: Open): void {
     this.#open.delete(key)
-    if (window.repeats > 0) this.#due.push(window)
+    if (window.repeats > 0 && window.described !== undefined) {
+      this.#due.push({ ...window.described, lastSeen: window.lastSeen, repeats: window.repeats })
+    }
   }
 
   #takeDue (): readonly DedupWindow[] {
@@ -117,7 +133,7 @@ export class Deduplicator {
   }
 }
 
-function describe (record: LogRecord, now: number, windowMs: number): DedupWindow {
+function describe (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {
   const error = record.error
   const text = record.title ?? (record.message !== '' ? record.message : record.content ?? record.embed?.title ?? error?.message ?? '')
   return {
@@ -127,9 +143,9 @@ function describe (record: LogRecord, now: number, windowMs: number): DedupWindo
     template: normaliseTemplate(record.message !== '' ? record.message : error?.message ?? text),
     errorType: error?.type,
     topFrame: topFrame(error?.stack),
-    firstSeen: now,
-    lastSeen: now,
+    firstSeen,
+    lastSeen: firstSeen,
     repeats: 0,
-    endsAt: now + windowMs
+    endsAt
   }
 }
