@@ -14,6 +14,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { API_VERSIONS, DISCORD_CODES, HEADERS, LIMITS, MS_PER_SECOND, SNOWFLAKE } from './constants.js'
 import { handleControl, CONTROL_PREFIX } from './control.js'
+import { previewReply } from './preview/routes.js'
+import { ResponseLog } from './preview/response-log.js'
 import { EventStream } from './event-stream.js'
 import { FaultInjector, mulberry32, type EdgeFault, type Faults, type FaultKind, type FaultsInput, type RateLimitScope } from './faults.js'
 import { FormErrors } from './form-errors.js'
@@ -27,7 +29,6 @@ import {
   bucketHeaders,
   cloudflareBan,
   discordError,
-  html,
   invalidForm,
   json,
   rateLimited,
@@ -49,6 +50,13 @@ export interface ResponseSummary {
   scope?: RateLimitScope
   /** The injected fault that shaped this response, if any. */
   fault?: FaultKind
+  /** 1-based position among the responses since the last reset (the preview page's history key). */
+  seq: number
+  /** Discord's JSON error `code` of a 4xx/5xx answer, when it has one. */
+  code?: number
+  /** X-RateLimit-Remaining / X-RateLimit-Limit of the webhook bucket, when the answer carries them. */
+  remaining?: number
+  limit?: number
 }
 
 export interface EmulatorEvents {
@@ -80,7 +88,6 @@ const TRUE_VALUES = new Set(['true', 'True', '1'])
 /** Wait reported by a forced 429 whose limit is switched off, before scaling. */
 const STORM_FALLBACK_WAIT_MS = 1000
 const DEFAULT_WAIT_FOR_MS = 5000
-const PLACEHOLDER_PAGE = '<!doctype html><meta charset="utf-8"><title>Discord emulator</title><p>Discord emulator is running. Messages: <a href="/_emulator/messages">/_emulator/messages</a>, live events: <a href="/_emulator/events">/_emulator/events</a>.</p>'
 
 export class Emulator {
   /** Messages Discord would have saved, oldest first. The array is live; `reset()` empties it in place. */
@@ -94,6 +101,7 @@ export class Emulator {
   readonly #stats = new StatsCounter()
   readonly #events = new EventEmitter()
   readonly #stream = new EventStream()
+  readonly #responses = new ResponseLog()
   readonly #webhooks = new Map<string, Webhook>()
   readonly #bucketHashes = new Map<string, string>()
   readonly #snowflakes: SnowflakeGenerator
@@ -185,6 +193,7 @@ export class Emulator {
     this.messages.length = 0
     this.#stats.reset()
     this.#limits.reset()
+    this.#responses.reset()
     for (const hook of this.#webhooks.values()) delete hook.revoked
   }
 
@@ -252,6 +261,12 @@ export class Emulator {
     const pathname = q === -1 ? url : url.slice(0, q)
     const query = q === -1 ? '' : url.slice(q + 1)
 
+    const preview = previewReply(req.method ?? 'GET', pathname, query, this.#responses)
+    if (preview) {
+      req.resume()
+      send(res, preview)
+      return
+    }
     if (pathname.startsWith(CONTROL_PREFIX)) {
       handleControl({ emulator: this, stream: this.#stream, req, res, pathname, query })
       return
@@ -259,8 +274,7 @@ export class Emulator {
     const match = WEBHOOK_ROUTE.exec(pathname)
     if (!match) {
       req.resume()
-      const page = pathname === '/' && req.method === 'GET'
-      send(res, page ? html(STATUS.ok, PLACEHOLDER_PAGE) : discordError(STATUS.notFound, DISCORD_CODES.general, '404: Not Found'))
+      send(res, discordError(STATUS.notFound, DISCORD_CODES.general, '404: Not Found'))
       return
     }
     this.#onWebhookRequest(req, res, match, query)
@@ -460,17 +474,34 @@ export class Emulator {
   #finish(res: ServerResponse, ctx: RequestContext, reply: Reply, limitedBy?: LimitedBy, fault?: FaultKind | undefined): void {
     if (this.#stats.response(reply.status, limitedBy)) this.#limits.recordInvalid(this.#now())
     send(res, reply)
-    const scope = reply.headers[HEADERS.scope] as RateLimitScope | undefined
-    this.#summarize(ctx, reply.status, scope, fault)
+    this.#summarize(ctx, reply.status, reply.headers[HEADERS.scope] as RateLimitScope | undefined, fault, reply)
   }
 
-  #summarize(ctx: RequestContext, status: number, scope: RateLimitScope | undefined, fault: FaultKind | undefined): void {
-    if (this.#events.listenerCount('response') === 0 && this.#stream.size === 0) return
-    const summary: ResponseSummary = { time: this.#now(), status, webhookId: ctx.webhookId }
+  #summarize(ctx: RequestContext, status: number, scope: RateLimitScope | undefined, fault: FaultKind | undefined, reply?: Reply): void {
+    const summary: ResponseSummary = { time: this.#now(), status, webhookId: ctx.webhookId, seq: this.#responses.nextSeq() }
     if (scope) summary.scope = scope
     if (fault) summary.fault = fault
+    if (reply) describeReply(summary, reply)
+    // Kept for the preview page's chart even when nobody listens right now.
+    this.#responses.push(summary)
+    if (this.#events.listenerCount('response') === 0 && this.#stream.size === 0) return
     this.#events.emit('response', summary)
     this.#stream.send('response', summary)
+  }
+}
+
+/** Adds what the preview page shows of an answer: Discord's error code and the bucket's remaining requests. */
+function describeReply(summary: ResponseSummary, reply: Reply): void {
+  const remaining = reply.headers[HEADERS.remaining]
+  const limit = reply.headers[HEADERS.limit]
+  if (remaining !== undefined) summary.remaining = Number(remaining)
+  if (limit !== undefined) summary.limit = Number(limit)
+  if (reply.status < STATUS.badRequest || !String(reply.headers['content-type']).startsWith('application/json')) return
+  try {
+    const code = (JSON.parse(reply.body) as { code?: unknown }).code
+    if (typeof code === 'number') summary.code = code
+  } catch {
+    // Not JSON after all: no code to show.
   }
 }
 
