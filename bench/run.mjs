@@ -1,0 +1,82 @@
+// Every benchmark, side by side in one run, each figure printed as a table, then one summary table
+// with the targets. `pnpm bench` builds first. Nothing reaches the network: Discord is the emulator on
+// 127.0.0.1, time-scaled where Discord's limits would make a run take minutes.
+//
+//   1. main-thread cost of logger.error(err): Pino (bench/pino.mjs) and Winston (bench/winston.mjs,
+//      run as a child process; its printed table is parsed)
+//   2. 1000-record bursts, plain and with long stacks (bench/burst.mjs)
+//   3. a storm of 100 000 identical errors with storm control on (bench/storm.mjs)
+//   4. peak RSS and exact books for 100 000 records into a queue of 1000 (bench/memory.mjs, in a
+//      child process with --expose-gc for a clean baseline)
+//   5. idle latency from the log call to the emulator (bench/latency.mjs)
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { burst } from './burst.mjs'
+import { latency } from './latency.mjs'
+import { pinoCost } from './pino.mjs'
+import { storm } from './storm.mjs'
+
+const run = promisify(execFile)
+const here = (file) => fileURLToPath(new URL(file, import.meta.url))
+const CHILD_TIMEOUT_MS = 5 * 60_000
+const BURST = { records: 1000, scale: 0.05 }
+const TARGETS = { pino: 1.10, winston: 1.25, perRequest: 9.5, rssMB: 64 }
+
+const summary = []
+const check = (figure, measured, target, met) => summary.push({ figure, measured, target, met: met ? 'yes' : 'NO' })
+const section = (title, rows) => {
+  console.log(`\n${title}`)
+  console.table(rows)
+}
+
+// 4 first, while nothing else has run: a child process with a garbage-collected baseline.
+{
+  const { stdout } = await run(process.execPath, ['--expose-gc', here('./memory.mjs'), '--json'], { timeout: CHILD_TIMEOUT_MS })
+  const m = JSON.parse(stdout.trim().split('\n').at(-1))
+  section('4. 100 000-record burst, queue capacity 1000 (child process, --expose-gc)', [m])
+  check('burst of 100k: peak RSS growth (MB)', m.peakRssGrowthMB, `≤ ${TARGETS.rssMB}`, m.peakRssGrowthMB <= TARGETS.rssMB)
+  check('burst of 100k: sent + dropped + collapsed + pending', m.accountedFor, `= ${m.records}`, m.exact && m.exactAfterClose)
+}
+
+// 5. Idle latency, before the CPU-heavy runs leave workers or sockets behind.
+{
+  const l = await latency()
+  section('5. idle latency, log call → emulator received (in-process, timeScale 1)', [l])
+  check('idle latency median / p95 (ms)', `${l.medianMs} / ${l.p95Ms}`, '—', l.received === l.calls)
+}
+
+// 1. Main-thread cost per logger.error(err).
+{
+  const p = await pinoCost()
+  const { stdout } = await run(process.execPath, [here('./winston.mjs')], { timeout: CHILD_TIMEOUT_MS })
+  const ns = (name) => Number(new RegExp(`'${name}'\\s*│\\s*(\\d+)`).exec(stdout)?.[1])
+  const w = { noop: ns('no-op'), discord: ns('DiscordTransport'), ratio: Number(/ratio ([\d.]+)×/.exec(stdout)?.[1]) }
+  section('1. main-thread cost of logger.error(err), median ns/call', [
+    { logger: 'pino', ours: Math.round(p.discordNs), baseline: Math.round(p.fileNs), baselineIs: 'pino/file worker → /dev/null', ratio: +p.ratio.toFixed(2), target: `≤ ${TARGETS.pino}` },
+    { logger: 'winston', ours: w.discord, baseline: w.noop, baselineIs: 'no-op transport', ratio: w.ratio, target: `≤ ${TARGETS.winston}` }
+  ])
+  check('pino: ours / pino/file per call', +p.ratio.toFixed(2), `≤ ${TARGETS.pino}`, p.ratio <= TARGETS.pino)
+  check('winston: ours / no-op per call', w.ratio, `≤ ${TARGETS.winston}`, w.ratio <= TARGETS.winston)
+}
+
+// 2. Bursts against Discord's limits, time-scaled.
+{
+  const plain = await burst({ ...BURST, log: false })
+  const stacked = await burst({ ...BURST, stack: true, log: false })
+  section(`2. ${BURST.records}-record bursts, emulator time scale ${BURST.scale} (times in Discord seconds)`, [plain, stacked])
+  for (const b of [plain, stacked]) {
+    check(`burst (${b.variant}): records per request`, b.perRequest, `≥ ${TARGETS.perRequest}`, b.perRequest >= TARGETS.perRequest)
+    check(`burst (${b.variant}): 429s`, b['429s'], '0', b['429s'] === 0)
+    check(`burst (${b.variant}): drain vs lower bound (s)`, `${b.drainS} / ${b.lowerBoundS}`, '—', b.delivered === b.records)
+  }
+}
+
+// 3. A storm of one alert.
+{
+  const s = await storm({ log: false })
+  section('3. storm of 100 000 identical errors (varying ids), storm control on', [s])
+  check('storm of 100k: requests / messages in the channel', `${s.requests} / ${s.messages}`, 'a handful', s.reconciles)
+}
+
+section('summary', summary)

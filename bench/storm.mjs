@@ -1,0 +1,60 @@
+// A storm: N identical errors (one message template, a different order id and UUID each) logged at once
+// through a notifier with storm control on (the default), against the emulator with Discord's limits,
+// time-scaled. Prints the requests made, what the channel shows (messages, and the count they add up
+// to: 1 per alert + N per "×N more" summary) and the counters, which must reconcile exactly.
+//
+//   node bench/storm.mjs [--records 100000] [--time-scale 0.05]
+import { randomUUID } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createEmulator } from '@logcord/discord-emulator'
+import { DiscordNotifier } from '@logcord/core'
+
+const OFFSET_MS = 50
+const MORE = /×(\d+) more in the last/
+
+export async function storm ({ records = 100_000, scale = 0.05, log = true } = {}) {
+  const emu = await createEmulator({ timeScale: scale, seed: 11 })
+  const notifier = new DiscordNotifier({
+    webhookUrl: emu.webhookUrl(),
+    apiOrigin: emu.origin,
+    logLevel: 'silent',
+    rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS }
+  })
+  const start = performance.now()
+  for (let i = 0; i < records; i++) {
+    notifier.sendErrorNotification({ service: 'checkout', error: new Error(`payment ${randomUUID()} failed for order ord_${100000 + i}`) })
+  }
+  const logMs = performance.now() - start
+  await notifier.flush(600_000)
+  const stats = notifier.stats()
+  const embeds = emu.messages.flatMap((m) => m.payload.embeds ?? [])
+  const shown = embeds.reduce((n, e) => {
+    const m = MORE.exec(e.title ?? '')
+    return n + (m === null ? 1 : Number(m[1]))
+  }, 0)
+  await notifier.close()
+  await emu.close()
+  const row = {
+    records,
+    requests: stats.requests,
+    messages: emu.messages.length,
+    embeds: embeds.length,
+    channelCount: shown,
+    sent: stats.sent,
+    collapsed: stats.collapsed,
+    dropped: stats.dropped,
+    reconciles: stats.accepted === records && stats.sent + stats.dropped + stats.collapsed === records && shown === records,
+    logUsPerCall: +((logMs * 1000) / records).toFixed(2)
+  }
+  if (log) {
+    console.log(`storm of ${records} identical errors (varying ids), storm control on, emulator time scale ${scale}`)
+    console.table([row])
+  }
+  return row
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, 'time-scale': { type: 'string', default: '0.05' } } })
+  await storm({ records: Number(values.records), scale: Number(values['time-scale']) })
+}
