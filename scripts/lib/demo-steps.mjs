@@ -11,6 +11,12 @@ export const SIZES = {
   real: { winstonStorm: 12, pinoStorm: 6, winstonBurst: 30, pinoBurst: 10 }
 }
 
+// Storm control folds records that differ only in numbers, ids or quoted strings, so the burst's records
+// differ in words: each one is a distinct alert that must be sent.
+const NODES = ['amber', 'birch', 'cedar', 'delta', 'ember', 'fjord', 'grove', 'heron', 'iris', 'juniper']
+const ROUTES = ['cart', 'checkout', 'login', 'search', 'orders', 'refunds', 'invoices', 'profile', 'shipping', 'coupons']
+const distinct = (i) => `${ROUTES[i % ROUTES.length]} on ${NODES[Math.floor(i / ROUTES.length) % NODES.length]}${i >= 100 ? ` ${NODES[Math.floor(i / 100) % NODES.length]}` : ''}`
+
 function paymentError () {
   const cause = new TypeError('card declined: insufficient funds (issuer code 51)')
   const err = new Error('charge failed for order ord_1042', { cause })
@@ -75,7 +81,7 @@ export const STEPS = {
     }
   },
   storm: {
-    title: 'a storm of repeats',
+    title: 'a storm of repeats (storm control)',
     winston (logger, _transport, sizes) {
       for (let i = 0; i < sizes.winstonStorm; i++) logger.error('cache read failed', { err: new Error('ETIMEDOUT redis-1:6379'), key: 'cart:u_381' })
       return sizes.winstonStorm
@@ -89,12 +95,12 @@ export const STEPS = {
     title: 'a burst that hits the rate limit',
     winston (logger, _transport, sizes) {
       for (let i = 0; i < sizes.winstonBurst; i++) {
-        logger.warn(`checkout latency high on node ${i % 8}`, { requestId: `req_${5000 + i}`, latencyMs: 900 + ((i * 37) % 400) })
+        logger.warn(`latency high: ${distinct(i)}`, { requestId: `req_${5000 + i}`, latencyMs: 900 + ((i * 37) % 400) })
       }
       return sizes.winstonBurst
     },
     pino (logger, sizes) {
-      for (let i = 0; i < sizes.pinoBurst; i++) logger.warn({ invoiceId: `inv_${3000 + i}`, attempt: 1 + (i % 3) }, `invoice webhook retry ${i}`)
+      for (let i = 0; i < sizes.pinoBurst; i++) logger.warn({ invoiceId: `inv_${3000 + i}`, attempt: 1 + (i % 3) }, `invoice webhook slow: ${distinct(i)}`)
       return sizes.pinoBurst
     }
   }

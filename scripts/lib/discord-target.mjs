@@ -4,7 +4,7 @@ import { parseWebhookUrl, redactLoose } from '@logcord/core'
 
 // Network and event-loop jitter is absolute time, so the safety offset is not scaled with the clock.
 const OFFSET_MS = 40
-const DISCORD = { fallbackWindowMs: 2000, channelWindowMs: 60_000, cloudflareCooldownMs: 60_000, retryDelays: [2000, 3000, 5000] }
+const DISCORD = { fallbackWindowMs: 2000, channelWindowMs: 60_000, cloudflareCooldownMs: 60_000, retryDelays: [2000, 3000, 5000], dedupWindowMs: 60_000 }
 
 /**
  * @param {{ port?: number, timeScale?: number, env?: NodeJS.ProcessEnv }} options
@@ -43,10 +43,15 @@ export async function openTarget ({ port = 0, timeScale = 1, env = process.env }
   }
 }
 
-/** The notifier's hidden-limit settings, scaled to an emulator whose windows run `scale` times as long. */
+/**
+ * The notifier's time settings, scaled to an emulator whose windows run `scale` times as long: the
+ * hidden limits, the retry waits, and the storm-control window (so its "×N more" summaries arrive
+ * within the demo, as they would a minute later in real time).
+ */
 export function scaledLimits (scale) {
   return {
     retryDelays: DISCORD.retryDelays.map((ms) => Math.round(ms * scale)),
+    dedup: { windowMs: Math.round(DISCORD.dedupWindowMs * scale) },
     rateLimits: {
       fallbackWindowMs: DISCORD.fallbackWindowMs * scale,
       channelWindowMs: DISCORD.channelWindowMs * scale,
