@@ -31,6 +31,7 @@ import { DeadLetterFile } from './dead-letter.js'
 import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
 import { fitContent } from './format/fit.js'
 import { renderRecord } from './format/render.js'
+import { redactPayloadToken } from './format/redact-payload.js'
 import { neutralizeMentions } from './format/text.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
 import { WebhookSender, userAgent } from './http/sender.js'
@@ -403,7 +404,8 @@ export class Pipeline {
     if (o.username !== undefined) payload.username = o.username
     if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
     if (o.threadName !== undefined) payload.thread_name = o.threadName
-    return payload
+    // Log text may quote the webhook URL; Discord would show the token to the whole channel.
+    return redactPayloadToken(payload, this.#target.token)
   }
 
   #strictPayload (batch: Batch): WebhookPayload {
