@@ -249,7 +249,10 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
 // Fields
 
 function renderFields (record: LogRecord, error: SerializedError | undefined, options: RenderRecordOptions): EmbedField[] {
-  const redactKeys = Array.isArray(options.redactKeys) ? options.redactKeys : []
+  const allKeys = Array.isArray(options.redactKeys) ? options.redactKeys : []
+  // `password` redacts that key at any depth; `user.credentials.pin` redacts exactly that path.
+  const redactKeys = allKeys.filter((k) => typeof k === 'string' && !k.includes('.'))
+  const redactPaths = allKeys.filter((k) => typeof k === 'string' && k.includes('.')).map((k) => k.toLowerCase().split('.'))
   const redacted = new Set(redactKeys.map((k) => String(k).toLowerCase()))
   const include = Array.isArray(options.includeFields) ? options.includeFields : []
   const exclude = new Set(Array.isArray(options.excludeFields) ? options.excludeFields : [])
@@ -260,7 +263,7 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
     out.push(field(name, text))
   }
 
-  const fields = isObject(record.fields) ? record.fields : undefined
+  const fields = isObject(record.fields) ? withPathsRedacted(record.fields, redactPaths) : undefined
   if (fields !== undefined) {
     let keys: string[]
     try {
@@ -289,6 +292,51 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
     }
   }
   return out
+}
+
+/**
+ * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) replaced
+ * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
+ * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
+ */
+function withPathsRedacted (fields: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
+  if (paths.length === 0) return fields
+  const redactAt = (node: unknown, path: readonly string[]): unknown => {
+    const [head, ...rest] = path
+    if (head === undefined || typeof node !== 'object' || node === null || Array.isArray(node)) return node
+    let keys: string[]
+    try {
+      keys = Object.keys(node)
+    } catch {
+      return node
+    }
+    let copy: Record<string, unknown> | undefined
+    for (const key of keys) {
+      if (key.toLowerCase() !== head) continue
+      copy ??= copyOwn(node as Record<string, unknown>, keys)
+      let value: unknown
+      try {
+        value = (node as Record<string, unknown>)[key]
+      } catch {
+        value = undefined
+      }
+      copy[key] = rest.length === 0 ? REDACTED : redactAt(value, rest)
+    }
+    return copy ?? node
+  }
+  let out: unknown = fields
+  for (const path of paths) out = redactAt(out, path)
+  return out as Record<string, unknown>
+}
+
+function copyOwn (node: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key of keys) {
+    // A throwing getter keeps throwing in the copy, so the renderer shows it as it would have.
+    const desc = Object.getOwnPropertyDescriptor(node, key)
+    if (desc !== undefined) Object.defineProperty(copy, key, { ...desc, configurable: true, enumerable: true })
+  }
+  return copy
 }
 
 function field (name: string, value: string): EmbedField {
