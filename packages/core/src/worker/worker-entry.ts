@@ -3,6 +3,7 @@
  * main thread, and after every outcome bumps the shared "settled" counter and notifies the main thread,
  * which may be blocked in Atomics.wait inside a process 'exit' handler.
  */
+import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { DiscordNotifier } from '../notifier.js'
 import type { NotifierOptions } from '../options.js'
@@ -19,6 +20,17 @@ const post = (message: FromWorker): void => port.postMessage(message)
 
 const options: NotifierOptions = { ...data.options }
 if (data.forwardLog) options.log = (line) => post({ type: 'log', line })
+// A worker's process.stderr is relayed through the main thread, which at exit sits blocked in
+// Atomics.wait and then dies: lines about the very records being drained would be lost. fd 2 directly.
+else options.log = writeStderrSync
+
+function writeStderrSync (line: string): void {
+  try {
+    writeSync(2, line.endsWith('\n') ? line : line + '\n')
+  } catch {
+    // stderr closed or full: the library's own diagnostics must never break delivery.
+  }
+}
 const notifier = new DiscordNotifier(options)
 
 let snapshotTimer: NodeJS.Timeout | undefined
