@@ -219,14 +219,16 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
 
     it('await transport.flush() resolves once everything queued is delivered', async () => {
-      const { emu, transport, logger } = await setup()
+      // Same message template each time: storm control would fold these; this test is about delivery.
+      const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
       for (let i = 0; i < 25; i++) logger.error(`e${i}`)
       expect(await transport.flush()).toEqual({ pending: 0, timedOut: false })
       expect(embedsOf(emu.messages)).toHaveLength(25)
     })
 
     it('transport.close() delivers what is queued before it resolves', async () => {
-      const { emu, transport, logger } = await setup()
+      // Same message template each time: storm control would fold these; this test is about delivery.
+      const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
       for (let i = 0; i < 15; i++) logger.error(`e${i}`)
       await transport.close()
       expect(embedsOf(emu.messages)).toHaveLength(15)
@@ -234,7 +236,8 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
 
     it("logger.end() then 'finish': nothing is left undelivered", async () => {
-      const { emu, logger, transport } = await setup()
+      // Same message template each time: storm control would fold these; this test is about delivery.
+      const { emu, logger, transport } = await setup({ dedup: { enabled: false } })
       for (let i = 0; i < 40; i++) logger.error(new Error(`failure ${i}`))
       const finished = once(logger, 'finish')
       logger.end()
@@ -282,7 +285,8 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
   })
 
   it('delivers a burst of 500 errors in full with zero 429s', async () => {
-    const { emu, transport, logger } = await setup()
+    // Same message template each time: storm control would fold these; this test is about delivery.
+    const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
     for (let i = 0; i < 500; i++) logger.error(new Error(`burst ${i}`))
     await emu.waitFor((messages) => embedsOf(messages).length >= 500, 20_000)
     const result = await transport.flush()
