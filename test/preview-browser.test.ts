@@ -279,7 +279,8 @@ suite(title, () => {
     const columns = await live.locator('[data-testid=embed-field]').evaluateAll((cells) => cells.map((c) => (c as unknown as StyledElement).style.gridColumn))
     expect(columns).toEqual(['1 / 5', '5 / 9', '9 / 13', '1 / 13'])
     await expect.poll(() => page.locator('[data-counter="received"]').textContent()).toBe(String(emu.stats().accepted))
-    await page.waitForTimeout(200) // images and the chart's next frame
+    await page.waitForFunction(() => [...(globalThis as unknown as { document: { images: Iterable<{ complete: boolean }> } }).document.images].every((img) => img.complete))
+    await page.waitForTimeout(200) // the chart's and the scroll position's next frame
     mkdirSync(dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT })
     expect(existsSync(SCREENSHOT)).toBe(true)

@@ -399,8 +399,17 @@ export const PREVIEW_JS = String.raw`
   var stick = true;
   function followBottom() {
     var chat = $('chat');
-    chat.addEventListener('scroll', function () { stick = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80; });
-    new ResizeObserver(function () { if (stick) chat.scrollTop = chat.scrollHeight; }).observe($('messages'));
+    var autoTop = -1;
+    chat.addEventListener('scroll', function () {
+      // The scroll this page made itself says nothing about the reader (content may have grown since).
+      if (Math.abs(chat.scrollTop - autoTop) < 2) return;
+      stick = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+    });
+    new ResizeObserver(function () {
+      if (!stick) return;
+      chat.scrollTop = chat.scrollHeight;
+      autoTop = chat.scrollTop;
+    }).observe($('messages'));
   }
 
   // ── counters ──────────────────────────────────────────────────────────────────────────────────
@@ -533,9 +542,6 @@ export const PREVIEW_JS = String.raw`
       lab.textContent = fmt(maxRate * f);
       chart.appendChild(lab);
     });
-    var unit = svg('text', { x: L + 4, y: T + 11 });
-    unit.textContent = 'req/s';
-    chart.appendChild(unit);
     var zero = svg('text', { x: L - 4, y: T + ih + 3, 'text-anchor': 'end' });
     zero.textContent = '0';
     chart.appendChild(zero);
@@ -574,7 +580,7 @@ export const PREVIEW_JS = String.raw`
     rz.textContent = '0';
     chart.appendChild(rz);
     var span = svg('text', { x: L, y: H - 5 });
-    span.textContent = fmt((t1 - t0) / 1000) + ' s of traffic, ' + (binMs < 1000 ? binMs + ' ms' : binMs / 1000 + ' s') + ' a bar';
+    span.textContent = 'req/s over ' + fmt((t1 - t0) / 1000) + ' s of traffic, ' + (binMs < 1000 ? binMs + ' ms' : binMs / 1000 + ' s') + ' a bar';
     chart.appendChild(span);
     var now = svg('text', { x: L + iw, y: H - 5, 'text-anchor': 'end' });
     now.textContent = clock(new Date(t1));
