@@ -63,6 +63,8 @@ export class Deduplicator {
   #open = new Map<string, Open>()
   /** Windows that ended with repeats and whose summary has not been taken yet. */
   #due: DedupWindow[] = []
+  /** When the oldest open window ends: `expire()` runs on every record, so its usual answer is one comparison. */
+  #headEnd = Number.POSITIVE_INFINITY
 
   constructor (options: DeduplicatorOptions) {
     this.windowMs = options.windowMs
@@ -93,12 +95,14 @@ export class Deduplicator {
       const oldest = this.#open.entries().next().value
       if (oldest !== undefined) this.#end(oldest[0], oldest[1])
     }
+    if (this.#open.size === 0) this.#headEnd = now + this.windowMs
     this.#open.set(key, { firstSeen: now, lastSeen: now, repeats: 0, endsAt: now + this.windowMs, described: undefined })
     return true
   }
 
   /** Ends the windows whose time is up at `now` and returns every summary now due (oldest first). */
   expire (now: number): readonly DedupWindow[] {
+    if (now < this.#headEnd && this.#due.length === 0) return NONE
     for (const [key, window] of this.#open) {
       if (window.endsAt > now) break
       this.#end(key, window)
@@ -114,12 +118,16 @@ export class Deduplicator {
 
   /** When the oldest open window ends, or undefined when none is open. */
   nextEnd (): number | undefined {
-    for (const window of this.#open.values()) return window.endsAt
-    return undefined
+    return this.#open.size === 0 ? undefined : this.#headEnd
   }
 
   #end (key: string, window: Open): void {
     this.#open.delete(key)
+    this.#headEnd = Number.POSITIVE_INFINITY
+    for (const next of this.#open.values()) {
+      this.#headEnd = next.endsAt
+      break
+    }
     if (window.repeats > 0 && window.described !== undefined) {
       this.#due.push({ ...window.described, lastSeen: window.lastSeen, repeats: window.repeats })
     }

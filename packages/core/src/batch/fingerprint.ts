@@ -42,10 +42,26 @@ function placeholder (match: string): string {
   return /[a-f]/i.test(match) ? '<hex>' : '<n>'
 }
 
+/**
+ * Templates of recently seen texts. A storm repeats the same strings, and the regex pass is most of
+ * what fingerprinting costs on the caller's thread; a hit costs one hash lookup. Bounded: cleared
+ * when full, so distinct texts (ids in every message) cost one insert each and never grow memory.
+ */
+const TEMPLATE_CACHE_MAX = 512
+const templateCache = new Map<string, string>()
+
 /** The message with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders. */
 export function normaliseTemplate (text: string): string {
+  if (text === '') return text
+  // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
   const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
-  return head.replace(VARIABLE, placeholder)
+  let template = templateCache.get(head)
+  if (template === undefined) {
+    template = head.replace(VARIABLE, placeholder)
+    if (templateCache.size >= TEMPLATE_CACHE_MAX) templateCache.clear()
+    templateCache.set(head, template)
+  }
+  return template
 }
 
 /**
@@ -87,8 +103,10 @@ export function hasDeferredError (record: LogRecord): boolean {
 function templateOf (record: LogRecord, deferred: boolean): string {
   const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
   const errorMessage = deferred ? undefined : record.error?.message
-  const parts = record.service === undefined ? '' : record.service + '\u241f'
-  return normaliseTemplate(errorMessage === undefined || errorMessage === '' ? parts + text : parts + text + '\u241f' + errorMessage)
+  // Each part is normalised on its own, so each hits the template cache as the same string object.
+  const service = record.service === undefined ? '' : normaliseTemplate(record.service) + '\u241f'
+  const message = normaliseTemplate(text)
+  return errorMessage === undefined || errorMessage === '' ? service + message : service + message + '\u241f' + normaliseTemplate(errorMessage)
 }
 
 /** The storm-control key of `record`: the chosen parts, in a fixed order, joined by a separator no log uses. */
