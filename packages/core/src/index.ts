@@ -40,5 +40,5 @@ export type { ProcessHandlerOptions, FatalOrigin, Drainable, FatalNotifier } fro
 export type { DedupOptions } from './options.js'
 export { Deduplicator } from './batch/dedup.js'
 export type { DedupWindow, DeduplicatorOptions } from './batch/dedup.js'
-export { fingerprint, normaliseTemplate, topFrame, FINGERPRINT_PARTS } from './batch/fingerprint.js'
+export { fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS } from './batch/fingerprint.js'
 export type { FingerprintPart } from './batch/fingerprint.js'

@@ -24,7 +24,7 @@ export class DiscordNotifier extends NotifierBase {
     super()
     this.options = resolveOptions(options)
     if (this.options.enabled && this.options.target !== undefined) {
-      const deps: ConstructorParameters<typeof Pipeline>[0] = { options: this.options, target: this.options.target, emit: (event, ...args) => this.emitSafe(event, ...args) }
+      const deps: ConstructorParameters<typeof Pipeline>[0] = { options: this.options, target: this.options.target, emit: (event, ...args) => this.emitSafe(event, ...args), wants: (event) => this.listenerCount(event) > 0 }
       if (internal?.shared !== undefined) deps.shared = internal.shared
       this.#pipeline = new Pipeline(deps)
     }

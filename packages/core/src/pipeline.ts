@@ -25,7 +25,7 @@
  * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
 import { Deduplicator, type DedupWindow } from './batch/dedup.js'
-import { fingerprint } from './batch/fingerprint.js'
+import { fingerprintHash } from './batch/fingerprint.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
@@ -115,6 +115,8 @@ export interface PipelineDeps {
   options: ResolvedOptions
   target: WebhookTarget
   emit: Emit
+  /** Whether anyone listens to `event`, so per-record event objects are only built when used. */
+  wants?: (event: keyof NotifierEvents) => boolean
   shared?: SharedLimits
 }
 
@@ -137,6 +139,7 @@ export class Pipeline {
   #opts: ResolvedOptions
   #target: WebhookTarget
   #emit: Emit
+  #wants: (event: keyof NotifierEvents) => boolean
   #queue: BoundedQueue<LogRecord>
   #limiter: RateLimiter
   #sender: WebhookSender
@@ -150,6 +153,8 @@ export class Pipeline {
   #disabled: HealthProblem | undefined
   #failing: HealthProblem | undefined
   #dedup: Deduplicator | undefined
+  /** Reused for every record's fingerprint hash. */
+  #fingerprint = new Int32Array(2)
   #dedupTimer: unknown
   /** Summary records the pipeline created; they are delivered like records but never counted as ones. */
   #summaries = new WeakSet<LogRecord>()
@@ -161,6 +166,7 @@ export class Pipeline {
     this.#opts = o
     this.#target = deps.target
     this.#emit = deps.emit
+    this.#wants = deps.wants ?? (() => true)
     this.#redact = (s) => redactLoose(redactToken(s, deps.target.token))
     this.log = new SelfLog(o.logLevel, o.log, this.#redact)
     this.#queue = new BoundedQueue(o.queueCapacity)
@@ -199,7 +205,8 @@ export class Pipeline {
     const now = this.#opts.clock.now()
     const dedup = this.#dedup
     if (dedup !== undefined) {
-      const first = dedup.offer(fingerprint(record, this.#opts.dedup.fingerprint), record, now)
+      fingerprintHash(record, this.#opts.dedup.fingerprint, this.#fingerprint)
+      const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
       // Summaries of windows that ended (or were evicted) go ahead of this record, so they read in order.
       this.#enqueueSummaries(dedup.expire(now), now)
       this.#armDedupTimer(now)
@@ -214,7 +221,7 @@ export class Pipeline {
   #enqueue (record: LogRecord, now: number): boolean {
     const shed = this.#queue.push(record, now)
     if (shed !== undefined) {
-      this.log.warnOnce('queue_full', `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
+      this.log.warnOnce('queue_full', () => `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
       this.#drop('queue_full', [shed])
     }
     this.#schedule()
@@ -575,7 +582,8 @@ export class Pipeline {
         this.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${this.#deadLetter.path}: ${String(err)}`)
       }
     }
-    this.#emit('dropped', { reason, count: records.length, records, ...(detail === undefined ? {} : { detail }) })
+    // Built only for listeners: under overflow this runs once per shed record.
+    if (this.#wants('dropped')) this.#emit('dropped', { reason, count: records.length, records, ...(detail === undefined ? {} : { detail }) })
   }
 
   #summaryRecord (w: DedupWindow, now: number): LogRecord {

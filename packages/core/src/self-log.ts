@@ -28,12 +28,15 @@ export class SelfLog {
     this.#write('info', message)
   }
 
-  /** Logged once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. */
-  warnOnce (key: string, message: string): void {
+  /**
+   * Logged once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. A function
+   * message is only built when it is written: some problems (a full queue) repeat per record.
+   */
+  warnOnce (key: string, message: string | (() => string)): void {
     this.#once('warn', key, message)
   }
 
-  errorOnce (key: string, message: string): void {
+  errorOnce (key: string, message: string | (() => string)): void {
     this.#once('error', key, message)
   }
 
@@ -42,10 +45,11 @@ export class SelfLog {
     this.#seen.delete(key)
   }
 
-  #once (level: 'warn' | 'error', key: string, message: string): void {
-    if (this.#seen.has(key)) return this.debug(message)
-    this.#seen.add(key)
-    this.#write(level, message)
+  #once (level: 'warn' | 'error', key: string, message: string | (() => string)): void {
+    const seen = this.#seen.has(key)
+    if (RANK[seen ? 'debug' : level] < this.#level) return
+    if (!seen) this.#seen.add(key)
+    this.#write(seen ? 'debug' : level, typeof message === 'function' ? message() : message)
   }
 
   #write (level: Exclude<LogLevel, 'silent'>, message: string): void {

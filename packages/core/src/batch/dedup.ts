@@ -8,8 +8,8 @@
  * Every folded record ends up in exactly one summary, so 1 + the "×N more" numbers add up to what was
  * logged. Time is passed in and nothing here schedules anything: the pipeline owns the timer.
  *
- * Windows all last `windowMs`, so they end in the order they opened: a Map (insertion-ordered) is the
- * expiry queue, and the oldest window is always its first entry. The number of open windows is bounded;
+ * Windows all last `windowMs`, so they end in the order they opened: the oldest open window is always
+ * the next to end. The number of open windows is bounded;
  * opening one more ends the oldest early (its summary is due at once), so a flood of distinct records
  * cannot grow memory without limit and still loses no count.
  *
@@ -47,90 +47,172 @@ export interface DeduplicatorOptions {
 }
 
 const NONE: readonly DedupWindow[] = Object.freeze([])
+const EMPTY = 0
 
-interface Open {
-  firstSeen: number
-  lastSeen: number
-  repeats: number
-  endsAt: number
-  /** Set at the first repeat. */
-  described: DedupWindow | undefined
-}
-
+/**
+ * Open windows live in preallocated typed arrays: a pool of window ids, an open-addressing hash table
+ * from key to id, and a ring of ids in opening order (which is ending order: every window lasts
+ * `windowMs`). Opening, folding into and ending a window allocate nothing, so a flood of distinct
+ * records on the caller's thread leaves no garbage here. Only a window that sees a repeat is described
+ * (one small object), and only a window that ends with repeats yields a summary.
+ */
 export class Deduplicator {
   readonly windowMs: number
   readonly maxWindows: number
-  #open = new Map<string, Open>()
+  // Per window id.
+  #key: Int32Array
+  #check: Int32Array
+  #firstSeen: Float64Array
+  #lastSeen: Float64Array
+  #endsAt: Float64Array
+  #repeats: Float64Array
+  #described: Array<DedupWindow | undefined>
+  // Hash table of (id + 1), EMPTY when free; linear probing with backward-shift deletion.
+  #table: Int32Array
+  #mask: number
+  // Free ids (a stack) and open ids in opening order (a ring).
+  #free: Int32Array
+  #freeTop: number
+  #ring: Int32Array
+  #ringHead = 0
+  #count = 0
   /** Windows that ended with repeats and whose summary has not been taken yet. */
   #due: DedupWindow[] = []
-  /** When the oldest open window ends: `expire()` runs on every record, so its usual answer is one comparison. */
-  #headEnd = Number.POSITIVE_INFINITY
 
   constructor (options: DeduplicatorOptions) {
     this.windowMs = options.windowMs
     this.maxWindows = options.maxWindows
+    const n = options.maxWindows
+    this.#key = new Int32Array(n)
+    this.#check = new Int32Array(n)
+    this.#firstSeen = new Float64Array(n)
+    this.#lastSeen = new Float64Array(n)
+    this.#endsAt = new Float64Array(n)
+    this.#repeats = new Float64Array(n)
+    this.#described = new Array<DedupWindow | undefined>(n).fill(undefined)
+    // At most half full, so probes stay short.
+    let size = 2
+    while (size < n * 2) size *= 2
+    this.#table = new Int32Array(size)
+    this.#mask = size - 1
+    this.#free = new Int32Array(n)
+    for (let i = 0; i < n; i++) this.#free[i] = n - 1 - i
+    this.#freeTop = n
+    this.#ring = new Int32Array(n)
   }
 
   /** Open windows. */
   get size (): number {
-    return this.#open.size
+    return this.#count
   }
 
   /**
    * Offers a record under `key` at `now`. True: it is the first of a new window and should be sent.
-   * False: it was folded into the open window and counted.
+   * False: it was folded into the open window and counted. A string key is hashed; a number key is
+   * taken as a hash, and `check` (a second hash) guards it: a record whose key matches an open window
+   * but whose check does not is sent, never folded.
    */
-  offer (key: string, record: LogRecord, now: number): boolean {
-    const open = this.#open.get(key)
-    if (open !== undefined) {
-      if (now < open.endsAt) {
-        open.repeats++
-        open.lastSeen = now
-        open.described ??= describe(record, open.firstSeen, open.endsAt)
-        return false
-      }
-      this.#end(key, open)
+  offer (key: string | number, record: LogRecord, now: number, check = 0): boolean {
+    if (typeof key === 'string') {
+      check = hashString(key, STRING_CHECK_SEED)
+      key = hashString(key, STRING_KEY_SEED) & KEY_MASK
     }
-    if (this.#open.size >= this.maxWindows) {
-      const oldest = this.#open.entries().next().value
-      if (oldest !== undefined) this.#end(oldest[0], oldest[1])
+    // Windows whose time is up end first, oldest first; then the key's window, if any, is current.
+    this.#endExpired(now)
+    const id = this.#find(key)
+    if (id !== -1) {
+      if (this.#check[id] !== check) return true
+      this.#repeats[id]!++
+      this.#lastSeen[id] = now
+      this.#described[id] ??= describe(record, this.#firstSeen[id]!, this.#endsAt[id]!)
+      return false
     }
-    if (this.#open.size === 0) this.#headEnd = now + this.windowMs
-    this.#open.set(key, { firstSeen: now, lastSeen: now, repeats: 0, endsAt: now + this.windowMs, described: undefined })
+    if (this.#count >= this.maxWindows) this.#end(this.#ring[this.#ringHead]!)
+    this.#open(key, check, now)
     return true
   }
 
   /** Ends the windows whose time is up at `now` and returns every summary now due (oldest first). */
   expire (now: number): readonly DedupWindow[] {
-    if (now < this.#headEnd && this.#due.length === 0) return NONE
-    for (const [key, window] of this.#open) {
-      if (window.endsAt > now) break
-      this.#end(key, window)
-    }
+    this.#endExpired(now)
     return this.#takeDue()
   }
 
   /** Ends every open window (flush, close) and returns the summaries due. */
   endAll (): readonly DedupWindow[] {
-    for (const [key, window] of this.#open) this.#end(key, window)
+    while (this.#count > 0) this.#end(this.#ring[this.#ringHead]!)
     return this.#takeDue()
   }
 
   /** When the oldest open window ends, or undefined when none is open. */
   nextEnd (): number | undefined {
-    return this.#open.size === 0 ? undefined : this.#headEnd
+    return this.#count === 0 ? undefined : this.#endsAt[this.#ring[this.#ringHead]!]
   }
 
-  #end (key: string, window: Open): void {
-    this.#open.delete(key)
-    this.#headEnd = Number.POSITIVE_INFINITY
-    for (const next of this.#open.values()) {
-      this.#headEnd = next.endsAt
-      break
+  #endExpired (now: number): void {
+    while (this.#count > 0) {
+      const head = this.#ring[this.#ringHead]!
+      if (this.#endsAt[head]! > now) return
+      this.#end(head)
     }
-    if (window.repeats > 0 && window.described !== undefined) {
-      this.#due.push({ ...window.described, lastSeen: window.lastSeen, repeats: window.repeats })
+  }
+
+  #open (key: number, check: number, now: number): void {
+    const id = this.#free[--this.#freeTop]!
+    this.#key[id] = key
+    this.#check[id] = check
+    this.#firstSeen[id] = now
+    this.#lastSeen[id] = now
+    this.#endsAt[id] = now + this.windowMs
+    this.#repeats[id] = 0
+    this.#described[id] = undefined
+    let slot = key & this.#mask
+    while (this.#table[slot] !== EMPTY) slot = (slot + 1) & this.#mask
+    this.#table[slot] = id + 1
+    this.#ring[(this.#ringHead + this.#count) % this.maxWindows] = id
+    this.#count++
+  }
+
+  /** Ends the window at the head of the ring (the only one that can end: the oldest). */
+  #end (id: number): void {
+    this.#ringHead = (this.#ringHead + 1) % this.maxWindows
+    this.#count--
+    this.#remove(this.#key[id]!, id)
+    this.#free[this.#freeTop++] = id
+    const described = this.#described[id]
+    const repeats = this.#repeats[id]!
+    if (repeats > 0 && described !== undefined) {
+      this.#due.push({ ...described, lastSeen: this.#lastSeen[id]!, repeats })
     }
+    this.#described[id] = undefined
+  }
+
+  #find (key: number): number {
+    let slot = key & this.#mask
+    for (let entry = this.#table[slot]!; entry !== EMPTY; entry = this.#table[slot]!) {
+      if (this.#key[entry - 1] === key) return entry - 1
+      slot = (slot + 1) & this.#mask
+    }
+    return -1
+  }
+
+  /** Removes `id` from the table, shifting later entries of its probe run back (no tombstones). */
+  #remove (key: number, id: number): void {
+    const mask = this.#mask
+    let hole = key & mask
+    while (this.#table[hole] !== id + 1) hole = (hole + 1) & mask
+    let next = (hole + 1) & mask
+    for (let entry = this.#table[next]!; entry !== EMPTY; entry = this.#table[next]!) {
+      const home = this.#key[entry - 1]! & mask
+      // Move the entry into the hole unless its home lies cyclically in (hole, next].
+      const stays = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+      if (!stays) {
+        this.#table[hole] = entry
+        hole = next
+      }
+      next = (next + 1) & mask
+    }
+    this.#table[hole] = EMPTY
   }
 
   #takeDue (): readonly DedupWindow[] {
@@ -139,6 +221,17 @@ export class Deduplicator {
     this.#due = []
     return due
   }
+}
+
+const STRING_KEY_SEED = 0x811c9dc5
+const STRING_CHECK_SEED = 0x9e3779b9
+const KEY_MASK = 0x3fffffff
+
+/** FNV-1a over UTF-16 units, from `seed`: string keys become the same numbers hashed keys are. */
+function hashString (s: string, seed: number): number {
+  let h = seed | 0
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h
 }
 
 function describe (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {

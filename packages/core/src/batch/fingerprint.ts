@@ -44,23 +44,30 @@ function placeholder (match: string): string {
 
 /**
  * Templates of recently seen texts. A storm repeats the same strings, and the regex pass is most of
- * what fingerprinting costs on the caller's thread; a hit costs one hash lookup. Bounded: cleared
- * when full, so distinct texts (ids in every message) cost one insert each and never grow memory.
+ * what fingerprinting costs on the caller's thread; a hit costs one hash and one comparison. The cache
+ * is direct-mapped (a fixed array, a slot per text hash, newest wins): unlike a Map it never grows,
+ * rehashes or clears, so a flood of distinct texts costs no allocation beyond the templates themselves.
  */
-const TEMPLATE_CACHE_MAX = 512
-const templateCache = new Map<string, string>()
+const TEMPLATE_SLOTS = 512
+const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(undefined)
+const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
+
+/** A cheap slot index from the length and three sampled characters (no pass over the whole text). */
+function slotOf (text: string): number {
+  const n = text.length
+  return (Math.imul(n, 31) ^ Math.imul(text.charCodeAt(0), 7) ^ Math.imul(text.charCodeAt(n >> 1), 131) ^ text.charCodeAt(n - 1)) & (TEMPLATE_SLOTS - 1)
+}
 
 /** The message with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders. */
 export function normaliseTemplate (text: string): string {
   if (text === '') return text
   // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
   const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
-  let template = templateCache.get(head)
-  if (template === undefined) {
-    template = head.replace(VARIABLE, placeholder)
-    if (templateCache.size >= TEMPLATE_CACHE_MAX) templateCache.clear()
-    templateCache.set(head, template)
-  }
+  const slot = slotOf(head)
+  if (slotTexts[slot] === head) return slotTemplates[slot]!
+  const template = head.replace(VARIABLE, placeholder)
+  slotTexts[slot] = head
+  slotTemplates[slot] = template
   return template
 }
 
@@ -99,29 +106,81 @@ export function hasDeferredError (record: LogRecord): boolean {
   return !Object.hasOwn(record, 'error') && 'error' in record
 }
 
-/** The text a record is recognised by: its service, its message (or title, or plain content) and its error's message. */
-function templateOf (record: LogRecord, deferred: boolean): string {
-  const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
-  const errorMessage = deferred ? undefined : record.error?.message
-  // Each part is normalised on its own, so each hits the template cache as the same string object.
-  const service = record.service === undefined ? '' : normaliseTemplate(record.service) + '\u241f'
-  const message = normaliseTemplate(text)
-  return errorMessage === undefined || errorMessage === '' ? service + message : service + message + '\u241f' + normaliseTemplate(errorMessage)
+/**
+ * The pieces a record is recognised by, in a fixed order, written into a reused array: the string
+ * and the hashed fingerprint are both made from them, so they group records identically.
+ */
+const MAX_PIECES = 8
+const pieces: string[] = new Array<string>(MAX_PIECES).fill('')
+/** How many of `pieces` the last record filled (the array itself is never shrunk: no re-allocation). */
+let pieceCount = 0
+
+function push (value: string): void {
+  pieces[pieceCount++] = value
 }
 
-/** The storm-control key of `record`: the chosen parts, in a fixed order, joined by a separator no log uses. */
-export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
+function collectPieces (record: LogRecord, parts: readonly FingerprintPart[]): void {
+  pieceCount = 0
   const deferred = hasDeferredError(record)
-  let key = ''
   for (const part of parts) {
     switch (part) {
-      case 'severity': key += record.severity; break
-      case 'message': key += templateOf(record, deferred); break
+      case 'severity':
+        push(record.severity)
+        break
+      case 'message': {
+        // Its service, its message (or title, or plain content) and its error's message, each
+        // normalised on its own so each hits the template cache as the same string object.
+        const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
+        push(record.service === undefined ? '' : normaliseTemplate(record.service))
+        push(normaliseTemplate(text))
+        const errorMessage = deferred ? undefined : record.error?.message
+        push(errorMessage === undefined ? '' : normaliseTemplate(errorMessage))
+        break
+      }
       // U+2026 cannot be an error type or a frame: deferred and eager records never share a window.
-      case 'errorType': key += deferred ? '\u2026' : record.error?.type ?? ''; break
-      case 'topFrame': key += deferred ? '\u2026' : topFrame(record.error?.stack) ?? ''; break
+      case 'errorType':
+        push(deferred ? '\u2026' : record.error?.type ?? '')
+        break
+      case 'topFrame':
+        push(deferred ? '\u2026' : topFrame(record.error?.stack) ?? '')
+        break
     }
-    key += '\u0000'
   }
-  return key
+}
+
+/** The storm-control key of `record` as readable text: the chosen parts, in a fixed order. */
+export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
+  collectPieces(record, parts)
+  return pieces.slice(0, pieceCount).join('\u0000')
+}
+
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
+const SECOND_SEED = 0x9e3779b9
+const SECOND_PRIME = 0x5bd1e995
+const PIECE_SEPARATOR = 0x1f
+/** Keeps the first hash a small integer (a V8 Smi), so a Map keyed by it allocates nothing per lookup. */
+const SMI_MASK = 0x3fffffff
+
+/**
+ * The storm-control key of `record` as two independent 32-bit hashes of the same pieces as
+ * `fingerprint()`, written into `out` (out[0] is the map key, out[1] confirms a match). No string is
+ * built: on the caller's thread, a flood of distinct records then costs no garbage here.
+ */
+export function fingerprintHash (record: LogRecord, parts: readonly FingerprintPart[], out: Int32Array): void {
+  collectPieces(record, parts)
+  let a = FNV_OFFSET | 0
+  let b = SECOND_SEED | 0
+  for (let p = 0; p < pieceCount; p++) {
+    const piece = pieces[p]!
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i)
+      a = Math.imul(a ^ c, FNV_PRIME)
+      b = Math.imul(b ^ c, SECOND_PRIME)
+    }
+    a = Math.imul(a ^ PIECE_SEPARATOR, FNV_PRIME)
+    b = Math.imul(b ^ PIECE_SEPARATOR, SECOND_PRIME)
+  }
+  out[0] = a & SMI_MASK
+  out[1] = b
 }
