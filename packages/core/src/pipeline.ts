@@ -372,12 +372,13 @@ export class Pipeline {
     while (embeds.length < LIMITS.embedsPerMessage) {
       const next = this.#queue.peek()
       if (next === undefined) break
-      if (next.content !== undefined && next.embed === undefined) {
+      if (next.content !== undefined) {
         if (content !== undefined) break // one plain-text message per request
         content = next.content
-      } else {
-        embeds.push(this.#render(next, budget, false))
       }
+      // A plain-text record is content only; one with a ready embed too (a formatter's
+      // `{ content, embed }`) sends both, in the same message.
+      if (next.content === undefined || next.embed !== undefined) embeds.push(this.#render(next, budget, false))
       records.push(this.#queue.shift()!)
     }
     this.#inFlight = records.length
@@ -422,8 +423,8 @@ export class Pipeline {
     let content: string | undefined
     if (batch.notice !== undefined) embeds.push(this.#render(batch.notice, budget, true))
     for (const r of batch.records) {
-      if (r.content !== undefined && r.embed === undefined) content = r.content
-      else embeds.push(this.#render(r, budget, true))
+      if (r.content !== undefined) content = r.content
+      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, true))
     }
     return this.#payload(batch.records, embeds, content)
   }

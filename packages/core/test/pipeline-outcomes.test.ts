@@ -149,3 +149,25 @@ describe('what the pipeline does with each answer', () => {
     expect(headers['user-agent']).toMatch(/^DiscordBot \(https?:\/\/\S+, \d+\.\d+\.\d+\)/)
   })
 })
+
+describe('records with both content and an embed', () => {
+  it('send the content and the embed in one message', async () => {
+    answer(200)
+    const n = make()
+    n.send({ severity: 'error', message: '', content: 'on-call: have a look', embed: { title: 'Payment failed' }, time: 0 })
+    await n.flush()
+    expect(bodies).toHaveLength(1)
+    expect(bodies[0]!.content).toBe('on-call: have a look')
+    expect(bodies[0]!.embeds?.[0]?.title).toContain('Payment failed')
+  })
+
+  it('go in the next message when this one already carries content', async () => {
+    answer(200)
+    answer(200)
+    const n = make()
+    n.sendPlaintext('first')
+    n.send({ severity: 'info', message: '', content: 'second', embed: { title: 'T' }, time: 0 })
+    await n.flush()
+    expect(bodies.map((b) => [b.content, b.embeds?.length ?? 0])).toEqual([['first', 0], ['second', 1]])
+  })
+})
