@@ -30,7 +30,8 @@ import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
 import { fitContent } from './format/fit.js'
-import { renderRecord } from './format/render.js'
+import { redactFields, renderRecord } from './format/render.js'
+import { redact } from './format/safe-value.js'
 import { redactPayloadToken } from './format/redact-payload.js'
 import { neutralizeMentions } from './format/text.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
@@ -577,7 +578,7 @@ export class Pipeline {
     if (this.#deadLetter !== undefined) {
       const time = new Date(this.#opts.clock.now()).toISOString()
       try {
-        this.#deadLetter.write(records.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record })))
+        this.#deadLetter.write(records.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record: this.#redacted(record) })))
         this.counters.deadLettered += records.length
       } catch (err) {
         this.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${this.#deadLetter.path}: ${String(err)}`)
@@ -607,6 +608,16 @@ export class Pipeline {
     }
     if (w.service !== undefined) record.service = w.service
     return record
+  }
+
+  /** The record as it may be written outside the process: secret fields and error properties redacted. */
+  #redacted (record: LogRecord): LogRecord {
+    const keys = this.#opts.render.redactKeys
+    const out: LogRecord = { ...record }
+    if (record.fields !== undefined) out.fields = redactFields(record.fields, keys)
+    const error = record.error
+    if (error !== undefined) out.error = redact(error, keys.filter((k) => !k.includes('.'))) as LogRecord['error']
+    return out
   }
 
   #dropNotice (drops: DropSummary | undefined): LogRecord | undefined {

@@ -171,3 +171,18 @@ describe('records with both content and an embed', () => {
     expect(bodies.map((b) => [b.content, b.embeds?.length ?? 0])).toEqual([['first', 0], ['second', 1]])
   })
 })
+
+describe('the dead-letter file', () => {
+  it('never holds secret fields or error properties, nor the token', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'logcord-')), 'dead.jsonl')
+    answer(404, { code: 10015, message: 'Unknown Webhook' })
+    const n = make({ deadLetterFile: file, render: { redactKeys: ['password', 'apiKey', 'user.credentials.pin'] } })
+    const error = Object.assign(new Error('login failed'), { apiKey: 'ak_live_555' })
+    n.sendErrorNotification({ service: 'auth', error, details: { password: 'hunter2', user: { name: 'ada', credentials: { pin: '9876' } }, url: URL_ } })
+    await n.close()
+    const dead = readFileSync(file, 'utf8')
+    expect(dead).toContain('login failed')
+    expect(dead).toContain('ada')
+    for (const secret of ['hunter2', '9876', 'ak_live_555', TOKEN]) expect(dead).not.toContain(secret)
+  })
+})

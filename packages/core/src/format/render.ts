@@ -22,7 +22,7 @@ import { DEFAULTS, type RenderOptions } from '../options.js'
 import type { Embed, EmbedField } from '../payload.js'
 import type { LogRecord, SerializedError } from '../record.js'
 import { embedLength, fitEmbed } from './fit.js'
-import { MAX_CAUSE_DEPTH, REDACTED, renderValue } from './safe-value.js'
+import { MAX_CAUSE_DEPTH, REDACTED, renderValue, redact } from './safe-value.js'
 import { ELLIPSIS, codeBlock, codePointLength, escapeMarkdown, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
 
 export type RenderRecordOptions = Required<RenderOptions> & {
@@ -299,6 +299,17 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
  * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
  * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
  */
+/**
+ * `fields` as plain data with every `redactKeys` entry applied: a plain key at any depth, a dotted
+ * entry (`user.credentials.pin`) at exactly that path. For what leaves the process other than the
+ * embed itself: the dead-letter file.
+ */
+export function redactFields (fields: Record<string, unknown>, redactKeys: readonly string[]): Record<string, unknown> {
+  const keys = redactKeys.filter((k) => !k.includes('.'))
+  const paths = redactKeys.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.'))
+  return redact(withPathsRedacted(fields, paths), keys) as Record<string, unknown>
+}
+
 function withPathsRedacted (fields: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
   if (paths.length === 0) return fields
   const redactAt = (node: unknown, path: readonly string[]): unknown => {
