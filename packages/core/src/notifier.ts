@@ -6,7 +6,11 @@ import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
 import type { SharedLimits } from './rate-limit/shared-limits.js'
 import type { LogRecord } from './record.js'
+import type { DedupWindow } from './batch/dedup.js'
 import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
+
+/** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
+export const kPushSummaries = Symbol.for('logcord.pushSummaries')
 
 export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput, Health, HealthStatus } from './notifier-base.js'
 
@@ -48,6 +52,11 @@ export class DiscordNotifier extends NotifierBase {
 
   protected now (): number {
     return this.options.clock.now()
+  }
+
+  /** @internal */
+  [kPushSummaries] (windows: readonly DedupWindow[]): void {
+    this.#pipeline?.pushSummaries(windows)
   }
 
   isHealthy (): boolean {

@@ -24,7 +24,7 @@
  * and cannot shed other alerts. Summaries are not user records: like the queue-full notice they are
  * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
-import { Deduplicator, type DedupWindow } from './batch/dedup.js'
+import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { fingerprintHash } from './batch/fingerprint.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
@@ -59,7 +59,6 @@ const BLANK_CONTENT = '(empty message)'
  * Open storm-control windows kept at most. Each holds a few hundred bytes; past this, the oldest window
  * ends early (its summary goes out), so distinct records can never grow memory without limit.
  */
-const MAX_DEDUP_WINDOWS = 1000
 const MS_PER_S = 1000
 const S_PER_MIN = 60
 
@@ -260,6 +259,15 @@ export class Pipeline {
       this.#dedupTimer = undefined
     }
     this.#enqueueSummaries(dedup.endAll(), this.#opts.clock.now())
+  }
+
+  /**
+   * Queues summaries of windows counted elsewhere: a ThreadedNotifier folds repeats on the caller's
+   * thread (so they never cross into the worker) and hands the summaries over here.
+   */
+  pushSummaries (windows: readonly DedupWindow[]): void {
+    if (this.#closed || this.#disabled !== undefined || windows.length === 0) return
+    this.#enqueueSummaries(windows, this.#opts.clock.now())
   }
 
   rateLimitInfo (): RateLimitInfo {

@@ -74,6 +74,21 @@ describe('ThreadedNotifier', () => {
     await n.close(100)
   })
 
+  it('folds a storm on the caller\'s side and reports the counts through the worker', async () => {
+    const n = new ThreadedNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin })
+    for (let i = 0; i < 1000; i++) n.sendDiagnostic({ level: 'error', service: 'pay', message: `card ${i} declined` })
+    n.sendDiagnostic({ level: 'warning', service: 'pay', message: 'a different alert' })
+    await n.flush()
+    await new Promise((resolve) => setTimeout(resolve, 120)) // one health snapshot interval
+    const embeds = emu.messages.flatMap((m) => (m.payload as unknown as WebhookPayload).embeds ?? [])
+    const summary = embeds.find((e) => /×999 more/.test(e.title ?? ''))
+    expect(summary).toBeDefined()
+    expect(embeds).toHaveLength(3)
+    expect(n.stats()).toMatchObject({ accepted: 1001, collapsed: 999, sent: 2, dropped: 0 })
+    expect(n.health().counters.collapsed).toBe(999)
+    await n.close()
+  })
+
   it('refuses options that cannot cross into a worker, naming them', () => {
     expect(() => new ThreadedNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, clock: { now: () => 0 } } as never)).toThrow(InvalidOptionError)
     expect(() => new ThreadedNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, exitTimeoutMs: -1 })).toThrow(/exitTimeoutMs/)

@@ -46,7 +46,11 @@ export interface DeduplicatorOptions {
   maxWindows: number
 }
 
-const NONE: readonly DedupWindow[] = Object.freeze([])
+/** Open windows kept at most by the notifiers; a flood of distinct records ends the oldest early. */
+export const MAX_DEDUP_WINDOWS = 1000
+
+export const NO_WINDOWS: readonly DedupWindow[] = Object.freeze([])
+const NONE = NO_WINDOWS
 const EMPTY = 0
 
 /**

@@ -3,6 +3,7 @@ import type { Health } from '../notifier-base.js'
 import type { NotifierOptions } from '../options.js'
 import type { FlushResult } from '../pipeline.js'
 import type { LogRecord } from '../record.js'
+import type { DedupWindow } from '../batch/dedup.js'
 
 /**
  * Main thread ⇄ delivery worker.
@@ -30,6 +31,8 @@ export type ToWorker =
   | { type: 'flush', id: number, timeoutMs?: number }
   | { type: 'close', id: number, timeoutMs?: number }
   | { type: 'resetRateLimits' }
+  /** Windows of repeats folded on the caller's thread, to be sent as "×N more" summaries. */
+  | { type: 'summaries', windows: DedupWindow[] }
 
 export type EventName = keyof NotifierEvents
 

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads'
+import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from '../batch/dedup.js'
+import { fingerprintHash } from '../batch/fingerprint.js'
 import { InvalidOptionError } from '../errors.js'
 import { toPlain } from '../format/safe-value.js'
 import { redactLoose } from '../http/webhook-url.js'
@@ -34,6 +36,10 @@ const PLAIN_DEPTH = 8
  *   send(record) ─► buffer ─tick─► postMessage ─► DiscordNotifier ─► Discord
  *   'exit' handler: Atomics.wait(settled == posted) ◄── Atomics.add + notify per outcome
  *
+ * Storm control runs here, on the caller's side: a repeat is counted and let go before it is copied
+ * or posted, so a storm costs the caller what it costs in-process; the worker gets the first record
+ * of each window and, when the window ends, its "×N more" summary.
+ *
  * `health()`, `stats()` and `getRateLimitInfo()` read the worker's latest snapshot (≤ 50 ms old).
  */
 export class ThreadedNotifier extends NotifierBase {
@@ -50,6 +56,10 @@ export class ThreadedNotifier extends NotifierBase {
   #replies = new Map<number, (result: FlushResult) => void>()
   #nextId = 1
   #userLog: ((line: string) => void) | undefined
+  #dedup: Deduplicator | undefined
+  #fingerprint = new Int32Array(2)
+  #collapsed = 0
+  #dedupTimer: NodeJS.Timeout | undefined
   #onExit = (): void => {
     this.drainSync()
   }
@@ -72,6 +82,11 @@ export class ThreadedNotifier extends NotifierBase {
     if (!this.options.enabled || this.options.target === undefined) return
 
     const { log: _log, ...plain } = rest
+    if (this.options.dedup.enabled) {
+      this.#dedup = new Deduplicator({ windowMs: this.options.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+      // Repeats are folded here; the worker must not fold the summaries' firsts a second time.
+      plain.dedup = { ...plain.dedup, enabled: false }
+    }
     const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined }
     const worker = new Worker(workerEntryUrl(), { workerData })
     // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
@@ -98,6 +113,18 @@ export class ThreadedNotifier extends NotifierBase {
     if (this.#worker === undefined || this.#closed) return false
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
+      const dedup = this.#dedup
+      if (dedup !== undefined) {
+        const now = Date.now()
+        fingerprintHash(record, this.options.dedup.fingerprint, this.#fingerprint)
+        const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
+        this.#postSummaries(dedup.expire(now))
+        this.#armDedupTimer(now)
+        if (!first) {
+          this.#collapsed++
+          return true
+        }
+      }
       this.#buffer.push(plainRecord(record))
       this.#posted++
       if (!this.#scheduled) {
@@ -122,6 +149,7 @@ export class ThreadedNotifier extends NotifierBase {
    * asynchronous runs any more; returns at once when nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
+    this.#endWindows()
     this.#postBuffer()
     if (this.#worker === undefined) return this.pending
     const deadline = Date.now() + timeoutMs
@@ -155,8 +183,9 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   stats (): Counters {
-    const c = this.#snapshot?.counters
-    return c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
+    const c = this.#snapshot?.counters ?? emptyCounters()
+    // Repeats folded here never reached the worker: they count as handed over and collapsed.
+    return { ...c, accepted: c.accepted + this.#collapsed, collapsed: c.collapsed + this.#collapsed, droppedByReason: { ...c.droppedByReason } }
   }
 
   health (): Health {
@@ -165,6 +194,7 @@ export class ThreadedNotifier extends NotifierBase {
       ? { status: 'healthy', enabled: true, queueSize: 0, webhook: this.options.target!.redacted, rateLimits: EMPTY_RATE_LIMITS, counters: emptyCounters() }
       : { ...this.#snapshot }
     base.queueSize = this.pending
+    base.counters = this.stats()
     if (this.#crashed !== undefined && base.status === 'healthy') {
       base.status = 'unhealthy'
       base.reason = this.#crashed
@@ -192,6 +222,8 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   #request (type: 'flush' | 'close', timeoutMs: number): Promise<FlushResult> {
+    // Repeats counted so far are reported before flush settles, as in-process.
+    this.#endWindows()
     this.#postBuffer()
     if (this.#worker === undefined) return Promise.resolve({ pending: this.pending, timedOut: false })
     const id = this.#nextId++
@@ -207,6 +239,37 @@ export class ThreadedNotifier extends NotifierBase {
       })
       this.#postToWorker({ type, id, timeoutMs })
     })
+  }
+
+  #postSummaries (windows: readonly DedupWindow[]): void {
+    if (windows.length === 0) return
+    // Records logged before the summaries go first, so the channel reads in order.
+    this.#postBuffer()
+    this.#postToWorker({ type: 'summaries', windows: [...windows] })
+  }
+
+  /** One unref'd timer, for the oldest open window; it re-arms itself for the next. */
+  #armDedupTimer (now: number): void {
+    if (this.#dedupTimer !== undefined) return
+    const next = this.#dedup?.nextEnd()
+    if (next === undefined) return
+    this.#dedupTimer = setTimeout(() => {
+      this.#dedupTimer = undefined
+      const at = Date.now()
+      this.#postSummaries(this.#dedup!.expire(at))
+      this.#armDedupTimer(at)
+    }, next - now)
+    this.#dedupTimer.unref()
+  }
+
+  #endWindows (): void {
+    const dedup = this.#dedup
+    if (dedup === undefined) return
+    if (this.#dedupTimer !== undefined) {
+      clearTimeout(this.#dedupTimer)
+      this.#dedupTimer = undefined
+    }
+    this.#postSummaries(dedup.endAll())
   }
 
   #postBuffer (): void {

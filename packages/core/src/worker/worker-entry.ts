@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
-import { DiscordNotifier } from '../notifier.js'
+import { DiscordNotifier, kPushSummaries } from '../notifier.js'
 import type { NotifierOptions } from '../options.js'
 import { STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
 
@@ -91,6 +91,9 @@ port.on('message', (message: ToWorker) => {
       break
     case 'resetRateLimits':
       notifier.resetRateLimits()
+      break
+    case 'summaries':
+      notifier[kPushSummaries](message.windows)
       break
   }
 })
