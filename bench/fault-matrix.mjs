@@ -24,7 +24,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import pino from 'pino'
 import winston from 'winston'
-import { DiscordNotifier } from '@logcord/core'
+import { DiscordNotifier, ThreadedNotifier } from '@logcord/core'
 import { createEmulator } from '@logcord/discord-emulator'
 import pinoDiscord from '@logcord/pino-discord'
 import { DiscordTransport } from '@logcord/winston-discord'
@@ -53,7 +53,7 @@ const STORM_RATE = 0.3
 const CLOUDFLARE_RATE = 0.15
 const SEED = 0x5eed
 
-export const TRANSPORTS = ['notifier', 'winston', 'pino']
+export const TRANSPORTS = ['notifier', 'threaded', 'winston', 'pino']
 
 /**
  * Scenarios. `faults` are set before logging; `revoke` kills the webhook once half the records are
@@ -84,6 +84,16 @@ async function makeTransport (kind, options, tag) {
   switch (kind) {
     case 'notifier': {
       const n = new DiscordNotifier(options)
+      return {
+        log: (i) => n.sendDiagnostic({ level: 'error', service: 'matrix', message: text(tag, i) }),
+        close: () => n.close(CLOSE_TIMEOUT_MS),
+        stats: () => n.stats(),
+        health: () => n.health()
+      }
+    }
+    case 'threaded': {
+      // Delivery in a worker thread; counters come back in the worker's final snapshot at close().
+      const n = new ThreadedNotifier(options)
       return {
         log: (i) => n.sendDiagnostic({ level: 'error', service: 'matrix', message: text(tag, i) }),
         close: () => n.close(CLOSE_TIMEOUT_MS),

@@ -1,5 +1,6 @@
 /**
- * The fault matrix, small and fast: for the notifier and both transports, against every injected fault,
+ * The fault matrix, small and fast: for the notifier (in-process and in a worker thread) and both
+ * transports, against every injected fault,
  * every record is delivered or dead-lettered and the counters add up (see bench/fault-matrix.mjs for the
  * checks behind "reconciles" and for the full-size run). The app never sees an exception or an unhandled
  * rejection from the library.
