@@ -222,6 +222,9 @@ export class Pipeline {
     const shed = this.#queue.push(record, now)
     if (shed !== undefined) {
       this.log.warnOnce('queue_full', () => `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
+      // A shed summary is not a lost record (its repeats stay counted as collapsed): the notice and
+      // counters.dropped both leave it out.
+      if (this.#summariesPending > 0 && this.#summaries.has(shed)) this.#queue.uncountDrop(shed.severity)
       this.#drop('queue_full', [shed])
     }
     this.#schedule()

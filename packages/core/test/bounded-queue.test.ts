@@ -69,3 +69,17 @@ describe('BoundedQueue', () => {
     expect(q.size).toBe(0)
   })
 })
+
+describe('BoundedQueue.uncountDrop', () => {
+  it('takes a shed item back out of the drop summary', () => {
+    const q = new BoundedQueue<ReturnType<typeof item>>(1)
+    q.push(item('info', 1), 5)
+    q.push(item('info', 2), 6)
+    q.push(item('warning', 3), 7)
+    q.uncountDrop('info')
+    expect(q.takeDrops()).toEqual({ count: 1, bySeverity: { info: 1 }, since: 6 })
+    q.push(item('error', 4), 8)
+    q.uncountDrop('warning')
+    expect(q.takeDrops()).toBeUndefined()
+  })
+})

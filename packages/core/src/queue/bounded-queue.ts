@@ -100,6 +100,20 @@ export class BoundedQueue<T extends Prioritised> {
     return d
   }
 
+  /**
+   * Takes one shed record of `severity` back out of the drop count: the caller decided it was not a
+   * record (a storm summary), so the "N records dropped" notice must not count it.
+   */
+  uncountDrop (severity: Severity): void {
+    const d = this.#drops
+    if (d === undefined) return
+    d.count--
+    const left = (d.bySeverity[severity] ?? 1) - 1
+    if (left > 0) d.bySeverity[severity] = left
+    else delete d.bySeverity[severity]
+    if (d.count <= 0) this.#drops = undefined
+  }
+
   get pendingDrops (): number {
     return this.#drops?.count ?? 0
   }
