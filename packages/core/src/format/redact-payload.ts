@@ -1,7 +1,8 @@
 import type { WebhookPayload } from '../payload.js'
+import { REDACTED } from './safe-value.js'
 
 /** Stands in for the token; never longer than a real token, so no Discord limit can be crossed by it. */
-const MASK = '[redacted]'
+const MASK = REDACTED
 /** Shorter stand-in for a token shorter than MASK (tokens have no fixed length, contract §1). */
 const SHORT_MASK = '…'
 
