@@ -7,7 +7,7 @@ export type DropReason =
   | 'rejected'        // Discord refused the payload for good (400 after the stricter retry, 413 on one record)
   | 'retries_exhausted' // 5xx / network / timeout after every retry
   | 'tls'             // TLS or certificate failure; not retried
-  | 'shutdown'        // still queued when close()/flush() hit its deadline
+  | 'shutdown'        // still pending at the close() deadline, or when the process ended
   | 'closed'          // logged after close()
 
 export type RateLimitScope = 'bucket' | 'channel' | 'global' | 'cloudflare' | 'invalid_requests'
@@ -28,6 +28,11 @@ export interface DroppedEvent {
   bySeverity?: Partial<Record<Severity, number>>
   /** The records themselves when known (written to the dead-letter file). */
   records?: LogRecord[]
+  /**
+   * Of `count`, the repeats that lost storm summaries stood for ("×99 more" that never arrived); the
+   * summaries are among `records`. Absent when 0.
+   */
+  repeats?: number
   detail?: string
 }
 

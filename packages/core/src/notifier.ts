@@ -1,9 +1,10 @@
+import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
 import { redactLoose } from './http/webhook-url.js'
 import { atLeast } from './levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from './notifier-base.js'
 import { resolveOptions, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
-import type { RateLimitInfo } from './rate-limit/limiter.js'
+import type { LimiterState, RateLimitInfo } from './rate-limit/limiter.js'
 import type { SharedLimits } from './rate-limit/shared-limits.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
@@ -20,18 +21,70 @@ export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInp
  * Trouble is reported through events (`sent`, `dropped`, `rateLimited`, `retry`, `error`, `disabled`)
  * and a concise line on stderr per distinct problem.
  */
-export class DiscordNotifier extends NotifierBase {
+export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   readonly options: ResolvedOptions
   #pipeline: Pipeline | undefined
+  #input: NotifierOptions
 
-  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits }) {
+  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits, limiterState?: LimiterState }) {
     super()
     this.options = resolveOptions(options)
+    this.#input = options
     if (this.options.enabled && this.options.target !== undefined) {
-      const deps: ConstructorParameters<typeof Pipeline>[0] = { options: this.options, target: this.options.target, emit: (event, ...args) => this.emitSafe(event, ...args), wants: (event) => this.listenerCount(event) > 0 }
+      const deps: ConstructorParameters<typeof Pipeline>[0] = {
+        options: this.options,
+        target: this.options.target,
+        emit: (event, ...args) => this.emitSafe(event, ...args),
+        wants: (event) => this.listenerCount(event) > 0,
+        // Seen through the end of the process only while something is pending: an idle notifier is
+        // referenced by nothing global and never holds the process.
+        onPending: (pending) => { pending ? trackPending(this) : untrackPending(this) }
+      }
       if (internal?.shared !== undefined) deps.shared = internal.shared
+      if (internal?.limiterState !== undefined) deps.limiterState = internal.limiterState
       this.#pipeline = new Pipeline(deps)
     }
+  }
+
+  get exitTimeoutMs (): number {
+    return this.options.exitTimeoutMs
+  }
+
+  /** @internal The event loop emptied with records pending (a script ended): deliver, then dead-letter. */
+  drainBeforeExit (): Promise<unknown> {
+    return this.#pipeline?.settle(this.options.flushTimeoutMs, 'exit') ?? Promise.resolve()
+  }
+
+  /**
+   * @internal `process.exit()` or a crash with records pending: nothing asynchronous runs on this thread
+   * again, so they go to a delivery worker started now, with the limiter's state; the exit blocks until
+   * it settled them (the returned wait). Records that cannot go (a custom `dispatcher` cannot cross into
+   * a worker) are dead-lettered here.
+   */
+  handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
+    const p = this.#pipeline
+    if (p === undefined) return undefined
+    const { records, limiterState } = p.handOff()
+    if (records.length === 0) return undefined
+    if (!deliver) {
+      p.dropAtExit(records, 'the shutdown deadline had passed')
+      return undefined
+    }
+    if (this.options.dispatcher !== undefined) {
+      p.dropAtExit(records, 'a custom dispatcher cannot be used from the exit worker')
+      return undefined
+    }
+    let worker: ThreadedNotifier
+    try {
+      const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = this.#input
+      // Records were filtered and folded here already; summaries and notices must not be filtered again.
+      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { limiterState, atExit: true })
+    } catch (err) {
+      p.dropAtExit(records, `the exit worker could not start: ${redactLoose(String(err))}`)
+      return undefined
+    }
+    for (const record of records) worker.send(record)
+    return (deadline) => { worker.drainSync(Math.max(0, deadline - Date.now())) }
   }
 
   get enabled (): boolean {

@@ -87,8 +87,17 @@ export interface NotifierOptions {
   timeoutMs?: number
   /** Waits before each retry of a 5xx, network error or timeout. @default [2000, 3000, 5000] */
   retryDelays?: number[]
-  /** Deadline for flush() and close(). @default 10000 */
+  /**
+   * Deadline for flush() and close(), and for the drain when the event loop empties with records
+   * pending (a script that ends). @default 10000
+   */
   flushTimeoutMs?: number
+  /**
+   * How long `process.exit()` (or a crash) may be held up while records pending at that moment are
+   * delivered from a worker thread started for them; what misses it is dead-lettered. No wait at all
+   * when nothing is pending. @default 5000
+   */
+  exitTimeoutMs?: number
   /** Append undeliverable records as JSON lines to this file. @default undefined (off) */
   deadLetterFile?: string
   /** Verbosity of the library's own stderr lines. @default 'warn' */
@@ -119,6 +128,7 @@ export interface ResolvedOptions {
   timeoutMs: number
   retryDelays: number[]
   flushTimeoutMs: number
+  exitTimeoutMs: number
   deadLetterFile: string | undefined
   logLevel: LogLevel
   log: (line: string) => void
@@ -144,6 +154,7 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   retryDelays: [2000, 3000, 5000],
   flushTimeoutMs: 10_000,
+  exitTimeoutMs: 5000,
   logLevel: 'warn' as LogLevel,
   rateLimits: {
     fallbackLimit: 5,
@@ -268,6 +279,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     timeoutMs: optInt(input.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1),
     retryDelays: [...retryDelays],
     flushTimeoutMs: optInt(input.flushTimeoutMs, 'flushTimeoutMs', DEFAULTS.flushTimeoutMs, 0),
+    exitTimeoutMs: optInt(input.exitTimeoutMs, 'exitTimeoutMs', DEFAULTS.exitTimeoutMs, 0),
     deadLetterFile: optString(input, 'deadLetterFile'),
     logLevel,
     log: input.log ?? defaultLog,

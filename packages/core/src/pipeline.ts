@@ -28,7 +28,8 @@ import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup
 import { fingerprintHash } from './batch/fingerprint.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
-import type { DropReason, NotifierEvents, ProblemEvent } from './events.js'
+import { holdProcess } from './exit.js'
+import type { DropReason, DroppedEvent, NotifierEvents, ProblemEvent } from './events.js'
 import { fitContent } from './format/fit.js'
 import { redactFields, renderRecord } from './format/render.js'
 import { redact } from './format/safe-value.js'
@@ -43,7 +44,7 @@ import type { ResolvedOptions } from './options.js'
 import type { Embed, WebhookPayload } from './payload.js'
 import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
 import { parseRateLimitHeaders } from './rate-limit/headers.js'
-import { RateLimiter, type RateLimitInfo } from './rate-limit/limiter.js'
+import { RateLimiter, type LimiterState, type RateLimitInfo } from './rate-limit/limiter.js'
 import type { SharedLimits } from './rate-limit/shared-limits.js'
 import type { LogRecord } from './record.js'
 import { SelfLog } from './self-log.js'
@@ -53,6 +54,8 @@ import { VERSION } from './version.js'
 const STRICT_STACK_LINES = 5
 const STRICT_SHARE = 2
 const MIN_STRICT_BUDGET = 200
+/** After a deadline aborts the request under way, how long the loop may take to notice and stop. */
+const ABORT_GRACE_MS = 1000
 /** Sent in place of a plaintext record that is empty or only whitespace. */
 const BLANK_CONTENT = '(empty message)'
 /**
@@ -118,6 +121,19 @@ export interface PipelineDeps {
   /** Whether anyone listens to `event`, so per-record event objects are only built when used. */
   wants?: (event: keyof NotifierEvents) => boolean
   shared?: SharedLimits
+  /**
+   * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
+   * when none are left, so the owner can see them through the end of the process.
+   */
+  onPending?: (pending: boolean) => void
+  /** Limiter state handed over by another thread's pipeline (delivery at process exit). */
+  limiterState?: LimiterState
+}
+
+/** What is pending, taken out of a pipeline so another thread can deliver it (process exit). */
+export interface HandOff {
+  records: LogRecord[]
+  limiterState: LimiterState
 }
 
 export class Pipeline {
@@ -156,10 +172,19 @@ export class Pipeline {
   /** Reused for every record's fingerprint hash. */
   #fingerprint = new Int32Array(2)
   #dedupTimer: unknown
-  /** Summary records the pipeline created; they are delivered like records but never counted as ones. */
-  #summaries = new WeakSet<LogRecord>()
+  /**
+   * Summary records the pipeline created, with the repeats each stands for. They are delivered like
+   * records but never counted as ones; a lost summary moves its repeats from `collapsed` to `dropped`.
+   */
+  #summaries = new WeakMap<LogRecord, number>()
   /** Summaries currently queued or in flight (so `size` counts user records only). */
   #summariesPending = 0
+  /** Repeats folded into windows that are still open: their summary is owed. */
+  #owedRepeats = 0
+  #onPending: ((pending: boolean) => void) | undefined
+  #tracked = false
+  /** The batch whose request is under way, so exit can hand its records over. */
+  #current: Batch | undefined
 
   constructor (deps: PipelineDeps) {
     const o = deps.options
@@ -171,6 +196,8 @@ export class Pipeline {
     this.log = new SelfLog(o.logLevel, o.log, this.#redact)
     this.#queue = new BoundedQueue(o.queueCapacity)
     this.#limiter = new RateLimiter(deps.target.id, o.rateLimits, deps.shared)
+    if (deps.limiterState !== undefined) this.#limiter.importState(deps.limiterState, o.clock.now())
+    this.#onPending = deps.onPending
     const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
@@ -212,10 +239,24 @@ export class Pipeline {
       this.#armDedupTimer(now)
       if (!first) {
         this.counters.collapsed++
+        this.#owedRepeats++
+        this.#track()
         return true
       }
     }
     return this.#enqueue(record, now)
+  }
+
+  #track (): void {
+    if (this.#tracked) return
+    this.#tracked = true
+    this.#onPending?.(true)
+  }
+
+  #untrackIfIdle (): void {
+    if (!this.#tracked || !this.#idle() || this.#owedRepeats > 0) return
+    this.#tracked = false
+    this.#onPending?.(false)
   }
 
   #enqueue (record: LogRecord, now: number): boolean {
@@ -224,9 +265,12 @@ export class Pipeline {
       this.log.warnOnce('queue_full', () => `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
       // A shed summary is not a lost record (its repeats stay counted as collapsed): the notice and
       // counters.dropped both leave it out.
-      if (this.#summariesPending > 0 && this.#summaries.has(shed)) this.#queue.uncountDrop(shed.severity)
+      // A shed summary loses the repeats it stood for: the notice counts them, as counters.dropped does.
+      const repeats = this.#summariesPending > 0 ? this.#summaries.get(shed) : undefined
+      if (repeats !== undefined) this.#queue.recountDrop(shed.severity, repeats)
       this.#drop('queue_full', [shed])
     }
+    this.#track()
     this.#schedule()
     return shed !== record
   }
@@ -234,8 +278,9 @@ export class Pipeline {
   #enqueueSummaries (windows: readonly DedupWindow[], now: number): void {
     for (const window of windows) {
       const summary = this.#summaryRecord(window, now)
-      this.#summaries.add(summary)
+      this.#summaries.set(summary, window.repeats)
       this.#summariesPending++
+      this.#owedRepeats = Math.max(0, this.#owedRepeats - window.repeats)
       this.#enqueue(summary, now)
     }
   }
@@ -281,19 +326,25 @@ export class Pipeline {
     this.#limiter.reset()
   }
 
-  /** Settles when everything queued has been delivered or dropped, or when `timeoutMs` passes. */
+  /**
+   * Settles when everything queued has been delivered or dropped, or when `timeoutMs` passes. While it
+   * is awaited the process stays alive (the deadline bounds that), so a script's last `await` settles.
+   */
   flush (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
     // Repeats counted so far are reported before flush settles, so the counts reconcile at shutdown.
     this.#endWindows()
     if (this.#idle()) return Promise.resolve({ pending: 0, timedOut: false })
+    const release = holdProcess()
     return new Promise((resolve) => {
       const done = (): void => {
         this.#opts.clock.clearTimeout(timer)
         this.#idleWaiters.delete(done)
+        release()
         resolve({ pending: this.size, timedOut: false })
       }
       const timer = this.#opts.clock.setTimeout(() => {
         this.#idleWaiters.delete(done)
+        release()
         resolve({ pending: this.size, timedOut: true })
       }, timeoutMs)
       this.#idleWaiters.add(done)
@@ -304,20 +355,67 @@ export class Pipeline {
   async close (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
-    const result = await this.flush(timeoutMs)
-    // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
-    if (result.timedOut) {
-      this.#abort.abort()
-      // The loop notices the abort at its next await, drops its in-flight batch and exits.
-      await this.flush(timeoutMs)
-    }
-    const left = this.#queue.drain()
-    if (left.length > 0) this.#drop('shutdown', left, 'still queued at close()')
+    const result = await this.settle(timeoutMs, 'close()')
     try {
       await this.#sender.close()
     } catch {}
     this.#deadLetter?.close()
     return result
+  }
+
+  /**
+   * Delivers what it can within `timeoutMs`, then drops (dead-letters) whatever is still pending, with
+   * one stderr line saying how many and where they went. Intake stays as it was: close() stops it first;
+   * the drain when the event loop empties leaves it open for anything logged after.
+   */
+  async settle (timeoutMs: number, when: string): Promise<FlushResult> {
+    const before = this.counters.droppedByReason.shutdown
+    const result = await this.flush(timeoutMs)
+    // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
+    if (result.timedOut) {
+      this.#abort.abort()
+      // The loop notices the abort at its next await, drops its in-flight batch and exits.
+      await this.flush(Math.max(timeoutMs, ABORT_GRACE_MS))
+      this.#abort = new AbortController()
+    }
+    const left = this.#queue.drain()
+    if (left.length > 0) this.#drop('shutdown', left, `still queued at the ${when} deadline`)
+    this.#queue.takeDrops()
+    const lost = this.counters.droppedByReason.shutdown - before
+    if (lost > 0) {
+      const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
+      this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within the ${when} deadline (${timeoutMs} ms): ${where}`)
+    }
+    this.#untrackIfIdle()
+    return result
+  }
+
+  /**
+   * Takes every pending record out, synchronously, for delivery elsewhere: the process is exiting and
+   * this thread will run nothing asynchronous again. The request under way, if any, is handed over
+   * too (it may have reached Discord: at-least-once). The pipeline is closed afterwards.
+   */
+  handOff (): HandOff {
+    this.#closed = true
+    this.#endWindows()
+    const records: LogRecord[] = []
+    const notice = this.#dropNotice(this.#queue.takeDrops())
+    if (notice !== undefined) records.push(notice)
+    if (this.#current !== undefined) records.push(...this.#current.records)
+    records.push(...this.#queue.drain())
+    this.#current = undefined
+    this.#inFlight = 0
+    this.#abort.abort()
+    this.#tracked = false
+    return { records, limiterState: this.#limiter.exportState(this.#opts.clock.now()) }
+  }
+
+  /** Records that `handOff()` could not give to anyone: dead-lettered here, synchronously. */
+  dropAtExit (records: LogRecord[], detail: string): void {
+    this.#drop('shutdown', records, detail)
+    const n = records.length
+    const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
+    if (n > 0) this.log.error(`${n} record${n === 1 ? '' : 's'} pending at process exit could not be delivered (${detail}): ${where}`)
   }
 
   #idle (): boolean {
@@ -348,12 +446,17 @@ export class Pipeline {
         if (!(await this.#waitForBudget())) break
         const batch = this.#takeBatch()
         if (batch === undefined) break
+        this.#current = batch
         await this.#deliver(batch)
+        this.#current = undefined
       }
     } finally {
       this.#running = false
       if (!this.#abort.signal.aborted && !this.#idle()) this.#schedule()
-      else for (const done of [...this.#idleWaiters]) done()
+      else {
+        for (const done of [...this.#idleWaiters]) done()
+        this.#untrackIfIdle()
+      }
     }
   }
 
@@ -571,32 +674,53 @@ export class Pipeline {
     this.#emit('error', event)
   }
 
+  /** Summaries among `records`, forgotten as they leave (delivered). */
   #countSummaries (records: readonly LogRecord[]): number {
     if (this.#summariesPending === 0) return 0
     let n = 0
-    for (const r of records) if (this.#summaries.has(r)) n++
+    for (const r of records) if (this.#summaries.delete(r)) n++
     return n
   }
 
   #drop (reason: DropReason, all: LogRecord[], detail?: string): void {
-    // A lost summary is not a lost record: the repeats it stood for stay counted in `collapsed`.
-    const summaries = this.#countSummaries(all)
-    this.#summariesPending -= summaries
-    const records = summaries === 0 ? all : all.filter((r) => !this.#summaries.has(r))
-    if (records.length === 0) return
-    this.counters.dropped += records.length
-    this.counters.droppedByReason[reason] += records.length
+    // A lost summary loses the repeats it stood for: they move from `collapsed` to `dropped`, and the
+    // summary itself is dead-lettered, so `accepted = sent + dropped + collapsed + pending` still holds.
+    let repeats = 0
+    let records = all
+    if (this.#summariesPending > 0) {
+      records = []
+      for (const r of all) {
+        const n = this.#summaries.get(r)
+        if (n === undefined) {
+          records.push(r)
+          continue
+        }
+        this.#summariesPending--
+        this.#summaries.delete(r)
+        repeats += n
+      }
+    }
+    if (records.length === 0 && repeats === 0) return
+    const count = records.length + repeats
+    this.counters.collapsed -= repeats
+    this.counters.dropped += count
+    this.counters.droppedByReason[reason] += count
     if (this.#deadLetter !== undefined) {
       const time = new Date(this.#opts.clock.now()).toISOString()
       try {
-        this.#deadLetter.write(records.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record: this.#redacted(record) })))
-        this.counters.deadLettered += records.length
+        // Summaries go too: a line saying "×99 more" stands for the 99 repeats counted here.
+        this.#deadLetter.write(all.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record: this.#redacted(record) })))
+        this.counters.deadLettered += count
       } catch (err) {
         this.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${this.#deadLetter.path}: ${String(err)}`)
       }
     }
     // Built only for listeners: under overflow this runs once per shed record.
-    if (this.#wants('dropped')) this.#emit('dropped', { reason, count: records.length, records, ...(detail === undefined ? {} : { detail }) })
+    if (this.#wants('dropped')) {
+      const event: DroppedEvent = { reason, count, records, ...(detail === undefined ? {} : { detail }) }
+      if (repeats > 0) event.repeats = repeats
+      this.#emit('dropped', event)
+    }
   }
 
   #summaryRecord (w: DedupWindow, now: number): LogRecord {

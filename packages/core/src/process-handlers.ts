@@ -14,6 +14,7 @@
  */
 import { constants } from 'node:os'
 import { InvalidOptionError } from './errors.js'
+import { exitBudgetSpent } from './exit.js'
 import { serializeError } from './format/safe-value.js'
 import { redactLoose } from './http/webhook-url.js'
 import type { LogRecord } from './record.js'
@@ -110,8 +111,12 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
         return Promise.reject(err)
       }
     }))
+    let drained = false
+    void flushed.then(() => { drained = true })
     void Promise.race([flushed, deadline]).then(() => {
       clearTimeout(timer)
+      // The deadline is the whole budget: what is still pending is dead-lettered at exit, not retried.
+      if (!drained) exitBudgetSpent()
       o.exit(state.code)
     })
   }

@@ -24,6 +24,11 @@ export class SelfLog {
     this.#write('debug', message)
   }
 
+  /** Always written unless silent; for outcomes the user must hear of once (records lost at exit). */
+  error (message: string): void {
+    this.#write('error', message)
+  }
+
   info (message: string): void {
     this.#write('info', message)
   }

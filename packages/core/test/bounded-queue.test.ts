@@ -70,16 +70,16 @@ describe('BoundedQueue', () => {
   })
 })
 
-describe('BoundedQueue.uncountDrop', () => {
-  it('takes a shed item back out of the drop summary', () => {
+describe('BoundedQueue.recountDrop', () => {
+  it('counts a shed item as the records it stood for', () => {
     const q = new BoundedQueue<ReturnType<typeof item>>(1)
     q.push(item('info', 1), 5)
     q.push(item('info', 2), 6)
     q.push(item('warning', 3), 7)
-    q.uncountDrop('info')
-    expect(q.takeDrops()).toEqual({ count: 1, bySeverity: { info: 1 }, since: 6 })
+    q.recountDrop('info', 99)
+    expect(q.takeDrops()).toEqual({ count: 100, bySeverity: { info: 100 }, since: 6 })
     q.push(item('error', 4), 8)
-    q.uncountDrop('warning')
+    q.recountDrop('warning', 0)
     expect(q.takeDrops()).toBeUndefined()
   })
 })

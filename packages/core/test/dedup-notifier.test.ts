@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { DiscordNotifier, type Embed, type NotifierOptions, type WebhookPayload } from '@logcord/core'
@@ -54,6 +57,25 @@ function failure (i: number): Error {
 }
 
 describe('storm control against the emulator', () => {
+  it('counts the repeats of a lost "×99 more" summary as dropped, so the books still balance', async () => {
+    await start()
+    const dir = mkdtempSync(join(tmpdir(), 'logcord-storm-'))
+    const deadLetterFile = join(dir, 'dead.jsonl')
+    const n = make({ deadLetterFile })
+    for (let i = 0; i < 100; i++) n.sendErrorNotification({ service: 'checkout', error: failure(i) })
+    await new Promise((resolve) => n.once('sent', resolve))
+    // Discord stops answering: the request carrying the summary is the one that is lost.
+    emu.setFaults({ hangRate: 1 })
+    expect(n.stats()).toMatchObject({ accepted: 100, sent: 1, collapsed: 99, dropped: 0 })
+    await n.close(300)
+    const s = n.stats()
+    expect(s).toMatchObject({ accepted: 100, sent: 1, collapsed: 0, dropped: 99, deadLettered: 99 })
+    expect(s.droppedByReason.shutdown).toBe(99)
+    expect(s.accepted).toBe(s.sent + s.dropped + s.collapsed + n.getQueueSize())
+    const lines = readFileSync(deadLetterFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { record: { title: string } })
+    expect(lines.map((l) => l.record.title)).toEqual([expect.stringContaining('×99 more')])
+  })
+
   it('collapses a storm of 10 000 identical errors into a handful of messages whose counts add up exactly', async () => {
     await start()
     const n = make()

@@ -27,16 +27,14 @@ export interface DiscordTransportOptions
   /** Use this notifier instead of building one; the notifier options above are then ignored. @default undefined */
   notifier?: TransportNotifier
   /**
-   * Deliver from a worker thread (the core's ThreadedNotifier). Then `logger.error(err); process.exit(1)`
-   * still delivers: the process 'exit' handler blocks until the worker settled every record, at most
-   * `exitTimeoutMs`. Opt-in because copying each record for the worker costs the logging thread about
-   * twice what in-process hand-over does (bench/winston.mjs: 2.2× a no-op transport against 1.2×).
+   * Deliver from a worker thread (the core's ThreadedNotifier) all the time, instead of in-process.
+   * Both modes deliver `logger.error(err); process.exit(1)` (in-process, the records pending at exit are
+   * handed to a worker started then). Opt-in because copying each record for the worker costs the
+   * logging thread more than in-process hand-over (bench/winston.mjs prints both).
    * `dispatcher` and `clock` cannot cross into a worker and are refused in this mode.
    * @default false
    */
   thread?: boolean
-  /** Thread mode: how long process exit may block while pending records are delivered; no wait when none are pending. @default 5000 */
-  exitTimeoutMs?: number
   /** Winston level name → severity, for custom level sets. Unlisted names use the built-in mapping. @default {} */
   levelMap?: Record<string, Severity>
   /** Custom rendering; see {@link Formatter}. @default undefined (the core's rendering) */
@@ -54,7 +52,7 @@ export interface ResolvedTransportOptions {
 }
 
 /** Keys only this adapter reads; everything else that is not Winston's goes to the notifier. */
-const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'thread', 'exitTimeoutMs'] as const
+const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'thread'] as const
 
 /** Validates once, at construction, naming the option, what was expected and what came. */
 export function resolveTransportOptions (options: DiscordTransportOptions): ResolvedTransportOptions {
@@ -75,9 +73,6 @@ export function resolveTransportOptions (options: DiscordTransportOptions): Reso
   }
   const { thread, exitTimeoutMs } = options
   if (thread !== undefined && typeof thread !== 'boolean') throw new InvalidOptionError('thread', 'true or false', thread)
-  if (exitTimeoutMs !== undefined && (typeof exitTimeoutMs !== 'number' || !Number.isInteger(exitTimeoutMs) || exitTimeoutMs < 0)) {
-    throw new InvalidOptionError('exitTimeoutMs', 'an integer >= 0 (milliseconds)', exitTimeoutMs)
-  }
   if (notifier !== undefined) {
     if (thread !== undefined || exitTimeoutMs !== undefined) {
       throw new InvalidOptionError(thread !== undefined ? 'thread' : 'exitTimeoutMs', 'to be unset when `notifier` is given', thread ?? exitTimeoutMs, 'Choose the mode when building the notifier: `new ThreadedNotifier({ webhookUrl, exitTimeoutMs })`.')
@@ -92,15 +87,9 @@ export function resolveTransportOptions (options: DiscordTransportOptions): Reso
     }
     return { notifier, ownsNotifier: false, levelMap: levelMap && { ...levelMap }, formatter }
   }
-  const threaded = thread ?? false
-  if (!threaded && exitTimeoutMs !== undefined) {
-    throw new InvalidOptionError('exitTimeoutMs', 'to be used with `thread: true`', exitTimeoutMs, 'Only the worker-thread mode can deliver during process exit; the in-process notifier drains with `flush()` / `close()` (flushTimeoutMs).')
-  }
   const base = notifierOptions(options)
   // ThreadedNotifier itself rejects `dispatcher` and `clock` with a message naming the option.
-  const built: TransportNotifier = threaded
-    ? new ThreadedNotifier(exitTimeoutMs === undefined ? base : { ...base, exitTimeoutMs })
-    : new DiscordNotifier(base)
+  const built: TransportNotifier = thread === true ? new ThreadedNotifier(base) : new DiscordNotifier(base)
   return { notifier: built, ownsNotifier: true, levelMap: levelMap && { ...levelMap }, formatter }
 }
 

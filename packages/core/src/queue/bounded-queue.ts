@@ -101,14 +101,14 @@ export class BoundedQueue<T extends Prioritised> {
   }
 
   /**
-   * Takes one shed record of `severity` back out of the drop count: the caller decided it was not a
-   * record (a storm summary), so the "N records dropped" notice must not count it.
+   * Counts one shed record of `severity` as `n` records instead: the caller knows it stood for more (a
+   * storm summary for its repeats), and the "N records dropped" notice must say so.
    */
-  uncountDrop (severity: Severity): void {
+  recountDrop (severity: Severity, n: number): void {
     const d = this.#drops
     if (d === undefined) return
-    d.count--
-    const left = (d.bySeverity[severity] ?? 1) - 1
+    d.count += n - 1
+    const left = (d.bySeverity[severity] ?? 1) + n - 1
     if (left > 0) d.bySeverity[severity] = left
     else delete d.bySeverity[severity]
     if (d.count <= 0) this.#drops = undefined

@@ -3,6 +3,17 @@ import type { RateLimitScope } from '../events.js'
 import { SlidingWindow } from './sliding-window.js'
 import { SharedLimits, sharedLimits } from './shared-limits.js'
 
+/**
+ * A limiter's state as plain data, for another thread to carry on where this one stopped (delivery at
+ * process exit): when it may send next, and the requests that still count against the channel's window.
+ */
+export interface LimiterState {
+  /** Epoch ms before which nothing may be sent (bucket, pauses and windows all considered). */
+  resumeAt: number
+  /** Departures (epoch ms) within the channel window, oldest first. */
+  channelRequests: number[]
+}
+
 /** What the limiter needs from a response's X-RateLimit-* headers (all optional: Discord may omit them). */
 export interface BucketHeaders {
   limit?: number
@@ -169,6 +180,16 @@ export class RateLimiter {
       }
     }
     return { globalRateLimit: this.#shared.info(now), buckets }
+  }
+
+  exportState (now: number): LimiterState {
+    return { resumeAt: now + this.waitTime(now).ms, channelRequests: this.#shared.recentRequests(this.#channelKey, this.#cfg, now) }
+  }
+
+  /** Carries on from another limiter's state: waits until its resume time, counts its recent requests. */
+  importState (state: LimiterState, now: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, state.resumeAt)
+    for (const t of state.channelRequests) if (t > now - this.#cfg.channelWindowMs) this.#shared.acquire(this.#channelKey, this.#cfg, t)
   }
 
   /** Forgets this webhook's bucket state (the seed's reset_rate_limits, for tests). */

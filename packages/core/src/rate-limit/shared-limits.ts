@@ -53,6 +53,11 @@ export class SharedLimits {
     this.#channel(channelKey, cfg).window.hit(now)
   }
 
+  /** Departures to `channelKey` still inside its window (epoch ms, oldest first). */
+  recentRequests (channelKey: string, cfg: SharedLimitConfig, now: number): number[] {
+    return this.#channels.get(channelKey)?.window.stamps(now) ?? []
+  }
+
   /** The webhook's channel became known: its past requests now count against the real channel. */
   mergeChannel (fromKey: string, toKey: string, cfg: SharedLimitConfig, now: number): void {
     if (fromKey === toKey) return

@@ -35,10 +35,14 @@ export class SlidingWindow {
     if (this.#count < this.limit) this.#count++
   }
 
+  /** Events inside the window ending at `now`, oldest first. */
+  stamps (now: number): number[] {
+    return this.#stamps.slice(0, this.#count).filter((t) => t > now - this.windowMs).sort((a, b) => a - b)
+  }
+
   /** Copies another window's events in (when two keys turn out to be one channel). */
   absorb (other: SlidingWindow, now: number): void {
-    const stamps = other.#stamps.slice(0, other.#count).filter((t) => t > now - this.windowMs).sort((a, b) => a - b)
-    for (const t of stamps) this.hit(t)
+    for (const t of other.stamps(now)) this.hit(t)
   }
 
   reset (): void {

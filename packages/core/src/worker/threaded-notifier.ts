@@ -2,27 +2,27 @@ import { Worker } from 'node:worker_threads'
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from '../batch/dedup.js'
 import { fingerprintHash } from '../batch/fingerprint.js'
 import { InvalidOptionError } from '../errors.js'
+import { holdProcess } from '../exit.js'
 import { toPlain } from '../format/safe-value.js'
 import { redactLoose } from '../http/webhook-url.js'
 import { atLeast } from '../levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from '../notifier-base.js'
 import { resolveOptions, type NotifierOptions, type ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
-import type { RateLimitInfo } from '../rate-limit/limiter.js'
+import type { LimiterState, RateLimitInfo } from '../rate-limit/limiter.js'
 import type { LogRecord } from '../record.js'
 import { STATE_SETTLED, STATE_SLOTS, type FromWorker, type ToWorker, type WorkerData, type WorkerNotifierOptions } from './protocol.js'
 
-export interface ThreadedNotifierOptions extends Omit<NotifierOptions, 'dispatcher' | 'clock'> {
-  /**
-   * How long the process 'exit' handler may block while the worker delivers what is pending.
-   * No wait at all when nothing is pending. @default 5000
-   */
-  exitTimeoutMs?: number
-}
+/** The notifier's options, less the two that cannot cross into a worker. `exitTimeoutMs` bounds the exit wait. */
+export type ThreadedNotifierOptions = Omit<NotifierOptions, 'dispatcher' | 'clock'>
 
-const DEFAULT_EXIT_TIMEOUT_MS = 5000
 /** Extra time a flush/close reply may take beyond its own deadline before the main thread stops waiting. */
 const REPLY_GRACE_MS = 1000
+/**
+ * At exit, the part of `exitTimeoutMs` kept back for the worker to dead-letter what it could not deliver
+ * (at most this, at most a fifth of the deadline): the worker closes at once, so this is plenty.
+ */
+const EXIT_CLOSE_MARGIN_MS = 500
 const PLAIN_DEPTH = 8
 
 /**
@@ -64,20 +64,21 @@ export class ThreadedNotifier extends NotifierBase {
     this.drainSync()
   }
 
-  constructor (options: ThreadedNotifierOptions = {}) {
+  /**
+   * @param internal `atExit`: a worker started from the process 'exit' event to deliver what an
+   * in-process notifier had pending, carrying on from its limiter's state.
+   */
+  constructor (options: ThreadedNotifierOptions = {}, internal?: { limiterState?: LimiterState, atExit?: boolean }) {
     super()
-    const { exitTimeoutMs, ...rest } = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
+    const rest = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
       if (rest[key] !== undefined) {
         throw new InvalidOptionError(key, 'no value in threaded mode', rest[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
       }
     }
-    if (exitTimeoutMs !== undefined && (typeof exitTimeoutMs !== 'number' || !Number.isInteger(exitTimeoutMs) || exitTimeoutMs < 0)) {
-      throw new InvalidOptionError('exitTimeoutMs', 'an integer >= 0', exitTimeoutMs)
-    }
     // Validate on the caller's thread, so mistakes surface here with a clear message.
     this.options = resolveOptions(rest)
-    this.exitTimeoutMs = exitTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS
+    this.exitTimeoutMs = this.options.exitTimeoutMs
     this.#userLog = rest.log
     if (!this.options.enabled || this.options.target === undefined) return
 
@@ -87,7 +88,9 @@ export class ThreadedNotifier extends NotifierBase {
       // Repeats are folded here; the worker must not fold the summaries' firsts a second time.
       plain.dedup = { ...plain.dedup, enabled: false }
     }
-    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined }
+    // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
+    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true }
+    if (internal?.limiterState !== undefined) workerData.limiterState = internal.limiterState
     const worker = new Worker(workerEntryUrl(), { workerData })
     // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
     worker.unref()
@@ -102,7 +105,7 @@ export class ThreadedNotifier extends NotifierBase {
       this.#settleReplies()
     })
     this.#worker = worker
-    process.on('exit', this.#onExit)
+    if (internal?.atExit !== true) process.on('exit', this.#onExit)
   }
 
   get enabled (): boolean {
@@ -145,19 +148,30 @@ export class ThreadedNotifier extends NotifierBase {
 
   /**
    * Blocks the calling thread until the worker has settled every record posted so far, or `timeoutMs`
-   * passes. Returns the records still pending. Meant for process 'exit' handlers, where nothing
-   * asynchronous runs any more; returns at once when nothing is pending.
+   * passes. Near the deadline the worker is told to close, so what it could not deliver is
+   * dead-lettered (and said on stderr) before the process is gone. Returns the records still pending.
+   * Meant for process 'exit' handlers, where nothing asynchronous runs any more; returns at once when
+   * nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
     this.#endWindows()
     this.#postBuffer()
     if (this.#worker === undefined) return this.pending
     const deadline = Date.now() + timeoutMs
+    const margin = Math.min(EXIT_CLOSE_MARGIN_MS, Math.floor(timeoutMs / 5))
+    if (this.#waitSettled(deadline - margin)) return 0
+    this.#postToWorker({ type: 'close', id: 0, timeoutMs: 0 })
+    this.#waitSettled(deadline)
+    return this.pending
+  }
+
+  /** Atomics.wait until every posted record is settled (true) or `deadline` (epoch ms) passes (false). */
+  #waitSettled (deadline: number): boolean {
     for (;;) {
       const settled = Atomics.load(this.#state, STATE_SETTLED)
-      if ((((this.#posted | 0) - settled) | 0) <= 0) return 0
+      if ((((this.#posted | 0) - settled) | 0) <= 0) return true
       const left = deadline - Date.now()
-      if (left <= 0) return this.pending
+      if (left <= 0) return false
       Atomics.wait(this.#state, STATE_SETTLED, settled, left)
     }
   }
@@ -227,14 +241,18 @@ export class ThreadedNotifier extends NotifierBase {
     this.#postBuffer()
     if (this.#worker === undefined) return Promise.resolve({ pending: this.pending, timedOut: false })
     const id = this.#nextId++
+    // The worker is unref'd: while the answer is awaited, the process must not end under it.
+    const release = holdProcess()
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#replies.delete(id)
+        release()
         resolve({ pending: this.pending, timedOut: true })
       }, timeoutMs + REPLY_GRACE_MS)
       timer.unref()
       this.#replies.set(id, (result) => {
         clearTimeout(timer)
+        release()
         resolve(result)
       })
       this.#postToWorker({ type, id, timeoutMs })

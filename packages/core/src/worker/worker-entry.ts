@@ -31,7 +31,7 @@ function writeStderrSync (line: string): void {
     // stderr closed or full: the library's own diagnostics must never break delivery.
   }
 }
-const notifier = new DiscordNotifier(options)
+const notifier = new DiscordNotifier(options, data.limiterState === undefined ? undefined : { limiterState: data.limiterState })
 
 let snapshotTimer: NodeJS.Timeout | undefined
 function snapshot (): void {
@@ -53,7 +53,8 @@ notifier.on('sent', (e) => {
   post({ type: 'event', name: 'sent', payload: e })
 })
 notifier.on('dropped', (e) => {
-  settle(e.count)
+  // Repeats of a lost storm summary count as dropped, but the main thread never posted them.
+  settle(e.count - (e.repeats ?? 0))
   // Records stay in the worker (dead-letter file); the main thread gets the counts.
   const { records: _records, ...rest } = e
   post({ type: 'event', name: 'dropped', payload: rest })
