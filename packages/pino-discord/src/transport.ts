@@ -11,12 +11,15 @@
 import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { resolve as resolvePath } from 'node:path'
-import { isMainThread, workerData } from 'node:worker_threads'
+import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import type { Transform } from 'node:stream'
 import build from 'pino-abstract-transport'
 import { DiscordNotifier, type LogRecord } from '@logcord/core'
 import { resolvePinoOptions, type Formatter, type InProcessOptions } from './options.js'
 import { toRecord, type PinoConfig } from './to-record.js'
+
+/** How long the first line waits for pino's config message, which pino() posts before any line. */
+const CONFIG_WAIT_MS = 1000
 
 /** Counts the adapter keeps besides the core's delivery counters. */
 export interface PinoDiscordStats {
@@ -60,17 +63,13 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   const log = notifier.options.log
   const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0 }
 
+  const pinoConfig = worker ? listenForPinoConfig() : undefined
   const stream = await build(async (source) => {
-    // Read once: pino sends its config before the first line (expectPinoConfig).
     const config: PinoConfig = { ...resolved.pinoConfig }
-    const s = source as Transform & Partial<Pick<PinoConfig, 'messageKey' | 'errorKey' | 'levels'>>
-    if (typeof s.messageKey === 'string') config.messageKey = s.messageKey
-    if (typeof s.errorKey === 'string') config.errorKey = s.errorKey
-    if (s.levels !== undefined) config.levels = s.levels
-
     // parseObject turns every line that is not a JSON object into 'unknown'.
     source.on('unknown', () => { counts.unparsable++ })
     for await (const obj of source) {
+      if (counts.lines === 0 && pinoConfig !== undefined) Object.assign(config, await configOrDefaults(pinoConfig))
       counts.lines++
       // One bad line must never end the loop: the worker would stop delivering for the whole app.
       try {
@@ -83,7 +82,6 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
       }
     }
   }, {
-    expectPinoConfig: worker,
     parseLine: parseObject,
     // Draining happens here: pino ends the stream on logger end, natural exit and process.exit().
     async close () {
@@ -99,6 +97,37 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
     stats: () => ({ ...counts, delivery: notifier.stats() }),
     health: () => notifier.health()
   })
+}
+
+/**
+ * pino() sends its messageKey, errorKey and levels to the worker before any line. The worker does not
+ * wait for them to start (pino-abstract-transport's `expectPinoConfig` would): a transport built but
+ * never handed to pino() must let the process end. The first line waits for them instead; pino() has
+ * posted them by then, so that wait is a turn of the worker's event loop at most.
+ */
+function listenForPinoConfig (): Promise<Partial<PinoConfig>> {
+  return new Promise((resolve) => {
+    const port = parentPort
+    if (port === null) return resolve({})
+    const onMessage = (message: { code?: unknown, config?: { messageKey?: unknown, errorKey?: unknown, levels?: PinoConfig['levels'] } }): void => {
+      if (message?.code !== 'PINO_CONFIG') return
+      port.off('message', onMessage)
+      const c = message.config ?? {}
+      const config: Partial<PinoConfig> = {}
+      if (typeof c.messageKey === 'string') config.messageKey = c.messageKey
+      if (typeof c.errorKey === 'string') config.errorKey = c.errorKey
+      if (c.levels !== undefined) config.levels = c.levels
+      resolve(config)
+    }
+    port.on('message', onMessage)
+  })
+}
+
+/** The config, or what is known after `CONFIG_WAIT_MS` (lines written to the stream without pino()). */
+function configOrDefaults (pending: Promise<Partial<PinoConfig>>): Promise<Partial<PinoConfig>> {
+  let timer: NodeJS.Timeout | undefined
+  const fallback = new Promise<Partial<PinoConfig>>((resolve) => { timer = setTimeout(resolve, CONFIG_WAIT_MS, {}) })
+  return Promise.race([pending, fallback]).finally(() => clearTimeout(timer))
 }
 
 /**
@@ -120,7 +149,8 @@ function writeStderrSync (line: string): void {
 
 /** One line of counts for people: never contains the webhook URL. */
 export function summary (counts: PinoDiscordStats, delivery: ReturnType<DiscordNotifier['stats']>): string {
-  return `${counts.lines} lines to the transport, ${delivery.accepted} queued, ${delivery.sent} sent, ${delivery.dropped} dropped, ` +
+  const deadLettered = delivery.deadLettered > 0 ? ` (${delivery.deadLettered} dead-lettered)` : ''
+  return `${counts.lines} lines to the transport, ${delivery.accepted} queued, ${delivery.sent} sent, ${delivery.dropped} dropped${deadLettered}, ` +
     `${counts.unparsable} unparsable, ${counts.skipped} skipped, ${counts.failed} failed`
 }
 
