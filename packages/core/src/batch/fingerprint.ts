@@ -43,32 +43,56 @@ function placeholder (match: string): string {
 }
 
 /**
- * Templates of recently seen texts. A storm repeats the same strings, and the regex pass is most of
- * what fingerprinting costs on the caller's thread; a hit costs one hash and one comparison. The cache
- * is direct-mapped (a fixed array, a slot per text hash, newest wins): unlike a Map it never grows,
- * rehashes or clears, so a flood of distinct texts costs no allocation beyond the templates themselves.
+ * Templates of recently seen texts, with the two hashes of each template. An incident repeats the same
+ * strings, and the regex pass plus hashing every character is most of what fingerprinting costs on the
+ * caller's thread; a hit costs a few sampled characters and a comparison or two. The cache is a fixed
+ * 8-way set-associative table (a set per text hash, its ways replaced in turn): unlike a Map it never
+ * grows, rehashes or clears, so a flood of distinct texts costs no allocation beyond the templates
+ * themselves. With fewer ways, a thousand distinct alerts cycling through an incident collide (the
+ * birthday bound) and 10-25 % of calls pay the regex again (bench/winston.mjs, distinct workload).
  */
-const TEMPLATE_SLOTS = 512
+const TEMPLATE_WAYS = 8
+const TEMPLATE_SETS = 512
+const TEMPLATE_SLOTS = TEMPLATE_SETS * TEMPLATE_WAYS
 const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(undefined)
 const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
+const slotHashA = new Int32Array(TEMPLATE_SLOTS)
+const slotHashB = new Int32Array(TEMPLATE_SLOTS)
+/** Per set: the way to replace next. */
+const setNext = new Uint8Array(TEMPLATE_SETS)
+/** Characters sampled for the set index: enough to tell apart texts of one length, no full pass. */
+const SET_SAMPLES = 8
 
-/** A cheap slot index from the length and three sampled characters (no pass over the whole text). */
-function slotOf (text: string): number {
+/** A cheap set index from the length and a few sampled characters. */
+function setOf (text: string): number {
   const n = text.length
-  return (Math.imul(n, 31) ^ Math.imul(text.charCodeAt(0), 7) ^ Math.imul(text.charCodeAt(n >> 1), 131) ^ text.charCodeAt(n - 1)) & (TEMPLATE_SLOTS - 1)
+  let h = Math.imul(n, 0x9e3779b1)
+  const step = n > SET_SAMPLES ? (n / SET_SAMPLES) | 0 : 1
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  h = Math.imul(h ^ text.charCodeAt(n - 1), 0x01000193)
+  return (h ^ (h >>> 16)) & (TEMPLATE_SETS - 1)
+}
+
+/** The slot holding `text`'s template and hashes, filled on a miss. `text` must not be empty. */
+function templateSlot (text: string): number {
+  // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
+  const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
+  const set = setOf(head)
+  const first = set * TEMPLATE_WAYS
+  for (let slot = first; slot < first + TEMPLATE_WAYS; slot++) if (slotTexts[slot] === head) return slot
+  const slot = first + setNext[set]!
+  setNext[set] = (setNext[set]! + 1) % TEMPLATE_WAYS
+  const template = head.replace(VARIABLE, placeholder)
+  slotTexts[slot] = head
+  slotTemplates[slot] = template
+  slotHashA[slot] = hashA(template)
+  slotHashB[slot] = hashB(template)
+  return slot
 }
 
 /** The message with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders. */
 export function normaliseTemplate (text: string): string {
-  if (text === '') return text
-  // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
-  const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
-  const slot = slotOf(head)
-  if (slotTexts[slot] === head) return slotTemplates[slot]!
-  const template = head.replace(VARIABLE, placeholder)
-  slotTexts[slot] = head
-  slotTemplates[slot] = template
-  return template
+  return text === '' ? text : slotTemplates[templateSlot(text)]!
 }
 
 /**
@@ -107,42 +131,64 @@ export function hasDeferredError (record: LogRecord): boolean {
 }
 
 /**
- * The pieces a record is recognised by, in a fixed order, written into a reused array: the string
- * and the hashed fingerprint are both made from them, so they group records identically.
+ * The pieces a record is recognised by, in a fixed order: as strings (for `fingerprint()`) or as two
+ * hashes each (for `fingerprintHash()`, where template pieces come hashed from the template cache).
+ * Both are made from the same pieces, so they group records identically. Reused arrays: no allocation.
  */
 const MAX_PIECES = 8
 const pieces: string[] = new Array<string>(MAX_PIECES).fill('')
-/** How many of `pieces` the last record filled (the array itself is never shrunk: no re-allocation). */
+const pieceA = new Int32Array(MAX_PIECES)
+const pieceB = new Int32Array(MAX_PIECES)
+/** How many pieces the last record filled (the arrays themselves are never shrunk: no re-allocation). */
 let pieceCount = 0
 
-function push (value: string): void {
-  pieces[pieceCount++] = value
+function push (value: string, hashed: boolean): void {
+  if (hashed) {
+    pieceA[pieceCount] = hashA(value)
+    pieceB[pieceCount] = hashB(value)
+  } else {
+    pieces[pieceCount] = value
+  }
+  pieceCount++
 }
 
-function collectPieces (record: LogRecord, parts: readonly FingerprintPart[]): void {
+/** A normalised text as a piece: its template, or its template's cached hashes. */
+function pushTemplate (text: string, hashed: boolean): void {
+  if (text === '') return push('', hashed)
+  const slot = templateSlot(text)
+  if (hashed) {
+    pieceA[pieceCount] = slotHashA[slot]!
+    pieceB[pieceCount] = slotHashB[slot]!
+  } else {
+    pieces[pieceCount] = slotTemplates[slot]!
+  }
+  pieceCount++
+}
+
+function collectPieces (record: LogRecord, parts: readonly FingerprintPart[], hashed: boolean): void {
   pieceCount = 0
   const deferred = hasDeferredError(record)
   for (const part of parts) {
     switch (part) {
       case 'severity':
-        push(record.severity)
+        push(record.severity, hashed)
         break
       case 'message': {
         // Its service, its message (or title, or plain content) and its error's message, each
         // normalised on its own so each hits the template cache as the same string object.
         const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
-        push(record.service === undefined ? '' : normaliseTemplate(record.service))
-        push(normaliseTemplate(text))
+        pushTemplate(record.service ?? '', hashed)
+        pushTemplate(text, hashed)
         const errorMessage = deferred ? undefined : record.error?.message
-        push(errorMessage === undefined ? '' : normaliseTemplate(errorMessage))
+        pushTemplate(errorMessage ?? '', hashed)
         break
       }
       // U+2026 cannot be an error type or a frame: deferred and eager records never share a window.
       case 'errorType':
-        push(deferred ? '\u2026' : record.error?.type ?? '')
+        push(deferred ? '\u2026' : record.error?.type ?? '', hashed)
         break
       case 'topFrame':
-        push(deferred ? '\u2026' : topFrame(record.error?.stack) ?? '')
+        push(deferred ? '\u2026' : topFrame(record.error?.stack) ?? '', hashed)
         break
     }
   }
@@ -150,7 +196,7 @@ function collectPieces (record: LogRecord, parts: readonly FingerprintPart[]): v
 
 /** The storm-control key of `record` as readable text: the chosen parts, in a fixed order. */
 export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
-  collectPieces(record, parts)
+  collectPieces(record, parts, false)
   return pieces.slice(0, pieceCount).join('\u0000')
 }
 
@@ -158,9 +204,20 @@ const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const SECOND_SEED = 0x9e3779b9
 const SECOND_PRIME = 0x5bd1e995
-const PIECE_SEPARATOR = 0x1f
 /** Keeps the first hash a small integer (a V8 Smi), so a Map keyed by it allocates nothing per lookup. */
 const SMI_MASK = 0x3fffffff
+
+function hashA (text: string): number {
+  let a = FNV_OFFSET | 0
+  for (let i = 0; i < text.length; i++) a = Math.imul(a ^ text.charCodeAt(i), FNV_PRIME)
+  return a
+}
+
+function hashB (text: string): number {
+  let b = SECOND_SEED | 0
+  for (let i = 0; i < text.length; i++) b = Math.imul(b ^ text.charCodeAt(i), SECOND_PRIME)
+  return b
+}
 
 /**
  * The storm-control key of `record` as two independent 32-bit hashes of the same pieces as
@@ -168,18 +225,12 @@ const SMI_MASK = 0x3fffffff
  * built: on the caller's thread, a flood of distinct records then costs no garbage here.
  */
 export function fingerprintHash (record: LogRecord, parts: readonly FingerprintPart[], out: Int32Array): void {
-  collectPieces(record, parts)
+  collectPieces(record, parts, true)
   let a = FNV_OFFSET | 0
   let b = SECOND_SEED | 0
   for (let p = 0; p < pieceCount; p++) {
-    const piece = pieces[p]!
-    for (let i = 0; i < piece.length; i++) {
-      const c = piece.charCodeAt(i)
-      a = Math.imul(a ^ c, FNV_PRIME)
-      b = Math.imul(b ^ c, SECOND_PRIME)
-    }
-    a = Math.imul(a ^ PIECE_SEPARATOR, FNV_PRIME)
-    b = Math.imul(b ^ PIECE_SEPARATOR, SECOND_PRIME)
+    a = Math.imul(a ^ pieceA[p]!, FNV_PRIME)
+    b = Math.imul(b ^ pieceB[p]!, SECOND_PRIME)
   }
   out[0] = a & SMI_MASK
   out[1] = b
