@@ -1,60 +1,39 @@
 // Main-thread cost of `logger.error(err)` with DiscordTransport, next to the same logger with a
-// transport whose log() only calls back. Both run in one process, in alternating rounds after a
-// warm-up; the median ns/call of each and their ratio are printed (target: ratio ≤ 1.25).
+// transport whose log() only calls back (target: ratio ≤ 1.25).
+//
+// Each figure comes from pairs of child processes, one per transport, started in alternating order;
+// every child warms up, then measures `--calls` log calls per round and reports its median ns/call.
+// The printed ratio is the median of the pairs' ratios, so drift on a shared machine (other load, CPU
+// clocks) hits both sides of a pair alike. Workloads:
+//   distinct   1000 pre-built Errors with different messages (distinct alerts, as in a real incident),
+//              cycled: storm control cannot fold them into one, and the queue fills and sheds
+//   fresh      a new Error('payment failed') per call: reading a fresh error's stack makes V8 format it
+// Modes: in-process (the default transport) and worker-thread (`thread: true`).
 //
 // The Discord transport posts to a local emulator at Discord's real rate limits, so no network is
-// used and background delivery stays as rare as in production; records beyond the queue's capacity
-// are shed by the core's overflow policy, which is part of what a burst costs.
+// used and background delivery stays as rare as in production.
 //
-//   pnpm build && node bench/winston.mjs [--calls 20000] [--rounds 7] [--reuse-error] [--thread]
-//
-// --thread measures the transport's worker-thread mode (`thread: true`) instead of in-process delivery.
-//
-// By default every call logs a fresh Error, as apps do; reading a fresh error's `stack` makes V8
-// format it, a cost the no-op transport never pays. --reuse-error logs one Error over and over.
-import { parseArgs } from 'node:util'
-import winston from 'winston'
-import Transport from 'winston-transport'
-import { createEmulator } from '@logcord/discord-emulator'
-import { DiscordTransport } from '@logcord/winston-discord'
+//   pnpm build && node bench/winston.mjs [--calls 20000] [--pairs 7] [--workload distinct,fresh] [--mode in-process,thread] [--json]
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
 
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '7' },
+    pairs: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '5' },
     'warm-up': { type: 'string', default: '2' },
-    'reuse-error': { type: 'boolean', default: false },
-    thread: { type: 'boolean', default: false }
+    workload: { type: 'string', default: 'distinct,fresh' },
+    mode: { type: 'string', default: 'in-process,thread' },
+    json: { type: 'boolean', default: false },
+    // Internal: one measuring child.
+    child: { type: 'string' }
   }
 })
-const CALLS = Number(values.calls)
-const ROUNDS = Number(values.rounds)
-const WARM_UP = Number(values['warm-up'])
-const REUSE = values['reuse-error']
 const TARGET_RATIO = 1.25
-
-class NoopTransport extends Transport {
-  log (info, callback) {
-    callback()
-  }
-}
-
-const emu = await createEmulator()
-const THREAD = values.thread
-const discord = new DiscordTransport({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', thread: THREAD })
-const loggers = {
-  noop: winston.createLogger({ transports: [new NoopTransport()] }),
-  discord: winston.createLogger({ transports: [discord] })
-}
-
-const shared = new Error('payment failed')
-/** One round: CALLS log calls, then one turn of the event loop so deferred per-call work is counted too. */
-async function round (logger) {
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < CALLS; i++) logger.error(REUSE ? shared : new Error('payment failed'))
-  await new Promise((resolve) => setImmediate(resolve))
-  return Number(process.hrtime.bigint() - start) / CALLS
-}
+const DISTINCT = 1000
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -62,30 +41,99 @@ const median = (xs) => {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
-for (let i = 0; i < WARM_UP; i++) {
-  await round(loggers.noop)
-  await round(loggers.discord)
-}
-const samples = { noop: [], discord: [] }
-for (let i = 0; i < ROUNDS; i++) {
-  // Alternate which goes first so drift (GC, JIT, CPU clocks) does not favour one side.
-  const order = i % 2 === 0 ? ['noop', 'discord'] : ['discord', 'noop']
-  for (const name of order) samples[name].push(await round(loggers[name]))
+if (values.child !== undefined) {
+  const [transport, mode, workload] = values.child.split(':')
+  console.log(JSON.stringify(await measure(transport, mode, workload)))
+} else {
+  await compare()
 }
 
-const noop = median(samples.noop)
-const withDiscord = median(samples.discord)
-const ratio = withDiscord / noop
-console.log(`logger.error(${REUSE ? 'err' : 'new Error()'}) × ${CALLS}, ${ROUNDS} rounds after ${WARM_UP} warm-up, ${THREAD ? 'worker-thread' : 'in-process'} delivery, node ${process.version}`)
-console.table([
-  { transport: 'no-op', 'median ns/call': Math.round(noop), rounds: samples.noop.map(Math.round).join(' ') },
-  { transport: 'DiscordTransport', 'median ns/call': Math.round(withDiscord), rounds: samples.discord.map(Math.round).join(' ') }
-])
-console.log(`ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) — ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`)
-// Thread mode: the counters are the worker's latest snapshot; flush first so they are current.
-await discord.flush(1000)
-const s = discord.notifier.stats()
-console.log(`notifier: accepted ${s.accepted}, sent ${s.sent}, shed ${s.droppedByReason.queue_full} (queue full, by design)`)
+/** One child: ns per logger.error(err), median of its rounds after a warm-up. */
+async function measure (transport, mode, workload) {
+  const { default: winston } = await import('winston')
+  const { default: Transport } = await import('winston-transport')
+  const { createEmulator } = await import('@logcord/discord-emulator')
+  const { DiscordTransport } = await import('@logcord/winston-discord')
+  const { distinctError } = createRequire(import.meta.url)('../test/fixtures/distinct.cjs')
+  const calls = Number(values.calls)
 
-await discord.close()
-await emu.close()
+  class NoopTransport extends Transport {
+    log (info, callback) {
+      callback()
+    }
+  }
+  let emu
+  let target
+  if (transport === 'discord') {
+    emu = await createEmulator()
+    target = new DiscordTransport({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', thread: mode === 'thread' })
+  } else {
+    target = new NoopTransport()
+  }
+  const logger = winston.createLogger({ transports: [target] })
+  const errors = Array.from({ length: DISTINCT }, (_, i) => distinctError(i))
+  let next = 0
+  const error = workload === 'distinct' ? () => errors[next++ % DISTINCT] : () => new Error('payment failed')
+
+  // One round: `calls` log calls, then one turn of the event loop so deferred per-call work counts too.
+  const round = async () => {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < calls; i++) logger.error(error())
+    await new Promise((resolve) => setImmediate(resolve))
+    return Number(process.hrtime.bigint() - start) / calls
+  }
+  for (let i = 0; i < Number(values['warm-up']); i++) await round()
+  const samples = []
+  for (let i = 0; i < Number(values.rounds); i++) samples.push(await round())
+  let stats
+  if (transport === 'discord') {
+    stats = target.notifier.stats()
+    // Whatever is still queued is not this benchmark's business: drop it fast.
+    await target.notifier.close(0)
+    await emu.close()
+  }
+  return { ns: median(samples), stats }
+}
+
+async function compare () {
+  const run = promisify(execFile)
+  const self = fileURLToPath(import.meta.url)
+  const child = async (spec) => JSON.parse((await run(process.execPath, [self, '--child', spec, '--calls', values.calls, '--rounds', values.rounds, '--warm-up', values['warm-up']], { timeout: 5 * 60_000 })).stdout.trim().split('\n').at(-1))
+  const rows = []
+  for (const workload of values.workload.split(',')) {
+    for (const mode of values.mode.split(',')) {
+      const ratios = []
+      const noop = []
+      const discord = []
+      let stats
+      for (let p = 0; p < Number(values.pairs); p++) {
+        // Alternate which child runs first, so neither side always meets a warmer or cooler machine.
+        const order = p % 2 === 0 ? ['noop', 'discord'] : ['discord', 'noop']
+        const got = {}
+        for (const t of order) got[t] = await child(`${t}:${mode}:${workload}`)
+        noop.push(got.noop.ns)
+        discord.push(got.discord.ns)
+        ratios.push(got.discord.ns / got.noop.ns)
+        stats = got.discord.stats
+      }
+      const ratio = median(ratios)
+      rows.push({
+        workload,
+        mode,
+        'no-op ns/call': Math.round(median(noop)),
+        'DiscordTransport ns/call': Math.round(median(discord)),
+        ratio: +ratio.toFixed(2),
+        'pair ratios': ratios.map((r) => r.toFixed(2)).join(' '),
+        target: `≤ ${TARGET_RATIO}`,
+        met: ratio <= TARGET_RATIO ? 'yes' : 'NO',
+        'accepted / shed / collapsed (last child)': stats === undefined ? '' : `${stats.accepted} / ${stats.droppedByReason.queue_full} / ${stats.collapsed}`
+      })
+    }
+  }
+  if (values.json) {
+    console.log(JSON.stringify(rows))
+    return
+  }
+  console.log(`logger.error(err) × ${values.calls} a round, ${values.rounds} rounds after ${values['warm-up']} warm-up, per child; median of ${values.pairs} alternating child pairs; node ${process.version}`)
+  console.table(rows)
+}

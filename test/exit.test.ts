@@ -169,6 +169,34 @@ describe('nothing pending, nothing held', () => {
     expect(run.stdout).toContain('BUILT')
   })
 
+  it('ThreadedNotifier: after `await flush()` delivered everything, the script ends at once', async () => {
+    const run = await runFixture(ESM, ['threaded-flush', '3'], env())
+    expect(run.code).toBe(0)
+    expect(embedsOf(emu.messages)).toHaveLength(3)
+    // Its worker must not hold the process: before the fix this script never ended.
+    expect(run.ms).toBeLessThan(5000)
+  })
+
+  it('ThreadedNotifier in a script run with `node --input-type=module -e` (the worker must not inherit the flag)', async () => {
+    const source = "import { ThreadedNotifier } from '@logcord/core'\nconst n = new ThreadedNotifier(JSON.parse(process.env.OPTIONS))\nn.sendDiagnostic({ level: 'error', service: 'cli', message: 'inline script failed' })\nprocess.exit(2)"
+    const run = await new Promise<{ code: number | null, stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
+      child.on('error', reject)
+      child.on('close', (code) => resolve({ code, stderr }))
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('')
+    expect(embedsOf(emu.messages).map((e) => e.description)).toEqual([expect.stringContaining('inline script failed')])
+  })
+
+  it('Winston thread mode: 100 errors, then the script ends: all delivered', async () => {
+    const run = await runFixture(CJS, ['winston-natural', String(RECORDS)], env({ thread: true }))
+    expect(run.code).toBe(0)
+    expect(embedsOf(emu.messages)).toHaveLength(RECORDS)
+  })
+
   it('an idle notifier with an open storm window (no repeats) does not hold the process for the window', async () => {
     const run = await runFixture(ESM, ['end', '1'], env({ dedup: { windowMs: 600_000 } }))
     expect(run.code).toBe(0)

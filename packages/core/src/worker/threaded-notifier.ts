@@ -91,9 +91,9 @@ export class ThreadedNotifier extends NotifierBase {
     // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
     const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true }
     if (internal?.limiterState !== undefined) workerData.limiterState = internal.limiterState
-    const worker = new Worker(workerEntryUrl(), { workerData })
-    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
-    worker.unref()
+    // A worker inherits the process's execArgv; `--input-type` (a script run with `node -e`) makes a
+    // worker started from a file fail at once, so it is left out.
+    const worker = new Worker(workerEntryUrl(), { workerData, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
     worker.on('error', (err) => {
       this.#crashed = `the delivery worker failed: ${redactLoose(String(err))}`
@@ -104,6 +104,9 @@ export class ThreadedNotifier extends NotifierBase {
       this.#worker = undefined
       this.#settleReplies()
     })
+    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref()
     this.#worker = worker
     if (internal?.atExit !== true) process.on('exit', this.#onExit)
   }
@@ -156,7 +159,8 @@ export class ThreadedNotifier extends NotifierBase {
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
     this.#endWindows()
     this.#postBuffer()
-    if (this.#worker === undefined) return this.pending
+    // A failed worker settles nothing: waiting for it would only hold the exit up.
+    if (this.#worker === undefined || this.#crashed !== undefined) return this.pending
     const deadline = Date.now() + timeoutMs
     const margin = Math.min(EXIT_CLOSE_MARGIN_MS, Math.floor(timeoutMs / 5))
     if (this.#waitSettled(deadline - margin)) return 0
