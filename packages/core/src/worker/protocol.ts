@@ -15,7 +15,9 @@ import type { LimiterState } from '../rate-limit/limiter.js'
  * keeps sending. That is how an alert logged right before process.exit() still arrives.
  */
 export const STATE_SETTLED = 0
-export const STATE_SLOTS = 1
+/** Set to 1 by the worker once a close has finished (its dead letters and stderr line written). */
+export const STATE_CLOSED = 1
+export const STATE_SLOTS = 2
 
 /** Options as plain data: functions cannot cross into a worker. */
 export type WorkerNotifierOptions = Omit<NotifierOptions, 'log' | 'dispatcher' | 'clock'>

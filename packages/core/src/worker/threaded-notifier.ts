@@ -11,7 +11,7 @@ import { resolveOptions, type NotifierOptions, type ResolvedOptions } from '../o
 import type { Counters, FlushResult } from '../pipeline.js'
 import type { LimiterState, RateLimitInfo } from '../rate-limit/limiter.js'
 import type { LogRecord } from '../record.js'
-import { STATE_SETTLED, STATE_SLOTS, type FromWorker, type ToWorker, type WorkerData, type WorkerNotifierOptions } from './protocol.js'
+import { STATE_CLOSED, STATE_SETTLED, STATE_SLOTS, type FromWorker, type ToWorker, type WorkerData, type WorkerNotifierOptions } from './protocol.js'
 
 /** The notifier's options, less the two that cannot cross into a worker. `exitTimeoutMs` bounds the exit wait. */
 export type ThreadedNotifierOptions = Omit<NotifierOptions, 'dispatcher' | 'clock'>
@@ -165,7 +165,12 @@ export class ThreadedNotifier extends NotifierBase {
     const margin = Math.min(EXIT_CLOSE_MARGIN_MS, Math.floor(timeoutMs / 5))
     if (this.#waitSettled(deadline - margin)) return 0
     this.#postToWorker({ type: 'close', id: 0, timeoutMs: 0 })
-    this.#waitSettled(deadline)
+    // Until the close has finished, not just until the records settled: its stderr line comes last.
+    for (;;) {
+      const left = deadline - Date.now()
+      if (Atomics.load(this.#state, STATE_CLOSED) === 1 || left <= 0) break
+      Atomics.wait(this.#state, STATE_CLOSED, 0, left)
+    }
     return this.pending
   }
 

@@ -7,7 +7,7 @@ import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { DiscordNotifier, kPushSummaries } from '../notifier.js'
 import type { NotifierOptions } from '../options.js'
-import { STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
+import { STATE_CLOSED, STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
 
 /** Health snapshots are posted at most this often (trailing), so busy periods cost few messages. */
 const SNAPSHOT_INTERVAL_MS = 50
@@ -86,6 +86,8 @@ port.on('message', (message: ToWorker) => {
       break
     case 'close':
       void notifier.close(message.timeoutMs).then((result) => {
+        Atomics.store(state, STATE_CLOSED, 1)
+        Atomics.notify(state, STATE_CLOSED)
         post({ type: 'snapshot', health: notifier.health() })
         post({ type: 'reply', id: message.id, result })
       })
