@@ -10,7 +10,8 @@
  *        ┌──────────────────────────────────────────────────────────────────────────────────────────────────┘
  *        ├─ ok ............ count sent, learn channel id
  *        ├─ 429 ........... pause by scope, resend the same batch (no retry spent)
- *        ├─ 5xx/net/timeout retry after retryDelays[n], then dead-letter
+ *        ├─ 5xx/net/timeout retry after retryDelays[n], then outage mode (http/outage.ts): hold every
+ *        │                  record, probe with one at a time on a capped backoff, drain packed when it answers
  *        ├─ 400 50035 ..... one resend rendered stricter, then dead-letter
  *        ├─ 413 ........... split the batch, requeue the second half
  *        ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
@@ -34,6 +35,7 @@ import { redactFields, renderRecord } from './format/render.js'
 import { redact } from './format/safe-value.js'
 import { redactPayloadToken } from './format/redact-payload.js'
 import { neutralizeMentions } from './format/text.js'
+import { isExpired, Outage, type OutageState } from './http/outage.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
 import { WebhookSender, userAgent } from './http/sender.js'
 import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url.js'
@@ -61,6 +63,12 @@ const BLANK_CONTENT = '(empty message)'
  */
 const MS_PER_S = 1000
 const S_PER_MIN = 60
+/**
+ * Room kept before the close() deadline to dead-letter what is left: a request never runs past
+ * deadline − margin, where the margin is a tenth of the close budget, at most this.
+ */
+const MAX_CLOSE_MARGIN_MS = 1000
+const CLOSE_MARGIN_SHARE = 0.1
 
 export interface Counters {
   /**
@@ -130,7 +138,7 @@ export class Pipeline {
     waits: 0,
     invalidRequests: 0,
     dropped: 0,
-    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
+    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, expired: 0, tls: 0, shutdown: 0, closed: 0 },
     deadLettered: 0,
     collapsed: 0
   }
@@ -160,6 +168,11 @@ export class Pipeline {
   #summaries = new WeakSet<LogRecord>()
   /** Summaries currently queued or in flight (so `size` counts user records only). */
   #summariesPending = 0
+  #outage: Outage
+  /** Records stamped before this count their age from here (replayed or piped-in old logs). */
+  #startedAt: number
+  /** Set by close(): requests are cut short so the deadline leaves room to dead-letter the rest. */
+  #closeDeadline: { at: number, marginMs: number } | undefined
 
   constructor (deps: PipelineDeps) {
     const o = deps.options
@@ -176,6 +189,8 @@ export class Pipeline {
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
     if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+    this.#outage = new Outage(o.outage)
+    this.#startedAt = o.clock.now()
   }
 
   /** Records queued plus records in the request under way (summaries and notices not included). */
@@ -189,6 +204,11 @@ export class Pipeline {
 
   get failing (): HealthProblem | undefined {
     return this.#failing
+  }
+
+  /** Set while Discord is unreachable and records are held (health: degraded). */
+  get outage (): OutageState | undefined {
+    return this.#outage.state
   }
 
   /** Hands a record over. O(1) on the caller's thread; never throws, never waits. False when refused. */
@@ -304,6 +324,7 @@ export class Pipeline {
   async close (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
+    this.#closeDeadline = { at: this.#opts.clock.now() + timeoutMs, marginMs: Math.min(MAX_CLOSE_MARGIN_MS, Math.floor(timeoutMs * CLOSE_MARGIN_SHARE)) }
     const result = await this.flush(timeoutMs)
     // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
     if (result.timedOut) {
@@ -360,8 +381,15 @@ export class Pipeline {
   /** Waits until the limiter allows a request. Returns false when aborted. */
   async #waitForBudget (): Promise<boolean> {
     for (;;) {
-      const wait = this.#limiter.waitTime(this.#opts.clock.now())
-      if (wait.ms <= 0) return true
+      const now = this.#opts.clock.now()
+      const wait = this.#limiter.waitTime(now)
+      const probe = this.#outage.waitMs(now)
+      if (wait.ms <= 0 && probe <= 0) return true
+      if (probe > wait.ms) {
+        this.log.debug(`Discord unreachable: next probe in ${probe} ms`)
+        if (!(await sleep(this.#opts.clock, probe, this.#abort.signal))) return false
+        continue
+      }
       this.counters.waits++
       this.#emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
       this.log.debug(`waiting ${wait.ms} ms for the ${wait.scope} limit`)
@@ -370,18 +398,21 @@ export class Pipeline {
   }
 
   #takeBatch (): Batch | undefined {
-    const notice = this.#dropNotice(this.#queue.takeDrops())
+    this.#expireHeld(this.#opts.clock.now())
+    // An outage probe carries one record; the drop notice waits for the drain unless nothing else is left.
+    const limit = this.#outage.batchLimit ?? LIMITS.embedsPerMessage
+    const notice = limit < LIMITS.embedsPerMessage && this.#queue.size > 0 ? undefined : this.#dropNotice(this.#queue.takeDrops())
     const pending = this.#queue.size + (notice === undefined ? 0 : 1)
     if (pending === 0) return undefined
     // Under load each embed gets an equal share of the 6000-character message budget, so ten
     // records always fit one request; when quiet, a lone record may use all of it.
-    const slots = Math.min(LIMITS.embedsPerMessage, pending)
+    const slots = Math.min(limit, pending)
     const budget = Math.floor(LIMITS.totalEmbedChars / slots)
     const records: LogRecord[] = []
     const embeds: Embed[] = []
     let content: string | undefined
     if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
-    while (embeds.length < LIMITS.embedsPerMessage) {
+    while (embeds.length < limit && records.length < limit) {
       const next = this.#queue.peek()
       if (next === undefined) break
       if (next.content !== undefined) {
@@ -450,7 +481,9 @@ export class Pipeline {
         const sentAt = clock.now()
         this.#limiter.acquire(sentAt)
         this.counters.requests++
-        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal)
+        const timeoutMs = this.#requestTimeout(sentAt)
+        if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the close() deadline')
+        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, timeoutMs)
         const now = clock.now()
         let verdict: Verdict
         if (outcome.ok) {
@@ -464,6 +497,7 @@ export class Pipeline {
           if (outcome.failure.kind === 'aborted' || this.#abort.signal.aborted) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
           verdict = classifyFailure(outcome.failure)
         }
+        if (this.#outage.active && answered(verdict)) this.#endOutage(now)
 
         switch (verdict.kind) {
           case 'ok': {
@@ -493,12 +527,10 @@ export class Pipeline {
             continue
           }
           case 'retry': {
-            const delay = retryDelay(attempt, this.#opts.retryDelays)
+            // In an outage each probe is one attempt; otherwise the seed's retries come first.
+            const delay = this.#outage.active ? undefined : retryDelay(attempt, this.#opts.retryDelays)
             attempt++
-            if (delay === undefined) {
-              this.#fail('delivery', `giving up after ${attempt} attempts: ${verdict.reason}`)
-              return this.#drop('retries_exhausted', batch.records, verdict.reason)
-            }
+            if (delay === undefined) return this.#holdThroughOutage(batch, now, verdict.reason)
             this.counters.retried++
             this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
             this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
@@ -545,6 +577,51 @@ export class Pipeline {
       }
     } finally {
       this.#inFlight = 0
+    }
+  }
+
+  /** A transient failure outlasted the retries: the batch goes back, first in line, and waits for a probe. */
+  #holdThroughOutage (batch: Batch, now: number, reason: string): void {
+    const started = this.#outage.enter(now, reason)
+    const held = batch.records
+    if (batch.notice !== undefined) {
+      // The notice travels on as a summary: delivered like a record, never counted as one.
+      this.#summaries.add(batch.notice)
+      this.#summariesPending++
+      held.unshift(batch.notice)
+    }
+    this.#queue.requeue(held)
+    if (!started) {
+      this.log.debug(`probe failed (${reason}); next in ${this.#outage.waitMs(now)} ms`)
+      return
+    }
+    const { probeMinMs, probeMaxMs } = this.#opts.outage
+    const message = `webhook ${this.#target.id} unreachable since ${new Date(now).toISOString()} (${reason}): holding ${this.#queue.size} records, probing with one at a time every ${spoken(probeMinMs)} to ${spoken(probeMaxMs)}; nothing is dead-lettered for this`
+    this.log.warn(message)
+    this.#emit('error', { kind: 'outage', message: this.#redact(message) })
+  }
+
+  #endOutage (now: number): void {
+    const end = this.#outage.recovered(now)
+    if (end === undefined) return
+    this.log.warn(`webhook ${this.#target.id} reachable again after ${spoken(end.durationMs)} (${end.probes} probe${end.probes === 1 ? '' : 's'}); delivering ${this.size} held records`)
+  }
+
+  /** The request's timeout: the configured one, cut so a close() deadline keeps its margin. */
+  #requestTimeout (now: number): number {
+    const deadline = this.#closeDeadline
+    if (deadline === undefined) return this.#opts.timeoutMs
+    return Math.min(this.#opts.timeoutMs, deadline.at - deadline.marginMs - now)
+  }
+
+  /** Records held past maxRecordAgeMs are dead-lettered, not posted late (checked as they come up). */
+  #expireHeld (now: number): void {
+    const max = this.#opts.maxRecordAgeMs
+    for (;;) {
+      const next = this.#queue.peek()
+      if (next === undefined || !isExpired(next.time, this.#startedAt, now, max)) return
+      this.#queue.shift()
+      this.#drop('expired', [next], `held longer than maxRecordAgeMs (${max} ms)`)
     }
   }
 
@@ -650,6 +727,15 @@ export class Pipeline {
 function spoken (ms: number): string {
   const s = Math.max(1, Math.round(ms / MS_PER_S))
   return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
+}
+
+/**
+ * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
+ * failure, a TLS failure or a Cloudflare ban ends an outage.
+ */
+function answered (verdict: Verdict): boolean {
+  if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
+  return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
 }
 
 function safeString (value: unknown): string {
