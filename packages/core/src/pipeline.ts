@@ -400,7 +400,8 @@ export class Pipeline {
   #takeBatch (): Batch | undefined {
     this.#expireHeld(this.#opts.clock.now())
     // An outage probe carries one record; the drop notice waits for the drain unless nothing else is left.
-    const limit = this.#outage.batchLimit ?? LIMITS.embedsPerMessage
+    const maxRecords = this.#outage.batchLimit ?? Number.POSITIVE_INFINITY
+    const limit = Math.min(LIMITS.embedsPerMessage, maxRecords)
     const notice = limit < LIMITS.embedsPerMessage && this.#queue.size > 0 ? undefined : this.#dropNotice(this.#queue.takeDrops())
     const pending = this.#queue.size + (notice === undefined ? 0 : 1)
     if (pending === 0) return undefined
@@ -412,7 +413,7 @@ export class Pipeline {
     const embeds: Embed[] = []
     let content: string | undefined
     if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
-    while (embeds.length < limit && records.length < limit) {
+    while (embeds.length < limit && records.length < maxRecords) {
       const next = this.#queue.peek()
       if (next === undefined) break
       if (next.content !== undefined) {
@@ -479,10 +480,10 @@ export class Pipeline {
       for (;;) {
         if (!(await this.#waitForBudget())) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
         const sentAt = clock.now()
-        this.#limiter.acquire(sentAt)
-        this.counters.requests++
         const timeoutMs = this.#requestTimeout(sentAt)
         if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the close() deadline')
+        this.#limiter.acquire(sentAt)
+        this.counters.requests++
         const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, timeoutMs)
         const now = clock.now()
         let verdict: Verdict
@@ -583,14 +584,12 @@ export class Pipeline {
   /** A transient failure outlasted the retries: the batch goes back, first in line, and waits for a probe. */
   #holdThroughOutage (batch: Batch, now: number, reason: string): void {
     const started = this.#outage.enter(now, reason)
-    const held = batch.records
     if (batch.notice !== undefined) {
       // The notice travels on as a summary: delivered like a record, never counted as one.
       this.#summaries.add(batch.notice)
       this.#summariesPending++
-      held.unshift(batch.notice)
     }
-    this.#queue.requeue(held)
+    this.#queue.requeue(batch.notice === undefined ? batch.records : [batch.notice, ...batch.records])
     if (!started) {
       this.log.debug(`probe failed (${reason}); next in ${this.#outage.waitMs(now)} ms`)
       return

@@ -153,6 +153,21 @@ describe('outage mode in the pipeline', () => {
     await n.close()
   })
 
+  it('holds the "N dropped" notice through the outage too, and still counts it as no record', async () => {
+    answer(503, { message: 'down' }, 3)
+    answer(200, okBody, 5)
+    const n = make({ queueCapacity: 3 })
+    for (let i = 0; i < 6; i++) n.sendDiagnostic({ level: 'error', service: 's', message: `r${i}` })
+    expect(await n.flush(3000)).toMatchObject({ timedOut: false, pending: 0 })
+    expect(bodies.map((b) => b.embeds?.length)).toEqual([4, 4, 4, 1, 3])
+    // The probe carried one record; the notice left with the drain, after the other two.
+    expect(JSON.stringify(bodies[4])).toMatch(/3 records dropped \(queue full\)/)
+    expect(n.stats()).toMatchObject({ accepted: 6, sent: 3, dropped: 3 })
+    expect(n.stats().droppedByReason.queue_full).toBe(3)
+    expect(n.getQueueSize()).toBe(0)
+    await n.close()
+  })
+
   it('a permanent answer to a probe (404) still disables at once and dead-letters', async () => {
     answer(500, { message: 'oops' }, 3)
     answer(404, { code: 10015, message: 'Unknown Webhook' })
