@@ -173,6 +173,8 @@ export class Pipeline {
   #startedAt: number
   /** Set by close(): requests are cut short so the deadline leaves room to dead-letter the rest. */
   #closeDeadline: { at: number, marginMs: number } | undefined
+  /** Cuts the wait for the next outage probe short (close() probes at once). */
+  #probeWake: AbortController | undefined
 
   constructor (deps: PipelineDeps) {
     const o = deps.options
@@ -325,6 +327,8 @@ export class Pipeline {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
     this.#closeDeadline = { at: this.#opts.clock.now() + timeoutMs, marginMs: Math.min(MAX_CLOSE_MARGIN_MS, Math.floor(timeoutMs * CLOSE_MARGIN_SHARE)) }
+    this.#outage.probeNow(this.#opts.clock.now())
+    this.#probeWake?.abort()
     const result = await this.flush(timeoutMs)
     // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
     if (result.timedOut) {
@@ -387,7 +391,14 @@ export class Pipeline {
       if (wait.ms <= 0 && probe <= 0) return true
       if (probe > wait.ms) {
         this.log.debug(`Discord unreachable: next probe in ${probe} ms`)
-        if (!(await sleep(this.#opts.clock, probe, this.#abort.signal))) return false
+        // Woken early by close() (one last probe) or by the abort at its deadline.
+        const wake = this.#probeWake = new AbortController()
+        const onAbort = (): void => wake.abort()
+        this.#abort.signal.addEventListener('abort', onAbort, { once: true })
+        await sleep(this.#opts.clock, probe, wake.signal)
+        this.#abort.signal.removeEventListener('abort', onAbort)
+        this.#probeWake = undefined
+        if (this.#abort.signal.aborted) return false
         continue
       }
       this.counters.waits++

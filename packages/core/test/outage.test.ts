@@ -131,6 +131,22 @@ describe('outage mode in the pipeline', () => {
     expect(dead.map((d) => d.reason)).toEqual(['shutdown', 'shutdown'])
   })
 
+  it('close() during an outage probes at once instead of waiting out the backoff', async () => {
+    answer(503, { message: 'down' }, 3)
+    answer(200, okBody, 5)
+    // The next probe would be 60 s away; the close deadline is 2 s.
+    const n = make({ outage: { probeMinMs: 60_000, probeMaxMs: 60_000 } })
+    n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
+    n.sendDiagnostic({ level: 'error', service: 's', message: 'b' })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(n.health().status).toBe('degraded')
+    const started = performance.now()
+    expect(await n.close(2000)).toMatchObject({ timedOut: false, pending: 0 })
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(n.stats()).toMatchObject({ sent: 2, dropped: 0 })
+    expect(bodies.map((b) => b.embeds?.length)).toEqual([2, 2, 2, 1, 1])
+  })
+
   it('dead-letters a held record once it is older than maxRecordAgeMs (reason: expired)', async () => {
     answer(503, { message: 'down' }, 3)
     answer(200, okBody, 5)

@@ -93,6 +93,11 @@ export class Outage {
     return { since: state.since, durationMs: now - state.since, probes: state.probes + 1 }
   }
 
+  /** The next probe may leave at once (at shutdown: one last try before the deadline). */
+  probeNow (now: number): void {
+    if (this.#state !== undefined) this.#nextProbeAt = now
+  }
+
   /** Milliseconds until the next probe may leave; 0 outside an outage. */
   waitMs (now: number): number {
     return this.#state === undefined ? 0 : Math.max(0, this.#nextProbeAt - now)
