@@ -1,11 +1,16 @@
 // The fault matrix: every record ends up delivered or in the dead-letter file, and the counters add up.
 //
 // For each transport (the notifier, the Winston transport, the Pino transport in-process) and each
-// scenario (5xx, hung requests, dropped sockets, a 30 s outage, 429 storms of every scope, Cloudflare
-// bans in both forms, a webhook revoked or deleted mid-run, a queue overflow), N records are logged
-// against a fresh, time-scaled emulator; then the transport is closed and one row is printed:
+// scenario (5xx, hung requests, dropped sockets, 30 s and 90 s outages, 429 storms of every scope,
+// Cloudflare bans in both forms and a timed ban with Retry-After, a webhook revoked or deleted mid-run,
+// a queue overflow), N records are logged against a fresh, time-scaled emulator; then the transport is
+// closed and one row is printed:
 //
-//   logged  delivered  dead-lettered  dropped  collapsed  retried  429s  invalid  reconciles
+//   logged  delivered  dead-lettered  dropped  429s  invalid  retried  requests  held  outage requests  reconciles
+//
+// "held" is the records delivered after an outage ended (they were held through it), "outage requests"
+// the requests the emulator saw while it lasted. Rows with `expect` also check that every record
+// arrived (transient failures never dead-letter on their own) and the request budget of the outage.
 //
 // "reconciles" holds when: logged = accepted = delivered + dropped + collapsed; delivered = what the
 // emulator saved (it never saves on an injected fault, so there are no duplicates to discount);
@@ -36,7 +41,15 @@ const DISCORD = {
   fallbackWindowMs: 2000,
   cloudflareCooldownMs: 60_000,
   retryDelays: [2000, 3000, 5000],
-  outageMs: 30_000
+  probeMinMs: 5000,
+  probeMaxMs: 30_000,
+  outageMs: 30_000,
+  longOutageMs: 90_000,
+  banMs: 30_000,
+  latencyMs: 150,
+  /** The deadlines the issue's figures were measured with. */
+  flushDeadlineMs: 90_000,
+  hangCloseDeadlineMs: 60_000
 }
 /** Jitter allowance: absolute, because network and timer jitter do not shrink with the emulator. */
 const OFFSET_MS = 40
@@ -65,7 +78,13 @@ export const SCENARIOS = [
   { name: '30% 5xx', faults: { errorRate: FAULT_RATE }, fault: 'error' },
   { name: 'hung requests (timeouts)', faults: { hangRate: FAULT_RATE }, fault: 'hang' },
   { name: 'sockets dropped mid-request', faults: { dropRate: FAULT_RATE }, fault: 'drop' },
-  { name: '30 s outage', outage: true, fault: 'outage' },
+  { name: '30 s outage', outage: { ms: DISCORD.outageMs }, fault: 'outage' },
+  // The issue's acceptance rows: transient trouble never dead-letters on its own.
+  { name: '90 s outage from the start (200-record burst)', records: 200, outage: { ms: DISCORD.longOutageMs }, fault: 'outage', expect: { all: true, maxOutageRequests: 40 } },
+  { name: '30% 5xx + 150 ms latency, 90 s deadline', records: 200, faults: { errorRate: FAULT_RATE, latencyMs: DISCORD.latencyMs * TIME_SCALE }, closeMs: DISCORD.flushDeadlineMs * TIME_SCALE, fault: 'error', expect: { all: true } },
+  // 100 records as in the issue; seed 39 hangs the 4th and 7th requests, so the fault always strikes.
+  { name: '5% hung requests, 60 s close deadline', records: 100, seed: 39, faults: { hangRate: 0.05 }, closeMs: DISCORD.hangCloseDeadlineMs * TIME_SCALE, fault: 'hang', expect: { all: true } },
+  { name: 'Cloudflare ban with Retry-After', outage: { ms: DISCORD.banMs, mode: 'cloudflare' }, fault: 'outage', expect: { all: true } },
   { name: '429 storm: user', faults: { rateLimitStorm: { scope: 'user', rate: STORM_RATE } }, fault: 'storm' },
   { name: '429 storm: shared', faults: { rateLimitStorm: { scope: 'shared', rate: STORM_RATE } }, fault: 'storm' },
   { name: '429 storm: global', faults: { rateLimitStorm: { scope: 'global', rate: STORM_RATE } }, fault: 'storm' },
@@ -80,13 +99,13 @@ export const SCENARIOS = [
 const text = (tag, i) => `${tag} record ${String(i).padStart(5, '0')}`
 
 /** Builds a transport behind a common face: log(i), close(), stats(), health(), on(event). */
-async function makeTransport (kind, options, tag) {
+async function makeTransport (kind, options, tag, closeMs) {
   switch (kind) {
     case 'notifier': {
       const n = new DiscordNotifier(options)
       return {
         log: (i) => n.sendDiagnostic({ level: 'error', service: 'matrix', message: text(tag, i) }),
-        close: () => n.close(CLOSE_TIMEOUT_MS),
+        close: () => n.close(closeMs),
         stats: () => n.stats(),
         health: () => n.health()
       }
@@ -96,7 +115,7 @@ async function makeTransport (kind, options, tag) {
       const n = new ThreadedNotifier(options)
       return {
         log: (i) => n.sendDiagnostic({ level: 'error', service: 'matrix', message: text(tag, i) }),
-        close: () => n.close(CLOSE_TIMEOUT_MS),
+        close: () => n.close(closeMs),
         stats: () => n.stats(),
         health: () => n.health()
       }
@@ -117,7 +136,7 @@ async function makeTransport (kind, options, tag) {
       }
     }
     case 'pino': {
-      const stream = await pinoDiscord({ ...options, closeTimeoutMs: CLOSE_TIMEOUT_MS })
+      const stream = await pinoDiscord({ ...options, closeTimeoutMs: closeMs })
       const logger = pino(stream)
       return {
         log: (i) => logger.error(text(tag, i)),
@@ -137,8 +156,10 @@ async function makeTransport (kind, options, tag) {
 }
 
 /** Runs one scenario for one transport; resolves with its row. */
-export async function runScenario (scenario, kind, records) {
-  const emu = await createEmulator({ timeScale: TIME_SCALE, seed: SEED })
+export async function runScenario (scenario, kind, defaultRecords) {
+  const records = scenario.records ?? defaultRecords
+  const closeMs = scenario.closeMs ?? CLOSE_TIMEOUT_MS
+  const emu = await createEmulator({ timeScale: TIME_SCALE, seed: scenario.seed ?? SEED })
   const dir = mkdtempSync(join(tmpdir(), 'logcord-matrix-'))
   const deadLetterFile = join(dir, 'dead.jsonl')
   const selfLog = []
@@ -151,6 +172,9 @@ export async function runScenario (scenario, kind, records) {
     deadLetterFile,
     timeoutMs: REQUEST_TIMEOUT_MS,
     retryDelays: DISCORD.retryDelays.map((d) => d * TIME_SCALE),
+    outage: { probeMinMs: DISCORD.probeMinMs * TIME_SCALE, probeMaxMs: DISCORD.probeMaxMs * TIME_SCALE },
+    // The Winston transport drains within the notifier's deadline.
+    flushTimeoutMs: closeMs,
     // Each record is counted on its own: storm control would fold them into summaries.
     dedup: { enabled: false },
     logLevel: 'warn',
@@ -165,9 +189,10 @@ export async function runScenario (scenario, kind, records) {
   }
   const started = performance.now()
   try {
-    const t = await makeTransport(kind, options, tag)
+    const t = await makeTransport(kind, options, tag, closeMs)
     if (scenario.faults !== undefined) emu.setFaults(scenario.faults)
-    if (scenario.outage) emu.setOutage(DISCORD.outageMs * TIME_SCALE)
+    if (scenario.outage !== undefined) emu.setOutage(scenario.outage.ms * TIME_SCALE, scenario.outage.mode)
+    const outageEnd = emu.faults.outage?.untilMs
 
     const half = Math.floor(records / 2)
     if (scenario.revoke !== undefined) {
@@ -186,11 +211,16 @@ export async function runScenario (scenario, kind, records) {
     const es = emu.stats()
 
     const ours = emu.messages.flatMap((m) => m.payload.embeds ?? []).filter((e) => JSON.stringify(e).includes(tag))
+    const held = outageEnd === undefined
+      ? undefined
+      : emu.messages.filter((m) => m.receivedAt >= outageEnd).flatMap((m) => m.payload.embeds ?? []).filter((e) => JSON.stringify(e).includes(tag)).length
+    const outageRequests = outageEnd === undefined ? undefined : es.faultsInjected.outage
     const delivered = ours.length
     const distinct = new Set(ours.map((e) => /record (\d+)/.exec(JSON.stringify(e))?.[1])).size
     const deadLines = existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').split('\n').filter((l) => l !== '') : []
     const fileText = deadLines.join('\n')
-    const injected = es.faultsInjected.cloudflare + (scenario.faults?.rateLimitStorm?.scope === 'shared' ? 0 : es.faultsInjected.storm)
+    const injected = es.faultsInjected.cloudflare + (scenario.faults?.rateLimitStorm?.scope === 'shared' ? 0 : es.faultsInjected.storm) +
+      (scenario.outage?.mode === 'cloudflare' ? es.faultsInjected.outage : 0)
     const clientInvalid = es.invalidRequests - injected
     const invalidAllowance = Math.max(1, Math.floor(records * INVALID_PER_RECORD))
     const revokedCalls = scenario.revoke === undefined ? 0 : (es.byStatus[scenario.revoke] ?? 0)
@@ -216,6 +246,8 @@ export async function runScenario (scenario, kind, records) {
       checks['queue_full drops counted'] = s.droppedByReason.queue_full > 0 && s.droppedByReason.queue_full === s.dropped
     }
     if (scenario.fault !== undefined) checks[`${scenario.fault} faults injected`] = es.faultsInjected[scenario.fault] > 0
+    if (scenario.expect?.all) checks['every record delivered, none dead-lettered'] = delivered === records && s.dropped === 0
+    if (scenario.expect?.maxOutageRequests !== undefined) checks[`at most ${scenario.expect.maxOutageRequests} requests during the outage`] = outageRequests <= scenario.expect.maxOutageRequests
     const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name)
     return {
       scenario: scenario.name,
@@ -230,6 +262,8 @@ export async function runScenario (scenario, kind, records) {
       invalid: es.invalidRequests,
       'invalid (ours)': clientInvalid,
       requests: s.requests,
+      held: held ?? '-',
+      'outage requests': outageRequests ?? '-',
       reconciles: failed.length === 0 ? 'yes' : `NO: ${failed.join('; ')}`,
       ms: Math.round(performance.now() - started),
       checks,
@@ -241,7 +275,7 @@ export async function runScenario (scenario, kind, records) {
   }
 }
 
-const PRINTED = ['scenario', 'transport', 'logged', 'delivered', 'deadLettered', 'dropped', '429s', 'invalid', 'invalid (ours)', 'retried', 'requests', 'reconciles', 'ms']
+const PRINTED = ['scenario', 'transport', 'logged', 'delivered', 'deadLettered', 'dropped', '429s', 'invalid', 'invalid (ours)', 'retried', 'requests', 'held', 'outage requests', 'reconciles', 'ms']
 
 async function main () {
   const { values } = parseArgs({

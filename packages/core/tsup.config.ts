@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // worker.js is loaded by ThreadedNotifier with new Worker(new URL('./worker.js', import.meta.url)).
-  entry: { index: 'src/index.ts', worker: 'src/worker/worker-entry.ts' },
+  // cli.js is the `logcord` bin; esbuild keeps its hashbang (the CJS copy is unused but harmless).
+  entry: { index: 'src/index.ts', worker: 'src/worker/worker-entry.ts', cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

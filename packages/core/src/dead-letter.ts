@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import * as sonicBoomModule from 'sonic-boom'
 import type { SonicBoom as SonicBoomStream } from 'sonic-boom'
 import type { DropReason } from './events.js'
@@ -8,6 +9,8 @@ import type { LogRecord } from './record.js'
 const SonicBoom = ((sonicBoomModule as { default?: unknown }).default ?? sonicBoomModule) as typeof SonicBoomStream
 
 export interface DeadLetterLine {
+  /** Unique per record, given when written: `logcord replay` remembers by it what it has resent. */
+  id?: string
   time: string
   reason: DropReason
   /** The webhook id, never its token. */
@@ -34,7 +37,7 @@ export class DeadLetterFile {
   write (lines: DeadLetterLine[]): void {
     if (lines.length === 0) return
     let out = ''
-    for (const line of lines) out += this.#redact(safeJson(line)) + '\n'
+    for (const line of lines) out += this.#redact(safeJson(line.id === undefined ? { id: randomUUID(), ...line } : line)) + '\n'
     this.#stream.write(out)
   }
 

@@ -5,7 +5,7 @@ export type DropReason =
   | 'queue_full'      // shed by the bounded queue's overflow policy
   | 'disabled'        // the webhook was disabled (401/403/404, bad thread config) or notifications are off
   | 'rejected'        // Discord refused the payload for good (400 after the stricter retry, 413 on one record)
-  | 'retries_exhausted' // 5xx / network / timeout after every retry
+  | 'expired'         // held longer than maxRecordAgeMs (e.g. through a very long outage)
   | 'tls'             // TLS or certificate failure; not retried
   | 'shutdown'        // still pending at the close() deadline, or when the process ended
   | 'closed'          // logged after close()

@@ -38,13 +38,16 @@ export interface EmbedInput {
   severity?: Severity
 }
 
-export type HealthStatus = 'healthy' | 'unhealthy' | 'disabled'
+/** `degraded`: Discord is unreachable and records are held for it (outage mode); nothing is lost yet. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled'
 
 export interface Health {
   status: HealthStatus
   enabled: boolean
   /** Why the notifier is not healthy. Never contains the webhook token. */
   reason?: string
+  /** Since when the notifier is not healthy: an ISO 8601 time, set with `reason`. */
+  since?: string
   queueSize: number
   /** The webhook URL with its token replaced by `[redacted]`. */
   webhook?: string
@@ -172,7 +175,7 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
 export function emptyCounters (): Counters {
   return {
     accepted: 0, sent: 0, requests: 0, retried: 0, rateLimited: 0, waits: 0, invalidRequests: 0, dropped: 0,
-    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
+    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, expired: 0, tls: 0, shutdown: 0, closed: 0 },
     deadLettered: 0,
     collapsed: 0
   }

@@ -136,16 +136,19 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   health (): Health {
     const p = this.#pipeline
     if (p === undefined) return disabledHealth()
-    const problem = p.disabled ?? p.failing
+    const problem = p.disabled ?? p.failing ?? p.outage
     const health: Health = {
-      status: p.disabled !== undefined ? 'disabled' : problem !== undefined ? 'unhealthy' : 'healthy',
+      status: p.disabled !== undefined ? 'disabled' : p.failing !== undefined ? 'unhealthy' : problem !== undefined ? 'degraded' : 'healthy',
       enabled: true,
       queueSize: p.size,
       webhook: this.options.target!.redacted,
       rateLimits: p.rateLimitInfo(),
       counters: this.stats()
     }
-    if (problem !== undefined) health.reason = problem.reason
+    if (problem !== undefined) {
+      health.reason = problem.kind === 'outage' ? `Discord unreachable, records held: ${problem.reason}` : problem.reason
+      health.since = new Date(problem.since).toISOString()
+    }
     return health
   }
 

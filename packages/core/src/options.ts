@@ -63,6 +63,13 @@ export interface DedupOptions {
   fingerprint?: FingerprintPart[]
 }
 
+export interface OutageModeOptions {
+  /** First wait between probes once the retries are spent; doubles after each failed probe (with jitter). @default 5000 */
+  probeMinMs?: number
+  /** Longest wait between probes. @default 30000 */
+  probeMaxMs?: number
+}
+
 export interface NotifierOptions {
   /** Discord webhook URL. Required unless `enabled` is false. Treated as a secret. */
   webhookUrl?: string
@@ -98,6 +105,13 @@ export interface NotifierOptions {
    * when nothing is pending. @default 5000
    */
   exitTimeoutMs?: number
+  /** After the retries: one probe record at a time until Discord answers again (nothing is dead-lettered meanwhile). */
+  outage?: OutageModeOptions
+  /**
+   * Held records older than this (from their time, or from the notifier's start if stamped earlier) are
+   * dead-lettered instead of sent, reason `expired`. @default 86400000 (24 h)
+   */
+  maxRecordAgeMs?: number
   /** Append undeliverable records as JSON lines to this file. @default undefined (off) */
   deadLetterFile?: string
   /** Verbosity of the library's own stderr lines. @default 'warn' */
@@ -129,6 +143,8 @@ export interface ResolvedOptions {
   retryDelays: number[]
   flushTimeoutMs: number
   exitTimeoutMs: number
+  outage: Required<OutageModeOptions>
+  maxRecordAgeMs: number
   deadLetterFile: string | undefined
   logLevel: LogLevel
   log: (line: string) => void
@@ -155,6 +171,8 @@ export const DEFAULTS = {
   retryDelays: [2000, 3000, 5000],
   flushTimeoutMs: 10_000,
   exitTimeoutMs: 5000,
+  outage: { probeMinMs: 5000, probeMaxMs: 30_000 } satisfies Required<OutageModeOptions>,
+  maxRecordAgeMs: 24 * 60 * 60 * 1000,
   logLevel: 'warn' as LogLevel,
   rateLimits: {
     fallbackLimit: 5,
@@ -261,6 +279,16 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     fingerprint: optParts(dd.fingerprint, 'dedup.fingerprint')
   }
 
+  const og = input.outage ?? {}
+  if (typeof og !== 'object' || og === null) throw new InvalidOptionError('outage', 'an object like { probeMinMs: 5000, probeMaxMs: 30000 }', og)
+  const outage = {
+    probeMinMs: optInt(og.probeMinMs, 'outage.probeMinMs', DEFAULTS.outage.probeMinMs, 1),
+    probeMaxMs: optInt(og.probeMaxMs, 'outage.probeMaxMs', DEFAULTS.outage.probeMaxMs, 1)
+  }
+  if (outage.probeMaxMs < outage.probeMinMs) {
+    throw new InvalidOptionError('outage.probeMaxMs', `an integer >= outage.probeMinMs (${outage.probeMinMs})`, outage.probeMaxMs)
+  }
+
   const dispatcher = input.dispatcher
   if (dispatcher !== undefined && (typeof dispatcher !== 'object' || dispatcher === null || typeof (dispatcher as { dispatch?: unknown }).dispatch !== 'function')) {
     throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, MockAgent, ProxyAgent)', dispatcher)
@@ -280,6 +308,8 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     retryDelays: [...retryDelays],
     flushTimeoutMs: optInt(input.flushTimeoutMs, 'flushTimeoutMs', DEFAULTS.flushTimeoutMs, 0),
     exitTimeoutMs: optInt(input.exitTimeoutMs, 'exitTimeoutMs', DEFAULTS.exitTimeoutMs, 0),
+    outage,
+    maxRecordAgeMs: optInt(input.maxRecordAgeMs, 'maxRecordAgeMs', DEFAULTS.maxRecordAgeMs, 1),
     deadLetterFile: optString(input, 'deadLetterFile'),
     logLevel,
     log: input.log ?? defaultLog,

@@ -10,7 +10,8 @@
  *        ┌──────────────────────────────────────────────────────────────────────────────────────────────────┘
  *        ├─ ok ............ count sent, learn channel id
  *        ├─ 429 ........... pause by scope, resend the same batch (no retry spent)
- *        ├─ 5xx/net/timeout retry after retryDelays[n], then dead-letter
+ *        ├─ 5xx/net/timeout retry after retryDelays[n], then outage mode (http/outage.ts): hold every
+ *        │                  record, probe with one at a time on a capped backoff, drain packed when it answers
  *        ├─ 400 50035 ..... one resend rendered stricter, then dead-letter
  *        ├─ 413 ........... split the batch, requeue the second half
  *        ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
@@ -35,6 +36,7 @@ import { redactFields, renderRecord } from './format/render.js'
 import { redact } from './format/safe-value.js'
 import { redactPayloadToken } from './format/redact-payload.js'
 import { neutralizeMentions } from './format/text.js'
+import { isExpired, Outage, type OutageState } from './http/outage.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
 import { WebhookSender, userAgent } from './http/sender.js'
 import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url.js'
@@ -64,6 +66,12 @@ const BLANK_CONTENT = '(empty message)'
  */
 const MS_PER_S = 1000
 const S_PER_MIN = 60
+/**
+ * Room kept before the close() deadline to dead-letter what is left: a request never runs past
+ * deadline − margin, where the margin is a tenth of the close budget, at most this.
+ */
+const MAX_CLOSE_MARGIN_MS = 1000
+const CLOSE_MARGIN_SHARE = 0.1
 
 export interface Counters {
   /**
@@ -146,7 +154,7 @@ export class Pipeline {
     waits: 0,
     invalidRequests: 0,
     dropped: 0,
-    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, retries_exhausted: 0, tls: 0, shutdown: 0, closed: 0 },
+    droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, expired: 0, tls: 0, shutdown: 0, closed: 0 },
     deadLettered: 0,
     collapsed: 0
   }
@@ -185,6 +193,13 @@ export class Pipeline {
   #tracked = false
   /** The batch whose request is under way, so exit can hand its records over. */
   #current: Batch | undefined
+  #outage: Outage
+  /** Records stamped before this count their age from here (replayed or piped-in old logs). */
+  #startedAt: number
+  /** Set by close(): requests are cut short so the deadline leaves room to dead-letter the rest. */
+  #closeDeadline: { at: number, marginMs: number } | undefined
+  /** Cuts the wait for the next outage probe short (close() probes at once). */
+  #probeWake: AbortController | undefined
 
   constructor (deps: PipelineDeps) {
     const o = deps.options
@@ -203,6 +218,8 @@ export class Pipeline {
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
     if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+    this.#outage = new Outage(o.outage)
+    this.#startedAt = o.clock.now()
   }
 
   /** Records queued plus records in the request under way (summaries and notices not included). */
@@ -216,6 +233,11 @@ export class Pipeline {
 
   get failing (): HealthProblem | undefined {
     return this.#failing
+  }
+
+  /** Set while Discord is unreachable and records are held (health: degraded). */
+  get outage (): OutageState | undefined {
+    return this.#outage.state
   }
 
   /** Hands a record over. O(1) on the caller's thread; never throws, never waits. False when refused. */
@@ -370,6 +392,11 @@ export class Pipeline {
    */
   async settle (timeoutMs: number, when: string): Promise<FlushResult> {
     const before = this.counters.droppedByReason.shutdown
+    // Requests are cut short so the deadline leaves room to dead-letter the rest; an outage gets one
+    // last probe now instead of waiting out its backoff.
+    this.#closeDeadline = { at: this.#opts.clock.now() + timeoutMs, marginMs: Math.min(MAX_CLOSE_MARGIN_MS, Math.floor(timeoutMs * CLOSE_MARGIN_SHARE)) }
+    this.#outage.probeNow(this.#opts.clock.now())
+    this.#probeWake?.abort()
     const result = await this.flush(timeoutMs)
     // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
     if (result.timedOut) {
@@ -386,6 +413,7 @@ export class Pipeline {
       const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
       this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within the ${when} deadline (${timeoutMs} ms): ${where}`)
     }
+    if (!this.#closed) this.#closeDeadline = undefined
     this.#untrackIfIdle()
     return result
   }
@@ -463,8 +491,22 @@ export class Pipeline {
   /** Waits until the limiter allows a request. Returns false when aborted. */
   async #waitForBudget (): Promise<boolean> {
     for (;;) {
-      const wait = this.#limiter.waitTime(this.#opts.clock.now())
-      if (wait.ms <= 0) return true
+      const now = this.#opts.clock.now()
+      const wait = this.#limiter.waitTime(now)
+      const probe = this.#outage.waitMs(now)
+      if (wait.ms <= 0 && probe <= 0) return true
+      if (probe > wait.ms) {
+        this.log.debug(`Discord unreachable: next probe in ${probe} ms`)
+        // Woken early by close() (one last probe) or by the abort at its deadline.
+        const wake = this.#probeWake = new AbortController()
+        const onAbort = (): void => wake.abort()
+        this.#abort.signal.addEventListener('abort', onAbort, { once: true })
+        await sleep(this.#opts.clock, probe, wake.signal)
+        this.#abort.signal.removeEventListener('abort', onAbort)
+        this.#probeWake = undefined
+        if (this.#abort.signal.aborted) return false
+        continue
+      }
       this.counters.waits++
       this.#emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
       this.log.debug(`waiting ${wait.ms} ms for the ${wait.scope} limit`)
@@ -473,18 +515,22 @@ export class Pipeline {
   }
 
   #takeBatch (): Batch | undefined {
-    const notice = this.#dropNotice(this.#queue.takeDrops())
+    this.#expireHeld(this.#opts.clock.now())
+    // An outage probe carries one record; the drop notice waits for the drain unless nothing else is left.
+    const maxRecords = this.#outage.batchLimit ?? Number.POSITIVE_INFINITY
+    const limit = Math.min(LIMITS.embedsPerMessage, maxRecords)
+    const notice = limit < LIMITS.embedsPerMessage && this.#queue.size > 0 ? undefined : this.#dropNotice(this.#queue.takeDrops())
     const pending = this.#queue.size + (notice === undefined ? 0 : 1)
     if (pending === 0) return undefined
     // Under load each embed gets an equal share of the 6000-character message budget, so ten
     // records always fit one request; when quiet, a lone record may use all of it.
-    const slots = Math.min(LIMITS.embedsPerMessage, pending)
+    const slots = Math.min(limit, pending)
     const budget = Math.floor(LIMITS.totalEmbedChars / slots)
     const records: LogRecord[] = []
     const embeds: Embed[] = []
     let content: string | undefined
     if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
-    while (embeds.length < LIMITS.embedsPerMessage) {
+    while (embeds.length < limit && records.length < maxRecords) {
       const next = this.#queue.peek()
       if (next === undefined) break
       if (next.content !== undefined) {
@@ -551,9 +597,11 @@ export class Pipeline {
       for (;;) {
         if (!(await this.#waitForBudget())) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
         const sentAt = clock.now()
+        const timeoutMs = this.#requestTimeout(sentAt)
+        if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the close() deadline')
         this.#limiter.acquire(sentAt)
         this.counters.requests++
-        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal)
+        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, timeoutMs)
         const now = clock.now()
         let verdict: Verdict
         if (outcome.ok) {
@@ -567,6 +615,7 @@ export class Pipeline {
           if (outcome.failure.kind === 'aborted' || this.#abort.signal.aborted) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
           verdict = classifyFailure(outcome.failure)
         }
+        if (this.#outage.active && answered(verdict)) this.#endOutage(now)
 
         switch (verdict.kind) {
           case 'ok': {
@@ -596,12 +645,10 @@ export class Pipeline {
             continue
           }
           case 'retry': {
-            const delay = retryDelay(attempt, this.#opts.retryDelays)
+            // In an outage each probe is one attempt; otherwise the seed's retries come first.
+            const delay = this.#outage.active ? undefined : retryDelay(attempt, this.#opts.retryDelays)
             attempt++
-            if (delay === undefined) {
-              this.#fail('delivery', `giving up after ${attempt} attempts: ${verdict.reason}`)
-              return this.#drop('retries_exhausted', batch.records, verdict.reason)
-            }
+            if (delay === undefined) return this.#holdThroughOutage(batch, now, verdict.reason)
             this.counters.retried++
             this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
             this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
@@ -651,6 +698,49 @@ export class Pipeline {
     }
   }
 
+  /** A transient failure outlasted the retries: the batch goes back, first in line, and waits for a probe. */
+  #holdThroughOutage (batch: Batch, now: number, reason: string): void {
+    const started = this.#outage.enter(now, reason)
+    if (batch.notice !== undefined) {
+      // The notice travels on as a summary: delivered like a record, never counted as one.
+      this.#summaries.set(batch.notice, 0)
+      this.#summariesPending++
+    }
+    this.#queue.requeue(batch.notice === undefined ? batch.records : [batch.notice, ...batch.records])
+    if (!started) {
+      this.log.debug(`probe failed (${reason}); next in ${this.#outage.waitMs(now)} ms`)
+      return
+    }
+    const { probeMinMs, probeMaxMs } = this.#opts.outage
+    const message = `webhook ${this.#target.id} unreachable since ${new Date(now).toISOString()} (${reason}): holding ${this.#queue.size} records, probing with one at a time every ${spoken(probeMinMs)} to ${spoken(probeMaxMs)}; nothing is dead-lettered for this`
+    this.log.warn(message)
+    this.#emit('error', { kind: 'outage', message: this.#redact(message) })
+  }
+
+  #endOutage (now: number): void {
+    const end = this.#outage.recovered(now)
+    if (end === undefined) return
+    this.log.warn(`webhook ${this.#target.id} reachable again after ${spoken(end.durationMs)} (${end.probes} probe${end.probes === 1 ? '' : 's'}); delivering ${this.size} held records`)
+  }
+
+  /** The request's timeout: the configured one, cut so a close() deadline keeps its margin. */
+  #requestTimeout (now: number): number {
+    const deadline = this.#closeDeadline
+    if (deadline === undefined) return this.#opts.timeoutMs
+    return Math.min(this.#opts.timeoutMs, deadline.at - deadline.marginMs - now)
+  }
+
+  /** Records held past maxRecordAgeMs are dead-lettered, not posted late (checked as they come up). */
+  #expireHeld (now: number): void {
+    const max = this.#opts.maxRecordAgeMs
+    for (;;) {
+      const next = this.#queue.peek()
+      if (next === undefined || !isExpired(next.time, this.#startedAt, now, max)) return
+      this.#queue.shift()
+      this.#drop('expired', [next], `held longer than maxRecordAgeMs (${max} ms)`)
+    }
+  }
+
   #disable (kind: string, reason: string, status: number, discordCode: number | undefined): void {
     if (this.#disabled !== undefined) return
     this.#disabled = { kind, reason, since: this.#opts.clock.now() }
@@ -687,17 +777,23 @@ export class Pipeline {
     // summary itself is dead-lettered, so `accepted = sent + dropped + collapsed + pending` still holds.
     let repeats = 0
     let records = all
+    /** What goes to the dead-letter file: records, and storm summaries for the repeats they stood for. */
+    let lines = all
     if (this.#summariesPending > 0) {
       records = []
+      lines = []
       for (const r of all) {
         const n = this.#summaries.get(r)
         if (n === undefined) {
           records.push(r)
+          lines.push(r)
           continue
         }
         this.#summariesPending--
         this.#summaries.delete(r)
         repeats += n
+        // A held "N dropped" notice stands for no repeats: its records were counted when shed.
+        if (n > 0) lines.push(r)
       }
     }
     if (records.length === 0 && repeats === 0) return
@@ -708,8 +804,7 @@ export class Pipeline {
     if (this.#deadLetter !== undefined) {
       const time = new Date(this.#opts.clock.now()).toISOString()
       try {
-        // Summaries go too: a line saying "×99 more" stands for the 99 repeats counted here.
-        this.#deadLetter.write(all.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record: this.#redacted(record) })))
+        this.#deadLetter.write(lines.map((record) => ({ time, reason, webhookId: this.#target.id, ...(detail === undefined ? {} : { detail }), record: this.#redacted(record) })))
         this.counters.deadLettered += count
       } catch (err) {
         this.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${this.#deadLetter.path}: ${String(err)}`)
@@ -774,6 +869,15 @@ export class Pipeline {
 function spoken (ms: number): string {
   const s = Math.max(1, Math.round(ms / MS_PER_S))
   return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
+}
+
+/**
+ * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
+ * failure, a TLS failure or a Cloudflare ban ends an outage.
+ */
+function answered (verdict: Verdict): boolean {
+  if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
+  return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
 }
 
 function safeString (value: unknown): string {

@@ -33,6 +33,11 @@ export class SelfLog {
     this.#write('info', message)
   }
 
+  /** A line at warn level every time (for events that are rare by nature: an outage starting or ending). */
+  warn (message: string): void {
+    this.#write('warn', message)
+  }
+
   /**
    * Logged once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. A function
    * message is only built when it is written: some problems (a full queue) repeat per record.

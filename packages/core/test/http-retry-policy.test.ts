@@ -291,12 +291,12 @@ describe('retryDelay', () => {
     expect([0, 1, 2].map((retriesMade) => retryDelay(retriesMade, delays))).toEqual([2000, 3000, 5000])
   })
 
-  it('gives up once the delays are spent', () => {
+  it('says the retries are spent (the pipeline then holds the batch in outage mode) once the delays are used', () => {
     expect(retryDelay(3, delays)).toBeUndefined()
     expect(retryDelay(0, [])).toBeUndefined()
   })
 
-  it.each([-1, 1.5, Number.NaN])('gives up for the meaningless retry count %s', (attempt) => {
+  it.each([-1, 1.5, Number.NaN])('says the retries are spent for the meaningless retry count %s', (attempt) => {
     expect(retryDelay(attempt, delays)).toBeUndefined()
   })
 })

@@ -172,21 +172,40 @@ describe('DiscordNotifier against the emulator', () => {
     const stats = n.stats()
     expect(stats.retried).toBeGreaterThan(0)
     expect(msgs()).toHaveLength(stats.sent)
-    expect(stats.sent + stats.droppedByReason.retries_exhausted).toBe(20)
-    // 7 attempts at a 30 % failure rate: losing a record is a 1-in-4500 event.
+    // A transient failure never dead-letters: past the retries a record waits for the next probe.
+    expect(stats.dropped).toBe(0)
     expect(stats.sent).toBe(20)
     expect(emu.stats().requests).toBe(20 + stats.retried)
   })
 
-  it('gives up after the retry budget and counts the drop', async () => {
+  it('after the retry budget, holds the record through the outage: degraded, one probe at a time, then delivered', async () => {
     emu.setFaults({ errorRate: 1 })
-    const n = make()
-    n.sendDiagnostic({ level: 'error', service: 's', message: 'doomed' })
-    await n.flush(10_000)
-    expect(emu.stats().requests).toBe(4)
-    expect(n.stats()).toMatchObject({ retried: 3, sent: 0, dropped: 1 })
-    expect(n.stats().droppedByReason.retries_exhausted).toBe(1)
-    expect(n.health().status).toBe('unhealthy')
+    const n = make({ outage: { probeMinMs: 40, probeMaxMs: 80 } })
+    const errors: string[] = []
+    n.on('error', (e) => errors.push(e.kind))
+    n.sendDiagnostic({ level: 'error', service: 's', message: 'held' })
+    n.sendDiagnostic({ level: 'warning', service: 's', message: 'held too' })
+    const first = await n.flush(400)
+    expect(first).toMatchObject({ timedOut: true, pending: 2 })
+    // 4 attempts of the first batch (the seed's retries), then probes spaced 20-80 ms apart, one at a time.
+    const requests = emu.stats().requests
+    expect(requests).toBeGreaterThanOrEqual(5)
+    expect(requests).toBeLessThanOrEqual(4 + Math.ceil(400 / 20))
+    expect(n.stats()).toMatchObject({ retried: 3, sent: 0, dropped: 0 })
+    const health = n.health()
+    expect(health.status).toBe('degraded')
+    expect(health.reason).toMatch(/unreachable.*5\d\d/)
+    expect(Date.parse(health.since!)).toBeLessThanOrEqual(Date.now())
+    expect(n.isHealthy()).toBe(false)
+    expect(lines.filter((l) => l.includes('unreachable'))).toHaveLength(1)
+    expect(errors).toEqual(['outage'])
+
+    emu.setFaults({ errorRate: 0 })
+    expect(await n.flush(2000)).toMatchObject({ timedOut: false, pending: 0 })
+    expect(n.stats()).toMatchObject({ sent: 2, dropped: 0 })
+    expect(msgs().flatMap((m) => m.payload.embeds ?? []).map((e) => e.description)).toEqual(['held', 'held too'])
+    expect(n.health().status).toBe('healthy')
+    expect(lines.filter((l) => l.includes('reachable again'))).toHaveLength(1)
   })
 
   it('times out hung requests and retries them', async () => {

@@ -6,6 +6,9 @@
 
 export type RateLimitScope = 'user' | 'shared' | 'global'
 
+export type OutageMode = 'unavailable' | 'cloudflare' | 'drop' | 'hang'
+const OUTAGE_MODES: readonly OutageMode[] = ['unavailable', 'cloudflare', 'drop', 'hang']
+
 export interface Faults {
   /** Share of requests answered 500/502/503. @default 0 */
   errorRate: number
@@ -15,8 +18,13 @@ export interface Faults {
   hangRate: number
   /** Share of requests whose socket is destroyed without a response. @default 0 */
   dropRate: number
-  /** Every request gets 503 until this clock time (ms). @default null */
-  outage: { untilMs: number } | null
+  /**
+   * Every request fails until this clock time (ms), then all is well again ("fail, then recover"). `mode`
+   * says how: `unavailable` answers 503 (the default), `cloudflare` answers Cloudflare's 1015 ban with a
+   * Retry-After of the time left, `drop` destroys the socket (a network error), `hang` never answers.
+   * @default null
+   */
+  outage: { untilMs: number, mode: OutageMode } | null
   /** Share of requests answered with a Cloudflare 1015 ban page (§3). @default 0 */
   cloudflareRate: number
   /** Body form of the Cloudflare ban (§3 lists both). @default 'html' */
@@ -29,7 +37,7 @@ export interface Faults {
 
 /** What callers may pass: any subset, and an outage given as a duration from now. */
 export type FaultsInput = Partial<Omit<Faults, 'outage'>> & {
-  outage?: { untilMs: number } | { forMs: number } | null
+  outage?: ({ untilMs: number } | { forMs: number }) & { mode?: OutageMode } | null
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -46,12 +54,13 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
 
 export type FaultKind = 'error' | 'latency' | 'hang' | 'drop' | 'outage' | 'cloudflare' | 'storm'
 
-/** Faults decided when a request arrives, before its body is read. */
-export type ConnectionFault = 'drop' | 'hang'
+/** Faults decided when a request arrives, before its body is read; `outage_*` while an outage lasts. */
+export type ConnectionFault = 'drop' | 'hang' | 'outage_drop' | 'outage_hang'
 
 /** Faults at Discord's edge, before any rate limit or validation runs. */
 export type EdgeFault =
-  | { kind: 'outage' }
+  | { kind: 'outage'; mode: 'unavailable' }
+  | { kind: 'outage'; mode: 'cloudflare'; retryAfterSec: number }
   | { kind: 'cloudflare'; mode: 'html' | 'json'; retryAfterSec: number | null }
   | { kind: 'error'; status: ServerErrorStatus; html: boolean }
 
@@ -83,7 +92,12 @@ export class FaultInjector {
     return this.#faults.latencyMs
   }
 
-  connection(): ConnectionFault | undefined {
+  connection(now: number): ConnectionFault | undefined {
+    const outage = this.#faults.outage
+    if (outage && now < outage.untilMs) {
+      if (outage.mode === 'drop') return 'outage_drop'
+      if (outage.mode === 'hang') return 'outage_hang'
+    }
     if (this.#roll(this.#faults.dropRate)) return 'drop'
     if (this.#roll(this.#faults.hangRate)) return 'hang'
     return undefined
@@ -91,7 +105,11 @@ export class FaultInjector {
 
   edge(now: number): EdgeFault | undefined {
     const f = this.#faults
-    if (f.outage && now < f.outage.untilMs) return { kind: 'outage' }
+    if (f.outage && now < f.outage.untilMs) {
+      return f.outage.mode === 'cloudflare'
+        ? { kind: 'outage', mode: 'cloudflare', retryAfterSec: Math.ceil((f.outage.untilMs - now) / MS_PER_SECOND) }
+        : { kind: 'outage', mode: 'unavailable' }
+    }
     if (this.#roll(f.cloudflareRate)) return { kind: 'cloudflare', mode: f.cloudflareMode, retryAfterSec: f.cloudflareRetryAfterSec }
     if (this.#roll(f.errorRate)) {
       const index = Math.floor(this.#random() * SERVER_ERROR_STATUSES.length)
@@ -112,6 +130,8 @@ export class FaultInjector {
   }
 }
 
+const MS_PER_SECOND = 1000
+
 /** Half the injected 5xx come as an edge HTML page, half as a JSON body (§4: both occur). */
 const HTML_ERROR_SHARE = 0.5
 
@@ -122,7 +142,7 @@ function mergeFaults(base: Faults, input: FaultsInput, now: number): Faults {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value
   }
   if (outage !== undefined) {
-    merged.outage = outage === null ? null : { untilMs: 'forMs' in outage ? now + outage.forMs : outage.untilMs }
+    merged.outage = outage === null ? null : { untilMs: 'forMs' in outage ? now + outage.forMs : outage.untilMs, mode: outage.mode ?? 'unavailable' }
   }
   return merged
 }
@@ -154,6 +174,7 @@ export function assertFaultsInput(input: unknown): asserts input is FaultsInput 
   if (outage !== undefined && outage !== null && typeof outage?.untilMs !== 'number' && typeof outage?.forMs !== 'number') {
     reject('outage', '{ untilMs } or { forMs } or null', outage)
   }
+  if (outage?.mode !== undefined && !OUTAGE_MODES.includes(outage.mode as OutageMode)) reject('outage.mode', OUTAGE_MODES.map((m) => `'${m}'`).join(', '), outage.mode)
   const storm = f.rateLimitStorm as Record<string, unknown> | null | undefined
   if (storm !== undefined && storm !== null) {
     if (!['user', 'shared', 'global'].includes(storm?.scope as string)) reject('rateLimitStorm.scope', "'user', 'shared' or 'global'", storm?.scope)

@@ -3,7 +3,7 @@ export type { Emulator, EmulatorEvents, ResponseSummary, RevokeStatus } from './
 export type { EmulatorOptions, WebhookConfig } from './options.js'
 export type { StoredMessage } from './message-object.js'
 export type { EmulatorStats, LimitedBy } from './stats.js'
-export type { Faults, FaultsInput, FaultKind, RateLimitScope } from './faults.js'
+export type { Faults, FaultsInput, FaultKind, OutageMode, RateLimitScope } from './faults.js'
 export { DEFAULT_FAULTS } from './faults.js'
 export type { InvalidRequestLimit, RateLimitConfig, WindowLimit } from './rate-limits.js'
 export { DEFAULT_INVALID_LIMIT, DEFAULT_LIMITS } from './rate-limits.js'

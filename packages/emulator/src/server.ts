@@ -17,7 +17,7 @@ import { handleControl, CONTROL_PREFIX } from './control.js'
 import { previewReply } from './preview/routes.js'
 import { ResponseLog } from './preview/response-log.js'
 import { EventStream } from './event-stream.js'
-import { FaultInjector, mulberry32, type EdgeFault, type Faults, type FaultKind, type FaultsInput, type RateLimitScope } from './faults.js'
+import { FaultInjector, mulberry32, type EdgeFault, type Faults, type FaultKind, type FaultsInput, type OutageMode, type RateLimitScope } from './faults.js'
 import { FormErrors } from './form-errors.js'
 import { readBody, send } from './http-io.js'
 import { bucketHashFor, channelIdFor, generateToken, generateWebhookId, SnowflakeGenerator } from './ids.js'
@@ -183,9 +183,12 @@ export class Emulator {
     this.#faults.set(faults, this.#now())
   }
 
-  /** Every request gets 503 for the next `ms` milliseconds of the emulator's clock. */
-  setOutage(ms: number): void {
-    this.setFaults({ outage: { forMs: ms } })
+  /**
+   * Every request fails for the next `ms` milliseconds of the emulator's clock, then the emulator
+   * recovers: 503 by default, or a Cloudflare ban, dropped sockets or hung requests (`mode`).
+   */
+  setOutage(ms: number, mode: OutageMode = 'unavailable'): void {
+    this.setFaults({ outage: { forMs: ms, mode } })
   }
 
   /** Clears messages, counters and rate-limit state, and lifts revocations. Webhooks and faults stay. */
@@ -304,7 +307,14 @@ export class Emulator {
       return
     }
 
-    const connectionFault = this.#faults.connection()
+    const connectionFault = this.#faults.connection(this.#now())
+    if (connectionFault === 'outage_drop' || connectionFault === 'outage_hang') {
+      this.#stats.fault('outage')
+      this.#summarize(ctx, 0, undefined, 'outage')
+      if (connectionFault === 'outage_drop') req.socket.destroy()
+      else req.resume()
+      return
+    }
     if (connectionFault === 'drop') {
       this.#stats.fault('drop')
       this.#summarize(ctx, 0, undefined, 'drop')
@@ -440,7 +450,9 @@ export class Emulator {
     this.#stats.fault(fault.kind)
     switch (fault.kind) {
       case 'outage':
-        return this.#finish(res, ctx, serverError(STATUS.unavailable, false), undefined, 'outage')
+        return fault.mode === 'cloudflare'
+          ? this.#finish(res, ctx, cloudflareBan('html', fault.retryAfterSec), 'cloudflare', 'outage')
+          : this.#finish(res, ctx, serverError(STATUS.unavailable, false), undefined, 'outage')
       case 'cloudflare':
         return this.#finish(res, ctx, cloudflareBan(fault.mode, fault.retryAfterSec), 'cloudflare', 'cloudflare')
       case 'error':

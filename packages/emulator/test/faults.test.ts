@@ -108,6 +108,34 @@ describe('fault injection', () => {
     expect(emulator.messages).toHaveLength(1)
   })
 
+  it('fails every request in the chosen outage mode, then recovers', async () => {
+    const clock = new ManualClock()
+    emulator = await start({ now: clock.now })
+    const url = v10(emulator.webhookUrl(WEBHOOK_ID, TOKEN))
+    emulator.setOutage(4_500, 'cloudflare')
+    const banned = await post(url, { content: 'x' })
+    expect(banned.status).toBe(429)
+    expect(banned.headers.get('retry-after')).toBe('5')
+    expect(rateLimitHeaders(banned.headers)).toEqual([])
+    expect(banned.text).toContain('1015')
+    clock.advance(4_500)
+    expect((await post(url, { content: 'x' })).status).toBe(204)
+
+    emulator.setOutage(1000, 'drop')
+    await expect(post(url, { content: 'x' })).rejects.toThrow()
+    emulator.setOutage(1000, 'hang')
+    await expect(post(url, { content: 'x' }, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({ name: 'TimeoutError' })
+    clock.advance(1000)
+    expect((await post(url, { content: 'x' })).status).toBe(204)
+    expect(emulator.stats().faultsInjected.outage).toBe(3)
+    expect(emulator.messages).toHaveLength(2)
+  })
+
+  it('refuses an unknown outage mode by name', async () => {
+    const { assertFaultsInput } = await import('../src/faults.js')
+    expect(() => assertFaultsInput({ outage: { forMs: 10, mode: 'flood' } })).toThrow(/outage\.mode/)
+  })
+
   it('delays answers by latencyMs in real time, whatever the time scale', async () => {
     emulator = await start({ timeScale: 0.01, faults: { latencyMs: 120 } })
     const started = Date.now()

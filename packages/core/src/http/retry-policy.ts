@@ -140,7 +140,8 @@ export function isInvalidStatus (status: number, headers: HeaderMap): boolean {
 }
 
 /**
- * The wait before the next retry, or undefined when the retries are spent. `attempt` counts the retries
+ * The wait before the next retry, or undefined when the retries are spent (the pipeline then holds the
+ * batch in outage mode, http/outage.ts: a transient failure never dead-letters on its own). `attempt` counts the retries
  * already made: 0 before the first retry. With delays [2000, 3000, 5000] a request is sent at most 4 times.
  */
 export function retryDelay (attempt: number, delays: readonly number[]): number | undefined {

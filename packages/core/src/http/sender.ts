@@ -84,8 +84,12 @@ export class WebhookSender {
     }
   }
 
-  /** One attempt. Resolves with the answer (any status) or a failure; never rejects. */
-  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal): Promise<SendOutcome> {
+  /**
+   * One attempt. Resolves with the answer (any status) or a failure; never rejects. `timeoutMs` shortens
+   * this attempt's limit (never lengthens it), e.g. so a request cannot outlast a shutdown deadline.
+   */
+  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, timeoutMs?: number): Promise<SendOutcome> {
+    const limitMs = timeoutMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, timeoutMs))
     const started = performance.now()
     const elapsed = (): number => Math.round(performance.now() - started)
     const fail = (kind: SendFailure['kind'], message: string, code?: string): SendOutcome => {
@@ -103,7 +107,7 @@ export class WebhookSender {
     const timer = setTimeout(() => {
       timedOut = true
       controller.abort()
-    }, this.#timeoutMs)
+    }, limitMs)
     timer.unref()
     const onCallerAbort = (): void => {
       callerAborted = true
@@ -124,7 +128,7 @@ export class WebhookSender {
       const answer = await Promise.race([exchange, aborted])
       return { ok: true, ...answer, durationMs: elapsed() }
     } catch (error) {
-      if (timedOut) return fail('timeout', `no answer from Discord within ${this.#timeoutMs} ms`, 'ERR_TIMEOUT')
+      if (timedOut) return fail('timeout', `no answer from Discord within ${limitMs} ms`, 'ERR_TIMEOUT')
       if (callerAborted) return fail('aborted', 'aborted by the caller')
       const code = errorCode(error)
       const message = errorMessage(error)

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * The `logcord` command:
+ *
+ *   npx logcord test [--webhook-url URL]            one message of each kind, with Discord's answer for each
+ *   npx logcord replay FILE [--webhook-url URL]     resend a dead-letter file once Discord is reachable
+ *
+ * The webhook comes from --webhook-url or DISCORD_WEBHOOK_URL and is never printed with its token.
+ * Exit codes: 0 everything went through, 1 something did not, 2 a usage mistake.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { runCheck } from './check.js'
+import { redactLoose } from './http/webhook-url.js'
+import type { NotifierOptions } from './options.js'
+import { replayDeadLetters } from './replay.js'
+
+const EXIT_OK = 0
+const EXIT_FAILED = 1
+const EXIT_USAGE = 2
+const MS_PER_S = 1000
+
+const FLAGS = {
+  'webhook-url': { type: 'string' },
+  'api-origin': { type: 'string' },
+  username: { type: 'string' },
+  'thread-id': { type: 'string' },
+  'all-webhooks': { type: 'boolean', default: false },
+  wait: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false }
+} as const satisfies ParseArgsConfig['options']
+
+const USAGE = `Usage:
+  logcord test [options]           send one message of each kind and print Discord's answer for each
+  logcord replay FILE [options]    resend the records of a dead-letter file (safe to run twice)
+
+Options:
+  --webhook-url <url>     Discord webhook URL (default: $DISCORD_WEBHOOK_URL)
+  --api-origin <origin>   send to this origin instead of https://discord.com (a local emulator)
+  --username <name>       webhook display name
+  --thread-id <id>        post into this thread
+  --all-webhooks          replay: also resend lines written for other webhooks
+  --wait <seconds>        replay: how long to keep trying while Discord is unreachable (default 600)
+  -h, --help              this text
+
+replay remembers what Discord confirmed in FILE.replayed; a second run sends only what is left.`
+
+async function main (argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true })
+  } catch (error) {
+    process.stderr.write(`logcord: ${(error as Error).message}\n\n${USAGE}\n`)
+    return EXIT_USAGE
+  }
+  const { values, positionals } = parsed
+  const [command, ...rest] = positionals
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE + '\n')
+    return values.help || command === 'help' ? EXIT_OK : EXIT_USAGE
+  }
+  const webhookUrl = values['webhook-url'] ?? process.env.DISCORD_WEBHOOK_URL
+  if (webhookUrl === undefined || webhookUrl.trim() === '') {
+    process.stderr.write('logcord: no webhook: pass --webhook-url or set DISCORD_WEBHOOK_URL.\n')
+    return EXIT_USAGE
+  }
+  const options: NotifierOptions = { webhookUrl: webhookUrl.trim() }
+  if (values['api-origin'] !== undefined) options.apiOrigin = values['api-origin']
+  if (values.username !== undefined) options.username = values.username
+  if (values['thread-id'] !== undefined) options.threadId = values['thread-id']
+
+  switch (command) {
+    case 'test':
+      if (rest.length > 0) return usage(`test takes no file, received ${JSON.stringify(rest[0])}`)
+      return await check(options)
+    case 'replay': {
+      if (rest.length !== 1) return usage('replay needs exactly one dead-letter file')
+      let waitMs: number | undefined
+      if (values.wait !== undefined) {
+        const s = Number(values.wait)
+        if (!Number.isFinite(s) || s < 0) return usage(`--wait: expected seconds (a number >= 0), received ${JSON.stringify(values.wait)}`)
+        waitMs = s * MS_PER_S
+      }
+      return await replay(options, rest[0]!, values['all-webhooks'], waitMs)
+    }
+    default:
+      return usage(`unknown command ${JSON.stringify(command)}`)
+  }
+}
+
+function usage (message: string): number {
+  process.stderr.write(`logcord: ${message}.\n\n${USAGE}\n`)
+  return EXIT_USAGE
+}
+
+async function check (options: NotifierOptions): Promise<number> {
+  process.stdout.write(`Sending one message of each kind to ${redactLoose(options.webhookUrl!)}\n\n`)
+  const result = await runCheck(options, (line) => process.stdout.write(`  ${line.kind.padEnd(22)} ${line.text}\n`))
+  process.stdout.write(`\n${result.delivered} of ${result.total} delivered; notifier ${result.health}\n`)
+  return result.delivered === result.total ? EXIT_OK : EXIT_FAILED
+}
+
+async function replay (options: NotifierOptions, file: string, allWebhooks: boolean, waitMs: number | undefined): Promise<number> {
+  const r = await replayDeadLetters({ ...options, file, allWebhooks, ...(waitMs === undefined ? {} : { waitMs }) })
+  const parts = [`${r.sent} sent`]
+  if (r.alreadyReplayed > 0) parts.push(`${r.alreadyReplayed} already replayed`)
+  if (r.rejected > 0) parts.push(`${r.rejected} rejected by Discord`)
+  if (r.otherWebhooks > 0) parts.push(`${r.otherWebhooks} for other webhooks (--all-webhooks sends them here)`)
+  if (r.invalid > 0) parts.push(`${r.invalid} unreadable lines`)
+  if (r.left > 0) parts.push(`${r.left} left`)
+  process.stdout.write(`replay ${file}: ${r.lines} lines; ${parts.join(', ')}. Replayed ids: ${r.sidecar}\n`)
+  if (r.stopped !== undefined) process.stdout.write(`stopped early: ${r.stopped}\n`)
+  return r.left === 0 && r.rejected === 0 ? EXIT_OK : EXIT_FAILED
+}
+
+// The library's timers never hold a process open (they are unref'd); this command waits for its own
+// deliveries, so it holds the process until it is done.
+const keepAlive = setInterval(() => {}, 2 ** 30)
+process.exitCode = EXIT_FAILED
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+}, (error: unknown) => {
+  // Bad options (a malformed URL) land here; their messages never contain the token.
+  process.stderr.write(`logcord: ${redactLoose(error instanceof Error ? error.message : String(error))}\n`)
+  process.exitCode = EXIT_USAGE
+}).finally(() => clearInterval(keepAlive))

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import type { DeadLetterLine } from './dead-letter.js'
+import { isSeverity } from './levels.js'
+import { DiscordNotifier } from './notifier.js'
+import type { NotifierOptions } from './options.js'
+import type { LogRecord } from './record.js'
+
+/**
+ * Resends a dead-letter file through a notifier, so every Discord limit and the usual packing apply:
+ *
+ *   FILE ──► parse lines ──► skip ids in FILE.replayed ──► 10 at a time: send, flush ──► append the ids
+ *                            (and other webhooks' lines)                                  Discord confirmed
+ *
+ * Safe to run twice: a record's id is appended to the sidecar `FILE.replayed` only once Discord confirmed
+ * it, right after its request, so a second run (or a run after a crash) sends only what is left. A record
+ * in flight when the run stops may be sent again next time (a webhook has no idempotency key, contract §1).
+ * While Discord is unreachable the notifier's outage mode probes until it answers, up to `waitMs`.
+ */
+export interface ReplayOptions extends NotifierOptions {
+  /** The dead-letter file (JSON lines, as written by `deadLetterFile`). */
+  file: string
+  /** Also resend lines written for other webhooks (by default only lines of this webhook's id). @default false */
+  allWebhooks?: boolean
+  /** How long to keep trying in all, in ms (outages included). @default 600000 (10 min) */
+  waitMs?: number
+}
+
+export interface ReplayResult {
+  /** Lines in the file. */
+  lines: number
+  /** Lines that were not a dead-letter record (counted, skipped). */
+  invalid: number
+  /** Lines resent by an earlier run (listed in the sidecar). */
+  alreadyReplayed: number
+  /** Lines of other webhooks, left alone without `allWebhooks`. */
+  otherWebhooks: number
+  /** Records Discord confirmed in this run. */
+  sent: number
+  /** Records Discord refused for good in this run (e.g. 400 after the strict resend); they stay unreplayed. */
+  rejected: number
+  /** Records left to send when the run stopped (deadline, or the webhook is gone). */
+  left: number
+  /** The sidecar file listing replayed ids. */
+  sidecar: string
+  /** Why the run stopped early, if it did. Never contains the webhook token. */
+  stopped?: string
+}
+
+const CHUNK = 10
+const DEFAULT_WAIT_MS = 10 * 60 * 1000
+
+interface Entry {
+  id: string
+  record: LogRecord
+}
+
+/** The sidecar that lists, one id a line, the records already resent from `file`. */
+export function replaySidecar (file: string): string {
+  return `${file}.replayed`
+}
+
+export async function replayDeadLetters (options: ReplayOptions): Promise<ReplayResult> {
+  const { file, allWebhooks = false, waitMs = DEFAULT_WAIT_MS, ...notifierOptions } = options
+  const sidecar = replaySidecar(file)
+  const done = new Set(existsSync(sidecar) ? readFileSync(sidecar, 'utf8').split('\n').filter((l) => l !== '') : [])
+  const notifier = new DiscordNotifier({ ...notifierOptions, dedup: { enabled: false }, deadLetterFile: undefined } as NotifierOptions)
+  const targetId = notifier.options.target?.id
+  const result: ReplayResult = { lines: 0, invalid: 0, alreadyReplayed: 0, otherWebhooks: 0, sent: 0, rejected: 0, left: 0, sidecar }
+
+  const todo: Entry[] = []
+  for (const text of readFileSync(file, 'utf8').split('\n')) {
+    if (text.trim() === '') continue
+    result.lines++
+    const entry = parseLine(text)
+    if (entry === undefined) {
+      result.invalid++
+      continue
+    }
+    if (done.has(entry.id)) result.alreadyReplayed++
+    else if (!allWebhooks && entry.webhookId !== undefined && entry.webhookId !== targetId) result.otherWebhooks++
+    else todo.push(entry)
+  }
+  if (!notifier.enabled) {
+    result.left = todo.length
+    result.stopped = 'notifications are disabled (no webhook URL)'
+    return result
+  }
+
+  const dropped = new Map<LogRecord, string>()
+  notifier.on('dropped', (e) => {
+    for (const r of e.records ?? []) dropped.set(r, e.reason)
+  })
+  notifier.on('error', () => {}) // reported through the result and health(), not as an 'error' crash
+
+  const deadline = Date.now() + waitMs
+  let next = 0
+  try {
+    while (next < todo.length) {
+      const chunk = todo.slice(next, next + CHUNK)
+      for (const entry of chunk) notifier.send(entry.record)
+      const { timedOut } = await notifier.flush(Math.max(0, deadline - Date.now()))
+      if (timedOut) {
+        // Whatever is still held is dropped (reason: shutdown), so what is left counts exactly.
+        await notifier.close(0)
+        result.stopped = `Discord did not take every record within ${Math.round(waitMs / 1000)} s: ${notifier.health().reason ?? 'still waiting'}`
+      }
+      const confirmed = chunk.filter((e) => !dropped.has(e.record))
+      if (confirmed.length > 0) appendFileSync(sidecar, confirmed.map((e) => e.id + '\n').join(''))
+      result.sent += confirmed.length
+      for (const e of chunk) if (dropped.get(e.record) === 'rejected') result.rejected++
+      next += chunk.length
+      if (timedOut) break
+      const health = notifier.health()
+      if (health.status === 'disabled') {
+        result.stopped = health.reason ?? 'the webhook is disabled'
+        break
+      }
+    }
+  } finally {
+    await notifier.close()
+  }
+  result.left = todo.length - result.sent - result.rejected
+  return result
+}
+
+/** A dead-letter line as id + record; undefined when it is not one. Lines without an id get a stable one. */
+function parseLine (text: string): (Entry & { webhookId: string | undefined }) | undefined {
+  let line: Partial<DeadLetterLine>
+  try {
+    line = JSON.parse(text) as Partial<DeadLetterLine>
+  } catch {
+    return undefined
+  }
+  const record = line?.record
+  if (record === null || typeof record !== 'object' || !isSeverity(record.severity) || typeof record.message !== 'string') return undefined
+  if (typeof record.time !== 'number') record.time = Date.parse(String(line.time)) || Date.now()
+  const id = typeof line.id === 'string' && line.id !== '' ? line.id : 'sha256:' + createHash('sha256').update(text.trim()).digest('hex').slice(0, 32)
+  return { id, record, webhookId: typeof line.webhookId === 'string' ? line.webhookId : undefined }
+}
