@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { InvalidOptionError } from './errors.js'
 import { parseWebhookUrl, type WebhookTarget } from './http/webhook-url.js'
+import { assertKnownOptions } from './known-options.js'
 import { FINGERPRINT_PARTS, type FingerprintPart } from './batch/fingerprint.js'
 import { isSeverity, SEVERITIES, type Severity } from './levels.js'
 import { LIMITS } from './limits.js'
@@ -174,14 +175,19 @@ const defaultLog = (line: string): void => {
   process.stderr.write(line.endsWith('\n') ? line : line + '\n')
 }
 
-/** Validates once, at construction. Errors name the option, what was expected, what came, and the fix. */
+/**
+ * Validates once, at construction. Errors name the option, what was expected, what came, and the fix;
+ * an unknown key is refused with the closest known name. Reads no environment variable: the entry
+ * points apply DISCORD_WEBHOOK_URL and the other variables first (see env.ts).
+ */
 export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
   if (input === null || typeof input !== 'object') throw new InvalidOptionError('options', 'an object', input)
+  assertKnownOptions(input)
   const enabled = optBool(input, 'enabled', DEFAULTS.enabled)
   let target: WebhookTarget | undefined
   if (input.webhookUrl !== undefined || enabled) {
     if (input.webhookUrl === undefined) {
-      throw new InvalidOptionError('webhookUrl', 'a Discord webhook URL', undefined, 'Pass `webhookUrl`, set DISCORD_WEBHOOK_URL, or set `enabled: false`.')
+      throw new InvalidOptionError('webhookUrl', 'a Discord webhook URL', undefined, 'Pass `webhookUrl` or set DISCORD_WEBHOOK_URL; to turn notifications off, set `enabled: false` or DISCORD_NOTIFICATIONS_ENABLED=false.')
     }
     const parseOpts: { apiOrigin?: string, threadId?: string } = {}
     if (input.apiOrigin !== undefined) parseOpts.apiOrigin = optString(input, 'apiOrigin') as string

@@ -6,7 +6,9 @@ import { toPlain } from '../format/safe-value.js'
 import { redactLoose } from '../http/webhook-url.js'
 import { atLeast } from '../levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from '../notifier-base.js'
-import { resolveOptions, type NotifierOptions, type ResolvedOptions } from '../options.js'
+import { resolveWithEnvironment } from '../env.js'
+import { assertKnownOptions, NOTIFIER_OPTION_KEYS } from '../known-options.js'
+import type { NotifierOptions, ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
 import type { RateLimitInfo } from '../rate-limit/limiter.js'
 import type { LogRecord } from '../record.js'
@@ -64,19 +66,26 @@ export class ThreadedNotifier extends NotifierBase {
     this.drainSync()
   }
 
+  /**
+   * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED and
+   * DISCORD_NOTIFICATIONS_LOG_LEVEL, as in DiscordNotifier (explicit options win).
+   */
   constructor (options: ThreadedNotifierOptions = {}) {
     super()
-    const { exitTimeoutMs, ...rest } = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
+    if (typeof options === 'object' && options !== null) assertKnownOptions(options, [...NOTIFIER_OPTION_KEYS, 'exitTimeoutMs'])
+    const { exitTimeoutMs, ...given } = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
-      if (rest[key] !== undefined) {
-        throw new InvalidOptionError(key, 'no value in threaded mode', rest[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
+      if (given[key] !== undefined) {
+        throw new InvalidOptionError(key, 'no value in threaded mode', given[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
       }
     }
     if (exitTimeoutMs !== undefined && (typeof exitTimeoutMs !== 'number' || !Number.isInteger(exitTimeoutMs) || exitTimeoutMs < 0)) {
       throw new InvalidOptionError('exitTimeoutMs', 'an integer >= 0', exitTimeoutMs)
     }
-    // Validate on the caller's thread, so mistakes surface here with a clear message.
-    this.options = resolveOptions(rest)
+    // Validate on the caller's thread, so mistakes surface here with a clear message. The worker gets
+    // the options with the environment already applied.
+    const { options: rest, resolved } = resolveWithEnvironment(given)
+    this.options = resolved
     this.exitTimeoutMs = exitTimeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS
     this.#userLog = rest.log
     if (!this.options.enabled || this.options.target === undefined) return
@@ -185,7 +194,15 @@ export class ThreadedNotifier extends NotifierBase {
   stats (): Counters {
     const c = this.#snapshot?.counters ?? emptyCounters()
     // Repeats folded here never reached the worker: they count as handed over and collapsed.
-    return { ...c, accepted: c.accepted + this.#collapsed, collapsed: c.collapsed + this.#collapsed, droppedByReason: { ...c.droppedByReason } }
+    // Levels are resolved here too, so unknown ones are counted on this thread.
+    return { ...c, accepted: c.accepted + this.#collapsed, collapsed: c.collapsed + this.#collapsed, droppedByReason: { ...c.droppedByReason }, unknownLevels: this.unknownLevels }
+  }
+
+  #warned = new Set<string>()
+  protected warnOnce (key: string, message: string): void {
+    if (this.#warned.has(key) || this.options.logLevel === 'error') return
+    this.#warned.add(key)
+    this.#log(`logcord warn: ${redactLoose(message)}`)
   }
 
   health (): Health {
