@@ -179,7 +179,6 @@ async function main (argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`pino-discord: ${usageMessage(err)}\n${err instanceof UsageError || isUnknownFlag(err) ? 'Run pino-discord --help for the options.\n' : ''}`)
     return EXIT_USAGE
   }
-  if (disabledByEnvironment(options, env)) process.stderr.write('pino-discord: DISCORD_NOTIFICATIONS_ENABLED is off: input is read, nothing is sent to Discord\n')
 
   let stream: PinoDiscordStream
   try {
@@ -189,6 +188,8 @@ async function main (argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`pino-discord: ${redactLoose(err instanceof Error ? err.message : String(err))}\n`)
     return EXIT_USAGE
   }
+  // The transport accepted the environment, so reading the switch again cannot throw.
+  if (disabledByEnvironment(options, env)) process.stderr.write('pino-discord: DISCORD_NOTIFICATIONS_ENABLED is off: input is read, nothing is sent to Discord\n')
 
   let read = 0
   let unparsable = 0

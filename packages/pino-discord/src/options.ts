@@ -60,8 +60,11 @@ const IN_PROCESS_ONLY: Readonly<Record<string, string>> = Object.freeze({
   log: 'the worker writes its own lines to stderr; choose how many with `logLevel`'
 })
 
-/** Keys pino itself adds to a single `target`'s options (pino/lib/transport.js); never the notifier's. */
-const PINO_KEYS = ['levels', 'dedupe', 'pinoWillSendConfig'] as const
+/**
+ * Keys pino and thread-stream add to a single `target`'s options (pino/lib/transport.js: `levels`,
+ * `dedupe`, `pinoWillSendConfig`; thread-stream/index.js: `$context`); never the notifier's.
+ */
+const PINO_KEYS = ['levels', 'dedupe', 'pinoWillSendConfig', '$context'] as const
 const ADAPTER_KEYS = ['formatter', 'closeTimeoutMs', 'pinoConfig'] as const
 const KNOWN_KEYS: readonly string[] = [...NOTIFIER_OPTION_KEYS, ...ADAPTER_KEYS, ...PINO_KEYS]
 
@@ -124,7 +127,7 @@ export function resolvePinoOptions (input: InProcessOptions | undefined, where: 
   }
   assertPlainData(options, where === 'in-process' ? Object.keys(IN_PROCESS_ONLY) : [])
 
-  const { formatter, closeTimeoutMs, pinoConfig, levels: _levels, dedupe: _dedupe, pinoWillSendConfig: _config, ...given } = options as InProcessOptions & Partial<Record<(typeof PINO_KEYS)[number], unknown>>
+  const { formatter, closeTimeoutMs, pinoConfig, levels: _levels, dedupe: _dedupe, pinoWillSendConfig: _config, $context: _context, ...given } = options as InProcessOptions & Partial<Record<(typeof PINO_KEYS)[number], unknown>>
   if (formatter !== undefined && (typeof formatter !== 'string' || formatter === '')) {
     throw new InvalidOptionError('formatter', 'a module path such as \'./discord-format.js\'', formatter)
   }

@@ -138,7 +138,8 @@ async function discardingStream (err: unknown): Promise<PinoDiscordStream> {
   }, {
     expectPinoConfig: true,
     parseLine: parseObject,
-    close () {
+    // Async: pino-abstract-transport waits for the returned promise (a sync close would have to call back).
+    async close () {
       if (counts.discarded > 0) writeStderrSync(`logcord pino-discord: closed: ${counts.discarded} lines not sent to Discord (the transport could not start, see above)`)
     }
   })
