@@ -65,11 +65,15 @@ export interface DedupOptions {
 }
 
 export interface NotifierOptions {
-  /** Discord webhook URL. Required unless `enabled` is false. Treated as a secret. */
+  /**
+   * Discord webhook URL. Required unless `enabled` is false. Treated as a secret. A URL on a loopback
+   * host (`http://127.0.0.1:PORT/api/webhooks/<id>/<token>`, the emulator) is sent to as-is.
+   * @default DISCORD_WEBHOOK_URL (read by the constructors, not by resolveOptions)
+   */
   webhookUrl?: string
-  /** @default true */
+  /** @default DISCORD_NOTIFICATIONS_ENABLED, else true */
   enabled?: boolean
-  /** Send to this origin instead of https://discord.com (the local emulator). http only on loopback. */
+  /** Send to this origin instead of https://discord.com (a proxy, an emulator). http only on loopback. */
   apiOrigin?: string
   /** Overrides the webhook's display name (1-80 characters, no "clyde"/"discord"). */
   username?: string
@@ -92,7 +96,7 @@ export interface NotifierOptions {
   flushTimeoutMs?: number
   /** Append undeliverable records as JSON lines to this file. @default undefined (off) */
   deadLetterFile?: string
-  /** Verbosity of the library's own stderr lines. @default 'warn' */
+  /** Verbosity of the library's own stderr lines. @default DISCORD_NOTIFICATIONS_LOG_LEVEL, else 'warn' */
   logLevel?: LogLevel
   /** Where the library's own lines go. @default a write to process.stderr */
   log?: (line: string) => void
