@@ -6,7 +6,7 @@
  * | --------------------------------- | ------------ | ---------------------------------------------------- |
  * | `DISCORD_WEBHOOK_URL`             | `webhookUrl` | the webhook URL (a secret)                           |
  * | `DISCORD_NOTIFICATIONS_ENABLED`   | `enabled`    | true/false, 1/0, yes/no, on/off (any case)           |
- * | `DISCORD_NOTIFICATIONS_LOG_LEVEL` | `logLevel`   | debug/trace, info, warn/warning, error, silent/off   |
+ * | `DISCORD_NOTIFICATIONS_LOG_LEVEL` | `logLevel`   | debug/trace, info, warn/warning, error/fatal, silent/off/none |
  *
  * Empty values count as unset. Any other value is an InvalidEnvironmentError: a switch that cannot be
  * read must not quietly mean "on". The application's generic LOG_LEVEL is deliberately not read: an
@@ -21,7 +21,7 @@ export const ENV_LOG_LEVEL = 'DISCORD_NOTIFICATIONS_LOG_LEVEL'
 
 const SWITCH: Readonly<Record<string, boolean>> = Object.freeze({ true: true, 1: true, yes: true, on: true, false: false, 0: false, no: false, off: false })
 const LOG_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = Object.freeze({
-  debug: 'debug', trace: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', silent: 'silent', none: 'silent', off: 'silent'
+  debug: 'debug', trace: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error', fatal: 'error', silent: 'silent', none: 'silent', off: 'silent'
 })
 
 /** `DISCORD_NOTIFICATIONS_ENABLED` as a boolean; undefined when unset or empty. */
