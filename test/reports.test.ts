@@ -190,6 +190,11 @@ describe('security: a malformed webhook URL never appears in an error, only what
     expect(byEnv.code).toBe(2)
     expect(byEnv.stderr).toMatch(/DISCORD_WEBHOOK_URL.*token is in the query/)
     expect(leaksToken(byEnv.stderr)).toBe(false)
+    // A URL pasted without its flag is not quoted back.
+    const stray = await runCli([`https://discord.com/api/webhooks//${ID}/${TOKEN}`], '')
+    expect(stray.code).toBe(2)
+    expect(stray.stderr).toMatch(/unexpected argument.*--webhook-url/)
+    expect(leaksToken(stray.stderr)).toBe(false)
     // An unknown flag carrying the URL after '=' is named, its value is not.
     const typo = await runCli([`--webhookurl=https://discord.com/api/webhooks/${ID}/${TOKEN}`], '')
     expect(typo.code).toBe(2)

@@ -242,6 +242,8 @@ function isUnknownFlag (err: unknown): boolean {
  */
 function usageMessage (err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
+  // Node quotes the stray argument, which may be a webhook URL pasted without its flag.
+  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument: this command takes flags only (a webhook URL goes after --webhook-url)'
   if (!isUnknownFlag(err)) return redactLoose(message)
   const flag = /'(-{1,2}[^'=\s]*)/.exec(message)?.[1]
   if (flag === undefined || !/^-{1,2}[\w-]{1,40}$/.test(flag)) return 'unknown flag'
