@@ -482,7 +482,7 @@ describe('configuration: unknown option keys are refused with the closest known 
     expect(() => resolvePinoOptions({ webhookUrl: GOOD, levels: { notice: 35 }, dedupe: false, pinoWillSendConfig: true, $context: { threadStreamVersion: '4' } } as never, 'worker')).not.toThrow()
   })
 
-  it('a typo of a key in the environment-taking helpers is refused too', () => {
+  it('createNotifierFromEnv refuses a misspelt key too', () => {
     expect(() => createNotifierFromEnv({ retryDelay: [1] } as never, { DISCORD_WEBHOOK_URL: GOOD })).toThrow(/did you mean `retryDelays`/)
   })
 })
