@@ -119,7 +119,8 @@ console.log(`  checkout (Winston) ${winstonStats.accepted} accepted, ${winstonSt
 console.log(`  took               ${elapsed().trim()}${emulator ? ` (Discord's limits with the clock × ${timeScale}: about ${(((performance.now() - started) / 1000) / timeScale).toFixed(0)} s in real Discord time)` : ''}`)
 
 if (emulator && values['keep-open']) {
-  console.log(`\nThe emulator keeps running: preview at ${emulator.origin}/ , webhook ${emulator.origin}/api/webhooks/…  Ctrl-C to stop.`)
+  // A loopback URL is sent to as-is (no apiOrigin needed): this one can be pasted into any logcord option.
+  console.log(`\nThe emulator keeps running: preview at ${emulator.origin}/  Ctrl-C to stop.\nWebhook URL: ${target.webhookUrl}`)
   await new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve) })
 } else if (emulator) {
   console.log('\nRun with --keep-open to keep the emulator and its preview page up after the demo.')

@@ -27,7 +27,10 @@ const TABLE: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['role id not a snowflake', { webhookUrl: URL_OK, mentions: { roles: ['admins'] } }, 'mentions.roles', /snowflake/],
   ['forbidden username', { webhookUrl: URL_OK, username: 'Discord Alerts' }, 'username', /clyde|discord/i],
   ['redact keys not strings', { webhookUrl: URL_OK, render: { redactKeys: [1] } }, 'render.redactKeys', /array of strings/],
-  ['enabled as a string', { webhookUrl: URL_OK, enabled: 'yes' }, 'enabled', /true or false/]
+  ['enabled as a string', { webhookUrl: URL_OK, enabled: 'yes' }, 'enabled', /true or false/],
+  ['a misspelt option', { webhookUrl: URL_OK, retryDelay: [100] }, 'retryDelay', /did you mean `retryDelays`\?/],
+  ['a misspelt nested option', { webhookUrl: URL_OK, render: { redactKey: ['pin'] } }, 'render.redactKey', /did you mean `render.redactKeys`\?/],
+  ['a double slash in the URL', { webhookUrl: URL_OK.replace('webhooks/', 'webhooks//') }, 'webhookUrl', /empty segment/]
 ]
 
 type Build = (options: Record<string, unknown>) => unknown

@@ -96,6 +96,11 @@ describe('the webhook token appears in no output', () => {
       () => resolveOptions({ webhookUrl: base.replace('discord.com', 'evil.example') }),
       () => resolveOptions({ webhookUrl: base.replace('123456789012345678', '12') }),
       () => resolveOptions({ webhookUrl: `${base} trailing` }),
+      // The shapes of issue 13: a double slash, id and token swapped, the token as a query parameter.
+      () => resolveOptions({ webhookUrl: base.replace('webhooks/', 'webhooks//') }),
+      () => resolveOptions({ webhookUrl: `https://discord.com/api/webhooks/${BAD_TOKEN}/123456789012345678` }),
+      () => resolveOptions({ webhookUrl: `https://discord.com/api/webhooks/123456789012345678?token=${BAD_TOKEN}` }),
+      () => new DiscordNotifier({ webhookUrl: base, apiOrigin: base.replace('https://', '') }),
       () => resolveOptions({ webhookUrl: base, apiOrigin: 'http://10.0.0.1' }),
       () => resolveOptions({ webhookUrl: base, queueCapacity: -1 }),
       () => new DiscordNotifier({ webhookUrl: base, username: 'discord bot' }),

@@ -50,6 +50,16 @@ const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze({
   debug: 'debug', trace: 'debug', silly: 'debug'
 })
 
+/**
+ * The severity of a level the library knows: a severity, a logger level name above (any case), or a
+ * pino level number. Undefined for anything else, so a caller can tell a typo from a choice.
+ */
+export function knownSeverity (level: unknown): Severity | undefined {
+  if (typeof level === 'number') return Number.isFinite(level) ? severityFromPinoNumber(level) : undefined
+  if (typeof level !== 'string') return undefined
+  return isSeverity(level) ? level : LEVEL_ALIASES[level.toLowerCase()]
+}
+
 export function severityFromLevel (level: string | number | undefined, fallback: Severity = 'info'): Severity {
   if (typeof level === 'number') return severityFromPinoNumber(level)
   if (typeof level !== 'string') return fallback

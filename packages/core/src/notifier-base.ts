@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
 import type { NotifierEvents } from './events.js'
 import { serializeError } from './format/safe-value.js'
-import { isSeverity, SEVERITY_STYLES, severityFromLevel, type Severity } from './levels.js'
+import { describe } from './errors.js'
+import { knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
 import type { Embed, EmbedField } from './payload.js'
 import type { Counters, FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
@@ -80,6 +81,10 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   /** Stops intake, delivers within the deadline, dead-letters what is left, and frees resources. */
   abstract close (timeoutMs?: number): Promise<FlushResult>
   protected abstract now (): number
+  /** Writes `message` to the library's own log once per `key` (at `warn`), respecting `logLevel`. */
+  protected abstract warnOnce (key: string, message: string): void
+  /** Send calls with a level or severity the library does not know; see {@link NotifierBase.sendDiagnostic}. */
+  protected unknownLevels = 0
 
   /** Reports a listener that threw; the notifier itself carries on. */
   protected abstract listenerFailed (event: string, err: unknown): void
@@ -97,13 +102,14 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
     }
   }
 
+  /** Plain text. An unknown `severity` is sent as 'error', as in {@link NotifierBase.sendDiagnostic}. */
   sendPlaintext (text: string, severity: Severity = 'info'): boolean {
-    return this.send({ severity, message: '', content: String(text), time: this.now() })
+    return this.send({ severity: this.#severity(severity, 'sendPlaintext', 'severity'), message: '', content: String(text), time: this.now() })
   }
 
   /** The seed's send_embed: a ready embed (any Discord embed part), fitted to Discord's limits. */
   sendEmbed (input: EmbedInput): boolean {
-    const severity = input.severity ?? 'info'
+    const severity = input.severity === undefined ? 'info' : this.#severity(input.severity, 'sendEmbed', 'severity')
     const embed: Embed = {}
     if (input.title !== undefined) embed.title = String(input.title)
     if (input.description !== undefined) embed.description = String(input.description)
@@ -122,9 +128,18 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
     return this.send({ severity, message: input.title ?? '', embed, time: this.now() })
   }
 
-  /** The seed's send_diagnostic: level decides colour and emoji; details become fields. */
+  /**
+   * The seed's send_diagnostic: level decides colour and emoji; details become fields.
+   *
+   * `level` is a severity (`debug`, `info`, `warning`, `error`, `critical`) or a logger's name for one
+   * (`warn`, `fatal`, `crit`, `notice`, … in any case). Any other value is not refused (the logging
+   * path never throws, and a typo must not cost the alert) nor quietly sent as 'info' (which a
+   * `minSeverity` may then filter out): the diagnostic is sent as **'error'**, so it passes every
+   * threshold up to error and stays visible; the first such call writes one warning line naming the
+   * value, and every one is counted in `stats().unknownLevels`.
+   */
   sendDiagnostic (input: DiagnosticInput): boolean {
-    const severity = isSeverity(input.level) ? input.level : severityFromLevel(input.level)
+    const severity = this.#severity(input.level, 'sendDiagnostic', 'level')
     const record: LogRecord = {
       severity,
       level: String(input.level),
@@ -135,6 +150,15 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
     }
     if (input.details !== undefined) record.fields = input.details
     return this.send(record)
+  }
+
+  /** A known severity for `value`, or 'error' for an unknown one: counted, and reported once. */
+  #severity (value: unknown, method: string, field: string): Severity {
+    const severity = knownSeverity(value)
+    if (severity !== undefined) return severity
+    this.unknownLevels++
+    this.warnOnce('unknown-level', `${method}() received an unknown ${field} ${describe(value)} and sent it as 'error'. Use one of ${SEVERITIES.join(', ')}. Further ones are counted in stats().unknownLevels.`)
+    return 'error'
   }
 
   /** The seed's send_startup_notification. */
@@ -177,7 +201,8 @@ export function emptyCounters (): Counters {
     accepted: 0, sent: 0, requests: 0, retried: 0, rateLimited: 0, waits: 0, invalidRequests: 0, dropped: 0,
     droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, expired: 0, tls: 0, shutdown: 0, closed: 0 },
     deadLettered: 0,
-    collapsed: 0
+    collapsed: 0,
+    unknownLevels: 0
   }
 }
 

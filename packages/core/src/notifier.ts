@@ -1,8 +1,9 @@
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
+import { resolveWithEnvironment, withEnvironment } from './env.js'
 import { redactLoose } from './http/webhook-url.js'
 import { atLeast } from './levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from './notifier-base.js'
-import { resolveOptions, type NotifierOptions, type ResolvedOptions } from './options.js'
+import { DEFAULTS, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { LimiterState, RateLimitInfo } from './rate-limit/limiter.js'
 import type { SharedLimits } from './rate-limit/shared-limits.js'
@@ -26,9 +27,14 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   #pipeline: Pipeline | undefined
   #input: NotifierOptions
 
-  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits, limiterState?: LimiterState }) {
+  /**
+   * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED and
+   * DISCORD_NOTIFICATIONS_LOG_LEVEL (explicit options win; see env.ts).
+   * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
+   */
+  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits, env?: NodeJS.ProcessEnv, limiterState?: LimiterState }) {
     super()
-    this.options = resolveOptions(options)
+    this.options = resolveWithEnvironment(options, internal?.env).resolved
     this.#input = options
     if (this.options.enabled && this.options.target !== undefined) {
       const deps: ConstructorParameters<typeof Pipeline>[0] = {
@@ -130,7 +136,21 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
   stats (): Counters {
     const c = this.#pipeline?.counters
-    return c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
+    const out = c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
+    out.unknownLevels = this.unknownLevels
+    return out
+  }
+
+  #warned = new Set<string>()
+  protected warnOnce (key: string, message: string): void {
+    const p = this.#pipeline
+    if (p !== undefined) return p.log.warnOnce(key, message)
+    // Disabled: no pipeline and its log, but a mistake in the calling code is still worth one line.
+    if (this.#warned.has(key) || this.options.logLevel === 'silent' || this.options.logLevel === 'error') return
+    this.#warned.add(key)
+    try {
+      this.options.log(`logcord warn: ${redactLoose(message)}`)
+    } catch {}
   }
 
   health (): Health {
@@ -167,22 +187,19 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
 /**
  * Builds a notifier from the environment, as the seed does: DISCORD_WEBHOOK_URL,
- * DISCORD_NOTIFICATIONS_ENABLED (`false` disables) and DISCORD_NOTIFICATIONS_LOG_LEVEL (else LOG_LEVEL).
- * A missing URL disables notifications with one warning instead of failing. `thread: true` returns a
+ * DISCORD_NOTIFICATIONS_ENABLED and DISCORD_NOTIFICATIONS_LOG_LEVEL, read exactly as every constructor
+ * reads them (env.ts; the app's generic LOG_LEVEL is not read). The one difference: a missing URL
+ * disables notifications with one warning instead of failing. `thread: true` returns a
  * ThreadedNotifier (delivery in a worker thread, awaited at process exit).
  */
 export function createNotifierFromEnv (overrides?: NotifierOptions, env?: NodeJS.ProcessEnv): DiscordNotifier
 export function createNotifierFromEnv (overrides: ThreadedNotifierOptions & { thread: true }, env?: NodeJS.ProcessEnv): ThreadedNotifier
 export function createNotifierFromEnv (overrides: (NotifierOptions | ThreadedNotifierOptions) & { thread?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): DiscordNotifier | ThreadedNotifier {
   const { thread, ...rest } = overrides
-  const options: NotifierOptions & ThreadedNotifierOptions = { ...rest }
-  if (options.webhookUrl === undefined && env.DISCORD_WEBHOOK_URL) options.webhookUrl = env.DISCORD_WEBHOOK_URL
-  const enabledEnv = env.DISCORD_NOTIFICATIONS_ENABLED?.trim().toLowerCase()
-  if (options.enabled === undefined && enabledEnv !== undefined && ['false', '0', 'no', 'off'].includes(enabledEnv)) options.enabled = false
-  if (options.logLevel === undefined) {
-    const level = normaliseLogLevel(env.DISCORD_NOTIFICATIONS_LOG_LEVEL ?? env.LOG_LEVEL)
-    if (level !== undefined) options.logLevel = level
-  }
+  const options: NotifierOptions & ThreadedNotifierOptions = withEnvironment(rest, env)
+  // Every variable is settled here, from `env`: the constructor must not read process.env again.
+  options.logLevel ??= DEFAULTS.logLevel
+  options.enabled ??= true
   if (options.enabled !== false && options.webhookUrl === undefined) {
     options.enabled = false
     if (options.logLevel !== 'silent' && options.logLevel !== 'error') {
@@ -191,15 +208,4 @@ export function createNotifierFromEnv (overrides: (NotifierOptions | ThreadedNot
     }
   }
   return thread === true ? new ThreadedNotifier(options) : new DiscordNotifier(options)
-}
-
-function normaliseLogLevel (value: string | undefined): NotifierOptions['logLevel'] {
-  switch (value?.trim().toLowerCase()) {
-    case 'debug': case 'trace': return 'debug'
-    case 'info': return 'info'
-    case 'warn': case 'warning': return 'warn'
-    case 'error': case 'critical': case 'fatal': return 'error'
-    case 'silent': case 'none': case 'off': return 'silent'
-    default: return undefined
-  }
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { InvalidOptionError } from './errors.js'
 import { parseWebhookUrl, type WebhookTarget } from './http/webhook-url.js'
+import { assertKnownOptions } from './known-options.js'
 import { FINGERPRINT_PARTS, type FingerprintPart } from './batch/fingerprint.js'
 import { isSeverity, SEVERITIES, type Severity } from './levels.js'
 import { LIMITS } from './limits.js'
@@ -71,11 +72,15 @@ export interface OutageModeOptions {
 }
 
 export interface NotifierOptions {
-  /** Discord webhook URL. Required unless `enabled` is false. Treated as a secret. */
+  /**
+   * Discord webhook URL. Required unless `enabled` is false. Treated as a secret. A URL on a loopback
+   * host (`http://127.0.0.1:PORT/api/webhooks/<id>/<token>`, the emulator) is sent to as-is.
+   * @default DISCORD_WEBHOOK_URL (read by the constructors, not by resolveOptions)
+   */
   webhookUrl?: string
-  /** @default true */
+  /** @default DISCORD_NOTIFICATIONS_ENABLED, else true */
   enabled?: boolean
-  /** Send to this origin instead of https://discord.com (the local emulator). http only on loopback. */
+  /** Send to this origin instead of https://discord.com (a proxy, an emulator). http only on loopback. */
   apiOrigin?: string
   /** Overrides the webhook's display name (1-80 characters, no "clyde"/"discord"). */
   username?: string
@@ -114,7 +119,7 @@ export interface NotifierOptions {
   maxRecordAgeMs?: number
   /** Append undeliverable records as JSON lines to this file. @default undefined (off) */
   deadLetterFile?: string
-  /** Verbosity of the library's own stderr lines. @default 'warn' */
+  /** Verbosity of the library's own stderr lines. @default DISCORD_NOTIFICATIONS_LOG_LEVEL, else 'warn' */
   logLevel?: LogLevel
   /** Where the library's own lines go. @default a write to process.stderr */
   log?: (line: string) => void
@@ -203,14 +208,19 @@ const defaultLog = (line: string): void => {
   process.stderr.write(line.endsWith('\n') ? line : line + '\n')
 }
 
-/** Validates once, at construction. Errors name the option, what was expected, what came, and the fix. */
+/**
+ * Validates once, at construction. Errors name the option, what was expected, what came, and the fix;
+ * an unknown key is refused with the closest known name. Reads no environment variable: the entry
+ * points apply DISCORD_WEBHOOK_URL and the other variables first (see env.ts).
+ */
 export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
   if (input === null || typeof input !== 'object') throw new InvalidOptionError('options', 'an object', input)
+  assertKnownOptions(input)
   const enabled = optBool(input, 'enabled', DEFAULTS.enabled)
   let target: WebhookTarget | undefined
   if (input.webhookUrl !== undefined || enabled) {
     if (input.webhookUrl === undefined) {
-      throw new InvalidOptionError('webhookUrl', 'a Discord webhook URL', undefined, 'Pass `webhookUrl`, set DISCORD_WEBHOOK_URL, or set `enabled: false`.')
+      throw new InvalidOptionError('webhookUrl', 'a Discord webhook URL', undefined, 'Pass `webhookUrl` or set DISCORD_WEBHOOK_URL; to turn notifications off, set `enabled: false` or DISCORD_NOTIFICATIONS_ENABLED=false.')
     }
     const parseOpts: { apiOrigin?: string, threadId?: string } = {}
     if (input.apiOrigin !== undefined) parseOpts.apiOrigin = optString(input, 'apiOrigin') as string

@@ -98,6 +98,11 @@ export interface Counters {
   deadLettered: number
   /** Repeats folded into a "×N more" summary by storm control (the first of each kind counts in `sent`). */
   collapsed: number
+  /**
+   * Send calls whose level or severity was not one the library knows (`sendDiagnostic({ level: 'urgent' })`):
+   * each was sent as 'error', and the first was reported on stderr. Not a record count: these are in `accepted` too.
+   */
+  unknownLevels: number
 }
 
 export interface FlushResult {
@@ -156,7 +161,8 @@ export class Pipeline {
     dropped: 0,
     droppedByReason: { queue_full: 0, disabled: 0, rejected: 0, expired: 0, tls: 0, shutdown: 0, closed: 0 },
     deadLettered: 0,
-    collapsed: 0
+    collapsed: 0,
+    unknownLevels: 0
   }
 
   readonly log: SelfLog

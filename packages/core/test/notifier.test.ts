@@ -320,13 +320,16 @@ describe('createNotifierFromEnv', () => {
     expect(out).toEqual(['logcord warn: DISCORD_WEBHOOK_URL is not set: Discord notifications are disabled'])
   })
 
-  it('honours DISCORD_NOTIFICATIONS_ENABLED=false and the log level variables', () => {
+  it('honours DISCORD_NOTIFICATIONS_ENABLED=false and DISCORD_NOTIFICATIONS_LOG_LEVEL, not the app\'s LOG_LEVEL', () => {
     const n = createNotifierFromEnv({}, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), DISCORD_NOTIFICATIONS_ENABLED: 'false' })
     expect(n.enabled).toBe(false)
-    const m = createNotifierFromEnv({}, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), LOG_LEVEL: 'ERROR' })
+    const m = createNotifierFromEnv({}, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), DISCORD_NOTIFICATIONS_LOG_LEVEL: 'ERROR', LOG_LEVEL: 'trace' })
     expect(m.enabled).toBe(true)
     expect(m.options.logLevel).toBe('error')
     void m.close(0)
+    const app = createNotifierFromEnv({}, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), LOG_LEVEL: 'trace' })
+    expect(app.options.logLevel).toBe('warn')
+    void app.close(0)
   })
 })
 

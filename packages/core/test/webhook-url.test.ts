@@ -81,13 +81,21 @@ describe('parseWebhookUrl', () => {
     expect(error.code).toBe('ERR_INVALID_WEBHOOK_URL')
   })
 
-  it('rejects plain http and points to apiOrigin', () => {
-    expect(rejectionOf(`http://discord.com/api/webhooks/${ID}/${TOKEN}`).message).toMatch(/must use https.*apiOrigin/)
+  it('rejects plain http off loopback and points to apiOrigin', () => {
+    expect(rejectionOf(`http://discord.com/api/webhooks/${ID}/${TOKEN}`).message).toMatch(/scheme is http; Discord webhooks use https.*loopback.*apiOrigin/)
+    expect(rejectionOf(`http://10.0.0.5:3000/api/webhooks/${ID}/${TOKEN}`).message).toMatch(/use https/)
   })
 
-  it('rejects a host that is not Discord and names the host', () => {
+  it('rejects a host that is not Discord without naming it (a mangled URL may hold the token there)', () => {
     const error = rejectionOf(`https://example.com/api/webhooks/${ID}/${TOKEN}`)
-    expect(error.message).toContain('host "example.com" is not discord.com')
+    expect(error.message).toMatch(/the host is not discord\.com/)
+    expect(error.message).not.toContain('example.com')
+  })
+
+  it.each(['127.0.0.1:3000', 'localhost:8080', '[::1]:9000', '127.0.0.2'])('sends a loopback URL (http://%s, as the emulator prints it) to its own origin', (host) => {
+    const target = parseWebhookUrl(`http://${host}/api/webhooks/${ID}/${TOKEN}?thread_id=998877665544332211`)
+    expect(target.url).toBe(`http://${host}/api/v10/webhooks/${ID}/${TOKEN}?wait=true&thread_id=998877665544332211`)
+    expect(target.redacted).toBe(`http://${host}/api/v10/webhooks/${ID}/[redacted]?wait=true&thread_id=998877665544332211`)
   })
 
   it('rejects a look-alike host', () => {
@@ -111,7 +119,7 @@ describe('parseWebhookUrl', () => {
 
   it('rejects an http apiOrigin that is not loopback', () => {
     const error = rejectionOf(`https://discord.com/api/webhooks/${ID}/${TOKEN}`, { apiOrigin: 'http://10.0.0.5:8080' })
-    expect(error.message).toMatch(/apiOrigin.*only on loopback.*10\.0\.0\.5/)
+    expect(error.message).toMatch(/apiOrigin.*only on loopback/)
   })
 
   it.each(['not a url', 'ftp://127.0.0.1'])('rejects apiOrigin %j', (origin) => {
@@ -119,16 +127,21 @@ describe('parseWebhookUrl', () => {
   })
 
   it.each([
-    ['a 16-digit id', `https://discord.com/api/webhooks/1234567890123456/${TOKEN}`],
-    ['a 21-digit id', `https://discord.com/api/webhooks/123456789012345678901/${TOKEN}`],
-    ['a non-numeric id', `https://discord.com/api/webhooks/abcdefabcdefabcdef/${TOKEN}`],
-    ['a missing token', `https://discord.com/api/webhooks/${ID}`],
-    ['a token with a forbidden character', `https://discord.com/api/webhooks/${ID}/${TOKEN}!`],
-    ['a short token', `https://discord.com/api/webhooks/${ID}/abc`],
-    ['a message sub-path', `https://discord.com/api/webhooks/${ID}/${TOKEN}/messages/123`],
-    ['a path without /api', `https://discord.com/webhooks/${ID}/${TOKEN}`]
-  ])('rejects %s as not a webhook URL', (_name, input) => {
-    expect(rejectionOf(input).message).toMatch(/is not a webhook URL \(expected \/api\/webhooks\/<17-20 digit id>\/<token>\)/)
+    ['a 16-digit id', `https://discord.com/api/webhooks/1234567890123456/${TOKEN}`, /the id is not a 17-20 digit snowflake \(it has 16 characters\)/],
+    ['a 21-digit id', `https://discord.com/api/webhooks/123456789012345678901/${TOKEN}`, /the id is not a 17-20 digit snowflake \(it has 21 characters\)/],
+    ['a non-numeric id', `https://discord.com/api/webhooks/abcdefabcdefabcdef/${TOKEN}`, /the id is not .*not all digits/],
+    ['a missing token', `https://discord.com/api/webhooks/${ID}`, /one segment after \/webhooks\//],
+    ['a token with a forbidden character', `https://discord.com/api/webhooks/${ID}/${TOKEN}!`, /characters a Discord token never has/],
+    ['a short token', `https://discord.com/api/webhooks/${ID}/abc`, /the token is too short \(3 characters/],
+    ['a message sub-path', `https://discord.com/api/webhooks/${ID}/${TOKEN}/messages/123`, /4 segments after \/webhooks\//],
+    ['a path without /api', `https://discord.com/webhooks/${ID}/${TOKEN}`, /must start with \/api\/webhooks\//],
+    ['a double slash', `https://discord.com/api/webhooks//${ID}/${TOKEN}`, /an empty segment \(a double slash\)/],
+    ['id and token swapped', `https://discord.com/api/webhooks/${TOKEN}/${ID}`, /the id and the token are swapped/],
+    ['the token as a query parameter', `https://discord.com/api/webhooks/${ID}?token=${TOKEN}`, /the token is in the query/]
+  ])('rejects %s, saying what is wrong and what is expected', (_name, input, problem) => {
+    const message = rejectionOf(input).message
+    expect(message).toMatch(problem)
+    expect(message).toContain('expected https://discord.com/api/webhooks/<id>/<token>')
   })
 
   it('rejects a discontinued API version', () => {
@@ -145,7 +158,7 @@ describe('parseWebhookUrl', () => {
   })
 
   it('rejects a value that is not a string', () => {
-    expect(rejectionOf(42 as unknown as string).message).toMatch(/received number/)
+    expect(rejectionOf(42 as unknown as string).message).toMatch(/received number, not a string/)
   })
 
   it('never puts the token in any error message', () => {

@@ -10,7 +10,7 @@
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { redactLoose, type NotifierOptions, type Severity } from '@logcord/core'
+import { closestOptionName, enabledFromEnv, redactLoose, type NotifierOptions, type Severity } from '@logcord/core'
 import type { InProcessOptions } from './options.js'
 import pinoDiscord, { summary, type PinoDiscordStream } from './transport.js'
 
@@ -77,6 +77,11 @@ Sends pino's JSON log lines from stdin to a Discord webhook as embeds.
   --mention-min-severity <s>   ping only at or above this severity (default error)
   --echo                       copy every input line to stdout
   -h, --help                   this text
+
+Environment, as in every logcord entry point (a flag wins over its variable):
+  DISCORD_WEBHOOK_URL              the webhook URL
+  DISCORD_NOTIFICATIONS_ENABLED    false/0/no/off: read and --echo input, send nothing
+  DISCORD_NOTIFICATIONS_LOG_LEVEL  as --log-level
 `
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
@@ -97,9 +102,13 @@ class UsageError extends Error {}
 /** Flags → transport options. Validation of values is the transport's (and core's) job. */
 export function optionsFromFlags (v: Values, env: NodeJS.ProcessEnv): InProcessOptions {
   const o: InProcessOptions = {}
-  const webhookUrl = v['webhook-url'] ?? env.DISCORD_WEBHOOK_URL
-  if (webhookUrl === undefined || webhookUrl === '') throw new UsageError('a webhook URL is required: pass --webhook-url or set DISCORD_WEBHOOK_URL')
-  o.webhookUrl = webhookUrl
+  // DISCORD_WEBHOOK_URL and the other variables are applied by the transport, as in every entry point;
+  // only the usage hint is the CLI's own.
+  const webhookUrl = v['webhook-url']
+  if (webhookUrl !== undefined) o.webhookUrl = webhookUrl
+  else if (!env.DISCORD_WEBHOOK_URL?.trim() && enabledFromEnv(env) !== false) {
+    throw new UsageError('a webhook URL is required: pass --webhook-url or set DISCORD_WEBHOOK_URL (or DISCORD_NOTIFICATIONS_ENABLED=false to send nothing)')
+  }
   if (v['api-origin'] !== undefined) o.apiOrigin = v['api-origin']
   if (v.username !== undefined) o.username = v.username
   if (v['avatar-url'] !== undefined) o.avatarUrl = v['avatar-url']
@@ -167,7 +176,7 @@ async function main (argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     options = optionsFromFlags(values, env)
     threshold = levelThreshold(values.level)
   } catch (err) {
-    process.stderr.write(`pino-discord: ${redactLoose(err instanceof Error ? err.message : String(err))}\n${err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'Run pino-discord --help for the options.\n' : ''}`)
+    process.stderr.write(`pino-discord: ${usageMessage(err)}\n${err instanceof UsageError || isUnknownFlag(err) ? 'Run pino-discord --help for the options.\n' : ''}`)
     return EXIT_USAGE
   }
 
@@ -179,6 +188,8 @@ async function main (argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`pino-discord: ${redactLoose(err instanceof Error ? err.message : String(err))}\n`)
     return EXIT_USAGE
   }
+  // The transport accepted the environment, so reading the switch again cannot throw.
+  if (disabledByEnvironment(options, env)) process.stderr.write('pino-discord: DISCORD_NOTIFICATIONS_ENABLED is off: input is read, nothing is sent to Discord\n')
 
   let read = 0
   let unparsable = 0
@@ -219,6 +230,30 @@ async function main (argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const s = stream.stats()
   process.stderr.write(`pino-discord: ${read} lines read, ${belowLevel} below level, ${summary({ ...s, unparsable: s.unparsable + unparsable }, s.delivery)}\n`)
   return EXIT_OK
+}
+
+function isUnknownFlag (err: unknown): boolean {
+  return (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+}
+
+/**
+ * The message for a usage mistake. An unknown flag is named with the closest known one, and nothing
+ * after an `=` is ever shown: `--webhookurl=https://…/<token>` must not print the token.
+ */
+function usageMessage (err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  // Node quotes the stray argument, which may be a webhook URL pasted without its flag.
+  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument: this command takes flags only (a webhook URL goes after --webhook-url)'
+  if (!isUnknownFlag(err)) return redactLoose(message)
+  const flag = /'(-{1,2}[^'=\s]*)/.exec(message)?.[1]
+  if (flag === undefined || !/^-{1,2}[\w-]{1,40}$/.test(flag)) return 'unknown flag'
+  const name = flag.replace(/^-+/, '')
+  const close = closestOptionName(name, Object.keys(FLAGS))
+  return `unknown flag ${flag}${close === undefined ? '' : `: did you mean --${close}?`}`
+}
+
+function disabledByEnvironment (options: InProcessOptions, env: NodeJS.ProcessEnv): boolean {
+  return options.enabled === undefined && enabledFromEnv(env) === false
 }
 
 main(process.argv.slice(2), process.env).then((code) => {

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransportSingleOptions, TransportTargetOptions, LevelWithSilentOrString } from 'pino'
+import { assertKnownOptions, InvalidOptionError } from '@logcord/core'
 import { resolvePinoOptions, type PinoDiscordOptions } from './options.js'
+
+/** pino's level names (pino/lib/constants.js) and `silent`. */
+const PINO_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
 /**
  * The built entry pino's worker loads. `src/` and `dist/` are siblings, so the same relative path
@@ -21,9 +25,22 @@ export function transportTarget (): string {
 /**
  * A validated entry for pino's `targets`, beside `pino/file` or others:
  * `pino.transport({ targets: [discordTarget({ webhookUrl }, { level: 'warn' }), { target: 'pino/file' }] })`.
+ *
+ * `level` is one of pino's names (trace, debug, info, warn, error, fatal, silent) or a level number.
+ * A custom level's name cannot be checked here (the logger's `customLevels` are not known): pass its
+ * number. pino's multistream gives an unknown name no level at all, so that target would receive
+ * nothing, silently: hence the check.
+ * @throws InvalidOptionError naming `level` (with the closest name: `warning` → `warn`) or the option
  */
 export function discordTarget (options: PinoDiscordOptions, target: { level?: LevelWithSilentOrString } = {}): TransportTargetOptions {
   resolvePinoOptions(options, 'worker')
+  if (typeof target !== 'object' || target === null) throw new InvalidOptionError('target', 'an object like { level: \'warn\' }', target)
+  assertKnownOptions(target, ['level'])
+  const level: unknown = target.level
+  if (level !== undefined && !(typeof level === 'number' && Number.isFinite(level)) && !(PINO_LEVELS as readonly unknown[]).includes(level)) {
+    const hint = typeof level === 'string' && level.toLowerCase() === 'warning' ? 'Did you mean \'warn\'? ' : typeof level === 'string' && (PINO_LEVELS as readonly string[]).includes(level.toLowerCase()) ? `Did you mean '${level.toLowerCase()}'? ` : ''
+    throw new InvalidOptionError('level', `one of pino's levels (${PINO_LEVELS.join(', ')}) or a level number`, level, `${hint}For a custom level, pass its number.`)
+  }
   // Untyped options on purpose: entries of one `targets` array must share a type with `pino/file`'s.
   const entry: TransportTargetOptions = { target: transportTarget(), options: { ...options } }
   if (target.level !== undefined) entry.level = target.level

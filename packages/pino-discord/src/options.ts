@@ -2,7 +2,7 @@
  * The transport's options. pino structured-clones them into a worker thread, so everything here is
  * plain data; behaviour that needs code is named by a module path (`formatter`).
  */
-import { InvalidOptionError, resolveOptions, type Clock, type Embed, type LogRecord, type NotifierOptions } from '@logcord/core'
+import { assertKnownOptions, InvalidOptionError, NOTIFIER_OPTION_KEYS, resolveWithEnvironment, type Clock, type Embed, type LogRecord, type NotifierOptions } from '@logcord/core'
 import type { PinoConfig } from './to-record.js'
 
 /**
@@ -13,7 +13,10 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 8000
 /** thread-stream's own limit: a larger `closeTimeoutMs` would be cut off by it anyway. */
 export const THREAD_STREAM_END_LIMIT_MS = 10_000
 
-/** Options that cross into the worker: plain data only. `webhookUrl` defaults to DISCORD_WEBHOOK_URL. */
+/**
+ * Options that cross into the worker: plain data only. Unset ones are read from DISCORD_WEBHOOK_URL,
+ * DISCORD_NOTIFICATIONS_ENABLED and DISCORD_NOTIFICATIONS_LOG_LEVEL, as everywhere in the project.
+ */
 export interface PinoDiscordOptions extends Omit<NotifierOptions, 'log' | 'dispatcher' | 'clock'> {
   /**
    * Path of a module whose default export is a {@link Formatter}. Relative paths are resolved
@@ -56,6 +59,14 @@ const IN_PROCESS_ONLY: Readonly<Record<string, string>> = Object.freeze({
   clock: 'a clock is code; it is accepted only in-process (`pino(opts, await transport({ clock }))`)',
   log: 'the worker writes its own lines to stderr; choose how many with `logLevel`'
 })
+
+/**
+ * Keys pino and thread-stream add to a single `target`'s options (pino/lib/transport.js: `levels`,
+ * `dedupe`, `pinoWillSendConfig`; thread-stream/index.js: `$context`); never the notifier's.
+ */
+const PINO_KEYS = ['levels', 'dedupe', 'pinoWillSendConfig', '$context'] as const
+const ADAPTER_KEYS = ['formatter', 'closeTimeoutMs', 'pinoConfig'] as const
+const KNOWN_KEYS: readonly string[] = [...NOTIFIER_OPTION_KEYS, ...ADAPTER_KEYS, ...PINO_KEYS]
 
 const WHY = 'Transport options are copied into pino\'s worker thread with structuredClone, and functions and class instances cannot cross a thread boundary.'
 
@@ -107,6 +118,7 @@ export interface ResolvedPinoOptions {
 export function resolvePinoOptions (input: InProcessOptions | undefined, where: 'worker' | 'in-process', env: NodeJS.ProcessEnv = process.env): ResolvedPinoOptions {
   const options = input ?? {}
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('options', 'an object', options)
+  assertKnownOptions(options, KNOWN_KEYS)
   if (where === 'worker') {
     for (const key of Object.keys(IN_PROCESS_ONLY)) {
       const value = (options as Record<string, unknown>)[key]
@@ -115,9 +127,7 @@ export function resolvePinoOptions (input: InProcessOptions | undefined, where: 
   }
   assertPlainData(options, where === 'in-process' ? Object.keys(IN_PROCESS_ONLY) : [])
 
-  const { formatter, closeTimeoutMs, pinoConfig, ...notifier } = options
-  // Workers share the process environment, so the URL may stay out of the code and the options.
-  if (notifier.webhookUrl === undefined && env.DISCORD_WEBHOOK_URL) notifier.webhookUrl = env.DISCORD_WEBHOOK_URL
+  const { formatter, closeTimeoutMs, pinoConfig, levels: _levels, dedupe: _dedupe, pinoWillSendConfig: _config, $context: _context, ...given } = options as InProcessOptions & Partial<Record<(typeof PINO_KEYS)[number], unknown>>
   if (formatter !== undefined && (typeof formatter !== 'string' || formatter === '')) {
     throw new InvalidOptionError('formatter', 'a module path such as \'./discord-format.js\'', formatter)
   }
@@ -125,8 +135,9 @@ export function resolvePinoOptions (input: InProcessOptions | undefined, where: 
   if (typeof close !== 'number' || !Number.isInteger(close) || close < 0 || close >= THREAD_STREAM_END_LIMIT_MS) {
     throw new InvalidOptionError('closeTimeoutMs', `an integer from 0 to ${THREAD_STREAM_END_LIMIT_MS - 1} (thread-stream stops waiting for the worker after ${THREAD_STREAM_END_LIMIT_MS} ms)`, close)
   }
-  // Fail here, with the option's name, rather than later inside the worker.
-  resolveOptions(notifier)
+  // Fail here, with the option's name, rather than later inside the worker. Workers share the process
+  // environment, so the URL may stay out of the code and the options.
+  const notifier = resolveWithEnvironment(given, env).options
   if (pinoConfig !== undefined && (typeof pinoConfig !== 'object' || pinoConfig === null)) throw new InvalidOptionError('pinoConfig', 'an object like { messageKey: \'message\' }', pinoConfig)
   return { notifier, formatter, closeTimeoutMs: close, pinoConfig: pinoConfig ?? {} }
 }

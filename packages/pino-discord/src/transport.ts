@@ -14,7 +14,7 @@ import { resolve as resolvePath } from 'node:path'
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import type { Transform } from 'node:stream'
 import build from 'pino-abstract-transport'
-import { DiscordNotifier, type LogRecord } from '@logcord/core'
+import { DiscordNotifier, redactLoose, type LogRecord } from '@logcord/core'
 import { resolvePinoOptions, type Formatter, type InProcessOptions } from './options.js'
 import { toRecord, type PinoConfig } from './to-record.js'
 
@@ -31,6 +31,8 @@ export interface PinoDiscordStats {
   skipped: number
   /** Lines whose translation or formatter threw: sent with the standard rendering, or passed over. */
   failed: number
+  /** Lines passed over because the worker transport could not start (a bad option); reported once on stderr. */
+  discarded: number
 }
 
 export type PinoDiscordStream = Transform & {
@@ -52,16 +54,30 @@ function inPinoWorker (): boolean {
 /**
  * The transport factory: `target: '@logcord/pino-discord'` in a worker, or
  * `pino(opts, await pinoDiscord({ webhookUrl }))` in-process.
+ *
+ * In-process, a bad option rejects (the caller awaits it at startup). In pino's worker nobody can catch
+ * it: a rejection becomes an 'error' on pino's ThreadStream, which crashes the application long after
+ * its startup code ran. There, a bad option (no URL, a wrong value, a formatter that does not load) is
+ * written once to stderr (without the token), and the transport reads and discards every line, counted
+ * in `stats().discarded` and in its closing line: the application carries on, without Discord alerts.
  */
 export default async function pinoDiscord (options: InProcessOptions = {}): Promise<PinoDiscordStream> {
   const worker = inPinoWorker()
-  const resolved = resolvePinoOptions(options, worker ? 'worker' : 'in-process')
-  const formatter = resolved.formatter === undefined ? undefined : await loadFormatter(resolved.formatter)
-  // A worker's process.stderr is relayed through the main thread, which sits blocked in
-  // thread-stream's end() while we drain and then exits: write to fd 2 directly so the lines survive.
-  const notifier = new DiscordNotifier(worker ? { ...resolved.notifier, log: writeStderrSync } : resolved.notifier)
+  let resolved: ReturnType<typeof resolvePinoOptions>
+  let formatter: Formatter | undefined
+  let notifier: DiscordNotifier
+  try {
+    resolved = resolvePinoOptions(options, worker ? 'worker' : 'in-process')
+    formatter = resolved.formatter === undefined ? undefined : await loadFormatter(resolved.formatter)
+    // A worker's process.stderr is relayed through the main thread, which sits blocked in
+    // thread-stream's end() while we drain and then exits: write to fd 2 directly so the lines survive.
+    notifier = new DiscordNotifier(worker ? { ...resolved.notifier, log: writeStderrSync } : resolved.notifier)
+  } catch (err) {
+    if (!worker) throw err
+    return await discardingStream(err)
+  }
   const log = notifier.options.log
-  const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0 }
+  const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0, discarded: 0 }
 
   const pinoConfig = worker ? listenForPinoConfig() : undefined
   const stream = await build(async (source) => {
@@ -128,6 +144,37 @@ function configOrDefaults (pending: Promise<Partial<PinoConfig>>): Promise<Parti
   let timer: NodeJS.Timeout | undefined
   const fallback = new Promise<Partial<PinoConfig>>((resolve) => { timer = setTimeout(resolve, CONFIG_WAIT_MS, {}) })
   return Promise.race([pending, fallback]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * What a worker transport that could not start runs instead: one line on stderr now, every log line
+ * read and counted, one closing line. It must keep reading: a worker that stops reading fills pino's
+ * buffer and blocks the application's logging.
+ */
+async function discardingStream (err: unknown): Promise<PinoDiscordStream> {
+  // Our errors never hold the token; anything else (a formatter module's import error) is redacted too.
+  const reason = redactLoose(err instanceof Error ? err.message : String(err))
+  writeStderrSync(`logcord pino-discord: not sending to Discord: ${reason} The application carries on; its log lines are discarded by this transport.`)
+  const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0, discarded: 0 }
+  // Explicit on both: no environment variable is read again (it may be the bad value).
+  const disabled = new DiscordNotifier({ enabled: false, logLevel: 'silent' })
+  const stream = await build(async (source) => {
+    source.on('unknown', () => { counts.unparsable++ })
+    for await (const _line of source) {
+      counts.lines++
+      counts.discarded++
+    }
+  }, {
+    parseLine: parseObject,
+    // Async: pino-abstract-transport waits for the returned promise (a sync close would have to call back).
+    async close () {
+      if (counts.discarded > 0) writeStderrSync(`logcord pino-discord: closed: ${counts.discarded} lines not sent to Discord (the transport could not start, see above)`)
+    }
+  })
+  return Object.assign(stream, {
+    stats: () => ({ ...counts, delivery: disabled.stats() }),
+    health: () => ({ ...disabled.health(), reason: `the transport could not start: ${reason}` })
+  })
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DiscordNotifier, InvalidOptionError, isSeverity, SEVERITIES, ThreadedNotifier, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
+import { assertKnownOptions, DiscordNotifier, InvalidOptionError, isSeverity, NOTIFIER_OPTION_KEYS, SEVERITIES, ThreadedNotifier, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
 import type TransportStream from 'winston-transport'
 import type { WinstonInfo } from './to-record.js'
 
@@ -41,6 +41,10 @@ export interface DiscordTransportOptions
   formatter?: Formatter
   /** Where the library's own diagnostic lines go (the core's `log` option). @default a write to process.stderr */
   selfLog?: (line: string) => void
+  /** The transport's name, as Winston's built-in transports take it. @default 'discord' */
+  name?: string
+  /** winston-transport's Writable buffer size, in records. @default Node's objectMode default (16) */
+  highWaterMark?: number
 }
 
 export interface ResolvedTransportOptions {
@@ -51,11 +55,20 @@ export interface ResolvedTransportOptions {
   formatter: Formatter | undefined
 }
 
-/** Keys only this adapter reads; everything else that is not Winston's goes to the notifier. */
-const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'thread'] as const
+/**
+ * Keys only this adapter reads; everything else goes to the notifier. Winston's own: `format`, `level`,
+ * `silent`, `handleExceptions`, `handleRejections`, `log`, `logv`, `close` (winston-transport), `highWaterMark`
+ * (its Writable) and `name` (which Winston's built-in transports take).
+ */
+const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'highWaterMark', 'name', 'thread'] as const
+const KNOWN_KEYS: readonly string[] = [...new Set([...NOTIFIER_OPTION_KEYS, ...ADAPTER_KEYS])]
 
-/** Validates once, at construction, naming the option, what was expected and what came. */
+/**
+ * Validates once, at construction, naming the option, what was expected and what came. An unknown
+ * key is refused with the closest known name (a Winston key, this adapter's, or the notifier's).
+ */
 export function resolveTransportOptions (options: DiscordTransportOptions): ResolvedTransportOptions {
+  if (typeof options === 'object' && options !== null) assertKnownOptions(options, KNOWN_KEYS)
   const { notifier, levelMap, formatter } = options
   if (levelMap !== undefined) {
     if (typeof levelMap !== 'object' || levelMap === null || Array.isArray(levelMap)) {

@@ -63,6 +63,8 @@ export class DiscordTransport extends TransportStream {
     const { log: _log, logv: _logv, close: _close, ...transportOptions } = options as DiscordTransportOptions & Record<'log' | 'logv' | 'close', unknown>
     super(transportOptions)
     const resolved = resolveTransportOptions(options)
+    // As Winston's built-in transports do (console.js, file.js): a name to tell transports apart.
+    ;(this as { name?: string }).name = typeof options.name === 'string' ? options.name : 'discord'
     this.notifier = resolved.notifier
     this.#ownsNotifier = resolved.ownsNotifier
     this.#levelMap = resolved.levelMap

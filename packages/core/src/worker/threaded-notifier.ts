@@ -7,7 +7,8 @@ import { toPlain } from '../format/safe-value.js'
 import { redactLoose } from '../http/webhook-url.js'
 import { atLeast } from '../levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from '../notifier-base.js'
-import { resolveOptions, type NotifierOptions, type ResolvedOptions } from '../options.js'
+import { resolveWithEnvironment } from '../env.js'
+import type { NotifierOptions, ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
 import type { LimiterState, RateLimitInfo } from '../rate-limit/limiter.js'
 import type { LogRecord } from '../record.js'
@@ -65,19 +66,23 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   /**
+   * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED and
+   * DISCORD_NOTIFICATIONS_LOG_LEVEL, as in DiscordNotifier (explicit options win).
    * @param internal `atExit`: a worker started from the process 'exit' event to deliver what an
    * in-process notifier had pending, carrying on from its limiter's state.
    */
   constructor (options: ThreadedNotifierOptions = {}, internal?: { limiterState?: LimiterState, atExit?: boolean }) {
     super()
-    const rest = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
+    const given = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
-      if (rest[key] !== undefined) {
-        throw new InvalidOptionError(key, 'no value in threaded mode', rest[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
+      if (given[key] !== undefined) {
+        throw new InvalidOptionError(key, 'no value in threaded mode', given[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
       }
     }
-    // Validate on the caller's thread, so mistakes surface here with a clear message.
-    this.options = resolveOptions(rest)
+    // Validate on the caller's thread, so mistakes surface here with a clear message. The worker gets
+    // the options with the environment already applied.
+    const { options: rest, resolved } = resolveWithEnvironment(given)
+    this.options = resolved
     this.exitTimeoutMs = this.options.exitTimeoutMs
     this.#userLog = rest.log
     if (!this.options.enabled || this.options.target === undefined) return
@@ -208,7 +213,15 @@ export class ThreadedNotifier extends NotifierBase {
   stats (): Counters {
     const c = this.#snapshot?.counters ?? emptyCounters()
     // Repeats folded here never reached the worker: they count as handed over and collapsed.
-    return { ...c, accepted: c.accepted + this.#collapsed, collapsed: c.collapsed + this.#collapsed, droppedByReason: { ...c.droppedByReason } }
+    // Levels are resolved here too, so unknown ones are counted on this thread.
+    return { ...c, accepted: c.accepted + this.#collapsed, collapsed: c.collapsed + this.#collapsed, droppedByReason: { ...c.droppedByReason }, unknownLevels: this.unknownLevels }
+  }
+
+  #warned = new Set<string>()
+  protected warnOnce (key: string, message: string): void {
+    if (this.#warned.has(key) || this.options.logLevel === 'error') return
+    this.#warned.add(key)
+    this.#log(`logcord warn: ${redactLoose(message)}`)
   }
 
   health (): Health {

@@ -1,0 +1,88 @@
+/**
+ * The environment variables every entry point reads — the notifiers, both transports and the CLI —
+ * with one rule: an option passed explicitly wins over the environment.
+ *
+ * | variable                          | option       | values                                               |
+ * | --------------------------------- | ------------ | ---------------------------------------------------- |
+ * | `DISCORD_WEBHOOK_URL`             | `webhookUrl` | the webhook URL (a secret)                           |
+ * | `DISCORD_NOTIFICATIONS_ENABLED`   | `enabled`    | true/false, 1/0, yes/no, on/off (any case)           |
+ * | `DISCORD_NOTIFICATIONS_LOG_LEVEL` | `logLevel`   | debug/trace, info, warn/warning, error/fatal, silent/off/none |
+ *
+ * Empty values count as unset. Any other value is an InvalidEnvironmentError: a switch that cannot be
+ * read must not quietly mean "on". The application's generic LOG_LEVEL is deliberately not read: an
+ * app turned to `trace` must not also turn on this library's own debug lines.
+ */
+import { InvalidEnvironmentError, InvalidWebhookUrlError } from './errors.js'
+import { resolveOptions, type LogLevel, type NotifierOptions, type ResolvedOptions } from './options.js'
+
+export const ENV_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL'
+export const ENV_ENABLED = 'DISCORD_NOTIFICATIONS_ENABLED'
+export const ENV_LOG_LEVEL = 'DISCORD_NOTIFICATIONS_LOG_LEVEL'
+
+const SWITCH: Readonly<Record<string, boolean>> = Object.freeze({ true: true, 1: true, yes: true, on: true, false: false, 0: false, no: false, off: false })
+const LOG_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = Object.freeze({
+  debug: 'debug', trace: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error', fatal: 'error', silent: 'silent', none: 'silent', off: 'silent'
+})
+
+/** `DISCORD_NOTIFICATIONS_ENABLED` as a boolean; undefined when unset or empty. */
+export function enabledFromEnv (env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  const raw = env[ENV_ENABLED]?.trim()
+  if (raw === undefined || raw === '') return undefined
+  const value = SWITCH[raw.toLowerCase()]
+  if (value === undefined) throw new InvalidEnvironmentError(ENV_ENABLED, 'enabled', 'true or false (also 1/0, yes/no, on/off)', raw)
+  return value
+}
+
+/** `DISCORD_NOTIFICATIONS_LOG_LEVEL` as a LogLevel; undefined when unset or empty. */
+export function logLevelFromEnv (env: NodeJS.ProcessEnv = process.env): LogLevel | undefined {
+  const raw = env[ENV_LOG_LEVEL]?.trim()
+  if (raw === undefined || raw === '') return undefined
+  const value = LOG_LEVEL_NAMES[raw.toLowerCase()]
+  if (value === undefined) throw new InvalidEnvironmentError(ENV_LOG_LEVEL, 'logLevel', 'debug, info, warn, error or silent', raw)
+  return value
+}
+
+/** `DISCORD_WEBHOOK_URL`, trimmed; undefined when unset or empty. */
+export function webhookUrlFromEnv (env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env[ENV_WEBHOOK_URL]?.trim()
+  return raw === undefined || raw === '' ? undefined : raw
+}
+
+/**
+ * `options` with the environment filled in where the caller left an option unset (undefined).
+ * When notifications end up disabled, DISCORD_WEBHOOK_URL is not read: nothing needs it, and a
+ * placeholder in a test environment must not fail the start.
+ */
+export function withEnvironment<T extends NotifierOptions> (options: T, env: NodeJS.ProcessEnv = process.env): T {
+  const out: T = { ...options }
+  if (out.enabled === undefined) {
+    const enabled = enabledFromEnv(env)
+    if (enabled !== undefined) out.enabled = enabled
+  }
+  if (out.logLevel === undefined) {
+    const level = logLevelFromEnv(env)
+    if (level !== undefined) out.logLevel = level
+  }
+  if (out.webhookUrl === undefined && out.enabled !== false) {
+    const url = webhookUrlFromEnv(env)
+    if (url !== undefined) out.webhookUrl = url
+  }
+  return out
+}
+
+/**
+ * What the notifiers' constructors call: the environment applied (`options` keeps explicit values),
+ * then `resolveOptions`. A bad URL taken from DISCORD_WEBHOOK_URL says so in its message.
+ */
+export function resolveWithEnvironment<T extends NotifierOptions> (options: T, env: NodeJS.ProcessEnv = process.env): { options: T, resolved: ResolvedOptions } {
+  if (options === null || typeof options !== 'object') return { options, resolved: resolveOptions(options) }
+  const applied = withEnvironment(options, env)
+  try {
+    return { options: applied, resolved: resolveOptions(applied) }
+  } catch (err) {
+    if (err instanceof InvalidWebhookUrlError && options.webhookUrl === undefined && applied.webhookUrl !== undefined) {
+      err.message = err.message.replace('`webhookUrl`', `\`webhookUrl\` (from ${ENV_WEBHOOK_URL})`)
+    }
+    throw err
+  }
+}
