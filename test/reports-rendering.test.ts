@@ -1,0 +1,156 @@
+/**
+ * Replayed reports, rendering and data: public bug reports against other Discord log transports and
+ * against Winston and Pino, each a plain case through the BUILT packages (build first). In-process cases
+ * load dist/ by path; delivery cases run test/fixtures/reports-app.mjs in a child process against the
+ * emulator, through every entry point the report concerns, and check what the emulator received.
+ */
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
+import { DiscordNotifier } from '../packages/core/dist/index.js'
+import { parseDiscordMarkdown, visibleText } from './discord-markdown.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const FIXTURE = fileURLToPath(new URL('./fixtures/reports-app.mjs', import.meta.url))
+const { MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
+
+const TIME_SCALE = 0.02
+const WAIT_MS = 20_000
+const ENTRY_POINTS = ['notifier', 'threaded', 'winston', 'pino'] as const
+const LOGGERS = ['winston', 'pino'] as const
+
+interface Embed { title?: string, description?: string, timestamp?: string, footer?: { text: string }, fields?: Array<{ name: string, value: string }> }
+interface Run { code: number | null, stdout: string, stderr: string, startedAt: number, endedAt: number }
+
+function runApp (entry: string, kase: string, options: Record<string, unknown>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const startedAt = Date.now()
+    const child = spawn(process.execPath, [FIXTURE, entry, kase], { cwd: ROOT, env: { ...process.env, OPTIONS: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
+    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr, startedAt, endedAt: Date.now() }))
+  })
+}
+
+function emulatorOptions (emu: Emulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, rateLimits: { channelWindowMs: 60_000 * TIME_SCALE, fallbackWindowMs: 2000 * TIME_SCALE, offsetMs: 50 }, ...extra }
+}
+
+function embedsOf (messages: readonly StoredMessage[]): Embed[] {
+  return messages.flatMap((m) => (m.payload.embeds as Embed[] | undefined) ?? [])
+}
+
+/** Runs the case and returns the embeds the emulator holds once the child has ended by itself. */
+async function deliver (emu: Emulator, entry: string, kase: string, extra: Record<string, unknown> = {}): Promise<{ run: Run, embeds: Embed[] }> {
+  const run = await runApp(entry, kase, emulatorOptions(emu, extra))
+  expect(run.stderr).toBe('')
+  expect(run.code).toBe(0)
+  const embeds = embedsOf(await emu.waitFor((m) => embedsOf(m).length >= 1, WAIT_MS))
+  return { run, embeds }
+}
+
+let emu: Emulator
+beforeEach(async () => { emu = await createEmulator({ timeScale: TIME_SCALE }) })
+afterEach(async () => { await emu.close() })
+
+// ------------------------------------------------------------------------------------------------
+// Backticks
+
+/**
+ * The library's code blocks are exactly the ``` in the text: each one opens or closes a block, no
+ * record text makes inline code, and every line inside a block is (a cut of) a stack line.
+ */
+function expectOwnCodeBlocksOnly (embed: Embed, stacks: readonly string[]): void {
+  const description = embed.description ?? ''
+  const tokens = parseDiscordMarkdown(description)
+  const blocks = tokens.filter((t) => t.kind === 'codeBlock')
+  expect(tokens.filter((t) => t.kind === 'inlineCode')).toEqual([])
+  expect(description.split('```').length - 1).toBe(blocks.length * 2)
+  const stackLines = stacks.flatMap((s) => s.replaceAll('\u200b', '').split('\n').map((l) => l.trim()).filter((l) => l !== ''))
+  for (const block of blocks) {
+    for (const raw of block.content.split('\n')) {
+      const line = raw.replaceAll('\u200b', '')
+      if (/^… \d+ more$/.test(line)) continue
+      const cut = line.endsWith('…') ? line.slice(0, -1).trimEnd() : undefined
+      expect(stackLines.some((s) => s === line || (cut !== undefined && s.startsWith(cut))), `stack line ${JSON.stringify(line)}`).toBe(true)
+    }
+  }
+  for (const text of [embed.title ?? '', ...(embed.fields ?? []).flatMap((f) => [f.name, f.value])]) {
+    expect(parseDiscordMarkdown(text).every((t) => t.kind === 'text'), `no code in ${JSON.stringify(text)}`).toBe(true)
+  }
+}
+
+// A backslash only before a backtick: before other punctuation it is the author's own escape, read as one by Discord.
+const BACKTICK_PIECES = ['`', '``', '```', '````', '\\`', '\\\\`', 'a', 'js\n', ' ', '\u200b', '```js\n', 'x`y']
+const backtickText = (maxLength: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...BACKTICK_PIECES), { maxLength }).map((xs) => xs.join(''))
+const oneLine = (maxLength: number): fc.Arbitrary<string> => backtickText(maxLength).map((s) => s.replace(/\n/g, ' '))
+
+describe('backticks in log text never open or close the library\'s code blocks', () => {
+  it('property: message, stack, fields, context and cause chain full of backticks, through the notifier (dist)', async () => {
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    const bodies: string[] = []
+    agent.get('https://discord.com').intercept({ path: /^\/api\/v10\/webhooks\//, method: 'POST' }).reply(200, (opts: { body?: unknown }) => {
+      bodies.push(String(opts.body))
+      return { id: '1', channel_id: '223456789012345678' }
+    }, { headers: { 'content-type': 'application/json', 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '999', 'x-ratelimit-reset-after': '0.001', 'x-ratelimit-bucket': 'b' } }).persist()
+    const notifier = new DiscordNotifier({
+      webhookUrl: 'https://discord.com/api/webhooks/123456789012345678/BacktickTokenBacktickTokenBacktickTokenBacktickTokenBacktickTo_-',
+      dispatcher: agent,
+      logLevel: 'silent',
+      dedup: { enabled: false },
+      rateLimits: { channelLimit: 1_000_000, globalPerSecond: 49, offsetMs: 0 }
+    })
+    const frame = oneLine(6).map((s) => `at ${s} (/srv/${s}.js:1:1)`)
+    const errorCase = fc.record({
+      message: oneLine(12),
+      frames: fc.array(frame, { minLength: 1, maxLength: 6 }),
+      causeMessage: oneLine(8),
+      causeFrames: fc.array(frame, { maxLength: 3 }),
+      context: oneLine(12),
+      value: oneLine(12)
+    })
+    await fc.assert(fc.asyncProperty(errorCase, async (c) => {
+      const before = bodies.length
+      const cause = new TypeError(`c${c.causeMessage}`)
+      cause.stack = [`TypeError: c${c.causeMessage}`, ...c.causeFrames].join('\n')
+      const err = new Error(`m${c.message}`, { cause })
+      err.stack = [`Error: m${c.message}`, ...c.frames].join('\n')
+      notifier.sendErrorNotification({ service: 'svc', error: err, context: `x${c.context}`, details: { q: `v${c.value}` } })
+      await notifier.flush()
+      const sent = bodies.slice(before).flatMap((b) => (JSON.parse(b) as { embeds?: Embed[] }).embeds ?? [])
+      expect(sent).toHaveLength(1)
+      const embed = sent[0] as Embed
+      expectOwnCodeBlocksOnly(embed, [err.stack, cause.stack])
+      // …and reads as written.
+      expect(visibleText(embed.title ?? '')).toBe(`🔴 svc: m${c.message}`.replace(/\s+/g, ' ').trim().replaceAll('\u200b', ''))
+      expect(visibleText(embed.description ?? '')).toContain(`x${c.context}`.trim().replaceAll('\u200b', ''))
+      expect(visibleText(embed.fields?.find((f) => f.name === 'q')?.value ?? '')).toBe(`v${c.value}`.trim().replaceAll('\u200b', ''))
+    }), { numRuns: 300, seed: Number(process.env.FC_SEED ?? 0x13b) })
+    await notifier.close()
+    await agent.close()
+  })
+
+  for (const entry of ENTRY_POINTS) {
+    it(`an error with a fenced snippet in its message keeps its stack in the code block: ${entry}`, async () => {
+      const { embeds } = await deliver(emu, entry, 'backticks')
+      const embed = embeds[0] as Embed
+      expectOwnCodeBlocksOnly(embed, [
+        'Error: bad ``` input\n    at check (/srv/app/`tick`.js:10:5)\n    at ```` (/srv/app/run.js:2:2)\n    at main (/srv/app/index.js:1:1)',
+        'TypeError: cannot parse\n    at parse (/srv/app/``weird``.js:3:9)\n    at ```load``` (/srv/app/main.js:1:1)'
+      ])
+      const blocks = parseDiscordMarkdown(embed.description ?? '').filter((t) => t.kind === 'codeBlock').map((t) => t.content.replaceAll('\u200b', ''))
+      expect(blocks[0]).toBe('at check (/srv/app/`tick`.js:10:5)\nat ```` (/srv/app/run.js:2:2)\nat main (/srv/app/index.js:1:1)')
+      expect(visibleText(embed.title ?? '') + visibleText(embed.description ?? '')).toContain('bad ``` input')
+      expect(visibleText(embed.description ?? '')).toContain('cannot parse `` ` `` near ```json')
+      const query = embed.fields?.find((f) => f.name === 'query')
+      expect(visibleText(query?.value ?? '')).toBe('SELECT ```x``` FROM `t`')
+    })
+  }
+})
