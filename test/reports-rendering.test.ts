@@ -8,9 +8,13 @@ import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import pino from 'pino'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import winston from 'winston'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
 import { DiscordNotifier } from '../packages/core/dist/index.js'
+import { toRecord as pinoToRecord } from '../packages/pino-discord/dist/index.js'
+import { toRecord as winstonToRecord } from '../packages/winston-discord/dist/index.js'
 import { parseDiscordMarkdown, visibleText } from './discord-markdown.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -151,6 +155,107 @@ describe('backticks in log text never open or close the library\'s code blocks',
       expect(visibleText(embed.description ?? '')).toContain('cannot parse `` ` `` near ```json')
       const query = embed.fields?.find((f) => f.name === 'query')
       expect(visibleText(query?.value ?? '')).toBe('SELECT ```x``` FROM `t`')
+    })
+  }
+})
+
+// ------------------------------------------------------------------------------------------------
+// Embed time
+
+/** 5 March 2026, 10:00:00.123 local time: day and month both ≤ 12, so a US-style re-parse gives 3 May. */
+const MARCH_5 = new Date(2026, 2, 5, 10, 0, 0, 123)
+const MAY_3 = new Date(2026, 4, 3, 10, 0, 0)
+
+/** Runs a real Winston format on a fresh info at the faked moment, then the transport's translation. */
+function winstonTime (format: winston.Logform.Format, logCallAt: number): { time: number, fields: Record<string, unknown> | undefined } {
+  const info = format.transform({ level: 'error', message: 'boom', [Symbol.for('level')]: 'error' } as never, (format as { options?: object }).options) as Record<string, unknown>
+  const record = winstonToRecord(info, { now: logCallAt })
+  return { time: record.time, fields: record.fields }
+}
+
+/** What pino writes for a time function, parsed as the worker parses the line. */
+function pinoLine (timestamp: (() => string) | false): Record<string, unknown> {
+  const time = timestamp === false ? '' : timestamp()
+  return JSON.parse(`{"level":50${time},"msg":"boom"}`) as Record<string, unknown>
+}
+
+describe('the embed time is the moment of logging, whatever timestamp format the logger uses', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  describe('Winston: every form format.timestamp() produces', () => {
+    const f = winston.format
+    const cases: Array<[string, () => winston.Logform.Format, number]> = [
+      ['timestamp() (ISO 8601, UTC)', () => f.timestamp(), MARCH_5.getTime()],
+      ["format 'DD/MM/YYYY HH:mm:ss' (day first)", () => f.timestamp({ format: 'DD/MM/YYYY HH:mm:ss' }), MARCH_5.getTime()],
+      ["format 'MM/DD/YYYY hh:mm:ss A'", () => f.timestamp({ format: 'MM/DD/YYYY hh:mm:ss A' }), MARCH_5.getTime()],
+      ["format 'YYYY-MM-DD HH:mm:ss' (local, no offset)", () => f.timestamp({ format: 'YYYY-MM-DD HH:mm:ss' }), MARCH_5.getTime()],
+      ["format 'DD.MM.YY HH:mm'", () => f.timestamp({ format: 'DD.MM.YY HH:mm' }), MARCH_5.getTime()],
+      ["format 'YYYY-MM-DDTHH:mm:ss.SSSZZ' (with offset)", () => f.timestamp({ format: 'YYYY-MM-DDTHH:mm:ss.SSSZZ' }), MARCH_5.getTime()],
+      ['format function returning a Date', () => f.timestamp({ format: () => new Date() as never }), MARCH_5.getTime()],
+      ['format function returning epoch ms', () => f.timestamp({ format: () => Date.now() as never }), MARCH_5.getTime()],
+      ['format function returning a day-first string', () => f.timestamp({ format: () => '05/03/2026 10:00:00' }), MARCH_5.getTime()]
+    ]
+    for (const [name, make, expected] of cases) {
+      it(name, () => {
+        vi.useFakeTimers({ now: MARCH_5, toFake: ['Date'] })
+        const { time } = winstonTime(make(), Date.now())
+        expect(new Date(time).toISOString()).toBe(new Date(expected).toISOString())
+        expect(time).not.toBe(MAY_3.getTime())
+      })
+    }
+
+    it('timestamp({ alias }) shows the time once, as the embed time, not again as a field', () => {
+      vi.useFakeTimers({ now: MARCH_5, toFake: ['Date'] })
+      const { time, fields } = winstonTime(f.timestamp({ alias: 'loggedAt' }), Date.now())
+      expect(time).toBe(MARCH_5.getTime())
+      expect(fields?.loggedAt).toBeUndefined()
+    })
+
+    it('a log call replayed later keeps the ISO time it was logged at', () => {
+      const info = { level: 'error', message: 'boom', timestamp: '2026-03-05T09:00:00.123Z' }
+      expect(winstonToRecord(info, { now: Date.now() }).time).toBe(Date.parse('2026-03-05T09:00:00.123Z'))
+    })
+  })
+
+  describe('Pino: every stdTimeFunctions form and a custom one', () => {
+    const at = MARCH_5.getTime()
+    const received = at + 2500
+    const cases: Array<[string, (() => string) | false, number]> = [
+      ['epochTime (default, epoch ms)', () => pino.stdTimeFunctions.epochTime(), at],
+      ['unixTime (epoch seconds)', () => pino.stdTimeFunctions.unixTime(), Math.round(at / 1000) * 1000],
+      ['isoTime', () => pino.stdTimeFunctions.isoTime(), at],
+      ['isoTimeNano', () => (pino.stdTimeFunctions as unknown as { isoTimeNano: () => string }).isoTimeNano(), at],
+      ['nullTime (no time on the line)', () => pino.stdTimeFunctions.nullTime(), received],
+      ['timestamp: false', false, received],
+      ['custom, day first', () => ',"time":"05/03/2026 10:00:00"', received],
+      ['custom, ISO with offset', () => `,"time":"${new Date(at).toISOString().replace('Z', '+00:00')}"`, at]
+    ]
+    for (const [name, timestamp, expected] of cases) {
+      it(name, () => {
+        vi.useFakeTimers({ now: MARCH_5, toFake: ['Date'] })
+        const line = pinoLine(timestamp)
+        const time = pinoToRecord(line, {}, received).time
+        // isoTimeNano counts from the process start on hrtime, not the faked Date: allow its drift.
+        if (name === 'isoTimeNano') expect(Math.abs(time - Date.parse(String(line.time)))).toBe(0)
+        else expect(new Date(time).toISOString()).toBe(new Date(expected).toISOString())
+      })
+    }
+  })
+
+  it('Winston, delivered: a day-first timestamp on the logger does not move the embed to another day', async () => {
+    const { run, embeds } = await deliver(emu, 'winston', 'error', { loggerFormat: 'timestamp-5-march' })
+    const time = Date.parse(embeds[0]?.timestamp ?? '')
+    expect(time).toBeGreaterThanOrEqual(run.startedAt)
+    expect(time).toBeLessThanOrEqual(run.endedAt)
+  })
+
+  for (const pinoTimestamp of ['5-march', 'unixTime', 'isoTime', 'nullTime']) {
+    it(`Pino, delivered: timestamp ${pinoTimestamp} gives the moment of logging`, async () => {
+      const { run, embeds } = await deliver(emu, 'pino', 'error', { pinoTimestamp })
+      const time = Date.parse(embeds[0]?.timestamp ?? '')
+      // unixTime rounds to the second.
+      expect(time).toBeGreaterThanOrEqual(run.startedAt - 1000)
+      expect(time).toBeLessThanOrEqual(run.endedAt + 1000)
     })
   }
 })

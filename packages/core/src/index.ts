@@ -31,6 +31,7 @@ export { embedLength, payloadLength, fitEmbed, fitContent, MIN_EMBED_BUDGET } fr
 export { EmbedBuilder } from './format/embed-builder.js'
 export type { EmbedColor, EmbedFooterInput, EmbedAuthorInput } from './format/embed-builder.js'
 export { renderRecord, renderPlain } from './format/render.js'
+export { loggedTime } from './format/time.js'
 export type { RenderRecordOptions } from './format/render.js'
 export { NotifierBase } from './notifier-base.js'
 export { ThreadedNotifier } from './worker/threaded-notifier.js'

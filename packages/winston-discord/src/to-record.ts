@@ -19,7 +19,7 @@
  * wins over copies of its parts because only the object still has its type, `cause` chain and code.
  */
 import { types } from 'node:util'
-import { LIMITS, renderValue, serializeError, severityFromLevel, toPlain, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { LIMITS, loggedTime, renderValue, serializeError, severityFromLevel, toPlain, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
 
 /** triple-beam's symbols; `Symbol.for` so no dependency on triple-beam is needed. */
 const LEVEL = Symbol.for('level')
@@ -43,7 +43,10 @@ export type WinstonInfo = Record<string, unknown>
 export interface ToRecordOptions {
   /** Winston level name → severity, consulted before the built-in names. */
   levelMap?: Readonly<Record<string, Severity>> | undefined
-  /** Epoch ms used when `info.timestamp` is absent or unparseable. */
+  /**
+   * Epoch ms of the log call: the embed time unless `info.timestamp` names the moment without doubt
+   * (ISO 8601 with an offset, epoch ms or s, a Date). A formatted local time is never parsed back.
+   */
   now: number
 }
 
@@ -108,8 +111,11 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   // 2. Everything else Winston carried becomes a field, made plain now so later mutation by the
   //    app cannot change what is sent.
   let fields: Record<string, unknown> | undefined
+  const timestamp = info.timestamp
   for (const key of Object.keys(info)) {
     if (RESERVED_KEYS.has(key) || key === errorKey) continue
+    // format.timestamp({ alias }) writes the same time under a second key: the embed time shows it.
+    if ((typeof timestamp === 'string' || typeof timestamp === 'number') && info[key] === timestamp) continue
     if (fatal && HANDLER_KEYS.has(key)) continue
     const value = info[key]
     if (value === undefined) continue
@@ -137,7 +143,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (service !== undefined && (typeof service !== 'string' || service === '')) (fields ??= {}).service = plain(service)
 
   const severity = severityOf(level, options.levelMap)
-  const time = timeOf(info.timestamp, options.now)
+  const time = loggedTime(info.timestamp, options.now)
   const record: LogRecord = error === undefined
     ? { severity, level, message, time }
     : new LazyErrorRecord(severity, level, message, time, error, fields)
@@ -287,13 +293,4 @@ function withoutShown (extra: Record<string, unknown>, fields: Record<string, un
     ;(out ??= {})[key] = extra[key]
   }
   return out
-}
-
-function timeOf (timestamp: unknown, now: number): number {
-  let t: number
-  if (typeof timestamp === 'string') t = Date.parse(timestamp)
-  else if (typeof timestamp === 'number') t = timestamp
-  else if (timestamp instanceof Date) t = timestamp.getTime()
-  else return now
-  return Number.isFinite(t) ? t : now
 }
