@@ -14,7 +14,7 @@ import winston from 'winston'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
 import { DiscordNotifier } from '../packages/core/dist/index.js'
 import { toRecord as pinoToRecord } from '../packages/pino-discord/dist/index.js'
-import { toRecord as winstonToRecord } from '../packages/winston-discord/dist/index.js'
+import { DiscordTransport, toRecord as winstonToRecord } from '../packages/winston-discord/dist/index.js'
 import { parseDiscordMarkdown, visibleText } from './discord-markdown.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -258,4 +258,52 @@ describe('the embed time is the moment of logging, whatever timestamp format the
       expect(time).toBeLessThanOrEqual(run.endedAt + 1000)
     })
   }
+})
+
+// ------------------------------------------------------------------------------------------------
+// Winston: a format on the transport itself
+
+describe('Winston: a format set on the transport keeps the error\'s message, stack and cause', () => {
+  const f = winston.format
+  const transportFormats: Array<[string, () => winston.Logform.Format]> = [
+    ['format.timestamp()', () => f.timestamp()],
+    ['format.combine(timestamp(), errors({ stack: true }))', () => f.combine(f.timestamp(), f.errors({ stack: true }))],
+    ['a custom format that adds a field', () => f((info) => Object.assign(info, { region: 'eu-west-1' }))()]
+  ]
+  const shapes: Array<[string, (logger: winston.Logger, err: Error) => void]> = [
+    ['logger.error(err)', (logger, err) => { logger.error(err) }],
+    ['logger.log({ level, message: err })', (logger, err) => { logger.log({ level: 'error', message: err as never }) }],
+    ["logger.error('charge failed', err)", (logger, err) => { logger.error('charge failed', err) }],
+    ["logger.error('charge failed', { err })", (logger, err) => { logger.error('charge failed', { err }) }],
+    ['child.error(err)', (logger, err) => { logger.child({ requestId: 'r-1' }).error(err) }]
+  ]
+  for (const [formatName, makeFormat] of transportFormats) {
+    for (const [shapeName, logIt] of shapes) {
+      it(`${formatName} on the transport, ${shapeName}`, async () => {
+        const transport = new DiscordTransport({ ...emulatorOptions(emu), logLevel: 'silent', format: makeFormat() } as never)
+        const logger = winston.createLogger({ transports: [transport] })
+        const err = new RangeError('card declined', { cause: new Error('issuer timeout') })
+        logIt(logger, err)
+        await transport.flush()
+        const [embed] = embedsOf(await emu.waitFor((m) => embedsOf(m).length >= 1, WAIT_MS))
+        const shown = `${embed?.title ?? ''}\n${embed?.description ?? ''}`
+        expect(embed?.title).not.toBe('🔴 Error')
+        expect(shown).toContain('card declined')
+        expect(embed?.description).toContain('**RangeError**')
+        expect(embed?.description).toMatch(/```[\s\S]*at [\s\S]*```/)
+        expect(embed?.description).toContain('**Caused by** Error: issuer timeout')
+        if (formatName.includes('field')) expect(embed?.fields?.find((x) => x.name === 'region')?.value).toBe('eu-west-1')
+        await transport.close()
+      })
+    }
+  }
+
+  it('delivered: format.timestamp() on the transport, logger.error(err), the app ends by itself', async () => {
+    const { run, embeds } = await deliver(emu, 'winston', 'error', { transportFormat: 'timestamp' })
+    expect(embeds[0]?.title).toBe('🔴 payment failed')
+    expect(embeds[0]?.description).toMatch(/^\*\*Error\*\*: payment failed\n```\nat /)
+    const time = Date.parse(embeds[0]?.timestamp ?? '')
+    expect(time).toBeGreaterThanOrEqual(run.startedAt)
+    expect(time).toBeLessThanOrEqual(run.endedAt)
+  })
 })

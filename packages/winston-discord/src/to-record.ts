@@ -48,6 +48,13 @@ export interface ToRecordOptions {
    * (ISO 8601 with an offset, epoch ms or s, a Date). A formatted local time is never parsed back.
    */
   now: number
+  /**
+   * The info Winston logged, when `info` is the copy a `format` set on the transport returned
+   * (winston-transport formats `Object.assign({}, info)`). The copy has only own enumerable
+   * properties: when the original was the Error itself (`logger.error(err)`), its message, stack,
+   * type and cause are read from the original.
+   */
+  original?: WinstonInfo | undefined
 }
 
 /** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
@@ -69,7 +76,10 @@ export function isProcessFatal (info: WinstonInfo): boolean {
 export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
   const level = levelOf(info)
   const fatal = isProcessFatal(info)
-  const rawMessage = info.message
+  // The Error a transport format's copy may have lost (see ToRecordOptions.original).
+  const original = options.original !== info && options.original !== undefined && !isError(info) ? options.original : undefined
+  const originalError = isError(original) ? original : isError(original?.message) ? original.message : undefined
+  const rawMessage = info.message === undefined && isError(original) ? read(original, 'message') : info.message
 
   // 1. Find the Error object (or its remains), remembering where it came from.
   let error: unknown
@@ -77,6 +87,9 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   let errorKey: string | undefined
   if (isError(info)) {
     error = info
+    source = 'self'
+  } else if (isError(original)) {
+    error = original
     source = 'self'
   } else if (isError(rawMessage)) {
     error = rawMessage
@@ -102,11 +115,18 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
         }
       }
     }
+    if (error === undefined && originalError !== undefined) {
+      // format.errors() on the transport reduced info.message to strings on the copy: the Error
+      // still has its type and cause.
+      error = originalError
+      source = 'message'
+    }
     if (error === undefined && typeof info.stack === 'string' && info.stack !== '') {
       error = errorFromParts(info)
       source = 'stack'
     }
   }
+  const fromOriginal = originalError !== undefined && error === originalError
 
   // 2. Everything else Winston carried becomes a field, made plain now so later mutation by the
   //    app cannot change what is sent.
@@ -126,7 +146,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
     }
     if (source === 'stack' && key === 'cause') continue // already part of the rebuilt error
     // Winston copies the Error's own props onto info for `logger.error('msg', err)`: shown once, in the error.
-    if (source === 'splat' && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
+    if ((source === 'splat' || fromOriginal) && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
     fields ??= {}
     fields[key] = plain(value)
   }
