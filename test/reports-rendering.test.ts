@@ -12,7 +12,9 @@ import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import winston from 'winston'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
-import { DiscordNotifier } from '../packages/core/dist/index.js'
+import { DiscordNotifier, InvalidOptionError, ThreadedNotifier } from '../packages/core/dist/index.js'
+import { validateWebhookPayload } from '../packages/emulator/dist/index.js'
+import { discordTarget } from '../packages/pino-discord/dist/index.js'
 import { toRecord as pinoToRecord } from '../packages/pino-discord/dist/index.js'
 import { DiscordTransport, toRecord as winstonToRecord } from '../packages/winston-discord/dist/index.js'
 import { parseDiscordMarkdown, visibleText } from './discord-markdown.js'
@@ -305,5 +307,115 @@ describe('Winston: a format set on the transport keeps the error\'s message, sta
     const time = Date.parse(embeds[0]?.timestamp ?? '')
     expect(time).toBeGreaterThanOrEqual(run.startedAt)
     expect(time).toBeLessThanOrEqual(run.endedAt)
+  })
+})
+
+// ------------------------------------------------------------------------------------------------
+// Names Discord refuses
+
+const WEBHOOK = 'https://discord.com/api/webhooks/123456789012345678/NamesTokenNamesTokenNamesTokenNamesTokenNamesTokenNamesTokenNam_-'
+
+/** Builds each entry point with `options` and returns what it threw (undefined when it was accepted). */
+const constructors: Record<(typeof ENTRY_POINTS)[number], (options: Record<string, unknown>) => { close?: () => unknown, end?: () => unknown }> = {
+  notifier: (o) => new DiscordNotifier({ webhookUrl: WEBHOOK, logLevel: 'silent', ...o }),
+  threaded: (o) => new ThreadedNotifier({ webhookUrl: WEBHOOK, logLevel: 'silent', ...o }),
+  winston: (o) => new DiscordTransport({ webhookUrl: WEBHOOK, logLevel: 'silent', ...o } as never),
+  // discordTarget() validates exactly as discordTransport() does, without starting a worker.
+  pino: (o) => { discordTarget({ webhookUrl: WEBHOOK, logLevel: 'silent', ...o } as never); return {} }
+}
+
+async function construct (entry: (typeof ENTRY_POINTS)[number], options: Record<string, unknown>): Promise<unknown> {
+  let built: { close?: () => unknown, end?: () => unknown } | undefined
+  try {
+    built = constructors[entry](options)
+  } catch (err) {
+    return err
+  }
+  await built.close?.()
+  return undefined
+}
+
+const REFUSED: Array<[string, string]> = [
+  ['username', 'everyone'],
+  ['username', '  Here '],
+  ['username', 'System   Message'],
+  ['username', 'EVERYONE'],
+  ['username', 'Clyde Alerts'],
+  ['username', 'my discord bot'],
+  ['username', '   '],
+  ['username', 'x'.repeat(81)],
+  ['avatarUrl', 'ftp://example.com/bot.png'],
+  ['avatarUrl', 'bot.png'],
+  ['avatarUrl', 'https://'],
+  ['threadName', '   '],
+  ['threadName', 'x'.repeat(101)]
+]
+const ACCEPTED: Array<[string, string]> = [
+  ['username', 'Alerts'],
+  ['username', 'everyone-bot'],
+  ['username', 'here and now'],
+  ['username', ` ${'x'.repeat(80)} `],
+  ['avatarUrl', 'https://example.com/bot.png'],
+  ['threadName', 'x'.repeat(100)]
+]
+
+describe('per-message names Discord refuses are refused at construction, and by the emulator', () => {
+  for (const entry of ENTRY_POINTS) {
+    it(`${entry}: refuses every value Discord refuses, naming the option and the fix`, async () => {
+      for (const [option, value] of REFUSED) {
+        const thrown = await construct(entry, { [option]: value })
+        expect(thrown, `${option}: ${JSON.stringify(value)}`).toBeInstanceOf(Error)
+        expect((thrown as Error).name).toBe('InvalidOptionError')
+        expect((thrown as Error).message).toContain(`\`${option}\``)
+        if (option === 'username' && value.trim() !== '' && value.length <= 80) expect((thrown as Error).message).toMatch(/Discord refuses/)
+      }
+    })
+
+    it(`${entry}: accepts the names Discord accepts`, async () => {
+      for (const [option, value] of ACCEPTED) expect(await construct(entry, { [option]: value }), `${option}: ${JSON.stringify(value)}`).toBeUndefined()
+    })
+  }
+
+  it('pino-discord CLI: exits 2 with the option named, before reading any input', async () => {
+    const cli = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
+    for (const args of [['--username', 'everyone'], ['--avatar-url', 'bot.png'], ['--thread-name', ' ']]) {
+      const result = await new Promise<{ code: number | null, stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, '--webhook-url', WEBHOOK, ...args], { cwd: ROOT, stdio: ['pipe', 'ignore', 'pipe'] })
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
+        child.on('error', reject)
+        child.on('close', (code) => resolve({ code, stderr }))
+        child.stdin.end('')
+      })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/Invalid option `(username|avatarUrl|threadName)`/)
+    }
+  })
+
+  it('the emulator answers 400 50035 on username "everyone" like Discord, and on a blank thread name', async () => {
+    const post = async (body: Record<string, unknown>): Promise<{ status: number, json: Record<string, unknown> }> => {
+      const res = await fetch(`${emu.origin}${new URL(emu.webhookUrl()).pathname.replace('/api/', '/api/v10/')}?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'DiscordBot (https://example.com, 1)' }, body: JSON.stringify(body) })
+      return { status: res.status, json: await res.json() as Record<string, unknown> }
+    }
+    const everyone = await post({ content: 'x', username: 'everyone' })
+    expect(everyone.status).toBe(400)
+    expect(everyone.json).toMatchObject({ code: 50035, errors: { username: { _errors: [{ code: 'USERNAME_INVALID', message: 'Username cannot be "everyone"' }] } } })
+    expect((await post({ content: 'x', username: '  System  message ' })).status).toBe(400)
+    expect((await post({ content: 'x', thread_name: '   ' })).json).toMatchObject({ code: 50035, errors: { thread_name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH' }] } } })
+    expect((await post({ content: 'x', username: 'everyone-bot' })).status).toBe(200)
+  })
+
+  it('property: the notifier accepts a username exactly when the emulator (dist) accepts it', () => {
+    const piece = fc.constantFrom('everyone', 'here', 'system', 'message', 'Clyde', 'DISCORD', 'bot', ' ', '  ', '\t', '\n', 'é', '😀', 'x'.repeat(40))
+    fc.assert(fc.property(fc.array(piece, { maxLength: 5 }).map((xs) => xs.join('')), (username) => {
+      let accepted = true
+      try {
+        new DiscordNotifier({ enabled: false, username })
+      } catch (err) {
+        expect(err).toBeInstanceOf(InvalidOptionError)
+        accepted = false
+      }
+      expect(accepted).toBe(validateWebhookPayload({ content: 'x', username }).ok)
+    }), { numRuns: 500, seed: 0x13b })
   })
 })
