@@ -6,7 +6,8 @@
  *      │           │          └──────┬───────┘   └──┬──┘    └──┬──┘   └──────┬───────────┘
  *   severity     time             footer         fields      error     message (→ title)
  */
-import { loggedTime, severityFromLevel, severityFromPinoNumber, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { severityFromLevel, severityFromPinoNumber, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { loggedTime } from '@logcord/core/internal'
 
 /** What pino tells a transport about its configuration (pino-abstract-transport `expectPinoConfig`). */
 export interface PinoConfig {

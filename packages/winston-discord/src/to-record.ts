@@ -19,7 +19,8 @@
  * wins over copies of its parts because only the object still has its type, `cause` chain and code.
  */
 import { types } from 'node:util'
-import { LIMITS, loggedTime, renderValue, serializeError, severityFromLevel, toPlain, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { LIMITS, severityFromLevel, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { loggedTime, renderValue, serializeError, toPlain } from '@logcord/core/internal'
 
 /** triple-beam's symbols; `Symbol.for` so no dependency on triple-beam is needed. */
 const LEVEL = Symbol.for('level')

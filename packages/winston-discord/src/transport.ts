@@ -13,7 +13,8 @@
  *
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
-import { systemClock, type Clock, type DiscordNotifier, type LogRecord, type ProblemEvent, type Severity } from '@logcord/core'
+import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
+import { systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
 import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'

@@ -1,0 +1,32 @@
+/**
+ * `@logcord/core/internal`: the building blocks the logcord packages share with each other (the Winston
+ * and Pino transports, the emulator's tests, benchmarks). NOT part of the public API: names and shapes
+ * here may change in any release, without notice. Applications use `@logcord/core`.
+ */
+export * from './index.js'
+export * from './levels.js'
+export * from './limits.js'
+export * from './clock.js'
+export { resolveOptions } from './options.js'
+export { parseWebhookUrl, redactLoose, redactToken } from './http/webhook-url.js'
+export { parseRateLimitHeaders, retryAfterFromBody } from './rate-limit/headers.js'
+export type { RateLimitHeaders, RateLimitScopeHeader, HeaderMap } from './rate-limit/headers.js'
+export { classifyResponse, classifyFailure, isInvalidStatus, retryDelay, isTlsErrorCode } from './http/retry-policy.js'
+export type { Verdict, VerdictKind, SendFailure, RateLimitVerdictScope } from './http/retry-policy.js'
+export { WebhookSender, userAgent } from './http/sender.js'
+export type { SendOutcome, WebhookSenderOptions } from './http/sender.js'
+export { BoundedQueue } from './queue/bounded-queue.js'
+export { RateLimiter } from './rate-limit/limiter.js'
+export { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
+export { codePointLength, truncate, neutralizeMentions, escapeBackticks, escapeCodeBlock, ELLIPSIS, ZERO_WIDTH_SPACE } from './format/text.js'
+export { serializeError, renderValue, toPlain, redact } from './format/safe-value.js'
+export type { SafeValueOptions } from './format/safe-value.js'
+export { embedLength, payloadLength, fitEmbed, fitContent, MIN_EMBED_BUDGET } from './format/fit.js'
+export { renderRecord, renderPlain } from './format/render.js'
+export type { RenderRecordOptions } from './format/render.js'
+export { loggedTime } from './format/time.js'
+export { assertUsername, assertAvatarUrl, assertThreadName, normaliseName, FORBIDDEN_NAME_PARTS, RESERVED_NAMES, THREAD_NAME_MAX } from './discord-names.js'
+export { crashRecord } from './process-handlers.js'
+export { Deduplicator } from './batch/dedup.js'
+export type { DedupWindow, DeduplicatorOptions } from './batch/dedup.js'
+export { fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS } from './batch/fingerprint.js'
