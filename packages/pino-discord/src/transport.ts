@@ -16,6 +16,7 @@ import type { Transform } from 'node:stream'
 import build from 'pino-abstract-transport'
 import { DiscordNotifier, type LogRecord } from '@logcord/core'
 import { resolvePinoOptions, type Formatter, type InProcessOptions } from './options.js'
+import { statsReporter } from './stats-events.js'
 import { toRecord, type PinoConfig } from './to-record.js'
 
 /** Counts the adapter keeps besides the core's delivery counters. */
@@ -59,6 +60,9 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   const notifier = new DiscordNotifier(worker ? { ...resolved.notifier, log: writeStderrSync } : resolved.notifier)
   const log = notifier.options.log
   const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0 }
+  // In pino's worker, the main thread's stream emits 'discordStats' (stats-events.ts).
+  const report = worker ? statsReporter(() => ({ ...counts, delivery: notifier.stats() })) : undefined
+  if (report !== undefined) for (const event of ['sent', 'dropped'] as const) notifier.on(event, report)
 
   const stream = await build(async (source) => {
     // Read once: pino sends its config before the first line (expectPinoConfig).
@@ -72,6 +76,7 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
     source.on('unknown', () => { counts.unparsable++ })
     for await (const obj of source) {
       counts.lines++
+      report?.() // posted after this turn, when the line has been handed over
       // One bad line must never end the loop: the worker would stop delivering for the whole app.
       try {
         const record = toRecord(obj, config)
