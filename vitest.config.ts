@@ -11,6 +11,8 @@ export default defineConfig({
     // In-process tests run against the sources. Anything that crosses a process or
     // worker boundary (pino workers, child processes, package-export tests) loads dist/.
     alias: {
+      // Before '@logcord/core', which would otherwise match it as a prefix.
+      '@logcord/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
       '@logcord/core': src('core'),
       '@logcord/discord-emulator': src('emulator'),
       '@logcord/winston-discord': src('winston-discord'),

@@ -2,8 +2,8 @@
 // with the targets. `pnpm bench` builds first. Nothing reaches the network: Discord is the emulator on
 // 127.0.0.1, time-scaled where Discord's limits would make a run take minutes.
 //
-//   1. main-thread cost of logger.error(err): Pino (bench/pino.mjs) and Winston (bench/winston.mjs,
-//      run as a child process; its printed table is parsed)
+//   1. main-thread cost of logger.error(err): Pino (bench/pino.mjs) and Winston (bench/winston.mjs: distinct
+//      and fresh errors, in-process and worker-thread modes, alternating child pairs; its JSON is read)
 //   2. 1000-record bursts, plain and with long stacks (bench/burst.mjs)
 //   3. a storm of 100 000 identical errors with storm control on (bench/storm.mjs)
 //   4. peak RSS and exact books for 100 000 records into a queue of 1000 (bench/memory.mjs, in a
@@ -49,15 +49,14 @@ const section = (title, rows) => {
 // 1. Main-thread cost per logger.error(err).
 {
   const p = await pinoCost()
-  const { stdout } = await run(process.execPath, [here('./winston.mjs')], { timeout: CHILD_TIMEOUT_MS })
-  const ns = (name) => Number(new RegExp(`'${name}'\\s*│\\s*(\\d+)`).exec(stdout)?.[1])
-  const w = { noop: ns('no-op'), discord: ns('DiscordTransport'), ratio: Number(/ratio ([\d.]+)×/.exec(stdout)?.[1]) }
+  const { stdout } = await run(process.execPath, [here('./winston.mjs'), '--json'], { timeout: CHILD_TIMEOUT_MS })
+  const winston = JSON.parse(stdout.trim().split('\n').at(-1))
   section('1. main-thread cost of logger.error(err), median ns/call', [
-    { logger: 'pino', ours: Math.round(p.discordNs), baseline: Math.round(p.fileNs), baselineIs: 'pino/file worker → /dev/null', ratio: +p.ratio.toFixed(2), target: `≤ ${TARGETS.pino}` },
-    { logger: 'winston', ours: w.discord, baseline: w.noop, baselineIs: 'no-op transport', ratio: w.ratio, target: `≤ ${TARGETS.winston}` }
+    { logger: 'pino', workload: 'new Error per call', mode: 'worker', ours: Math.round(p.discordNs), baseline: Math.round(p.fileNs), baselineIs: 'pino/file worker → /dev/null', ratio: +p.ratio.toFixed(2), target: `≤ ${TARGETS.pino}` },
+    ...winston.map((w) => ({ logger: 'winston', workload: w.workload, mode: w.mode, ours: w['DiscordTransport ns/call'], baseline: w['no-op ns/call'], baselineIs: 'no-op transport', ratio: w.ratio, target: `≤ ${TARGETS.winston}` }))
   ])
   check('pino: ours / pino/file per call', +p.ratio.toFixed(2), `≤ ${TARGETS.pino}`, p.ratio <= TARGETS.pino)
-  check('winston: ours / no-op per call', w.ratio, `≤ ${TARGETS.winston}`, w.ratio <= TARGETS.winston)
+  for (const w of winston) check(`winston (${w.workload}, ${w.mode}): ours / no-op per call`, w.ratio, `≤ ${TARGETS.winston}`, w.ratio <= TARGETS.winston)
 }
 
 // 2. Bursts against Discord's limits, time-scaled.

@@ -1,7 +1,7 @@
 // The logcord demo: two small apps log through Winston and Pino, and their alerts arrive in Discord.
 //
 //   npx -y pnpm@12.4.2 demo                      # install, build, run against the built-in Discord emulator
-//   node scripts/demo.mjs [--port 8080] [--time-scale 0.1] [--keep-open]
+//   node scripts/demo.mjs [--port 8080] [--time-scale 0.1] [--keep-open] [--screenshot docs/preview.png]
 //   DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/<id>/<token> node scripts/demo.mjs
 //
 // Without DISCORD_WEBHOOK_URL a local Discord (the emulator, with Discord's real limits and its clock sped
@@ -19,10 +19,10 @@ import { numberFlag, openTarget } from './lib/discord-target.mjs'
 import { SIZES, STEPS } from './lib/demo-steps.mjs'
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, 'time-scale': { type: 'string' }, 'keep-open': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }
+  options: { port: { type: 'string' }, 'time-scale': { type: 'string' }, 'keep-open': { type: 'boolean', default: false }, screenshot: { type: 'string' }, help: { type: 'boolean', default: false } }
 })
 if (values.help) {
-  console.log('usage: node scripts/demo.mjs [--port N] [--time-scale 0.1] [--keep-open]\nDISCORD_WEBHOOK_URL set: send to that webhook instead of the local emulator.')
+  console.log('usage: node scripts/demo.mjs [--port N] [--time-scale 0.1] [--keep-open] [--screenshot FILE.png]\nDISCORD_WEBHOOK_URL set: send to that webhook instead of the local emulator.\n--screenshot saves the preview page once the demo has run (the README\'s docs/preview.png).')
   process.exit(0)
 }
 const port = numberFlag(values, 'port', 0)
@@ -118,6 +118,11 @@ if (emulator) {
 console.log(`  checkout (Winston) ${winstonStats.accepted} accepted, ${winstonStats.sent} sent, ${winstonStats.collapsed ?? 0} folded into summaries, ${winstonStats.waits} limiter waits, ${winstonStats.dropped} dropped`)
 console.log(`  took               ${elapsed().trim()}${emulator ? ` (Discord's limits with the clock × ${timeScale}: about ${(((performance.now() - started) / 1000) / timeScale).toFixed(0)} s in real Discord time)` : ''}`)
 
+if (emulator && values.screenshot !== undefined) {
+  const { saveScreenshot } = await import('./lib/demo-screenshot.mjs')
+  await saveScreenshot(emulator, values.screenshot)
+  console.log(`\nSaved the preview page to ${values.screenshot}`)
+}
 if (emulator && values['keep-open']) {
   // A loopback URL is sent to as-is (no apiOrigin needed): this one can be pasted into any logcord option.
   console.log(`\nThe emulator keeps running: preview at ${emulator.origin}/  Ctrl-C to stop.\nWebhook URL: ${target.webhookUrl}`)

@@ -10,7 +10,7 @@ const run = (code: string, type: 'commonjs' | 'module'): string =>
 
 describe('package exports', () => {
   it.each([
-    ['@logcord/core', ['DiscordNotifier', 'ThreadedNotifier', 'EmbedBuilder', 'parseWebhookUrl', 'createNotifierFromEnv']],
+    ['@logcord/core', ['DiscordNotifier', 'ThreadedNotifier', 'EmbedBuilder', 'installProcessHandlers', 'createNotifierFromEnv']],
     ['@logcord/discord-emulator', ['createEmulator', 'validateWebhookPayload']]
   ])('%s works from require() and import', (name, exports) => {
     const probe = JSON.stringify(exports)
@@ -22,7 +22,7 @@ describe('package exports', () => {
 
   it('the core reports its own package version in the User-Agent', () => {
     const pkg = JSON.parse(readFileSync(new URL('../packages/core/package.json', import.meta.url), 'utf8')) as { version: string }
-    expect(run(`const { VERSION, userAgent } = require('@logcord/core'); console.log(VERSION + ' ' + userAgent(VERSION))`, 'commonjs'))
+    expect(run(`const { VERSION } = require('@logcord/core'); const { userAgent } = require('@logcord/core/internal'); console.log(VERSION + ' ' + userAgent(VERSION))`, 'commonjs'))
       .toBe(`${pkg.version} DiscordBot (https://github.com/logcord/logcord, ${pkg.version})`)
   })
 

@@ -1,15 +1,14 @@
 /**
  * The emulator's preview page (GET /) in a real browser: Debian's headless Chromium driven by
  * playwright-core. No browser is ever downloaded; without /usr/bin/chromium the suite is skipped.
- * Leaves a screenshot of the page: in CI, or with UPDATE_SCREENSHOT=1, the README's docs/preview.png;
- * otherwise a file in the temp directory, so a local test run does not rewrite a tracked file.
+ * Leaves a screenshot of the page in the temp directory. The README's docs/preview.png comes from the
+ * demo instead (`node scripts/demo.mjs --screenshot docs/preview.png`): its alerts, with neutral paths.
  */
 import { tmpdir } from 'node:os'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DiscordNotifier, SEVERITY_STYLES, type Severity } from '@logcord/core'
@@ -17,9 +16,7 @@ import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 
 const CHROMIUM = '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
-const SCREENSHOT = process.env.CI === 'true' || process.env.UPDATE_SCREENSHOT === '1'
-  ? join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'preview.png')
-  : join(tmpdir(), 'logcord-preview.png')
+const SCREENSHOT = join(tmpdir(), 'logcord-preview.png')
 const SCALE = 0.05
 const XSS = '<img src=x onerror=alert(1)>'
 

@@ -1,6 +1,9 @@
 // What the demo's two small apps log, one step at a time: "checkout" logs through Winston (DiscordTransport),
 // "billing" through Pino (the pino-discord transport in pino's worker). Each function returns how many
 // records it handed over.
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
  * Records per step. Against the emulator the burst is big enough to run into the channel's hidden
@@ -17,9 +20,19 @@ const NODES = ['amber', 'birch', 'cedar', 'delta', 'ember', 'fjord', 'grove', 'h
 const ROUTES = ['cart', 'checkout', 'login', 'search', 'orders', 'refunds', 'invoices', 'profile', 'shipping', 'coupons']
 const distinct = (i) => `${ROUTES[i % ROUTES.length]} on ${NODES[Math.floor(i / ROUTES.length) % NODES.length]}${i >= 100 ? ` ${NODES[Math.floor(i / 100) % NODES.length]}` : ''}`
 
+/**
+ * An error whose stack shows paths relative to the repository (scripts/lib/demo-steps.mjs:…), not the
+ * folders of the machine the demo runs on: what the alerts and the README's screenshot show.
+ */
+function demoError (message, { type = Error, cause } = {}) {
+  const err = new type(message, cause === undefined ? undefined : { cause })
+  err.stack = String(err.stack).replaceAll(pathToFileURL(ROOT).href, '').replaceAll(ROOT, '')
+  return err
+}
+
 function paymentError () {
-  const cause = new TypeError('card declined: insufficient funds (issuer code 51)')
-  const err = new Error('charge failed for order ord_1042', { cause })
+  const cause = demoError('card declined: insufficient funds (issuer code 51)', { type: TypeError })
+  const err = demoError('charge failed for order ord_1042', { cause })
   err.code = 'PAYMENT_DECLINED'
   return err
 }
@@ -65,7 +78,7 @@ export const STEPS = {
       return 1
     },
     pino (logger) {
-      logger.error({ err: new Error('SMTP connection reset', { cause: new Error('read ECONNRESET') }), invoiceId: 'inv_2209' }, 'could not email the invoice')
+      logger.error({ err: demoError('SMTP connection reset', { cause: demoError('read ECONNRESET') }), invoiceId: 'inv_2209' }, 'could not email the invoice')
       return 1
     }
   },
@@ -83,11 +96,11 @@ export const STEPS = {
   storm: {
     title: 'a storm of repeats (storm control)',
     winston (logger, _transport, sizes) {
-      for (let i = 0; i < sizes.winstonStorm; i++) logger.error('cache read failed', { err: new Error('ETIMEDOUT redis-1:6379'), key: 'cart:u_381' })
+      for (let i = 0; i < sizes.winstonStorm; i++) logger.error('cache read failed', { err: demoError('ETIMEDOUT redis-1:6379'), key: 'cart:u_381' })
       return sizes.winstonStorm
     },
     pino (logger, sizes) {
-      for (let i = 0; i < sizes.pinoStorm; i++) logger.error({ err: new Error('rate table missing') }, 'tax lookup failed')
+      for (let i = 0; i < sizes.pinoStorm; i++) logger.error({ err: demoError('rate table missing') }, 'tax lookup failed')
       return sizes.pinoStorm
     }
   },

@@ -1,6 +1,6 @@
 // Where the demo and send-test deliver: the real webhook in DISCORD_WEBHOOK_URL, or else a local Discord
 // emulator started in this process with Discord's real limits, its clock sped up by `timeScale`.
-import { parseWebhookUrl, redactLoose } from '@logcord/core'
+import { parseWebhookUrl, redactLoose } from '@logcord/core/internal'
 
 // Network and event-loop jitter is absolute time, so the safety offset is not scaled with the clock.
 const OFFSET_MS = 40

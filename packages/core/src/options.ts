@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
+import { assertAvatarUrl, assertThreadName, assertUsername } from './discord-names.js'
 import { InvalidOptionError } from './errors.js'
 import { parseWebhookUrl, type WebhookTarget } from './http/webhook-url.js'
 import { assertKnownOptions } from './known-options.js'
@@ -82,12 +83,16 @@ export interface NotifierOptions {
   enabled?: boolean
   /** Send to this origin instead of https://discord.com (a proxy, an emulator). http only on loopback. */
   apiOrigin?: string
-  /** Overrides the webhook's display name (1-80 characters, no "clyde"/"discord"). */
+  /**
+   * Overrides the webhook's display name: 1-80 characters after trimming, without "clyde" or "discord",
+   * and not "everyone", "here" or "system message" (Discord refuses those, contract §1).
+   */
   username?: string
+  /** Overrides the webhook's avatar: an absolute http(s) image URL. */
   avatarUrl?: string
   /** Post into this thread of the webhook's channel (overrides `?thread_id=` in the URL). */
   threadId?: string
-  /** Forum/media channels: create a thread with this name. */
+  /** Forum/media channels: create a thread with this name (1-100 characters after trimming). */
   threadName?: string
   /** Opt-in pings. By default nothing ever pings: `allowed_mentions` is `{ parse: [] }`. */
   mentions?: MentionOptions
@@ -227,15 +232,13 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     if (input.threadId !== undefined) parseOpts.threadId = optString(input, 'threadId') as string
     target = parseWebhookUrl(input.webhookUrl, parseOpts)
   }
+  // Names and URLs Discord would refuse with a 400 on every message (discord-names.ts, contract §1).
   const username = optString(input, 'username')
-  if (username !== undefined) {
-    const n = [...username.trim()].length
-    if (n < 1 || n > LIMITS.username) throw new InvalidOptionError('username', `1-${LIMITS.username} characters`, username)
-    if (/clyde|discord/i.test(username)) throw new InvalidOptionError('username', 'a name without "clyde" or "discord" (Discord rejects those)', username)
-  }
+  if (username !== undefined) assertUsername(username)
   const avatarUrl = optString(input, 'avatarUrl')
-  if (avatarUrl !== undefined && !/^https?:\/\//i.test(avatarUrl)) throw new InvalidOptionError('avatarUrl', 'an http(s) URL', avatarUrl)
+  if (avatarUrl !== undefined) assertAvatarUrl(avatarUrl)
   const threadName = optString(input, 'threadName')
+  if (threadName !== undefined) assertThreadName(threadName)
   if (threadName !== undefined && target?.threadId !== undefined) {
     throw new InvalidOptionError('threadName', 'to be unset when a thread id is given', threadName, 'Discord rejects both together (code 220002): keep one.')
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codePointLength, escapeCodeBlock, neutralizeMentions, truncate } from '../src/format/text.js'
+import { codePointLength, escapeBackticks, escapeCodeBlock, neutralizeMentions, truncate } from '../src/format/text.js'
 
 const cp = (s: string): number => [...s].length
 
@@ -124,5 +124,22 @@ describe('neutralizeMentions', () => {
 describe('escapeCodeBlock', () => {
   it('prevents a literal fence from closing the block', () => {
     expect(escapeCodeBlock('a ``` b')).not.toContain('```')
+  })
+
+  it('breaks every run, however long, and is idempotent', () => {
+    for (const run of ['``', '```', '````', '`'.repeat(7)]) {
+      const out = escapeCodeBlock(`x${run}y`)
+      expect(out).not.toContain('``')
+      expect(out.replaceAll('\u200b', '')).toBe(`x${run}y`)
+      expect(escapeCodeBlock(out)).toBe(out)
+    }
+  })
+})
+
+describe('escapeBackticks', () => {
+  it('escapes every backtick and the backslashes right before one', () => {
+    expect(escapeBackticks('bad ``` input')).toBe('bad \\`\\`\\` input')
+    expect(escapeBackticks('a \\` b')).toBe('a \\\\\\` b')
+    expect(escapeBackticks('no ticks \\n')).toBe('no ticks \\n')
   })
 })

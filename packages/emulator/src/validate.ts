@@ -28,6 +28,7 @@ export const FORM_ERROR_CODES = Object.freeze({
   dateTime: 'DATE_TIME_TYPE_PARSE',
   enumValue: 'ENUM_TYPE_COERCE',
   usernameContains: 'USERNAME_INVALID_CONTAINS',
+  usernameInvalid: 'USERNAME_INVALID',
   mentionsExclusive: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
   flags: 'MESSAGE_FLAGS_INVALID',
   componentsV2: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
@@ -48,6 +49,8 @@ const MEDIA_SCHEMES = ['http:', 'https:', 'attachment:'] as const
 const MENTION_TYPES = new Set(['roles', 'users', 'everyone'])
 /** Names Discord forbids in webhook names and, observed, in the username override (§1). */
 const FORBIDDEN_NAME_PARTS = ['clyde', 'discord'] as const
+/** Whole names Discord refuses, after trimming, any case (§1: Discord's general name rules). */
+const RESERVED_NAMES = ['everyone', 'here', 'system message'] as const
 /** ISO8601 date, optionally with time and offset; Date.parse then rejects impossible values. */
 const ISO8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
 
@@ -64,7 +67,7 @@ export function validateWebhookPayload(body: unknown): ValidationResult {
   validateUsername(errors, body.username)
   optionalUrl(errors, ['avatar_url'], body.avatar_url, WEB_SCHEMES)
   optionalBoolean(errors, ['tts'], body.tts)
-  optionalString(errors, ['thread_name'], body.thread_name, LIMITS.threadName)
+  validateThreadName(errors, body.thread_name)
   optionalList(errors, ['components'], body.components)
   optionalList(errors, ['applied_tags'], body.applied_tags)
   if (!isAbsent(body.poll) && !isObject(body.poll)) errors.add(['poll'], C.dict, 'Only dictionaries may be used in a DictType')
@@ -163,14 +166,29 @@ function validateUsername(errors: FormErrors, username: unknown): void {
     errors.add(['username'], C.string, 'Could not interpret value as string.')
     return
   }
-  const length = codePointLength(username)
+  // §1: Discord trims a name and collapses runs of whitespace before it checks it.
+  const name = username.trim().replace(/\s+/g, ' ')
+  const length = codePointLength(name)
   if (length < LIMITS.usernameMin || length > LIMITS.username) {
     errors.add(['username'], C.badLength, `Must be between ${LIMITS.usernameMin} and ${LIMITS.username} in length.`)
   }
-  const lower = username.toLowerCase()
+  const lower = name.toLowerCase()
   for (const part of FORBIDDEN_NAME_PARTS) {
     if (lower.includes(part)) errors.add(['username'], C.usernameContains, `Username cannot contain "${part}"`)
   }
+  const reserved = RESERVED_NAMES.find((r) => r === lower)
+  if (reserved !== undefined) errors.add(['username'], C.usernameInvalid, `Username cannot be "${reserved}"`)
+}
+
+/** A thread name is a channel name: 1-100 characters after trimming. */
+function validateThreadName(errors: FormErrors, name: unknown): void {
+  if (isAbsent(name)) return
+  if (typeof name !== 'string') {
+    errors.add(['thread_name'], C.string, 'Could not interpret value as string.')
+    return
+  }
+  const length = codePointLength(name.trim())
+  if (length < 1 || length > LIMITS.threadName) errors.add(['thread_name'], C.badLength, `Must be between 1 and ${LIMITS.threadName} in length.`)
 }
 
 function validateAllowedMentions(errors: FormErrors, value: unknown): void {

@@ -10,7 +10,8 @@
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { closestOptionName, enabledFromEnv, redactLoose, type NotifierOptions, type Severity } from '@logcord/core'
+import type { NotifierOptions, Severity } from '@logcord/core'
+import { closestOptionName, enabledFromEnv, redactLoose } from '@logcord/core/internal'
 import type { InProcessOptions } from './options.js'
 import pinoDiscord, { summary, type PinoDiscordStream } from './transport.js'
 

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransportSingleOptions, TransportTargetOptions, LevelWithSilentOrString } from 'pino'
-import { assertKnownOptions, InvalidOptionError } from '@logcord/core'
+import { InvalidOptionError } from '@logcord/core'
+import { assertKnownOptions } from '@logcord/core/internal'
 import { resolvePinoOptions, type PinoDiscordOptions } from './options.js'
 
 /** pino's level names (pino/lib/constants.js) and `silent`. */

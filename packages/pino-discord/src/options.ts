@@ -2,7 +2,8 @@
  * The transport's options. pino structured-clones them into a worker thread, so everything here is
  * plain data; behaviour that needs code is named by a module path (`formatter`).
  */
-import { assertKnownOptions, InvalidOptionError, NOTIFIER_OPTION_KEYS, resolveWithEnvironment, type Clock, type Embed, type LogRecord, type NotifierOptions } from '@logcord/core'
+import { InvalidOptionError, type Clock, type Embed, type LogRecord, type NotifierOptions } from '@logcord/core'
+import { assertKnownOptions, NOTIFIER_OPTION_KEYS, resolveWithEnvironment } from '@logcord/core/internal'
 import type { PinoConfig } from './to-record.js'
 
 /**

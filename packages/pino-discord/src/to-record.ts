@@ -7,6 +7,7 @@
  *   severity     time             footer         fields      error     message (→ title)
  */
 import { severityFromLevel, severityFromPinoNumber, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { loggedTime } from '@logcord/core/internal'
 
 /** What pino tells a transport about its configuration (pino-abstract-transport `expectPinoConfig`). */
 export interface PinoConfig {
@@ -55,7 +56,7 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
   const record: LogRecord = {
     severity,
     message: rawMessage === undefined ? '' : typeof rawMessage === 'string' ? rawMessage : JSON.stringify(rawMessage),
-    time: timeOf(log.time, now)
+    time: loggedTime(log.time, now)
   }
   if (level !== undefined) record.level = level
   if (error !== undefined) record.error = error
@@ -104,15 +105,6 @@ function knownSeverity (name: string): Severity | undefined {
   return a === severityFromLevel(name, 'critical') ? a : undefined
 }
 
-function timeOf (value: unknown, now: number): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value
-  // `timestamp: pino.stdTimeFunctions.isoTime` writes an ISO string.
-  if (typeof value === 'string') {
-    const t = Date.parse(value)
-    if (!Number.isNaN(t)) return t
-  }
-  return now
-}
 
 function footerOf (hostname: unknown, pid: unknown): string | undefined {
   const parts: string[] = []

@@ -14,8 +14,10 @@ import { resolve as resolvePath } from 'node:path'
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import type { Transform } from 'node:stream'
 import build from 'pino-abstract-transport'
-import { DiscordNotifier, redactLoose, type LogRecord } from '@logcord/core'
+import { DiscordNotifier, type LogRecord } from '@logcord/core'
+import { redactLoose } from '@logcord/core/internal'
 import { resolvePinoOptions, type Formatter, type InProcessOptions } from './options.js'
+import { statsReporter } from './stats-events.js'
 import { toRecord, type PinoConfig } from './to-record.js'
 
 /** How long the first line waits for pino's config message, which pino() posts before any line. */
@@ -78,6 +80,9 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
   }
   const log = notifier.options.log
   const counts: PinoDiscordStats = { lines: 0, unparsable: 0, skipped: 0, failed: 0, discarded: 0 }
+  // In pino's worker, the main thread's stream emits 'discordStats' (stats-events.ts).
+  const report = worker ? statsReporter(() => ({ ...counts, delivery: notifier.stats() })) : undefined
+  if (report !== undefined) for (const event of ['sent', 'dropped'] as const) notifier.on(event, report)
 
   const pinoConfig = worker ? listenForPinoConfig() : undefined
   const stream = await build(async (source) => {
@@ -87,6 +92,7 @@ export default async function pinoDiscord (options: InProcessOptions = {}): Prom
     for await (const obj of source) {
       if (counts.lines === 0 && pinoConfig !== undefined) Object.assign(config, await configOrDefaults(pinoConfig))
       counts.lines++
+      report?.() // posted after this turn, when the line has been handed over
       // One bad line must never end the loop: the worker would stop delivering for the whole app.
       try {
         const record = toRecord(obj, config)

@@ -1,4 +1,5 @@
-import { assertKnownOptions, DiscordNotifier, InvalidOptionError, isSeverity, NOTIFIER_OPTION_KEYS, SEVERITIES, ThreadedNotifier, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
+import { DiscordNotifier, InvalidOptionError, isSeverity, SEVERITIES, ThreadedNotifier, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
+import { assertKnownOptions, NOTIFIER_OPTION_KEYS } from '@logcord/core/internal'
 import type TransportStream from 'winston-transport'
 import type { WinstonInfo } from './to-record.js'
 

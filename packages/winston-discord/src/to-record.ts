@@ -19,7 +19,8 @@
  * wins over copies of its parts because only the object still has its type, `cause` chain and code.
  */
 import { types } from 'node:util'
-import { LIMITS, renderValue, serializeError, severityFromLevel, toPlain, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { LIMITS, severityFromLevel, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { loggedTime, renderValue, serializeError, toPlain } from '@logcord/core/internal'
 
 /** triple-beam's symbols; `Symbol.for` so no dependency on triple-beam is needed. */
 const LEVEL = Symbol.for('level')
@@ -43,8 +44,18 @@ export type WinstonInfo = Record<string, unknown>
 export interface ToRecordOptions {
   /** Winston level name → severity, consulted before the built-in names. */
   levelMap?: Readonly<Record<string, Severity>> | undefined
-  /** Epoch ms used when `info.timestamp` is absent or unparseable. */
+  /**
+   * Epoch ms of the log call: the embed time unless `info.timestamp` names the moment without doubt
+   * (ISO 8601 with an offset, epoch ms or s, a Date). A formatted local time is never parsed back.
+   */
   now: number
+  /**
+   * The info Winston logged, when `info` is the copy a `format` set on the transport returned
+   * (winston-transport formats `Object.assign({}, info)`). The copy has only own enumerable
+   * properties: when the original was the Error itself (`logger.error(err)`), its message, stack,
+   * type and cause are read from the original.
+   */
+  original?: WinstonInfo | undefined
 }
 
 /** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
@@ -66,7 +77,10 @@ export function isProcessFatal (info: WinstonInfo): boolean {
 export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
   const level = levelOf(info)
   const fatal = isProcessFatal(info)
-  const rawMessage = info.message
+  // The Error a transport format's copy may have lost (see ToRecordOptions.original).
+  const original = options.original !== info && options.original !== undefined && !isError(info) ? options.original : undefined
+  const originalError = isError(original) ? original : isError(original?.message) ? original.message : undefined
+  const rawMessage = info.message === undefined && isError(original) ? read(original, 'message') : info.message
 
   // 1. Find the Error object (or its remains), remembering where it came from.
   let error: unknown
@@ -74,6 +88,9 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   let errorKey: string | undefined
   if (isError(info)) {
     error = info
+    source = 'self'
+  } else if (isError(original)) {
+    error = original
     source = 'self'
   } else if (isError(rawMessage)) {
     error = rawMessage
@@ -99,17 +116,27 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
         }
       }
     }
+    if (error === undefined && originalError !== undefined) {
+      // format.errors() on the transport reduced info.message to strings on the copy: the Error
+      // still has its type and cause.
+      error = originalError
+      source = 'message'
+    }
     if (error === undefined && typeof info.stack === 'string' && info.stack !== '') {
       error = errorFromParts(info)
       source = 'stack'
     }
   }
+  const fromOriginal = originalError !== undefined && error === originalError
 
   // 2. Everything else Winston carried becomes a field, made plain now so later mutation by the
   //    app cannot change what is sent.
   let fields: Record<string, unknown> | undefined
+  const timestamp = info.timestamp
   for (const key of Object.keys(info)) {
     if (RESERVED_KEYS.has(key) || key === errorKey) continue
+    // format.timestamp({ alias }) writes the same time under a second key: the embed time shows it.
+    if ((typeof timestamp === 'string' || typeof timestamp === 'number') && info[key] === timestamp) continue
     if (fatal && HANDLER_KEYS.has(key)) continue
     const value = info[key]
     if (value === undefined) continue
@@ -120,7 +147,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
     }
     if (source === 'stack' && key === 'cause') continue // already part of the rebuilt error
     // Winston copies the Error's own props onto info for `logger.error('msg', err)`: shown once, in the error.
-    if (source === 'splat' && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
+    if ((source === 'splat' || fromOriginal) && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
     fields ??= {}
     fields[key] = plain(value)
   }
@@ -137,7 +164,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (service !== undefined && (typeof service !== 'string' || service === '')) (fields ??= {}).service = plain(service)
 
   const severity = severityOf(level, options.levelMap)
-  const time = timeOf(info.timestamp, options.now)
+  const time = loggedTime(info.timestamp, options.now)
   const record: LogRecord = error === undefined
     ? { severity, level, message, time }
     : new LazyErrorRecord(severity, level, message, time, error, fields)
@@ -287,13 +314,4 @@ function withoutShown (extra: Record<string, unknown>, fields: Record<string, un
     ;(out ??= {})[key] = extra[key]
   }
   return out
-}
-
-function timeOf (timestamp: unknown, now: number): number {
-  let t: number
-  if (typeof timestamp === 'string') t = Date.parse(timestamp)
-  else if (typeof timestamp === 'number') t = timestamp
-  else if (timestamp instanceof Date) t = timestamp.getTime()
-  else return now
-  return Number.isFinite(t) ? t : now
 }

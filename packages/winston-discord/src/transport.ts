@@ -13,7 +13,8 @@
  *
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
-import { systemClock, type Clock, type DiscordNotifier, type LogRecord, type ProblemEvent, type Severity } from '@logcord/core'
+import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
+import { systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
 import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'
@@ -55,6 +56,8 @@ export class DiscordTransport extends TransportStream {
   readonly #clock: Clock
   readonly #unsubscribe: () => void
   #shutdown: Promise<FlushResult> | undefined
+  /** The info being written, while winston-transport runs this transport's own `format` on a copy of it. */
+  #original: WinstonInfo | undefined
 
   constructor (options: DiscordTransportOptions = {}) {
     // winston-transport copies `log`, `logv` and `close` from its options onto the instance, which
@@ -71,6 +74,31 @@ export class DiscordTransport extends TransportStream {
     this.#formatter = resolved.formatter
     this.#clock = this.notifier.options?.clock ?? systemClock
     this.#unsubscribe = this.#forwardEvents()
+  }
+
+  /**
+   * winston-transport runs a `format` set on this transport on `Object.assign({}, info)`, a copy with
+   * only own enumerable properties: for `logger.error(err)`, where info is the Error itself, that drops
+   * its message, stack, type and cause. The original is kept while the format runs, so log() can read
+   * the error from it (winston-transport calls log() synchronously from here).
+   */
+  override _write (info: WinstonInfo, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#original = info
+    try {
+      super._write(info, encoding, callback)
+    } finally {
+      this.#original = undefined
+    }
+  }
+
+  /**
+   * Buffered writes (a corked stream) go one by one through _write, so they are filtered and formatted
+   * the same way. (winston-transport's own _writev calls log() with each chunk's `callback`, which
+   * Node's Writable no longer passes.)
+   */
+  override _writev (chunks: Array<{ chunk: WinstonInfo }>, callback: (error?: Error | null) => void): void {
+    for (const { chunk } of chunks) this._write(chunk, 'utf8', noop)
+    callback()
   }
 
   /** Hands the record over and calls back at once: never waits on Discord, never throws. */
@@ -106,7 +134,7 @@ export class DiscordTransport extends TransportStream {
   #handOver (info: WinstonInfo): void {
     try {
       if (info.discord === false) return
-      const record = toRecord(info, { levelMap: this.#levelMap, now: this.#clock.now() })
+      const record = toRecord(info, { levelMap: this.#levelMap, now: this.#clock.now(), original: this.#original })
       if (this.#formatter !== undefined && !this.#applyFormatter(info, record)) return
       this.notifier.send(record)
     } catch (err) {
@@ -171,6 +199,8 @@ export class DiscordTransport extends TransportStream {
     } catch {}
   }
 }
+
+function noop (): void {}
 
 function emitLogged (transport: DiscordTransport, info: WinstonInfo): void {
   transport.emit('logged', info)

@@ -15,6 +15,10 @@
  * and at the smallest budgets title, footer and author are shortened too, so the title, the error
  * type and message, and the top stack frames still show. The first layout that fits is used;
  * the last one is handed to fitEmbed, which cuts whatever remains.
+ *
+ * Backticks. Record text never opens or closes a code block: outside the library's ``` blocks its
+ * backticks are backslash-escaped, inside them every run is broken by a zero-width space (text.ts).
+ * Both read as written; only the library's own fences delimit code.
  */
 import { SEVERITY_STYLES, type SeverityStyle } from '../levels.js'
 import { LIMITS } from '../limits.js'
@@ -23,7 +27,7 @@ import type { Embed, EmbedField } from '../payload.js'
 import type { LogRecord, SerializedError } from '../record.js'
 import { embedLength, fitEmbed } from './fit.js'
 import { MAX_CAUSE_DEPTH, REDACTED, renderValue, redact } from './safe-value.js'
-import { ELLIPSIS, codeBlock, codePointLength, escapeMarkdown, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
+import { ELLIPSIS, codeBlock, codePointLength, escapeBackticks, escapeCodeBlock, escapeMarkdown, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
 
 export type RenderRecordOptions = Required<RenderOptions> & {
   /** Largest `embedLength` of the result (its share of the message's 6000 total). */
@@ -219,9 +223,9 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
   const values: Record<string, string> = {
     emoji: style.emoji,
     label: style.label,
-    level: level !== '' ? level : record.severity,
-    service,
-    message: shownMessage
+    level: escapeBackticks(level !== '' ? level : record.severity),
+    service: escapeBackticks(service),
+    message: escapeBackticks(shownMessage)
   }
   const template = typeof options.titleTemplate === 'string' ? options.titleTemplate : '{emoji} {message}'
   let title = template.replace(PLACEHOLDER, (_, key: string) => values[key] ?? '').replace(/\s+/g, ' ').trim()
@@ -238,8 +242,8 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
     title,
     author: service !== '' ? service : undefined,
     footer,
-    rest,
-    context: textOf(record.context).trim(),
+    rest: escapeBackticks(rest),
+    context: escapeBackticks(textOf(record.context).trim()),
     error,
     fields: renderFields(record, error, options)
   }
@@ -260,7 +264,7 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
   const add = (name: string, value: unknown): void => {
     if (out.length >= LIMITS.fields || value === undefined) return
     const text = redacted.has(name.toLowerCase()) ? REDACTED : renderValue(value, LIMITS.fieldValue, { redactKeys })
-    out.push(field(name, text))
+    out.push(field(escapeBackticks(name), escapeBackticks(text)))
   }
 
   const fields = isObject(record.fields) ? withPathsRedacted(record.fields, redactPaths) : undefined
@@ -462,7 +466,7 @@ type ErrorLayout = Pick<Layout, 'stackLines' | 'causeStackLines' | 'causes' | 'i
 
 function errorHeadline (err: SerializedError, messageMax: number): string {
   const type = escapeMarkdown(truncate(textOf(err.type), INLINE_FIELD_MAX) || 'Error')
-  const message = truncate(textOf(err.message), messageMax)
+  const message = truncate(escapeBackticks(textOf(err.message)), messageMax)
   return message === '' ? `**${type}**` : `**${type}**: ${message}`
 }
 
@@ -494,7 +498,8 @@ function errorBlock (err: SerializedError, layout: ErrorLayout): string {
   if (inner.length > 0 && layout.innerErrors > 0) {
     lines.push(`**Errors (${inner.length}):**`)
     inner.slice(0, layout.innerErrors).forEach((e, i) => {
-      lines.push(`${i + 1}. ${truncate(textOf(e.type), INLINE_FIELD_MAX) || 'Error'}: ${truncate(firstLineOf(textOf(e.message))?.line ?? '', layout.errorMessageMax)}`)
+      const type = escapeMarkdown(truncate(textOf(e.type), INLINE_FIELD_MAX) || 'Error')
+      lines.push(`${i + 1}. ${type}: ${truncate(escapeBackticks(firstLineOf(textOf(e.message))?.line ?? ''), layout.errorMessageMax)}`)
     })
     if (inner.length > layout.innerErrors) lines.push(`${ELLIPSIS} ${inner.length - layout.innerErrors} more`)
   }
@@ -519,7 +524,8 @@ function stackFrames (err: SerializedError, max: number, frameMax: number): stri
   if (firstFrame > 0 && (repeatsMessage || message === '')) lines = lines.slice(firstFrame)
   else if (firstFrame === -1 && repeatsMessage) lines = lines.slice(1)
   lines = lines.map((l) => l.trim()).filter((l) => l !== '')
-  const shown = lines.slice(0, max).map((l) => truncate(l, frameMax))
+  // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
+  const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
   if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
   return shown.join('\n')
 }

@@ -18,6 +18,8 @@ const FENCE_CLOSE = '\n```'
 const FENCE_CLOSE_LENGTH = FENCE_CLOSE.length
 const FENCE_PATTERN = /```/g
 const TRAILING_BACKTICKS = /`+$/
+const BACKTICK_BEFORE_BACKTICK = /`(?=`)/g
+const BACKSLASHES_THEN_BACKTICK = /(\\*)`/g
 
 /** UTF-16 units per code point at most; a window this many times the limit always holds `limit` code points. */
 const MAX_UNITS_PER_CODE_POINT = 2
@@ -96,11 +98,25 @@ export function escapeMarkdown (s: string): string {
 }
 
 /**
- * Makes text safe to place inside a ``` code block: a literal ``` in a stack or message would close
- * the block early and turn the rest into markdown.
+ * Makes text safe to place inside a ``` code block. Discord's markdown is not CommonMark: a block runs
+ * from ``` to the next ``` anywhere (even mid-line), and a longer fence does not nest a shorter one, so
+ * the only way to keep a backtick run inside the block is to break it: a zero-width space goes after
+ * every backtick that another follows. The text reads as written; no three backticks stay adjacent.
+ * Idempotent.
  */
 export function escapeCodeBlock (s: string): string {
-  return s.replace(FENCE_PATTERN, `\`${ZERO_WIDTH_SPACE}\`\``)
+  return s.replace(BACKTICK_BEFORE_BACKTICK, `\`${ZERO_WIDTH_SPACE}`)
+}
+
+/**
+ * Makes record text (message, title, context, error message, field) show its backticks as typed, in
+ * markdown outside a code block: every backtick is backslash-escaped (`` \` ``, which Discord shows as
+ * a plain backtick), and so is every backslash just before one, so `` \` `` in the text stays a
+ * backslash and a backtick. Such text can then never open inline code or a code block that would
+ * swallow the library's own stack block. Other markdown is left as written.
+ */
+export function escapeBackticks (s: string): string {
+  return s.includes('`') ? s.replace(BACKSLASHES_THEN_BACKTICK, (_, slashes: string) => `${slashes}${slashes}\\\``) : s
 }
 
 /** Wraps `s` in a ``` block. */
