@@ -64,6 +64,26 @@ export function runFixture (fixture: string, args: string[], env: Record<string,
   })
 }
 
+export interface NodeRun { code: number | null, stdout: string, stderr: string }
+
+/**
+ * Runs `node ...args` in the repository root (so children resolve `pino` and `@logcord/*` like an app
+ * would), with `stdin` written and closed. `env` is added to this process's environment, or replaces it
+ * with `inherit: false`.
+ */
+export function runNode (args: string[], { env = {}, stdin = '', inherit = true }: { env?: Record<string, string>, stdin?: string, inherit?: boolean } = {}): Promise<NodeRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: inherit ? { ...process.env, ...env } : env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
+    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(stdin)
+  })
+}
+
 export type Embed = { title?: string, description?: string, color?: number, fields?: Array<{ name: string, value: string }> }
 
 /** Every embed the emulator saved, in arrival order. */

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
-import { embedsOf, ROOT, runFixture, tokenOf } from './crash-helpers.js'
+import { embedsOf, ROOT, runFixture, runNode, tokenOf } from './crash-helpers.js'
 
 const RECORDS = 100
 /** Node's exit code for a top-level await that never settled. */
@@ -179,13 +179,7 @@ describe('nothing pending, nothing held', () => {
 
   it('ThreadedNotifier in a script run with `node --input-type=module -e` (the worker must not inherit the flag)', async () => {
     const source = "import { ThreadedNotifier } from '@logcord/core'\nconst n = new ThreadedNotifier(JSON.parse(process.env.OPTIONS))\nn.sendDiagnostic({ level: 'error', service: 'cli', message: 'inline script failed' })\nprocess.exit(2)"
-    const run = await new Promise<{ code: number | null, stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-      child.on('error', reject)
-      child.on('close', (code) => resolve({ code, stderr }))
-    })
+    const run = await runNode(['--input-type=module', '-e', source], { env: env() })
     expect(run.code).toBe(2)
     expect(run.stderr).toBe('')
     expect(embedsOf(emu.messages).map((e) => e.description)).toEqual([expect.stringContaining('inline script failed')])

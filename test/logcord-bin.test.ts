@@ -3,13 +3,13 @@
  * `logcord test` against the emulator, and `logcord replay` of a dead-letter file written while Discord
  * was down: every record arrives once, and a second replay sends nothing.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
+import { runNode, type NodeRun } from './crash-helpers.js'
 import { DiscordNotifier } from '@logcord/core'
 
 const require = createRequire(import.meta.url)
@@ -17,18 +17,10 @@ const corePackage = require.resolve('@logcord/core/package.json')
 const BIN = join(dirname(corePackage), (require(corePackage) as { bin: { logcord: string } }).bin.logcord)
 const TIME_SCALE = 0.02
 
-interface Run { code: number | null, stdout: string, stderr: string }
+type Run = NodeRun
 
 function logcord (args: string[], webhookUrl: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DISCORD_WEBHOOK_URL: webhookUrl }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  return runNode([BIN, ...args], { env: { DISCORD_WEBHOOK_URL: webhookUrl } })
 }
 
 const emulators: Emulator[] = []

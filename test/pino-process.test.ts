@@ -2,31 +2,21 @@
  * Whole processes: an app that logs and exits (naturally or with process.exit), and the CLI fed
  * from a pipe. Each child loads the built dist by package name. Build first: `pnpm build`.
  */
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Emulator } from '@logcord/discord-emulator'
 import pinoDiscord from '@logcord/pino-discord'
 import { embedsOf, emulatorOptions, endTransport, startEmulator, waitForEmbeds, WAIT_MS } from './pino-helpers.js'
+import { runNode, type NodeRun } from './crash-helpers.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
 
-interface Run { code: number | null, stdout: string, stderr: string }
+type Run = NodeRun
 
 /** Runs `node` in the repository root, so children resolve `pino` and `@logcord/*` like an app would. */
-function run (args: string[], { env = {}, stdin = '' }: { env?: Record<string, string>, stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  })
+function run (args: string[], options: { env?: Record<string, string>, stdin?: string } = {}): Promise<Run> {
+  return runNode(args, options)
 }
 
 /** An ESM app body run with `node --input-type=module -e`; OPTIONS carries the transport options. */

@@ -14,7 +14,7 @@ import { createNotifierFromEnv, DiscordNotifier, InvalidEnvironmentError, Logcor
 import type { Emulator } from '@logcord/discord-emulator'
 import pinoDiscord, { discordTarget, discordTransport, resolvePinoOptions, transportTarget } from '@logcord/pino-discord'
 import { DiscordTransport } from '@logcord/winston-discord'
-import { embedsOf, runFixture, startEmulator } from './crash-helpers.js'
+import { embedsOf, runFixture, runNode, startEmulator, type NodeRun } from './crash-helpers.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
@@ -113,20 +113,11 @@ async function withEnv<T> (vars: Partial<Record<(typeof ENV_KEYS)[number], strin
   }
 }
 
-interface Run { code: number | null, stdout: string, stderr: string }
+type Run = NodeRun
 
 function runCli (args: string[], stdin: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(ENV_KEYS as readonly string[]).includes(k)))
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  })
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(ENV_KEYS as readonly string[]).includes(k))) as Record<string, string>
+  return runNode([CLI, ...args], { env: { ...clean, ...env }, stdin, inherit: false })
 }
 
 const PINO_LINE = (msg: string): string => JSON.stringify({ level: 50, time: Date.now(), msg }) + '\n'
