@@ -58,32 +58,37 @@ const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(unde
 const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
 const slotHashA = new Int32Array(TEMPLATE_SLOTS)
 const slotHashB = new Int32Array(TEMPLATE_SLOTS)
+/** Each slot's text's sampled hash, compared before the text itself. */
+const slotSample = new Int32Array(TEMPLATE_SLOTS)
 /** Per set: the way to replace next. */
 const setNext = new Uint8Array(TEMPLATE_SETS)
 /** Characters sampled for the set index: enough to tell apart texts of one length, no full pass. */
 const SET_SAMPLES = 8
 
-/** A cheap set index from the length and a few sampled characters. */
-function setOf (text: string): number {
+/** A cheap hash of the length and a few sampled characters; its low bits pick the set. */
+function sampleHash (text: string): number {
   const n = text.length
   let h = Math.imul(n, 0x9e3779b1)
   const step = n > SET_SAMPLES ? (n / SET_SAMPLES) | 0 : 1
   for (let i = 0; i < n; i += step) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   h = Math.imul(h ^ text.charCodeAt(n - 1), 0x01000193)
-  return (h ^ (h >>> 16)) & (TEMPLATE_SETS - 1)
+  return h ^ (h >>> 16)
 }
 
 /** The slot holding `text`'s template and hashes, filled on a miss. `text` must not be empty. */
 function templateSlot (text: string): number {
   // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
   const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
-  const set = setOf(head)
+  const h = sampleHash(head)
+  const set = h & (TEMPLATE_SETS - 1)
   const first = set * TEMPLATE_WAYS
-  for (let slot = first; slot < first + TEMPLATE_WAYS; slot++) if (slotTexts[slot] === head) return slot
+  // The sampled hashes sit side by side: texts are only compared (and read) where those match.
+  for (let slot = first; slot < first + TEMPLATE_WAYS; slot++) if (slotSample[slot] === h && slotTexts[slot] === head) return slot
   const slot = first + setNext[set]!
   setNext[set] = (setNext[set]! + 1) % TEMPLATE_WAYS
   const template = head.replace(VARIABLE, placeholder)
   slotTexts[slot] = head
+  slotSample[slot] = h
   slotTemplates[slot] = template
   slotHashA[slot] = hashA(template)
   slotHashB[slot] = hashB(template)
