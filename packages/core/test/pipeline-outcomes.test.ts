@@ -35,8 +35,8 @@ function make (extra: NotifierOptions = {}): DiscordNotifier {
 function answer (status: number, body: unknown = okBody, headers: Record<string, string> = JSON_HEADERS): void {
   agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(status, (opts) => {
     // A record the embed had to cut travels with its file: the JSON is then the payload_json part.
-    const body = opts.body instanceof FormData ? opts.body.get('payload_json') : opts.body
-    bodies.push(JSON.parse(String(body)) as WebhookPayload)
+    const sent = opts.body instanceof FormData ? opts.body.get('payload_json') : opts.body
+    bodies.push(JSON.parse(String(sent)) as WebhookPayload)
     return body as object
   }, { headers })
 }
