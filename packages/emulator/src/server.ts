@@ -323,6 +323,7 @@ export class Emulator {
     }
 
     readBody(req, LIMITS.requestBytes, (raw) => {
+      this.#stats.received(raw?.length ?? LIMITS.requestBytes)
       // Reading the body (JSON or multipart) happens on arrival; its verdict is given at its gate below.
       void parseRequestBody(req.headers['content-type'], raw).then((body) => {
         const latency = this.#faults.latencyMs
