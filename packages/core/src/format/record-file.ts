@@ -22,6 +22,7 @@ import { SEVERITY_STYLES } from '../levels.js'
 import type { RenderOptions } from '../options.js'
 import type { Embed, EmbedField, MessageFile } from '../payload.js'
 import type { LogRecord, SerializedError } from '../record.js'
+import { embedLength } from './fit.js'
 import { recordFields, renderRecord, stackLines, type RenderRecordOptions } from './render.js'
 import { MAX_CAUSE_DEPTH, REDACTED, renderValue } from './safe-value.js'
 import { codePointLength, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
@@ -42,6 +43,8 @@ const NOTE_SEPARATOR = '\n\n'
 /** Inner errors of an AggregateError, and causes, written at most. */
 const MAX_INNER_ERRORS = 50
 const INDENT = '    '
+/** A string longer than this (UTF-16 units; a code point is at most two) cannot fit in one message's 6000. */
+const MAX_SHOWN_UNITS = LIMITS.totalEmbedChars * 2
 
 /** The one line the embed ends with when a file carries the rest (contract §1: files by name). */
 export function fileNote (name: string): string {
@@ -69,9 +72,10 @@ export function renderWithFile (record: LogRecord, options: RenderRecordOptions,
     const name = fileName(record, files.length + 1)
     const note = fileNote(name)
     const cost = codePointLength(note) + NOTE_SEPARATOR.length
-    const smaller = renderRecord(record, { ...options, budget: Math.max(1, options.budget - cost) })
-    const text = recordText(record, options)
-    files.push({ name, content: capText(secret === '' ? text : text.split(secret).join(REDACTED), MAX_FILE_BYTES) })
+    // Cut by a per-part limit with room to spare in the budget: the note fits beside this embed as is.
+    const roomy = embedLength(embed) + cost <= options.budget && codePointLength(embed.description ?? '') + cost <= LIMITS.description
+    const smaller = roomy ? embed : renderRecord(record, { ...options, budget: Math.max(1, options.budget - cost) })
+    files.push({ name, content: recordText(record, options, secret) })
     return withNote(smaller, note)
   } catch {
     return embed
@@ -102,6 +106,8 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
     return t === '' || shown.includes(t)
   }
   if (isObject(record.embed)) return givenEmbedCut(record.embed, embed, has)
+  // More code points than a whole message holds cannot all be shown: no need to look further.
+  if ([record.message, record.context, record.error?.message].some((v) => typeof v === 'string' && v.length > MAX_SHOWN_UNITS)) return true
 
   for (const line of lines(record.message)) if (!has(line)) return true
   if (!has(str(record.context)) || !has(str(record.service)) || !has(str(record.footer)) || !has(str(record.title))) return true
@@ -112,7 +118,7 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
     for (const err of chain(error)) {
       if (depth++ > MAX_CAUSE_DEPTH) return true
       if (!has(escapeMarkdown(str(err.type))) || !has(str(err.message))) return true
-      for (const frame of stackLines(err)) if (!has(escapeCodeBlock(frame))) return true
+      for (const frame of stackLines(err, MAX_FILE_VALUE)) if (!has(escapeCodeBlock(frame))) return true
       const inner = innerErrors(err)
       // The embed lists inner errors by type and first line only: anything more is in the file alone.
       for (const e of inner) {
@@ -122,7 +128,8 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
     }
   }
 
-  const full = recordFields(record, options, LIMITS.fields + 1, MAX_FILE_VALUE)
+  // One code point more than a field value can hold is enough to tell a value that was cut.
+  const full = recordFields(record, options, LIMITS.fields + 1, LIMITS.fieldValue + 1)
   if (full.length > LIMITS.fields) return true
   const fields = embed.fields ?? []
   for (const f of full) {
@@ -161,30 +168,47 @@ function collapse (s: string): string {
 /**
  * The record as plain text: header (severity, time, level, service), message, context, the error
  * with every frame and every cause, then every field with its whole value. Fields are redacted as
- * in the embed. Not yet capped (see capText).
+ * in the embed; every occurrence of `secret` (the webhook token) becomes `[redacted]`. At most
+ * `maxBytes` UTF-8 bytes, ending with a line saying how much was left out when longer (capText).
  */
-export function recordText (record: LogRecord, options: Required<RenderOptions>): string {
+export function recordText (record: LogRecord, options: Required<RenderOptions>, secret = '', maxBytes: number = MAX_FILE_BYTES): string {
+  let omitted = 0
+  // A piece longer than the whole file can hold is cut before any work is done on it (a 1 MB message
+  // must not cost a 1 MB scan twice); the bytes it loses are counted for the closing marker.
+  const clip = (v: unknown): string => {
+    const s = str(v)
+    if (s.length <= maxBytes) return s
+    const head = s.slice(0, maxBytes)
+    omitted += Buffer.byteLength(s) - Buffer.byteLength(head)
+    return head
+  }
   const style = SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
   const out: string[] = []
-  const title = str(record.title).trim() || firstLine(str(record.message)) || style.label
+  const message = clip(record.message).trim()
+  const title = clip(record.title).trim() || firstLine(message) || style.label
   out.push(`${style.emoji} ${style.label}: ${title}`, '')
   const time = typeof record.time === 'number' && Number.isFinite(record.time) ? new Date(record.time) : undefined
   if (time !== undefined && !Number.isNaN(time.getTime())) out.push(`Time: ${time.toISOString()}`)
-  out.push(`Level: ${str(record.level).trim() || record.severity}`)
-  if (str(record.service).trim() !== '') out.push(`Service: ${str(record.service).trim()}`)
-  if (str(record.footer).trim() !== '') out.push(`Source: ${str(record.footer).trim()}`)
+  out.push(`Level: ${clip(record.level).trim() || record.severity}`)
+  const service = clip(record.service).trim()
+  if (service !== '') out.push(`Service: ${service}`)
+  const footer = clip(record.footer).trim()
+  if (footer !== '') out.push(`Source: ${footer}`)
 
   if (isObject(record.embed)) {
     section(out, 'Embed', givenEmbedText(record.embed))
   } else {
-    if (str(record.message).trim() !== '') section(out, 'Message', str(record.message).trim())
-    if (str(record.context).trim() !== '') section(out, 'Context', str(record.context).trim())
-    if (isObject(record.error)) section(out, 'Error', errorText(record.error))
+    if (message !== '') section(out, 'Message', message)
+    const context = clip(record.context).trim()
+    if (context !== '') section(out, 'Context', context)
+    if (isObject(record.error)) section(out, 'Error', errorText(record.error, clip))
     const fields = recordFields(record, options, MAX_FILE_FIELDS, MAX_FILE_VALUE)
     if (fields.length > 0) section(out, 'Fields', fields.map(fieldText).join('\n'))
   }
-  if (typeof record.content === 'string' && record.content.trim() !== '') section(out, 'Content', record.content.trim())
-  return out.join('\n') + '\n'
+  const content = clip(record.content).trim()
+  if (content !== '') section(out, 'Content', content)
+  const text = out.join('\n') + '\n'
+  return capText(secret === '' ? text : text.split(secret).join(REDACTED), maxBytes, omitted)
 }
 
 function section (out: string[], heading: string, body: string): void {
@@ -199,19 +223,19 @@ function fieldText (f: EmbedField): string {
 /** Nesting of AggregateErrors inside AggregateErrors written at most (a hand-made one may contain itself). */
 const MAX_NESTING = 3
 
-function errorText (error: SerializedError, nesting = 0): string {
+function errorText (error: SerializedError, clip: (v: unknown) => string, nesting = 0): string {
   const out: string[] = []
   let depth = 0
   for (const err of chain(error)) {
     if (depth > MAX_CAUSE_DEPTH) break
-    out.push(`${depth === 0 ? '' : 'Caused by: '}${headline(err)}`)
-    for (const frame of stackLines(err)) out.push(`${INDENT}${frame}`)
+    out.push(`${depth === 0 ? '' : 'Caused by: '}${headline(err, clip)}`)
+    for (const frame of stackLines(err, MAX_FILE_VALUE)) out.push(`${INDENT}${frame}`)
     if (err.code !== undefined) out.push(`${INDENT}code: ${String(err.code)}`)
     const inner = innerErrors(err)
     if (inner.length > 0 && nesting < MAX_NESTING) {
       out.push(`${INDENT}Errors (${inner.length}):`)
       inner.slice(0, MAX_INNER_ERRORS).forEach((e, i) => {
-        out.push(indent(`${i + 1}. ${errorText(e, nesting + 1)}`))
+        out.push(indent(`${i + 1}. ${errorText(e, clip, nesting + 1)}`))
       })
     }
     depth++
@@ -219,9 +243,9 @@ function errorText (error: SerializedError, nesting = 0): string {
   return out.join('\n')
 }
 
-function headline (err: SerializedError): string {
-  const type = str(err.type).trim() || 'Error'
-  const message = str(err.message).trim()
+function headline (err: SerializedError, clip: (v: unknown) => string): string {
+  const type = clip(err.type).trim() || 'Error'
+  const message = clip(err.message).trim()
   return message === '' ? type : `${type}: ${message}`
 }
 
@@ -239,17 +263,18 @@ function givenEmbedText (e: Embed): string {
 
 /**
  * `text` cut to at most `maxBytes` UTF-8 bytes (on a character boundary); a cut text ends with a line
- * saying how many bytes were left out.
+ * saying how many bytes were left out (`omitted`: bytes already cut away before, counted too).
  */
-export function capText (text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8')
-  if (bytes.length <= maxBytes) return text
+export function capText (text: string, maxBytes: number, omitted = 0): string {
+  const total = Buffer.byteLength(text, 'utf8') + omitted
+  if (total <= maxBytes) return text
   const marker = (left: number): string => `\n\n[… ${left} more bytes left out: a file holds at most ${maxBytes} bytes of a record]\n`
   // The marker's length depends on the count; reserve for the largest count it can show.
-  let end = Math.max(0, maxBytes - Buffer.byteLength(marker(bytes.length)))
-  // Back up to the first byte of a UTF-8 sequence, so no character is split.
-  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--
-  return bytes.subarray(0, end).toString('utf8') + marker(bytes.length - end)
+  const room = Math.max(0, maxBytes - Buffer.byteLength(marker(total)))
+  // The longest prefix whose UTF-8 fits in `room` bytes: encodeInto stops before a character that
+  // would not fit whole, and says how many UTF-16 units it took.
+  const { read, written } = new TextEncoder().encodeInto(text, new Uint8Array(room))
+  return text.slice(0, read) + marker(total - written)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -528,9 +528,12 @@ function stackFrames (err: SerializedError, max: number, frameMax: number): stri
   return shown.join('\n')
 }
 
-/** Every line of the error's stack, trimmed, without the leading `Type: message` the headline shows. */
-export function stackLines (err: SerializedError): string[] {
-  const stack = textOf(err.stack)
+/**
+ * Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without the leading
+ * `Type: message` the headline shows.
+ */
+export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): string[] {
+  const stack = typeof err.stack === 'string' ? err.stack.slice(0, maxChars) : ''
   if (stack === '') return []
   let lines = stack.split('\n')
   const firstFrame = lines.findIndex((l) => FRAME.test(l))
