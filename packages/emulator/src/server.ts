@@ -324,15 +324,18 @@ export class Emulator {
 
     readBody(req, LIMITS.requestBytes, (raw) => {
       this.#stats.received(raw?.length ?? LIMITS.requestBytes)
+      // The request counts against the limits when it has arrived, however long parsing a multipart
+      // body takes on a loaded machine: that time is the emulator's, not the client's.
+      const arrived = this.#now()
       // Reading the body (JSON or multipart) happens on arrival; its verdict is given at its gate below.
       void parseRequestBody(req.headers['content-type'], raw).then((body) => {
         const latency = this.#faults.latencyMs
-        if (latency <= 0) return this.#process(res, ctx, body)
+        if (latency <= 0) return this.#process(res, ctx, body, arrived)
         this.#stats.fault('latency')
         // Latency is network time, so it is real milliseconds, never scaled by timeScale.
         const timer = setTimeout(() => {
           this.#latencyTimers.delete(timer)
-          this.#process(res, ctx, body)
+          this.#process(res, ctx, body, this.#now())
         }, latency)
         this.#latencyTimers.add(timer)
       }).catch((error: unknown) => {
@@ -341,9 +344,8 @@ export class Emulator {
     })
   }
 
-  #process(res: ServerResponse, ctx: RequestContext, body: ParsedBody): void {
+  #process(res: ServerResponse, ctx: RequestContext, body: ParsedBody, t: number): void {
     if (res.destroyed) return
-    const t = this.#now()
 
     const banMs = this.#limits.banMs(t)
     if (banMs > 0) {
