@@ -4,7 +4,7 @@
 //
 //   1. main-thread cost of logger.error(err): Pino (bench/pino.mjs) and Winston (bench/winston.mjs: distinct
 //      and fresh errors, in-process and worker-thread modes, alternating child pairs; its JSON is read)
-//   2. 1000-record bursts, plain and with long stacks (bench/burst.mjs)
+//   2. 1000-record bursts, plain and with long stacks, each record's full text attached (bench/burst.mjs)
 //   3. a storm of 100 000 identical errors with storm control on (bench/storm.mjs)
 //   4. peak RSS and exact books for 100 000 records into a queue of 1000 (bench/memory.mjs, in a
 //      child process with --expose-gc for a clean baseline)
@@ -69,6 +69,7 @@ const section = (title, rows) => {
     check(`burst (${b.variant}): 429s`, b['429s'], '0', b['429s'] === 0)
     check(`burst (${b.variant}): drain vs lower bound (s)`, `${b.drainS} / ${b.lowerBoundS}`, '—', b.delivered === b.records)
   }
+  check(`burst (${stacked.variant}): records with their file`, stacked.files, `= ${stacked.records}`, stacked.files === stacked.records)
 }
 
 // 3. A storm of one alert.

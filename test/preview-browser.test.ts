@@ -121,6 +121,11 @@ suite(title, () => {
     const cause = new Error('connect ECONNREFUSED 10.0.0.7:5432')
     notifier.sendErrorNotification({ service: 'User Registration', error: new TypeError('cannot save user', { cause }), context: 'Processing new user signup' })
     await notifier.flush()
+    // A stack too deep for the embed: the message carries the whole record as a text file.
+    const deep = new Error('ledger export timed out')
+    deep.stack = ['Error: ledger export timed out', ...Array.from({ length: 60 }, (_, i) => `    at exportStep${i} (/srv/ledger/export.js:${i + 1}:9)`)].join('\n')
+    notifier.sendErrorNotification({ service: 'Ledger', error: deep })
+    await notifier.flush()
     await notifier.close()
 
     // A webhook with its own name and avatar, and an embed using every part Discord renders.
@@ -176,6 +181,27 @@ suite(title, () => {
     await browser?.close()
     await emu?.close()
     await new Promise((resolve) => images?.close(resolve))
+  })
+
+  it('shows an attached file as Discord does: a chip with name and size that opens the text', async () => {
+    const chip = page.locator('[data-testid=message]', { has: page.locator('[data-testid=attachment]') }).last()
+    const name = (await chip.locator('[data-testid=attachment-name]').textContent()) ?? ''
+    expect(name).toMatch(/^error-\d{8}-\d{6}-1\.txt$/)
+    expect(await chip.locator('[data-testid=attachment-size]').textContent()).toMatch(/^\d+\.\d\d KB$/)
+    // The embed of the same message names the file in its last line.
+    expect(await chip.locator('[data-testid=embed-description]').textContent()).toContain(`the full record is in ${name}`)
+    expect(await chip.locator('[data-testid=attachment-text]').count()).toBe(0)
+    await chip.locator('[data-testid=attachment-toggle]').click()
+    const text = (await chip.locator('[data-testid=attachment-text]').textContent()) ?? ''
+    expect(text).toContain('at exportStep0 (/srv/ledger/export.js:1:9)')
+    expect(text).toContain('at exportStep59 (/srv/ledger/export.js:60:9)')
+    expect(await chip.locator('[data-testid=attachment-text]').isVisible()).toBe(true)
+    // The name links to the file itself, served as sent.
+    const href = (await chip.locator('[data-testid=attachment-name]').getAttribute('href')) ?? ''
+    const served = await page.evaluate(async (url) => await (await fetch(url)).text(), href)
+    expect(served).toBe(text)
+    await chip.locator('[data-testid=attachment-toggle]').click()
+    expect(await chip.locator('[data-testid=attachment-text]').count()).toBe(0)
   })
 
   it('shows one embed per diagnostic, each with its severity colour as the left bar', async () => {

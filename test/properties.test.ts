@@ -15,11 +15,17 @@ import { validateWebhookPayload } from '@logcord/discord-emulator'
 import { DiscordTransport } from '@logcord/winston-discord'
 
 // undici is the core's dependency, not the workspace root's: load the very copy the core sends with.
-const { MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
+const { FormData, MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
 
 /** At least 1000 cases through the notifier in CI; the Winston transport gets a share on top. */
 const NOTIFIER_RUNS = 1000
 const WINSTON_RUNS = 250
+/**
+ * Most hostile cases are cut to fit, so each also builds its record's full-text file (up to 1 MiB) and
+ * a multipart body: about three times the work of the embed alone, measured. Correctness, not speed, is
+ * checked here, so these runs get room beyond the default 30 s on a loaded machine.
+ */
+const HEAVY_TIMEOUT_MS = 180_000
 const ORIGIN = 'https://discord.com'
 const WEBHOOK = 'https://discord.com/api/webhooks/123456789012345678/PropertyTestTokenPropertyTestTokenPropertyTestTokenPropertyTest_-'
 const ONE_MB = 1 << 20
@@ -31,8 +37,14 @@ const CLOCK_SPEED = 200
 /** flush() deadline in virtual ms: 10 s real. */
 const FLUSH_MS = 10_000 * CLOCK_SPEED
 
+/**
+ * One virtual timeline for the whole file: the process-wide limits (SharedLimits) outlive each
+ * notifier, so a later notifier on a clock of its own would start behind the times they recorded.
+ */
+const VIRTUAL_START = Date.now()
+
 function fastClock (): Clock {
-  const start = Date.now()
+  const start = VIRTUAL_START
   return {
     now: () => start + (Date.now() - start) * CLOCK_SPEED,
     setTimeout: (fn, ms) => {
@@ -50,7 +62,17 @@ function capturingAgent (): { agent: InstanceType<typeof MockAgent>, bodies: str
   agent.disableNetConnect()
   const bodies: string[] = []
   agent.get(ORIGIN).intercept({ path: /^\/api\/v10\/webhooks\//, method: 'POST' }).reply(200, (opts: { body?: unknown }) => {
-    bodies.push(String(opts.body))
+    // A record the embed had to cut goes with its file: multipart, the JSON in payload_json (contract §1).
+    if (opts.body instanceof FormData) {
+      const files = [...opts.body.entries()].filter(([name]) => name !== 'payload_json')
+      const payload = JSON.parse(String(opts.body.get('payload_json'))) as { attachments?: Array<{ id: number, filename: string }> }
+      // Every file part is named by an attachments entry of the same index, and there are at most 10.
+      expect(files.length).toBeLessThanOrEqual(10)
+      expect(files.map(([name, file]) => [name, (file as File).name])).toEqual((payload.attachments ?? []).map((a) => [`files[${a.id}]`, a.filename]))
+      bodies.push(String(opts.body.get('payload_json')))
+    } else {
+      bodies.push(String(opts.body))
+    }
     return { id: '1', channel_id: '223456789012345678' }
   }, { headers: { 'content-type': 'application/json', 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '999', 'x-ratelimit-reset-after': '0.001', 'x-ratelimit-bucket': 'prop' } }).persist()
   return { agent, bodies }
@@ -225,7 +247,7 @@ describe('every payload built from hostile input is one Discord accepts', () => 
     expect(requests).toBeGreaterThan(NOTIFIER_RUNS / 2)
     await notifier.close()
     await agent.close()
-  })
+  }, HEAVY_TIMEOUT_MS)
 
   it('sends a blank plaintext message as a placeholder, never as an empty message (400 50006)', async () => {
     const { agent, bodies } = capturingAgent()
@@ -260,6 +282,6 @@ describe('every payload built from hostile input is one Discord accepts', () => 
     expect(transport.notifier.stats().dropped).toBe(0)
     await transport.close()
     await agent.close()
-  })
+  }, HEAVY_TIMEOUT_MS)
 })
 

@@ -130,6 +130,12 @@ export interface NotifierOptions {
   log?: (line: string) => void
   rateLimits?: RateLimitOptions
   render?: RenderOptions
+  /**
+   * When rendering has to cut a record (stack lines, causes, long values, fields beyond 25, its share
+   * of the 6000-character message), the message also carries the record's full text as a `.txt` file
+   * (at most 1 MiB a record; contract §1) and the embed names it. `false` sends embeds only. @default true
+   */
+  attachments?: boolean
   /** Storm control: the first record of a kind is sent at once, its repeats in a window become one "×N more" summary. */
   dedup?: DedupOptions
   /** Text appended to the `DiscordBot (url, version)` User-Agent. */
@@ -161,6 +167,7 @@ export interface ResolvedOptions {
   rateLimits: Required<RateLimitOptions>
   render: Required<RenderOptions>
   dedup: Required<DedupOptions>
+  attachments: boolean
   userAgentSuffix: string
   dispatcher: Dispatcher | undefined
   clock: Clock
@@ -206,6 +213,7 @@ export const DEFAULTS = {
     windowMs: 60_000,
     fingerprint: [...FINGERPRINT_PARTS] as FingerprintPart[]
   } satisfies Required<DedupOptions>,
+  attachments: true,
   userAgentSuffix: ''
 } as const
 
@@ -329,6 +337,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     rateLimits,
     render,
     dedup,
+    attachments: input.attachments === undefined ? DEFAULTS.attachments : mustBool(input.attachments, 'attachments'),
     userAgentSuffix: input.userAgentSuffix === undefined ? DEFAULTS.userAgentSuffix : mustString(input.userAgentSuffix, 'userAgentSuffix'),
     dispatcher,
     clock

@@ -26,6 +26,20 @@ export interface AllowedMentions {
   replied_user?: boolean
 }
 
+/** An entry of `attachments`: refers to the multipart part `files[id]` (contract §1). */
+export interface Attachment {
+  id: number
+  filename: string
+}
+
+/** A text file sent with a message, as the multipart part `files[n]` (contract §1). */
+export interface MessageFile {
+  /** The file name Discord shows. */
+  name: string
+  /** UTF-8 text. */
+  content: string
+}
+
 export interface WebhookPayload {
   content?: string
   username?: string
@@ -35,4 +49,6 @@ export interface WebhookPayload {
   allowed_mentions: AllowedMentions
   flags?: number
   thread_name?: string
+  /** With files only: one entry per `files[n]` part. */
+  attachments?: Attachment[]
 }

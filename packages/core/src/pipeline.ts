@@ -32,6 +32,7 @@ import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
 import type { DropReason, DroppedEvent, NotifierEvents, ProblemEvent } from './events.js'
 import { fitContent } from './format/fit.js'
+import { renderWithFile } from './format/record-file.js'
 import { redactFields, renderRecord } from './format/render.js'
 import { redact } from './format/safe-value.js'
 import { redactPayloadToken } from './format/redact-payload.js'
@@ -43,7 +44,7 @@ import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url
 import { atLeast, SEVERITY_STYLES, type Severity } from './levels.js'
 import { LIMITS } from './limits.js'
 import type { ResolvedOptions } from './options.js'
-import type { Embed, WebhookPayload } from './payload.js'
+import type { Embed, MessageFile, WebhookPayload } from './payload.js'
 import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
 import { parseRateLimitHeaders } from './rate-limit/headers.js'
 import { RateLimiter, type LimiterState, type RateLimitInfo } from './rate-limit/limiter.js'
@@ -122,6 +123,8 @@ interface Batch {
   /** The "N records dropped" notice travelling with this batch, if any. */
   notice: LogRecord | undefined
   payload: WebhookPayload
+  /** Full texts of the records the embeds had to cut, sent with the payload (multipart). */
+  files: MessageFile[]
   strict: boolean
 }
 
@@ -534,6 +537,7 @@ export class Pipeline {
     const budget = Math.floor(LIMITS.totalEmbedChars / slots)
     const records: LogRecord[] = []
     const embeds: Embed[] = []
+    const files: MessageFile[] = []
     let content: string | undefined
     if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
     while (embeds.length < limit && records.length < maxRecords) {
@@ -545,18 +549,20 @@ export class Pipeline {
       }
       // A plain-text record is content only; one with a ready embed too (a formatter's
       // `{ content, embed }`) sends both, in the same message.
-      if (next.content === undefined || next.embed !== undefined) embeds.push(this.#render(next, budget, false))
+      if (next.content === undefined || next.embed !== undefined) embeds.push(this.#render(next, budget, false, files))
       records.push(this.#queue.shift()!)
     }
     this.#inFlight = records.length
-    return { records, notice, payload: this.#payload(records, embeds, content), strict: false }
+    return { records, notice, payload: this.#payload(records, embeds, content), files, strict: false }
   }
 
-  #render (record: LogRecord, budget: number, strict: boolean): Embed {
+  /** With `files`, a record the embed had to cut also travels whole as a file (unless `attachments: false`). */
+  #render (record: LogRecord, budget: number, strict: boolean, files?: MessageFile[]): Embed {
     const render = this.#opts.render
-    return strict
-      ? renderRecord(record, { ...render, maxStackLines: Math.min(render.maxStackLines, STRICT_STACK_LINES), budget: Math.max(MIN_STRICT_BUDGET, Math.floor(budget / STRICT_SHARE)) })
-      : renderRecord(record, { ...render, budget })
+    const options = strict
+      ? { ...render, maxStackLines: Math.min(render.maxStackLines, STRICT_STACK_LINES), budget: Math.max(MIN_STRICT_BUDGET, Math.floor(budget / STRICT_SHARE)) }
+      : { ...render, budget }
+    return files === undefined || !this.#opts.attachments ? renderRecord(record, options) : renderWithFile(record, options, files, this.#target.token)
   }
 
   #payload (records: LogRecord[], embeds: Embed[], content: string | undefined): WebhookPayload {
@@ -587,12 +593,14 @@ export class Pipeline {
     const n = Math.max(1, batch.records.length + (batch.notice === undefined ? 0 : 1))
     const budget = Math.floor(LIMITS.totalEmbedChars / n)
     const embeds: Embed[] = []
+    const files: MessageFile[] = []
     let content: string | undefined
     if (batch.notice !== undefined) embeds.push(this.#render(batch.notice, budget, true))
     for (const r of batch.records) {
       if (r.content !== undefined) content = r.content
-      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, true))
+      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, true, files))
     }
+    batch.files = files
     return this.#payload(batch.records, embeds, content)
   }
 
@@ -607,7 +615,7 @@ export class Pipeline {
         if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the close() deadline')
         this.#limiter.acquire(sentAt)
         this.counters.requests++
-        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, timeoutMs)
+        const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, batch.files, timeoutMs)
         const now = clock.now()
         let verdict: Verdict
         if (outcome.ok) {

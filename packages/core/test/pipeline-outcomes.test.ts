@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MockAgent } from 'undici'
+import { FormData, MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DiscordNotifier, type NotifierOptions, type WebhookPayload } from '@logcord/core'
 import { SharedLimits } from '../src/rate-limit/shared-limits.js'
@@ -34,7 +34,9 @@ function make (extra: NotifierOptions = {}): DiscordNotifier {
 /** Queues one answer; the request body is captured for assertions. */
 function answer (status: number, body: unknown = okBody, headers: Record<string, string> = JSON_HEADERS): void {
   agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(status, (opts) => {
-    bodies.push(JSON.parse(String(opts.body)) as WebhookPayload)
+    // A record the embed had to cut travels with its file: the JSON is then the payload_json part.
+    const sent = opts.body instanceof FormData ? opts.body.get('payload_json') : opts.body
+    bodies.push(JSON.parse(String(sent)) as WebhookPayload)
     return body as object
   }, { headers })
 }

@@ -24,6 +24,12 @@ export const LIMITS = Object.freeze({
   minColor: 0,
   /** Highest embed colour accepted (24-bit RGB; discord.js range, §2). */
   maxColor: 0xffffff,
+  /** Files a message may carry (§1). */
+  files: 10,
+  /** Default per-file upload limit (§1: 10 MiB; a larger file gets 413 40005). */
+  fileBytes: 10 * 1024 * 1024,
+  /** An attachment's alt text. */
+  attachmentDescription: 1024,
   /** Whole request body cap (§1, 25 MiB). */
   requestBytes: 25 * 1024 * 1024
 })

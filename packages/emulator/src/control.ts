@@ -5,6 +5,7 @@
  *   GET  /_emulator/stats                         counters (JSON)
  *   GET  /_emulator/faults                        faults in force (JSON)
  *   GET  /_emulator/events                        Server-Sent Events: `message` and `response`
+ *   GET  /_emulator/attachments/:messageId/:n     the n-th file of a saved message, as sent
  *   POST /_emulator/reset                         clear messages, counters, limits
  *   POST /_emulator/faults                        JSON body merged into the faults
  *   POST /_emulator/webhooks                      new webhook: {id, token, channelId, url}
@@ -22,6 +23,7 @@ export const CONTROL_PREFIX = '/_emulator/'
 /** Control bodies are small JSON objects; anything bigger is a mistake. */
 const MAX_CONTROL_BODY_BYTES = 64 * 1024
 const REVOKE_ROUTE = /^\/_emulator\/webhooks\/(\d{17,20})\/revoke$/
+const ATTACHMENT_PATH = /^\/_emulator\/attachments\/(\d{1,20})\/(\d{1,2})$/
 
 export interface ControlRequest {
   emulator: Emulator
@@ -64,6 +66,20 @@ export function handleControl({ emulator, stream, req, res, pathname, query }: C
           const [id, token] = url.split('/').slice(-2) as [string, string]
           return send(res, json(STATUS.ok, { id, token, url }))
         }
+      }
+      const file = ATTACHMENT_PATH.exec(pathname)
+      if (file && req.method === 'GET') {
+        const attachment = emulator.messages.find((m) => m.id === file[1])?.attachments[Number(file[2])]
+        if (attachment === undefined) return send(res, json(STATUS.notFound, { message: 'No such attachment.' }))
+        const bytes = Buffer.from(attachment.data, 'base64')
+        res.writeHead(STATUS.ok, {
+          'content-type': attachment.content_type,
+          'content-length': bytes.length,
+          'content-disposition': `inline; filename="${attachment.filename.replace(/["\\\r\n]/g, '_')}"`,
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'"
+        })
+        return res.end(bytes)
       }
       const revoke = REVOKE_ROUTE.exec(pathname)
       if (revoke && req.method === 'POST') {

@@ -1,4 +1,5 @@
 import type { Pings } from './mentions.js'
+import type { StoredAttachment } from './request-body.js'
 
 export interface StoredMessage {
   /** Snowflake of the saved message. */
@@ -8,13 +9,18 @@ export interface StoredMessage {
   channelId: string
   /** From `?thread_id=`. */
   threadId?: string
-  /** The JSON body as received. */
+  /** The JSON body as received (a multipart body's `payload_json`). */
   payload: Record<string, unknown>
+  /** Files sent with the message (multipart `files[n]`), in `attachments` order; empty for a JSON body. */
+  attachments: StoredAttachment[]
   /** Emulator clock time (ms) the message was saved. */
   receivedAt: number
   /** Mentions in `content` that would notify someone (contract §6). */
   pings: Pings
 }
+
+/** Where the emulator serves a stored file: `GET /_emulator/attachments/{messageId}/{index}`. */
+export const ATTACHMENT_ROUTE = '/_emulator/attachments'
 
 /** Name a webhook message shows when the payload does not override it. */
 const DEFAULT_WEBHOOK_NAME = 'Emulated Webhook'
@@ -39,7 +45,14 @@ export function toDiscordMessage(message: StoredMessage): Record<string, unknown
       discriminator: '0000',
       bot: true
     },
-    attachments: [],
+    attachments: message.attachments.map((a, i) => ({
+      id: `${message.id.slice(0, -2)}${String(i).padStart(2, '0')}`,
+      filename: a.filename,
+      size: a.size,
+      content_type: a.content_type,
+      url: `${ATTACHMENT_ROUTE}/${message.id}/${i}`,
+      ...(a.description === undefined ? {} : { description: a.description })
+    })),
     embeds,
     mentions: [],
     mention_roles: message.pings.roles,

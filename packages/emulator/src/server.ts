@@ -3,8 +3,10 @@
  * as one sent to Discord (contract §1-§4):
  *
  *   arrive ─► drop / hang ─► read body ─► latency ─► outage / IP ban / Cloudflare / 5xx  (edge)
- *     ─► global limit ─► webhook bucket ─► auth (404/401) ─► Content-Type ─► JSON
- *     ─► validate (50035/50006) ─► channel limit (shared 429) ─► save ─► 200 / 204
+ *     ─► global limit ─► webhook bucket ─► auth (404/401) ─► size (413) ─► Content-Type ─► JSON
+ *     ─► validate (50035/50006) ─► attachments ─► channel limit (shared 429) ─► save ─► 200 / 204
+ *
+ * The body is JSON or multipart/form-data (payload_json + files[n], §1; see request-body.ts).
  *
  * Everything after the bucket carries the X-RateLimit-* headers, so failed requests
  * spend the bucket exactly as Discord's do.
@@ -20,6 +22,7 @@ import { EventStream } from './event-stream.js'
 import { FaultInjector, mulberry32, type EdgeFault, type Faults, type FaultKind, type FaultsInput, type OutageMode, type RateLimitScope } from './faults.js'
 import { FormErrors } from './form-errors.js'
 import { readBody, send } from './http-io.js'
+import { applyAttachmentEntries, parseRequestBody, type ParsedBody, type StoredAttachment } from './request-body.js'
 import { bucketHashFor, channelIdFor, generateToken, generateWebhookId, SnowflakeGenerator } from './ids.js'
 import { mentionsThatWouldPing } from './mentions.js'
 import { toDiscordMessage, type StoredMessage } from './message-object.js'
@@ -329,22 +332,30 @@ export class Emulator {
       return
     }
 
-    readBody(req, LIMITS.requestBytes, (body) => {
-      const latency = this.#faults.latencyMs
-      if (latency <= 0) return this.#process(req, res, ctx, body)
-      this.#stats.fault('latency')
-      // Latency is network time, so it is real milliseconds, never scaled by timeScale.
-      const timer = setTimeout(() => {
-        this.#latencyTimers.delete(timer)
-        this.#process(req, res, ctx, body)
-      }, latency)
-      this.#latencyTimers.add(timer)
+    readBody(req, LIMITS.requestBytes, (raw) => {
+      this.#stats.received(raw?.length ?? LIMITS.requestBytes)
+      // The request counts against the limits when it has arrived, however long parsing a multipart
+      // body takes on a loaded machine: that time is the emulator's, not the client's.
+      const arrived = this.#now()
+      // Reading the body (JSON or multipart) happens on arrival; its verdict is given at its gate below.
+      void parseRequestBody(req.headers['content-type'], raw).then((body) => {
+        const latency = this.#faults.latencyMs
+        if (latency <= 0) return this.#process(res, ctx, body, arrived)
+        this.#stats.fault('latency')
+        // Latency is network time, so it is real milliseconds, never scaled by timeScale.
+        const timer = setTimeout(() => {
+          this.#latencyTimers.delete(timer)
+          this.#process(res, ctx, body, this.#now())
+        }, latency)
+        this.#latencyTimers.add(timer)
+      }).catch((error: unknown) => {
+        send(res, discordError(STATUS.internalError, DISCORD_CODES.general, `Emulator error: ${(error as Error).message}`))
+      })
     })
   }
 
-  #process(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, body: Buffer | undefined): void {
+  #process(res: ServerResponse, ctx: RequestContext, body: ParsedBody, t: number): void {
     if (res.destroyed) return
-    const t = this.#now()
 
     const banMs = this.#limits.banMs(t)
     if (banMs > 0) {
@@ -380,27 +391,32 @@ export class Emulator {
       return this.#finish(res, ctx, reply)
     }
 
-    if (body === undefined) {
-      return this.#finish(res, ctx, discordError(STATUS.payloadTooLarge, DISCORD_CODES.requestTooLarge, 'Request entity too large', headers))
+    if (!body.ok) {
+      switch (body.kind) {
+        case 'tooLarge':
+          return this.#finish(res, ctx, discordError(STATUS.payloadTooLarge, DISCORD_CODES.requestTooLarge, 'Request entity too large', headers))
+        case 'contentType': {
+          const errors = new FormErrors()
+          errors.add([], FORM_ERROR_CODES.contentType, `Expected "Content-Type" header to be one of {'application/json', 'multipart/form-data'}.`)
+          return this.#finish(res, ctx, invalidForm(ctx.legacy, errors.tree, headers))
+        }
+        case 'invalidJson':
+          return this.#finish(res, ctx, discordError(STATUS.badRequest, DISCORD_CODES.invalidJson, 'The request body contains invalid JSON.', headers))
+        case 'form':
+          return this.#finish(res, ctx, invalidForm(ctx.legacy, body.errors, headers))
+      }
     }
-    if (!isJsonContentType(req.headers['content-type'])) {
-      const errors = new FormErrors()
-      errors.add([], FORM_ERROR_CODES.contentType, `Expected "Content-Type" header to be one of {'application/json'}.`)
-      return this.#finish(res, ctx, invalidForm(ctx.legacy, errors.tree, headers))
-    }
-    let payload: unknown
-    try {
-      payload = JSON.parse(body.toString('utf8'))
-    } catch {
-      return this.#finish(res, ctx, discordError(STATUS.badRequest, DISCORD_CODES.invalidJson, 'The request body contains invalid JSON.', headers))
-    }
-    const result = validateWebhookPayload(payload)
+    const payload = body.payload
+    const result = validateWebhookPayload(payload, body.attachments.length)
     if (!result.ok) {
       const reply = result.code === DISCORD_CODES.invalidFormBody
         ? invalidForm(ctx.legacy, result.errors, headers)
         : discordError(STATUS.badRequest, result.code, result.message, headers)
       return this.#finish(res, ctx, reply)
     }
+    const attachmentErrors = new FormErrors()
+    const attachments = applyAttachmentEntries(payload as Record<string, unknown>, body.attachments, attachmentErrors)
+    if (!attachmentErrors.isEmpty) return this.#finish(res, ctx, invalidForm(ctx.legacy, attachmentErrors.tree, headers))
 
     // §3: the hidden per-channel limit. It never shows in the headers, so this 429 keeps
     // the bucket's Remaining (often > 0) — the signature clients detect it by.
@@ -410,7 +426,7 @@ export class Emulator {
       return this.#finish(res, ctx, this.#rateLimited(ctx, 'shared', wait, headers), 'shared', storm === 'shared' ? 'storm' : undefined)
     }
 
-    const message = this.#save(hook, ctx, payload as Record<string, unknown>, t)
+    const message = this.#save(hook, ctx, payload as Record<string, unknown>, attachments, t)
     const reply: Reply = ctx.wait
       ? json(STATUS.ok, toDiscordMessage(message), headers)
       : { status: STATUS.noContent, headers, body: '' }
@@ -428,13 +444,14 @@ export class Emulator {
     return hook
   }
 
-  #save(hook: Webhook, ctx: RequestContext, payload: Record<string, unknown>, t: number): StoredMessage {
+  #save(hook: Webhook, ctx: RequestContext, payload: Record<string, unknown>, attachments: StoredAttachment[], t: number): StoredMessage {
     const message: StoredMessage = {
       id: this.#snowflakes.next(),
       webhookId: hook.id,
       channelId: hook.channelId,
       ...(ctx.threadId ? { threadId: ctx.threadId } : {}),
       payload,
+      attachments,
       receivedAt: t,
       pings: mentionsThatWouldPing(payload)
     }
@@ -519,13 +536,6 @@ function describeReply(summary: ResponseSummary, reply: Reply): void {
 
 /** Mixed into the seed of the id PRNG so it differs from the fault PRNG's. */
 const ID_SEED_SALT = 0x5eed1d
-
-function isJsonContentType(header: string | undefined): boolean {
-  if (header === undefined) return false
-  const semicolon = header.indexOf(';')
-  const type = (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase()
-  return type === 'application/json'
-}
 
 /** Starts an emulator on 127.0.0.1 (a random port by default) and resolves once it listens. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -8,6 +8,8 @@ export interface EmulatorStats {
   requests: number
   /** Messages saved. */
   accepted: number
+  /** Bytes of webhook request bodies read (JSON or multipart, files included). */
+  bytesReceived: number
   byStatus: Record<number, number>
   rateLimited: Record<LimitedBy, number>
   /** 401, 403 and 429 responses, except shared-scope 429s: what Discord counts toward its IP ban (§3). */
@@ -21,6 +23,10 @@ export class StatsCounter {
 
   request(): void {
     this.#stats.requests++
+  }
+
+  received(bytes: number): void {
+    this.#stats.bytesReceived += bytes
   }
 
   accepted(): void {
@@ -55,6 +61,7 @@ function emptyStats(): EmulatorStats {
   return {
     requests: 0,
     accepted: 0,
+    bytesReceived: 0,
     byStatus: {},
     rateLimited: { bucket: 0, shared: 0, global: 0, cloudflare: 0 },
     invalidRequests: 0,

@@ -32,7 +32,9 @@ export const FORM_ERROR_CODES = Object.freeze({
   mentionsExclusive: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
   flags: 'MESSAGE_FLAGS_INVALID',
   componentsV2: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
-  contentType: 'CONTENT_TYPE_INVALID'
+  contentType: 'CONTENT_TYPE_INVALID',
+  /** An `attachments` entry whose id names no uploaded `files[n]` (seen in Cogmasters/concord #78). */
+  attachmentNotFound: 'ATTACHMENT_NOT_FOUND'
 })
 
 const C = FORM_ERROR_CODES
@@ -56,7 +58,8 @@ const ISO8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z
 
 type Json = Record<string, unknown>
 
-export function validateWebhookPayload(body: unknown): ValidationResult {
+/** `files`: how many files came with the body (multipart); a file alone is a message (§1). */
+export function validateWebhookPayload(body: unknown, files = 0): ValidationResult {
   const errors = new FormErrors()
   if (!isObject(body)) {
     errors.add([], C.dict, 'Only dictionaries may be used in a DictType')
@@ -78,7 +81,7 @@ export function validateWebhookPayload(body: unknown): ValidationResult {
   if (!errors.isEmpty) return invalidForm(errors)
 
   const hasComponents = Array.isArray(body.components) && body.components.length > 0
-  if (content === 0 && embedCount === 0 && !hasComponents && isAbsent(body.poll)) {
+  if (content === 0 && embedCount === 0 && !hasComponents && isAbsent(body.poll) && files === 0) {
     return { ok: false, code: DISCORD_CODES.emptyMessage, message: MESSAGES.emptyMessage, errors: {} }
   }
   return { ok: true }

@@ -252,7 +252,20 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
 // ---------------------------------------------------------------------------------------------
 // Fields
 
-function renderFields (record: LogRecord, error: SerializedError | undefined, options: RenderRecordOptions): EmbedField[] {
+/**
+ * The record's fields as the embed shows them (include/exclude lists, redaction, `error.code`,
+ * `error.extra`), but with room for `maxFields` fields of `maxValue` code points each: the attached
+ * file's view of the same data, redacted exactly as the embed is.
+ */
+export function recordFields (record: LogRecord, options: Required<RenderOptions>, maxFields: number, maxValue: number): EmbedField[] {
+  try {
+    return renderFields(record, isObject(record.error) ? record.error : undefined, options, maxFields, maxValue)
+  } catch {
+    return []
+  }
+}
+
+function renderFields (record: LogRecord, error: SerializedError | undefined, options: Required<RenderOptions>, maxFields: number = LIMITS.fields, maxValue: number = LIMITS.fieldValue): EmbedField[] {
   const allKeys = Array.isArray(options.redactKeys) ? options.redactKeys : []
   // `password` redacts that key at any depth; `user.credentials.pin` redacts exactly that path.
   const redactKeys = allKeys.filter((k) => typeof k === 'string' && !k.includes('.'))
@@ -262,8 +275,8 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
   const exclude = new Set(Array.isArray(options.excludeFields) ? options.excludeFields : [])
   const out: EmbedField[] = []
   const add = (name: string, value: unknown): void => {
-    if (out.length >= LIMITS.fields || value === undefined) return
-    const text = redacted.has(name.toLowerCase()) ? REDACTED : renderValue(value, LIMITS.fieldValue, { redactKeys })
+    if (out.length >= maxFields || value === undefined) return
+    const text = redacted.has(name.toLowerCase()) ? REDACTED : renderValue(value, maxValue, { redactKeys })
     out.push(field(escapeBackticks(name), escapeBackticks(text)))
   }
 
@@ -276,7 +289,7 @@ function renderFields (record: LogRecord, error: SerializedError | undefined, op
       keys = []
     }
     for (const key of keys) {
-      if (out.length >= LIMITS.fields) break
+      if (out.length >= maxFields) break
       if (exclude.has(key)) continue
       let value: unknown
       try {
@@ -514,8 +527,20 @@ const FRAME = /^\s*at\s/
  */
 function stackFrames (err: SerializedError, max: number, frameMax: number): string {
   if (max <= 0) return ''
-  const stack = textOf(err.stack)
-  if (stack === '') return ''
+  const lines = stackLines(err)
+  // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
+  const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
+  if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
+  return shown.join('\n')
+}
+
+/**
+ * Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without the leading
+ * `Type: message` the headline shows.
+ */
+export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): string[] {
+  const stack = typeof err.stack === 'string' ? err.stack.slice(0, maxChars) : ''
+  if (stack === '') return []
   let lines = stack.split('\n')
   const firstFrame = lines.findIndex((l) => FRAME.test(l))
   const message = firstLineOf(textOf(err.message))?.line ?? ''
@@ -523,9 +548,5 @@ function stackFrames (err: SerializedError, max: number, frameMax: number): stri
   const repeatsMessage = (message !== '' && head.includes(message)) || head.trim() === textOf(err.type).trim() || head.trim().startsWith(`${textOf(err.type)}:`)
   if (firstFrame > 0 && (repeatsMessage || message === '')) lines = lines.slice(firstFrame)
   else if (firstFrame === -1 && repeatsMessage) lines = lines.slice(1)
-  lines = lines.map((l) => l.trim()).filter((l) => l !== '')
-  // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
-  const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
-  if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
-  return shown.join('\n')
+  return lines.map((l) => l.trim()).filter((l) => l !== '')
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
-import { Agent, request, type Dispatcher } from 'undici'
-import type { WebhookPayload } from '../payload.js'
+import { Agent, FormData, request, type Dispatcher } from 'undici'
+import type { MessageFile, WebhookPayload } from '../payload.js'
 import { isJsonContentType, isTlsErrorCode, type SendFailure } from './retry-policy.js'
 import { redactLoose, redactToken, type WebhookTarget } from './webhook-url.js'
 
@@ -10,6 +10,7 @@ import { redactLoose, redactToken, type WebhookTarget } from './webhook-url.js'
  * no string it returns contains the webhook token (undici errors can quote the request URL).
  *
  *   post ─► POST {url}?wait=true ─► status + headers + body (read to the end so the socket is reused)
+ *     │     JSON, or with files multipart/form-data: payload_json + files[0..n] (contract §1)
  *     │            ▲
  *     ├─ timer ────┤  per-attempt timeout: AbortController + undici headersTimeout/bodyTimeout
  *     └─ signal ───┘  the caller's cancellation (shutdown)
@@ -85,10 +86,12 @@ export class WebhookSender {
   }
 
   /**
-   * One attempt. Resolves with the answer (any status) or a failure; never rejects. `timeoutMs` shortens
-   * this attempt's limit (never lengthens it), e.g. so a request cannot outlast a shutdown deadline.
+   * One attempt. Resolves with the answer (any status) or a failure; never rejects. With `files`, the
+   * request is multipart: `payload_json` and one `files[n]` part per file, named for `attachments[n]`.
+   * `timeoutMs` shortens this attempt's limit (never lengthens it), e.g. so a request cannot outlast a
+   * shutdown deadline.
    */
-  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, timeoutMs?: number): Promise<SendOutcome> {
+  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, files: readonly MessageFile[] = [], timeoutMs?: number): Promise<SendOutcome> {
     const limitMs = timeoutMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, timeoutMs))
     const started = performance.now()
     const elapsed = (): number => Math.round(performance.now() - started)
@@ -119,7 +122,7 @@ export class WebhookSender {
     const aborted = new Promise<never>((_resolve, reject) => {
       controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
     })
-    const exchange = this.#exchange(target, payload, controller.signal)
+    const exchange = this.#exchange(target, payload, files, controller.signal)
     // Whichever loses the race must not surface as an unhandled rejection.
     exchange.catch(noop)
     aborted.catch(noop)
@@ -147,16 +150,15 @@ export class WebhookSender {
     return this.#closing
   }
 
-  async #exchange (target: WebhookTarget, payload: WebhookPayload, signal: AbortSignal): Promise<{ status: number, headers: Record<string, string>, body: unknown }> {
+  async #exchange (target: WebhookTarget, payload: WebhookPayload, files: readonly MessageFile[], signal: AbortSignal): Promise<{ status: number, headers: Record<string, string>, body: unknown }> {
+    const multipart = files.length > 0
     const response = await request(target.url, {
       method: 'POST',
       dispatcher: this.#dispatcher,
-      headers: {
-        // A missing or wrong Content-Type is answered with 50035 (§1).
-        'content-type': 'application/json',
-        'user-agent': this.#userAgent
-      },
-      body: JSON.stringify(payload),
+      // A missing or wrong Content-Type is answered with 50035 (§1); for a form, undici sets
+      // multipart/form-data with its boundary.
+      headers: multipart ? { 'user-agent': this.#userAgent } : { 'content-type': 'application/json', 'user-agent': this.#userAgent },
+      body: multipart ? multipartBody(payload, files) : JSON.stringify(payload),
       signal,
       // undici's own timers, in step with ours, so a stalled socket is torn down, not just abandoned.
       headersTimeout: this.#timeoutMs,
@@ -169,6 +171,20 @@ export class WebhookSender {
 }
 
 function noop (): void {}
+
+/**
+ * Execute Webhook with files (contract §1): the JSON body as the `payload_json` part, each file as
+ * `files[n]` with its filename, `attachments[n]` naming it. Built anew for every attempt.
+ */
+function multipartBody (payload: WebhookPayload, files: readonly MessageFile[]): FormData {
+  const form = new FormData()
+  const attachments = files.map((f, id) => ({ id, filename: f.name }))
+  form.append('payload_json', JSON.stringify({ ...payload, attachments }))
+  files.forEach((f, id) => {
+    form.append(`files[${id}]`, new Blob([f.content], { type: 'text/plain; charset=utf-8' }), f.name)
+  })
+  return form
+}
 
 /** Both redactions: the exact token, and anything shaped like /webhooks/{id}/{token}. */
 function scrub (text: string, token: string): string {

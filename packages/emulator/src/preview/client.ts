@@ -346,6 +346,63 @@ export const PREVIEW_JS = String.raw`
     return grid;
   }
 
+  // ── attachments: Discord's file chip (icon, name, size); a text file opens in place ────────────
+  function fileSize(bytes) {
+    if (bytes < 1024) return bytes + ' bytes';
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(2) + ' KB';
+    return (bytes / 1024 / 1024).toFixed(2) + ' MB';
+  }
+  function decodeText(base64) {
+    try {
+      var raw = atob(str(base64));
+      var bytes = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return new TextDecoder('utf-8').decode(bytes);
+    } catch (e) { return ''; }
+  }
+  function renderAttachment(messageId, f, index) {
+    var chip = el('div', 'attachment');
+    chip.setAttribute('data-testid', 'attachment');
+    var icon = svg('svg', { viewBox: '0 0 24 30', width: 24, height: 30, 'class': 'file-icon' });
+    icon.appendChild(svg('path', { d: 'M2 0h14l8 8v20a2 2 0 0 1-2 2H2a2 2 0 0 1-2-2V2a2 2 0 0 1 2-2z', fill: '#5865f2' }));
+    icon.appendChild(svg('path', { d: 'M16 0v6a2 2 0 0 0 2 2h6z', fill: '#aab3ff' }));
+    icon.appendChild(svg('path', { d: 'M5 14h14M5 18h14M5 22h9', stroke: '#fff', 'stroke-width': 2 }));
+    var info = el('div', 'file-info');
+    var name = el('a', 'file-name', str(f && f.filename));
+    name.setAttribute('data-testid', 'attachment-name');
+    name.setAttribute('href', '/_emulator/attachments/' + encodeURIComponent(messageId) + '/' + index);
+    name.setAttribute('target', '_blank');
+    name.setAttribute('rel', 'noopener noreferrer');
+    var size = el('div', 'file-size', fileSize(Number(f && f.size) || 0));
+    size.setAttribute('data-testid', 'attachment-size');
+    info.appendChild(name);
+    info.appendChild(size);
+    chip.appendChild(icon);
+    chip.appendChild(info);
+    var wrap = el('div', 'attachment-wrap');
+    wrap.appendChild(chip);
+    if (/^text\//.test(str(f && f.content_type))) {
+      var toggle = el('button', 'file-toggle', 'View');
+      toggle.setAttribute('type', 'button');
+      toggle.setAttribute('data-testid', 'attachment-toggle');
+      chip.appendChild(toggle);
+      var pre = null;
+      toggle.addEventListener('click', function () {
+        if (pre === null) {
+          pre = el('pre', 'file-text', decodeText(f.data));
+          pre.setAttribute('data-testid', 'attachment-text');
+          wrap.appendChild(pre);
+          toggle.textContent = 'Collapse';
+        } else {
+          pre.remove();
+          pre = null;
+          toggle.textContent = 'View';
+        }
+      });
+    }
+    return wrap;
+  }
+
   function renderMessage(message) {
     var p = message.payload || {};
     var name = typeof p.username === 'string' && p.username ? p.username : DEFAULT_NAME;
@@ -371,6 +428,12 @@ export const PREVIEW_JS = String.raw`
       content.setAttribute('data-testid', 'content');
       content.appendChild(markdown(p.content));
       row.appendChild(content);
+    }
+    var files = Array.isArray(message.attachments) ? message.attachments : [];
+    if (files.length > 0) {
+      var box = el('div', 'attachments');
+      files.forEach(function (f, i) { box.appendChild(renderAttachment(message.id, f, i)); });
+      row.appendChild(box);
     }
     var embeds = Array.isArray(p.embeds) ? p.embeds : [];
     // SUPPRESS_EMBEDS (1 << 2) hides them, as in Discord.

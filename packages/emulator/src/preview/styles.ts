@@ -66,6 +66,20 @@ a:hover { text-decoration: underline; }
 .default-avatar .face .ear { position: absolute; top: -3px; width: 6px; height: 6px; background: #fff; border-radius: 50%; }
 .default-avatar .face .ear.l { left: 2px; } .default-avatar .face .ear.r { right: 2px; }
 
+/* ── attachments: Discord's file chip ─────────────────────────────────── */
+.msg .attachments { display: grid; justify-items: start; gap: 8px; padding: 2px 0; }
+.attachment-wrap { max-width: 520px; width: 100%; }
+.attachment { display: flex; align-items: center; gap: 8px; padding: 10px; background: var(--bg-2); border: 1px solid var(--bg-3); border-radius: 8px; }
+.attachment .file-icon { flex: none; }
+.attachment .file-info { flex: 1; min-width: 0; }
+.attachment .file-name { display: block; color: var(--link); font-size: 16px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-decoration: none; }
+.attachment .file-name:hover { text-decoration: underline; }
+.attachment .file-size { color: var(--muted); font-size: 12px; }
+.attachment .file-toggle { flex: none; background: none; border: 0; color: var(--muted); font: inherit; font-size: 12px; cursor: pointer; }
+.attachment .file-toggle:hover { color: var(--header); }
+.file-text { margin: 4px 0 0; max-height: 320px; overflow: auto; padding: 8px; background: var(--bg-3); border-radius: 4px;
+  font: 13px/1.35 var(--mono); white-space: pre-wrap; overflow-wrap: anywhere; }
+
 /* ── embeds ───────────────────────────────────────────────────────────── */
 .embed { position: relative; display: grid; grid-template-columns: minmax(0, 1fr) auto; grid-auto-rows: auto;
   max-width: 520px; min-width: 0; background: var(--bg-2); border-left: 4px solid var(--bg-3); border-radius: 4px;

@@ -1,0 +1,331 @@
+/**
+ * The full text of a record, for the file attached to a message whose embed had to cut it.
+ * Pure: record (and the embed rendered for it) in, text out; the time shown is the record's own.
+ *
+ *   renderRecord ─► embed ─► anything of the record missing from it? ─ no ──► embed, no file
+ *                                         │ yes
+ *                                         ▼
+ *            embed rendered again, one line smaller, ending "📎 … in error-20260101-120000-1.txt"
+ *            + file error-20260101-120000-1.txt: message, every frame, every cause, every field
+ *
+ * "Missing" is measured, not guessed: each piece the file holds (a message line, a stack frame, a
+ * cause, a context key and its whole value) is looked up in the embed's text, so every kind of cut
+ * (30 stack lines, 1024 a field value, 25 fields, 4096 a description, the message's share of 6000)
+ * is caught the same way, and a record the embed shows whole gets no file.
+ *
+ * Redaction is the embed's own: fields go through the same include/exclude lists and `redactKeys`
+ * (recordFields), and the pipeline removes the webhook token from files as from the payload.
+ */
+import { Buffer } from 'node:buffer'
+import { LIMITS } from '../limits.js'
+import { SEVERITY_STYLES } from '../levels.js'
+import type { RenderOptions } from '../options.js'
+import type { Embed, EmbedField, MessageFile } from '../payload.js'
+import type { LogRecord, SerializedError } from '../record.js'
+import { embedLength } from './fit.js'
+import { recordFields, renderRecord, stackLines, type RenderRecordOptions } from './render.js'
+import { MAX_CAUSE_DEPTH, REDACTED, renderValue } from './safe-value.js'
+import { codePointLength, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
+
+/**
+ * Largest file attached for one record, in UTF-8 bytes: 1 MiB holds tens of thousands of stack
+ * frames or fields, so a real record never reaches it, while ten of them (a full message) stay far
+ * below Discord's 10 MiB a file and 25 MiB a request (contract §1). A longer text keeps its first
+ * part and ends with a line saying how many bytes were left out.
+ */
+export const MAX_FILE_BYTES = 1024 * 1024
+/** Fields written to a file at most (a record's context, not a dump of a database). */
+const MAX_FILE_FIELDS = 1000
+/** Code points of one field value in a file; the file cap bounds the whole. */
+const MAX_FILE_VALUE = 64 * 1024
+/** Separates the note from the description above it. */
+const NOTE_SEPARATOR = '\n\n'
+/** Inner errors of an AggregateError, and causes, written at most. */
+const MAX_INNER_ERRORS = 50
+const INDENT = '    '
+/** A string longer than this (UTF-16 units; a code point is at most two) cannot fit in one message's 6000. */
+const MAX_SHOWN_UNITS = LIMITS.totalEmbedChars * 2
+
+/** The one line the embed ends with when a file carries the rest (contract §1: files by name). */
+export function fileNote (name: string): string {
+  return `📎 Cut to fit Discord's limits: the full record is in ${name}`
+}
+
+/** `error-20260101-120000-1.txt`: severity, the record's UTC time, position among the message's files. */
+export function fileName (record: LogRecord, position: number): string {
+  const severity = typeof record.severity === 'string' && /^[a-z]+$/.test(record.severity) ? record.severity : 'record'
+  const time = typeof record.time === 'number' && Number.isFinite(record.time) ? new Date(record.time) : undefined
+  const stamp = time === undefined || Number.isNaN(time.getTime()) ? '' : `-${time.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`
+  return `${severity}${stamp}-${position}.txt`
+}
+
+/**
+ * Renders `record` as `renderRecord` does; when that embed lacks anything of the record, pushes the
+ * record's full text onto `files` (with every occurrence of `secret`, the webhook token, replaced by
+ * `[redacted]`) and returns the embed rendered one note smaller, ending with the
+ * note that names the file. The embed stays within `options.budget`. Never throws.
+ */
+export function renderWithFile (record: LogRecord, options: RenderRecordOptions, files: MessageFile[], secret = ''): Embed {
+  const embed = renderRecord(record, options)
+  try {
+    if (!wasCut(record, embed, options)) return embed
+    const name = fileName(record, files.length + 1)
+    const note = fileNote(name)
+    const cost = codePointLength(note) + NOTE_SEPARATOR.length
+    // Cut by a per-part limit with room to spare in the budget: the note fits beside this embed as is.
+    const roomy = embedLength(embed) + cost <= options.budget && codePointLength(embed.description ?? '') + cost <= LIMITS.description
+    const smaller = roomy ? embed : renderRecord(record, { ...options, budget: Math.max(1, options.budget - cost) })
+    files.push({ name, content: recordText(record, options, secret) })
+    return withNote(smaller, note)
+  } catch {
+    return embed
+  }
+}
+
+function withNote (embed: Embed, note: string): Embed {
+  const e = { ...embed }
+  const room = LIMITS.description - codePointLength(note) - NOTE_SEPARATOR.length
+  const description = e.description === undefined ? '' : truncate(e.description, room)
+  e.description = description === '' ? note : `${description}${NOTE_SEPARATOR}${note}`
+  return e
+}
+
+// ---------------------------------------------------------------------------------------------
+// Was anything cut?
+
+/**
+ * True when some part of the record is not shown whole in `embed`: a message or context line, an
+ * error type, message or stack frame anywhere on the cause chain, an inner error, a field name or
+ * its whole value, the service, the footer. Compared with runs of whitespace collapsed, since the
+ * title joins lines.
+ */
+export function wasCut (record: LogRecord, embed: Embed, options: Required<RenderOptions>): boolean {
+  const shown = comparable(embedText(embed))
+  const has = (s: string): boolean => {
+    const t = comparable(s)
+    return t === '' || shown.includes(t)
+  }
+  if (isObject(record.embed)) return givenEmbedCut(record.embed, embed, has)
+  // More code points than a whole message holds cannot all be shown: no need to look further.
+  if ([record.message, record.context, record.error?.message].some((v) => typeof v === 'string' && v.length > MAX_SHOWN_UNITS)) return true
+
+  for (const line of lines(record.message)) if (!has(line)) return true
+  if (!has(str(record.context)) || !has(str(record.service)) || !has(str(record.footer)) || !has(str(record.title))) return true
+
+  const error = isObject(record.error) ? record.error : undefined
+  if (error !== undefined) {
+    let depth = 0
+    for (const err of chain(error)) {
+      if (depth++ > MAX_CAUSE_DEPTH) return true
+      if (!has(escapeMarkdown(str(err.type))) || !has(str(err.message))) return true
+      for (const frame of stackLines(err, MAX_FILE_VALUE)) if (!has(escapeCodeBlock(frame))) return true
+      const inner = innerErrors(err)
+      // The embed lists inner errors by type and first line only: anything more is in the file alone.
+      for (const e of inner) {
+        if (stackLines(e).length > 0 || lines(e.message).length > 1 || isObject(e.cause)) return true
+        if (!has(str(e.type)) || !has(str(e.message))) return true
+      }
+    }
+  }
+
+  // One code point more than a field value can hold is enough to tell a value that was cut.
+  const full = recordFields(record, options, LIMITS.fields + 1, LIMITS.fieldValue + 1)
+  if (full.length > LIMITS.fields) return true
+  const fields = embed.fields ?? []
+  for (const f of full) {
+    if (!fields.some((g) => g.name.trim() === f.name.trim() && g.value.trim() === f.value.trim())) return true
+  }
+  return false
+}
+
+function givenEmbedCut (given: Embed, embed: Embed, has: (s: string) => boolean): boolean {
+  const fields = Array.isArray(given.fields) ? given.fields : []
+  if (fields.length > LIMITS.fields) return true
+  if (!has(anyText(given.title)) || !has(anyText(given.description))) return true
+  if (!has(anyText(given.footer?.text)) || !has(anyText(given.author?.name))) return true
+  for (const f of fields) {
+    if (!isObject(f)) continue
+    const name = anyText(f.name).trim()
+    const value = anyText(f.value).trim()
+    if (!(embed.fields ?? []).some((g) => (name === '' || g.name.trim() === name) && (value === '' || g.value.trim() === value))) return true
+  }
+  return false
+}
+
+function embedText (e: Embed): string {
+  const parts = [e.title, e.description, e.footer?.text, e.author?.name]
+  for (const f of e.fields ?? []) parts.push(f.name, f.value)
+  return parts.filter((p) => typeof p === 'string').join('\n')
+}
+
+function collapse (s: string): string {
+  return s.replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * Text as it can be compared with what an embed shows: whitespace collapsed, and the escapes rendering
+ * adds left out (backslashes before backticks and markdown, zero-width spaces between backticks), so
+ * escaped text is never mistaken for cut text.
+ */
+function comparable (s: string): string {
+  return collapse(s.replace(/[\\`\u200b]/g, ''))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file's text
+
+/**
+ * The record as plain text: header (severity, time, level, service), message, context, the error
+ * with every frame and every cause, then every field with its whole value. Fields are redacted as
+ * in the embed; every occurrence of `secret` (the webhook token) becomes `[redacted]`. At most
+ * `maxBytes` UTF-8 bytes, ending with a line saying how much was left out when longer (capText).
+ */
+export function recordText (record: LogRecord, options: Required<RenderOptions>, secret = '', maxBytes: number = MAX_FILE_BYTES): string {
+  let omitted = 0
+  // A piece longer than the whole file can hold is cut before any work is done on it (a 1 MB message
+  // must not cost a 1 MB scan twice); the bytes it loses are counted for the closing marker.
+  const clip = (v: unknown): string => {
+    const s = str(v)
+    if (s.length <= maxBytes) return s
+    const head = s.slice(0, maxBytes)
+    omitted += Buffer.byteLength(s) - Buffer.byteLength(head)
+    return head
+  }
+  const style = SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
+  const out: string[] = []
+  const message = clip(record.message).trim()
+  const title = clip(record.title).trim() || firstLine(message) || style.label
+  out.push(`${style.emoji} ${style.label}: ${title}`, '')
+  const time = typeof record.time === 'number' && Number.isFinite(record.time) ? new Date(record.time) : undefined
+  if (time !== undefined && !Number.isNaN(time.getTime())) out.push(`Time: ${time.toISOString()}`)
+  out.push(`Level: ${clip(record.level).trim() || record.severity}`)
+  const service = clip(record.service).trim()
+  if (service !== '') out.push(`Service: ${service}`)
+  const footer = clip(record.footer).trim()
+  if (footer !== '') out.push(`Source: ${footer}`)
+
+  if (isObject(record.embed)) {
+    section(out, 'Embed', givenEmbedText(record.embed))
+  } else {
+    if (message !== '') section(out, 'Message', message)
+    const context = clip(record.context).trim()
+    if (context !== '') section(out, 'Context', context)
+    if (isObject(record.error)) section(out, 'Error', errorText(record.error, clip))
+    const fields = recordFields(record, options, MAX_FILE_FIELDS, MAX_FILE_VALUE)
+    if (fields.length > 0) section(out, 'Fields', fields.map(fieldText).join('\n'))
+  }
+  const content = clip(record.content).trim()
+  if (content !== '') section(out, 'Content', content)
+  const text = out.join('\n') + '\n'
+  return capText(secret === '' ? text : text.split(secret).join(REDACTED), maxBytes, omitted)
+}
+
+function section (out: string[], heading: string, body: string): void {
+  out.push('', `${heading}:`, body)
+}
+
+function fieldText (f: EmbedField): string {
+  const value = f.value.includes('\n') ? `\n${indent(f.value)}` : ` ${f.value}`
+  return `${f.name}:${value}`
+}
+
+/** Nesting of AggregateErrors inside AggregateErrors written at most (a hand-made one may contain itself). */
+const MAX_NESTING = 3
+
+function errorText (error: SerializedError, clip: (v: unknown) => string, nesting = 0): string {
+  const out: string[] = []
+  let depth = 0
+  for (const err of chain(error)) {
+    if (depth > MAX_CAUSE_DEPTH) break
+    out.push(`${depth === 0 ? '' : 'Caused by: '}${headline(err, clip)}`)
+    for (const frame of stackLines(err, MAX_FILE_VALUE)) out.push(`${INDENT}${frame}`)
+    if (err.code !== undefined) out.push(`${INDENT}code: ${String(err.code)}`)
+    const inner = innerErrors(err)
+    if (inner.length > 0 && nesting < MAX_NESTING) {
+      out.push(`${INDENT}Errors (${inner.length}):`)
+      inner.slice(0, MAX_INNER_ERRORS).forEach((e, i) => {
+        out.push(indent(`${i + 1}. ${errorText(e, clip, nesting + 1)}`))
+      })
+    }
+    depth++
+  }
+  return out.join('\n')
+}
+
+function headline (err: SerializedError, clip: (v: unknown) => string): string {
+  const type = clip(err.type).trim() || 'Error'
+  const message = clip(err.message).trim()
+  return message === '' ? type : `${type}: ${message}`
+}
+
+function givenEmbedText (e: Embed): string {
+  const out: string[] = []
+  if (anyText(e.author?.name) !== '') out.push(`Author: ${anyText(e.author?.name)}`)
+  if (anyText(e.title) !== '') out.push(`Title: ${anyText(e.title)}`)
+  if (anyText(e.description) !== '') out.push(`Description:\n${indent(anyText(e.description))}`)
+  for (const f of Array.isArray(e.fields) ? e.fields : []) {
+    if (isObject(f)) out.push(fieldText({ name: anyText(f.name), value: anyText(f.value) }))
+  }
+  if (anyText(e.footer?.text) !== '') out.push(`Footer: ${anyText(e.footer?.text)}`)
+  return out.join('\n')
+}
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes (on a character boundary); a cut text ends with a line
+ * saying how many bytes were left out (`omitted`: bytes already cut away before, counted too).
+ */
+export function capText (text: string, maxBytes: number, omitted = 0): string {
+  const total = Buffer.byteLength(text, 'utf8') + omitted
+  if (total <= maxBytes) return text
+  const marker = (left: number): string => `\n\n[… ${left} more bytes left out: a file holds at most ${maxBytes} bytes of a record]\n`
+  // The marker's length depends on the count; reserve for the largest count it can show.
+  const room = Math.max(0, maxBytes - Buffer.byteLength(marker(total)))
+  // The longest prefix whose UTF-8 fits in `room` bytes: encodeInto stops before a character that
+  // would not fit whole, and says how many UTF-16 units it took.
+  const { read, written } = new TextEncoder().encodeInto(text, new Uint8Array(room))
+  return text.slice(0, read) + marker(total - written)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function isObject (v: unknown): v is Record<string, unknown> & object {
+  return typeof v === 'object' && v !== null
+}
+
+function str (v: unknown): string {
+  return typeof v === 'string' ? v : ''
+}
+
+function anyText (v: unknown): string {
+  if (typeof v === 'string') return v.trim()
+  if (v === undefined || v === null) return ''
+  return renderValue(v, MAX_FILE_VALUE)
+}
+
+function lines (v: unknown): string[] {
+  return str(v).split('\n').map((l) => l.trim()).filter((l) => l !== '')
+}
+
+function firstLine (s: string): string {
+  return lines(s)[0] ?? ''
+}
+
+function indent (s: string): string {
+  return s.split('\n').map((l) => INDENT + l).join('\n')
+}
+
+/** The error and its causes, in order, each once (a hand-made chain may be cyclic). */
+function * chain (error: SerializedError): Generator<SerializedError> {
+  const seen = new Set<SerializedError>()
+  let current: SerializedError | undefined = error
+  while (current !== undefined && !seen.has(current)) {
+    seen.add(current)
+    yield current
+    current = isObject(current.cause) ? current.cause : undefined
+  }
+}
+
+function innerErrors (err: SerializedError): SerializedError[] {
+  return Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
+}
