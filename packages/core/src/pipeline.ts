@@ -44,7 +44,7 @@ import type { Embed, WebhookPayload } from './payload.js'
 import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
 import { parseRateLimitHeaders } from './rate-limit/headers.js'
 import { RateLimiter, type RateLimitInfo } from './rate-limit/limiter.js'
-import type { SharedLimits } from './rate-limit/shared-limits.js'
+import type { LimitStore } from './rate-limit/limit-store.js'
 import type { LogRecord } from './record.js'
 import { SelfLog } from './self-log.js'
 import { VERSION } from './version.js'
@@ -117,7 +117,8 @@ export interface PipelineDeps {
   emit: Emit
   /** Whether anyone listens to `event`, so per-record event objects are only built when used. */
   wants?: (event: keyof NotifierEvents) => boolean
-  shared?: SharedLimits
+  /** Where rate-limit state is shared with other senders (default: the process-wide `sharedLimits`). */
+  shared?: LimitStore
 }
 
 export class Pipeline {
@@ -357,10 +358,10 @@ export class Pipeline {
     }
   }
 
-  /** Waits until the limiter allows a request. Returns false when aborted. */
+  /** Waits until the limiter grants a request (the permit is held until `acquire`). Returns false when aborted. */
   async #waitForBudget (): Promise<boolean> {
     for (;;) {
-      const wait = this.#limiter.waitTime(this.#opts.clock.now())
+      const wait = await this.#limiter.reserve(this.#opts.clock.now())
       if (wait.ms <= 0) return true
       this.counters.waits++
       this.#emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
