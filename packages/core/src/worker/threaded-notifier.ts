@@ -89,9 +89,10 @@ export class ThreadedNotifier extends NotifierBase {
     }
     const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined }
     const worker = new Worker(workerEntryUrl(), { workerData })
-    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
-    worker.unref()
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
+    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
+    // After the 'message' listener: adding one refs the worker's port again.
+    worker.unref()
     worker.on('error', (err) => {
       this.#crashed = `the delivery worker failed: ${redactLoose(String(err))}`
       this.#log(`logcord error: ${this.#crashed}`)
