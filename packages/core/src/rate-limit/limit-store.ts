@@ -52,8 +52,11 @@ export interface LimitStore {
    * (bucket, channel, process) and resolves `{ ms: 0 }`; otherwise resolves the wait, spending nothing.
    */
   reserve: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => Wait | Promise<Wait>
-  /** Spends one unit of every budget without checking (a request that leaves regardless). */
-  acquire: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => void
+  /**
+   * A request leaves now. Without `reservedAt`: spends one unit of every budget without checking. With it:
+   * the request reserved at `reservedAt` leaves only now, so the windows count it from now.
+   */
+  acquire: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number) => void
   /**
    * A response to a request sent at `sentAt` arrived with these headers. Requests other senders made
    * after `sentAt` are still on their way to Discord, so the remaining count is reduced by them.

@@ -161,6 +161,18 @@ export class LimitTable {
     if (f[base + F.ringCount]! < RING_CAPACITY) f[base + F.ringCount]!++
   }
 
+  /** Moves one recorded request from `from` to `to` (a reserved request left later than reserved). */
+  restamp (base: number, from: number, to: number): void {
+    const f = this.f
+    const count = f[base + F.ringCount]!
+    for (let i = 0; i < count; i++) {
+      if (f[base + HEAD + i] === from) {
+        f[base + HEAD + i] = to
+        return
+      }
+    }
+  }
+
   /** Copies another slot's request times in, oldest first (two keys turned out to be one channel). */
   absorb (to: number, from: number, windowMs: number, now: number): void {
     const f = this.f

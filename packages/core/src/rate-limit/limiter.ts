@@ -82,6 +82,8 @@ export class RateLimiter {
   acquire (now: number): void {
     if (this.#held) {
       this.#held = false
+      this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, this.#sentAt)
+      this.#sentAt = now
       return
     }
     this.#sentAt = now

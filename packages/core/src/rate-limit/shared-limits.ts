@@ -59,8 +59,14 @@ export class SharedLimits implements LimitStore {
     })
   }
 
-  acquire (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): void {
-    this.#table.locked(() => this.#spend(webhookId, channelKey, cfg, now))
+  acquire (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number): void {
+    this.#table.locked(() => {
+      if (reservedAt === undefined) return this.#spend(webhookId, channelKey, cfg, now)
+      if (now === reservedAt) return
+      // Rendering took a while: the windows count the request from when it really leaves.
+      const t = this.#table
+      for (const key of [`b:${webhookId}`, PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
+    })
   }
 
   update (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number): void {
