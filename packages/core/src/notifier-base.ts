@@ -38,7 +38,8 @@ export interface EmbedInput {
   severity?: Severity
 }
 
-export type HealthStatus = 'healthy' | 'unhealthy' | 'disabled'
+/** `degraded`: delivering, but Redis is unreachable, so limits are not shared with other processes. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled'
 
 export interface Health {
   status: HealthStatus

@@ -4,7 +4,9 @@ import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type He
 import { resolveOptions, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
-import type { SharedLimits } from './rate-limit/shared-limits.js'
+import type { LimitStore } from './rate-limit/limit-store.js'
+import { RedisLimits } from './rate-limit/redis-limits.js'
+import { SelfLog } from './self-log.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
 import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
@@ -23,13 +25,15 @@ export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInp
 export class DiscordNotifier extends NotifierBase {
   readonly options: ResolvedOptions
   #pipeline: Pipeline | undefined
+  #limits: LimitStore | undefined
 
-  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits }) {
+  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore }) {
     super()
     this.options = resolveOptions(options)
     if (this.options.enabled && this.options.target !== undefined) {
       const deps: ConstructorParameters<typeof Pipeline>[0] = { options: this.options, target: this.options.target, emit: (event, ...args) => this.emitSafe(event, ...args), wants: (event) => this.listenerCount(event) > 0 }
-      if (internal?.shared !== undefined) deps.shared = internal.shared
+      this.#limits = internal?.shared ?? redisStore(this.options)
+      if (this.#limits !== undefined) deps.shared = this.#limits
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -60,7 +64,8 @@ export class DiscordNotifier extends NotifierBase {
   }
 
   isHealthy (): boolean {
-    return this.health().status === 'healthy'
+    const status = this.health().status
+    return status === 'healthy' || status === 'degraded'
   }
 
   getQueueSize (): number {
@@ -83,9 +88,10 @@ export class DiscordNotifier extends NotifierBase {
   health (): Health {
     const p = this.#pipeline
     if (p === undefined) return disabledHealth()
-    const problem = p.disabled ?? p.failing
+    const degraded = this.#limits?.status().degraded
+    const problem = p.disabled ?? p.failing ?? (degraded === undefined ? undefined : { reason: degraded })
     const health: Health = {
-      status: p.disabled !== undefined ? 'disabled' : problem !== undefined ? 'unhealthy' : 'healthy',
+      status: p.disabled !== undefined ? 'disabled' : p.failing !== undefined ? 'unhealthy' : degraded !== undefined ? 'degraded' : 'healthy',
       enabled: true,
       queueSize: p.size,
       webhook: this.options.target!.redacted,
@@ -109,9 +115,25 @@ export class DiscordNotifier extends NotifierBase {
   }
 }
 
+/** With `redisUrl`, limits shared through Redis; the stderr line when Redis is lost or back. */
+function redisStore (o: ResolvedOptions): LimitStore | undefined {
+  const url = o.redisUrl
+  if (url === undefined) return undefined
+  const log = new SelfLog(o.logLevel, o.log, (s) => s)
+  return new RedisLimits({
+    url,
+    onChange: (up, reason) => {
+      if (!up) return log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own rate limiter (limits not shared) until Redis is back`)
+      log.clear('redis')
+      log.info('Redis reachable again: rate limits are shared with the other processes once more')
+    }
+  })
+}
+
 /**
  * Builds a notifier from the environment, as the seed does: DISCORD_WEBHOOK_URL,
- * DISCORD_NOTIFICATIONS_ENABLED (`false` disables) and DISCORD_NOTIFICATIONS_LOG_LEVEL (else LOG_LEVEL).
+ * DISCORD_NOTIFICATIONS_ENABLED (`false` disables), DISCORD_NOTIFICATIONS_LOG_LEVEL (else LOG_LEVEL) and
+ * DISCORD_NOTIFICATIONS_REDIS_URL (`redisUrl`).
  * A missing URL disables notifications with one warning instead of failing. `thread: true` returns a
  * ThreadedNotifier (delivery in a worker thread, awaited at process exit).
  */
@@ -123,6 +145,7 @@ export function createNotifierFromEnv (overrides: (NotifierOptions | ThreadedNot
   if (options.webhookUrl === undefined && env.DISCORD_WEBHOOK_URL) options.webhookUrl = env.DISCORD_WEBHOOK_URL
   const enabledEnv = env.DISCORD_NOTIFICATIONS_ENABLED?.trim().toLowerCase()
   if (options.enabled === undefined && enabledEnv !== undefined && ['false', '0', 'no', 'off'].includes(enabledEnv)) options.enabled = false
+  if (options.redisUrl === undefined && env.DISCORD_NOTIFICATIONS_REDIS_URL) options.redisUrl = env.DISCORD_NOTIFICATIONS_REDIS_URL
   if (options.logLevel === undefined) {
     const level = normaliseLogLevel(env.DISCORD_NOTIFICATIONS_LOG_LEVEL ?? env.LOG_LEVEL)
     if (level !== undefined) options.logLevel = level

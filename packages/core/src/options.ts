@@ -105,6 +105,12 @@ export interface NotifierOptions {
   dispatcher?: Dispatcher
   /** Time source (tests). */
   clock?: Clock
+  /**
+   * Share the webhook's limits with every other process and host that posts to it, through this Redis
+   * (`redis://` or `rediss://`, credentials in the URL; needs the optional package `ioredis`).
+   * Unreachable Redis: each process falls back to its own limiter. @default undefined (this process only)
+   */
+  redisUrl?: string
 }
 
 export interface ResolvedOptions {
@@ -128,6 +134,7 @@ export interface ResolvedOptions {
   userAgentSuffix: string
   dispatcher: Dispatcher | undefined
   clock: Clock
+  redisUrl: string | undefined
 }
 
 export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
@@ -276,8 +283,24 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     dedup,
     userAgentSuffix: input.userAgentSuffix === undefined ? DEFAULTS.userAgentSuffix : mustString(input.userAgentSuffix, 'userAgentSuffix'),
     dispatcher,
-    clock
+    clock,
+    redisUrl: optRedisUrl(input.redisUrl)
   }
+}
+
+/** A redis:// or rediss:// URL. The error never shows the URL itself: it may carry a password. */
+function optRedisUrl (v: unknown): string | undefined {
+  if (v === undefined || v === '') return undefined
+  const expected = 'a redis:// or rediss:// URL, e.g. redis://:password@host:6379/0'
+  if (typeof v !== 'string') throw new InvalidOptionError('redisUrl', expected, v)
+  let protocol: string
+  try {
+    protocol = new URL(v).protocol
+  } catch {
+    throw new InvalidOptionError('redisUrl', expected, 'a string that is not a URL (not shown: it may contain a password)')
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new InvalidOptionError('redisUrl', expected, `a ${protocol}// URL (not shown: it may contain a password)`)
+  return v
 }
 
 function optBool (o: NotifierOptions, key: 'enabled', dflt: boolean): boolean {

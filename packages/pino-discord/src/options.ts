@@ -118,6 +118,7 @@ export function resolvePinoOptions (input: InProcessOptions | undefined, where: 
   const { formatter, closeTimeoutMs, pinoConfig, ...notifier } = options
   // Workers share the process environment, so the URL may stay out of the code and the options.
   if (notifier.webhookUrl === undefined && env.DISCORD_WEBHOOK_URL) notifier.webhookUrl = env.DISCORD_WEBHOOK_URL
+  if (notifier.redisUrl === undefined && env.DISCORD_NOTIFICATIONS_REDIS_URL) notifier.redisUrl = env.DISCORD_NOTIFICATIONS_REDIS_URL
   if (formatter !== undefined && (typeof formatter !== 'string' || formatter === '')) {
     throw new InvalidOptionError('formatter', 'a module path such as \'./discord-format.js\'', formatter)
   }

@@ -222,7 +222,8 @@ export class SharedLimits implements LimitStore {
     if (f[b + F.hasBucket] === 1) {
       if (now < f[b + F.resetAt]! && f[b + F.remaining]! <= 0) consider(f[b + F.resetAt]! - now, 'bucket')
     } else {
-      consider(t.windowWait(b, cfg.fallbackLimit, cfg.fallbackWindowMs, now), 'bucket')
+      // Offset too: several senders' requests can reach Discord in another order than they left.
+      consider(withOffset(t.windowWait(b, cfg.fallbackLimit, cfg.fallbackWindowMs, now), cfg), 'bucket')
     }
     const p = t.slot(PROCESS_KEY, now)
     consider(f[p + CLOUDFLARE_UNTIL]! - now, 'cloudflare')

@@ -168,7 +168,8 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   isHealthy (): boolean {
-    return this.health().status === 'healthy'
+    const status = this.health().status
+    return status === 'healthy' || status === 'degraded'
   }
 
   getQueueSize (): number {
