@@ -120,12 +120,17 @@ function redisStore (o: ResolvedOptions): LimitStore | undefined {
   const url = o.redisUrl
   if (url === undefined) return undefined
   const log = new SelfLog(o.logLevel, o.log, (s) => s)
+  let down = false
   return new RedisLimits({
     url,
     onChange: (up, reason) => {
-      if (!up) return log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own rate limiter (limits not shared) until Redis is back`)
-      log.clear('redis')
-      log.info('Redis reachable again: rate limits are shared with the other processes once more')
+      if (up === !down) return
+      down = !up
+      // One line per change: `down` already makes it once.
+      if (down) {
+        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own rate limiter (limits not shared) until Redis is back`)
+        log.clear('redis')
+      } else log.info('Redis reachable again: rate limits are shared with the other processes once more')
     }
   })
 }
