@@ -133,6 +133,8 @@ export class RedisLimits implements LimitStore {
   }
 
   status (): StoreStatus {
+    // Still on the first connection attempt (a second at most): requests wait for it, nothing is degraded yet.
+    if (this.#link.starting) return {}
     const problem = this.#link.problem
     return problem === undefined ? {} : { degraded: `${problem}; limits are not shared with other processes until Redis is back` }
   }
