@@ -12,8 +12,6 @@ const PROCESS_KEY = 'p'
 const CLOUDFLARE_UNTIL = F.x0
 const CLOUDFLARE_STRIKES = F.x1
 
-export type SharedWaitScope = 'global' | 'cloudflare' | 'invalid_requests' | 'channel'
-
 /**
  * The in-process LimitStore: one view of every webhook's bucket, every channel's hidden limit, the
  * process-wide cap (Discord's global limit and the Cloudflare ban are per IP, contract §3) and the
@@ -22,8 +20,8 @@ export type SharedWaitScope = 'global' | 'cloudflare' | 'invalid_requests' | 'ch
  * The state lives in a SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every notifier
  * uses, finds the process's table through worker_threads' environment data (so every worker started
  * after this module loaded, Pino's included, inherits it) and a BroadcastChannel (so threads that
- * started first converge on one table, the oldest, within a message's latency). `new SharedLimits()`
- * makes a private table (tests).
+ * started first converge on one table, the oldest, within a message's latency; one channel for the
+ * process, named without any webhook id or token). `new SharedLimits()` makes a private table (tests).
  */
 export class SharedLimits implements LimitStore {
   #table: LimitTable
