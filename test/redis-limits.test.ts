@@ -42,7 +42,8 @@ describe.skipIf(!redisAvailable())('rate limits shared through Redis', () => {
   afterEach(async () => { await emu.close() })
 
   it('four processes (Pino workers and ThreadedNotifiers) on one webhook: all delivered, no 429; keys expire and never hold the token', async () => {
-    const COUNT = 50
+    // 100 records, about 10 requests: well inside Pino's 8 s close deadline even on a loaded machine.
+    const COUNT = 25
     const webhookUrl = emu.webhookUrl()
     const options = { webhookUrl, apiOrigin: emu.origin, dedup: { enabled: false }, redisUrl: redis.url }
     const runs = await Promise.all(['a', 'b', 'c', 'd'].map((name, i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: name, MODE: i % 2 === 0 ? 'pino' : 'threaded' })))
@@ -55,8 +56,8 @@ describe.skipIf(!redisAvailable())('rate limits shared through Redis', () => {
     const stats = emu.stats()
     expect(stats.byStatus[429] ?? 0).toBe(0)
     expect(stats.invalidRequests).toBe(0)
-    // ~10 records a request: 200 records in about 20.
-    expect(stats.accepted).toBeLessThanOrEqual(22)
+    // ~10 records a request: 100 records in about 10.
+    expect(stats.accepted).toBeLessThanOrEqual(12)
 
     const token = new URL(webhookUrl).pathname.split('/').pop()!
     const id = new URL(webhookUrl).pathname.split('/').at(-2)!

@@ -6,6 +6,8 @@ import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
 import type { LimitStore } from './rate-limit/limit-store.js'
 import { RedisLimits } from './rate-limit/redis-limits.js'
+import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
+import { systemClock } from './clock.js'
 import { SelfLog } from './self-log.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
@@ -32,8 +34,8 @@ export class DiscordNotifier extends NotifierBase {
     this.options = resolveOptions(options)
     if (this.options.enabled && this.options.target !== undefined) {
       const deps: ConstructorParameters<typeof Pipeline>[0] = { options: this.options, target: this.options.target, emit: (event, ...args) => this.emitSafe(event, ...args), wants: (event) => this.listenerCount(event) > 0 }
-      this.#limits = internal?.shared ?? redisStore(this.options)
-      if (this.#limits !== undefined) deps.shared = this.#limits
+      this.#limits = internal?.shared ?? limitStore(this.options)
+      deps.shared = this.#limits
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -115,14 +117,20 @@ export class DiscordNotifier extends NotifierBase {
   }
 }
 
-/** With `redisUrl`, limits shared through Redis; the stderr line when Redis is lost or back. */
-function redisStore (o: ResolvedOptions): LimitStore | undefined {
+/**
+ * Where this notifier's rate-limit state lives: the process-wide store every sender shares, or, with
+ * `redisUrl`, Redis in front of it. A notifier on a clock of its own (tests) keeps a private store: times
+ * from different clocks cannot share windows.
+ */
+function limitStore (o: ResolvedOptions): LimitStore {
+  const local = o.clock === systemClock ? sharedLimits : new SharedLimits()
   const url = o.redisUrl
-  if (url === undefined) return undefined
+  if (url === undefined) return local
   const log = new SelfLog(o.logLevel, o.log, (s) => s)
   let down = false
   return new RedisLimits({
     url,
+    local,
     onChange: (up, reason) => {
       if (up === !down) return
       down = !up
