@@ -3,7 +3,7 @@
  * package; .ci/run installs it), the emulator with Discord's limits, the built dist in child processes
  * that end by themselves. Build first: `pnpm build`.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
@@ -36,7 +36,7 @@ function embedTitles (emu: Emulator): string[] {
 describe.skipIf(!redisAvailable())('rate limits shared through Redis', () => {
   let redis: TestRedis
   let emu: Emulator
-  beforeAll(async () => { redis = (await startRedis({ password: PASSWORD }))! })
+  beforeAll(async () => { redis = (await startRedis({ password: PASSWORD, debugCommand: true }))! })
   afterAll(async () => { await redis?.stop() })
   beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
   afterEach(async () => { await emu.close() })
@@ -86,6 +86,28 @@ describe.skipIf(!redisAvailable())('rate limits shared through Redis', () => {
       expect(r.stderr).not.toContain(PASSWORD)
     }
     expect(embedTitles(emu)).toHaveLength(2 * COUNT)
+  }, 60_000)
+
+  it('Redis slow: requests decided by the process\'s own limiter within a second, nothing lost', async () => {
+    const lines: string[] = []
+    const notifier = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, dedup: { enabled: false }, redisUrl: redis.url, log: (line) => lines.push(line) })
+    notifier.sendPlaintext('before')
+    await notifier.flush(10_000)
+    expect(notifier.health().status).toBe('healthy')
+    // Redis answers nothing for 3 s.
+    const sleeping = new Promise((resolve) => execFile('redis-cli', ['-p', String(redis.port), '-a', PASSWORD, '--no-auth-warning', 'DEBUG', 'SLEEP', '3'], resolve))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const asked = Date.now()
+    notifier.sendPlaintext('while Redis is slow')
+    const flushed = await notifier.flush(10_000)
+    expect(flushed.pending).toBe(0)
+    expect(Date.now() - asked).toBeLessThan(2000)
+    expect(notifier.health().status).toBe('degraded')
+    expect(lines.filter((l) => /falls back/.test(l))).toHaveLength(1)
+    await sleeping
+    await expect.poll(() => notifier.health().status, { timeout: 5000 }).toBe('healthy')
+    await notifier.close(10_000)
+    expect(emu.messages.map((m) => m.payload.content)).toEqual(['before', 'while Redis is slow'])
   }, 60_000)
 
   it('Redis lost mid-run and back: nothing lost, health degraded meanwhile, one line each way, shared again after', async () => {

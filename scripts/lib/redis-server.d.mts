@@ -6,4 +6,4 @@ export interface TestRedis {
   restart: () => Promise<void>
 }
 export function redisAvailable (): boolean
-export function startRedis (options?: { password?: string }): Promise<TestRedis | undefined>
+export function startRedis (options?: { password?: string, debugCommand?: boolean }): Promise<TestRedis | undefined>

@@ -1,6 +1,7 @@
 // Starts a throw-away redis-server (Debian's `redis-server` binary) on a free loopback port, with no
 // persistence, for tests and benchmarks. `stop()` ends it; `restart()` brings it back on the same port
-// (a fault test kills Redis mid-run). Resolves undefined when redis-server is not installed.
+// (a fault test kills Redis mid-run). `debugCommand: true` allows DEBUG SLEEP from loopback, to make it
+// slow. Resolves undefined when redis-server is not installed.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, connect } from 'node:net'
@@ -32,13 +33,15 @@ async function waitForPort (port, timeoutMs = 5000) {
   }
 }
 
-export async function startRedis ({ password } = {}) {
+export async function startRedis ({ password, debugCommand = false } = {}) {
   if (!redisAvailable()) return undefined
   const port = await freePort()
   let child
   const start = async () => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
     if (password !== undefined) args.push('--requirepass', password)
+    // DEBUG SLEEP makes Redis slow on demand (a fault test); Redis 7 refuses DEBUG unless enabled.
+    if (debugCommand) args.push('--enable-debug-command', 'local')
     child = spawn('redis-server', args, { stdio: 'ignore' })
     await waitForPort(port)
   }
