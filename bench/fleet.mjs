@@ -1,7 +1,8 @@
 // Many processes, one webhook: N child processes each log R errors at once to one webhook, against the
 // emulator with Discord's limits (5 per 2 s per webhook, 30 per 60 s per channel), time-scaled like
-// bench/burst.mjs. Run twice side by side: each process on its own limiter, and every process sharing
-// the webhook's limits through Redis (`redisUrl`). Then a storm: the same error from every process.
+// bench/burst.mjs. Run side by side: each process on its own limiter, every process sharing the webhook's
+// limits through Redis (`redisUrl`), and a `redisUrl` nobody answers. Then a storm: the same error from
+// every process.
 // Prints delivered, messages, records per message, 429s by scope, invalid requests, and the drain time
 // next to the lower bound the channel limit allows (all times in Discord seconds).
 //
@@ -40,7 +41,7 @@ function runChild (env) {
 }
 
 /** N processes × `records` errors on one webhook; resolves the figures. */
-export async function fleet ({ processes = 8, records = 100, scale = 0.25, redisUrl, storm = false }) {
+export async function fleet ({ processes = 8, records = 100, scale = 0.25, redisUrl, storm = false, unreachable = false }) {
   const emu = await createEmulator({ timeScale: scale, seed: 11 })
   const options = {
     webhookUrl: emu.webhookUrl(),
@@ -69,7 +70,7 @@ export async function fleet ({ processes = 8, records = 100, scale = 0.25, redis
   const firsts = embeds.filter((e) => !/×\d+ more/.test(String(e.title ?? ''))).length
   await emu.close()
   return {
-    limits: redisUrl === undefined ? 'each process its own' : 'shared through Redis',
+    limits: redisUrl === undefined ? 'each process its own' : unreachable ? 'Redis unreachable' : 'shared through Redis',
     processes,
     records: total,
     delivered: storm ? firsts + repeats : embeds.length,
@@ -98,6 +99,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const rows = [await fleet({ processes, records, scale })]
     if (redis !== undefined) rows.push(await fleet({ processes, records, scale, redisUrl: redis.url }))
     else console.log('redis-server not installed: the Redis row is skipped')
+    // A redisUrl nobody answers: each process must fall back to its own limiter, deliver all, and end.
+    const dead = await startRedis()
+    if (dead !== undefined) {
+      await dead.stop()
+      rows.push(await fleet({ processes, records, scale, redisUrl: dead.url, unreachable: true }))
+    }
     console.table(rows)
     const stormRecords = Number(values['storm-records'])
     console.log(`\nstorm: ${processes} processes × ${stormRecords} identical errors`)
