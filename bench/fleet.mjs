@@ -43,8 +43,11 @@ function runChild (env) {
 /** N processes × `records` errors on one webhook; resolves the figures. */
 export async function fleet ({ processes = 8, records = 100, scale = 0.25, redisUrl, storm = false, unreachable = false }) {
   const emu = await createEmulator({ timeScale: scale, seed: 11 })
+  // A webhook (and so a channel) of its own per run: Redis keeps a webhook's recent requests for a
+  // minute, and a run must not start in the previous run's window.
+  const webhookId = `1${Date.now()}${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`
   const options = {
-    webhookUrl: emu.webhookUrl(),
+    webhookUrl: emu.webhookUrl(webhookId),
     apiOrigin: emu.origin,
     logLevel: 'warn',
     queueCapacity: Math.max(2000, records),

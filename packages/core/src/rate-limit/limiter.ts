@@ -82,8 +82,8 @@ export class RateLimiter {
   acquire (now: number): void {
     if (this.#held) {
       this.#held = false
+      // #sentAt stays the reservation time: the store's bucket log is keyed by it.
       this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, this.#sentAt)
-      this.#sentAt = now
       return
     }
     this.#sentAt = now

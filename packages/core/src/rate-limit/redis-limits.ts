@@ -91,7 +91,7 @@ export class RedisLimits implements LimitStore {
     if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
     const member = this.#members.get(webhookId)
     if (member === undefined) return
-    this.#fire('update', webhookId, [h.limit, h.remaining, Math.max(0, h.resetAtMs - now), cfg.offsetMs, ttl(cfg), member, cfg.fallbackWindowMs])
+    this.#fire('update', webhookId, [h.limit, h.remaining, Math.max(0, h.resetAtMs - now), cfg.offsetMs, ttl(cfg), member, cfg.fallbackWindowMs, REDIS_PREFIX])
   }
 
   mergeChannel (fromKey: string, toKey: string, cfg: LimitConfig, now: number): void {

@@ -73,22 +73,27 @@ if redis.call('EXISTS', wh) == 1 then redis.call('PEXPIRE', wh, ttl) end
 return { 0, 'bucket' }
 `
 
-/** RESTAMP. ARGV: prefix, member. The reserved request leaves only now: count it from now. */
+/**
+ * RESTAMP. ARGV: prefix, member. The reserved request leaves only now: the channel's window counts it from
+ * now. The webhook's log keeps the reservation time, so UPDATE counts every request reserved after this
+ * one as not yet seen by Discord (the cautious side).
+ */
 export const RESTAMP = PREAMBLE + `
-local member = ARGV[2]
-redis.call('ZADD', wh .. ':req', 'XX', now, member)
-redis.call('ZADD', channelKey(ARGV[1]), 'XX', now, member)
+redis.call('ZADD', channelKey(ARGV[1]), 'XX', now, ARGV[2])
 return 0
 `
 
 /**
- * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs.
+ * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs, prefix.
  * A response to request `member` arrived: requests counted after it are still on their way to Discord
- * and not in its Remaining, so they are subtracted; within one window Remaining only goes down.
+ * and not in its Remaining, so they are subtracted; within one window Remaining only goes down. The
+ * channel's window now counts the request from its answer: Discord saw it no later than that, whatever
+ * stalls the sender's event loop had between sending and the socket.
  */
 export const UPDATE = PREAMBLE + `
 local limit, remaining, resetAfter = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local offset, ttl, member, fbWin = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+redis.call('ZADD', channelKey(ARGV[8]), 'XX', now, member)
 local resetAt = now + resetAfter + offset
 local req = wh .. ':req'
 local later = 0

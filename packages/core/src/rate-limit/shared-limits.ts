@@ -61,9 +61,11 @@ export class SharedLimits implements LimitStore {
     this.#table.locked(() => {
       if (reservedAt === undefined) return this.#spend(webhookId, channelKey, cfg, now)
       if (now === reservedAt) return
-      // Rendering took a while: the windows count the request from when it really leaves.
+      // Rendering took a while: the channel and process windows count the request from when it really
+      // leaves. The webhook's log keeps the reservation time, so `update` counts every request reserved
+      // after this one as not yet seen by Discord (the cautious side).
       const t = this.#table
-      for (const key of [`b:${webhookId}`, PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
+      for (const key of [PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
     })
   }
 
