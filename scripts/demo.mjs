@@ -17,6 +17,7 @@ import winston from 'winston'
 import { DiscordTransport } from '@logcord/winston-discord'
 import { numberFlag, openTarget } from './lib/discord-target.mjs'
 import { SIZES, STEPS } from './lib/demo-steps.mjs'
+import { startRedis } from './lib/redis-server.mjs'
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, 'time-scale': { type: 'string' }, 'keep-open': { type: 'boolean', default: false }, screenshot: { type: 'string' }, help: { type: 'boolean', default: false } }
@@ -33,10 +34,15 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`.pa
 
 const target = await openTarget({ port, timeScale })
 const { emulator } = target
+// The two apps are two processes posting to one webhook: they share its limits through a throw-away
+// Redis when Debian's redis-server is installed (as .ci/run installs it), else each has its own.
+const redis = await startRedis()
+if (redis !== undefined) target.notifierOptions.redisUrl = redis.url
 const sizes = emulator ? SIZES.emulator : SIZES.real
 
 console.log('logcord demo: a Winston app and a Pino app send their alerts to Discord\n')
 console.log(`Sending to ${target.label}`)
+console.log(redis === undefined ? 'Limits:   each app its own (install redis-server to let the two apps share the webhook\'s limits)' : 'Limits:   shared by both apps through Redis (redisUrl, a throw-away redis-server)')
 if (emulator) console.log(`Preview:  ${emulator.origin}/   (open it in a browser to watch the messages arrive)`)
 console.log('')
 
@@ -109,7 +115,7 @@ if (emulator) {
   const scopes = Object.entries(s.rateLimited).filter(([, n]) => n > 0).map(([scope, n]) => `${n} ${scope}`).join(', ')
   console.log(`  messages received  ${s.accepted} (from ${s.requests} requests)`)
   console.log(`  embeds             ${embedsReceived()} for ${logged} records logged: up to 10 embeds a message, and storm control folds repeats into "×N more" summaries`)
-  console.log(`  429s               ${s.byStatus[429] ?? 0}${scopes ? ` (${scopes}: the two apps share one webhook, each limiter learns from the answers)` : ''}`)
+  console.log(`  429s               ${s.byStatus[429] ?? 0}${scopes ? ` (${scopes}: the two apps share one webhook${redis === undefined ? ' and, without Redis, not its limits' : ''})` : ''}`)
   console.log(`  other statuses     ${Object.entries(s.byStatus).filter(([st]) => st !== '429').map(([st, n]) => `${n}× ${st}`).join(', ') || 'none'}`)
 } else {
   console.log(`  Winston side       ${winstonStats.sent} records sent in ${seen.messages} messages, ${winstonStats.requests} requests, ${seen.tooMany} 429s`)
@@ -131,3 +137,4 @@ if (emulator && values['keep-open']) {
   console.log('\nRun with --keep-open to keep the emulator and its preview page up after the demo.')
 }
 await target.close()
+await redis?.stop()

@@ -185,6 +185,12 @@ describe('nothing pending, nothing held', () => {
     expect(embedsOf(emu.messages).map((e) => e.description)).toEqual([expect.stringContaining('inline script failed')])
   })
 
+  it('ThreadedNotifier: the "×99 more" summary of a storm logged just before the script ends arrives', async () => {
+    const run = await runFixture(ESM, ['threaded-storm', String(RECORDS)], env())
+    expect(run.code).toBe(0)
+    expect(titles()).toEqual([expect.stringContaining('Error · nightly-import'), expect.stringContaining('×99 more in the last')])
+  })
+
   it('Winston thread mode: 100 errors, then the script ends: all delivered', async () => {
     const run = await runFixture(CJS, ['winston-natural', String(RECORDS)], env({ thread: true }))
     expect(run.code).toBe(0)

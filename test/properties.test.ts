@@ -85,7 +85,7 @@ const baseOptions = (agent: InstanceType<typeof MockAgent>): NotifierOptions => 
   logLevel: 'silent',
   // Every case must reach the wire: storm control would fold look-alike cases into one summary.
   dedup: { enabled: false },
-  rateLimits: { channelLimit: 1_000_000, offsetMs: 0 }
+  rateLimits: { channelWindowMs: 1, offsetMs: 0 }
 })
 
 // ------------------------------------------------------------------------------------------------

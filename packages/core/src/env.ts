@@ -7,6 +7,7 @@
  * | `DISCORD_WEBHOOK_URL`             | `webhookUrl` | the webhook URL (a secret)                           |
  * | `DISCORD_NOTIFICATIONS_ENABLED`   | `enabled`    | true/false, 1/0, yes/no, on/off (any case)           |
  * | `DISCORD_NOTIFICATIONS_LOG_LEVEL` | `logLevel`   | debug/trace, info, warn/warning, error/fatal, silent/off/none |
+ * | `DISCORD_NOTIFICATIONS_REDIS_URL` | `redisUrl`   | redis:// or rediss:// (a secret when it holds a password)  |
  *
  * Empty values count as unset. Any other value is an InvalidEnvironmentError: a switch that cannot be
  * read must not quietly mean "on". The application's generic LOG_LEVEL is deliberately not read: an
@@ -18,6 +19,7 @@ import { resolveOptions, type LogLevel, type NotifierOptions, type ResolvedOptio
 export const ENV_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL'
 export const ENV_ENABLED = 'DISCORD_NOTIFICATIONS_ENABLED'
 export const ENV_LOG_LEVEL = 'DISCORD_NOTIFICATIONS_LOG_LEVEL'
+export const ENV_REDIS_URL = 'DISCORD_NOTIFICATIONS_REDIS_URL'
 
 const SWITCH: Readonly<Record<string, boolean>> = Object.freeze({ true: true, 1: true, yes: true, on: true, false: false, 0: false, no: false, off: false })
 const LOG_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = Object.freeze({
@@ -66,6 +68,10 @@ export function withEnvironment<T extends NotifierOptions> (options: T, env: Nod
   if (out.webhookUrl === undefined && out.enabled !== false) {
     const url = webhookUrlFromEnv(env)
     if (url !== undefined) out.webhookUrl = url
+  }
+  if (out.redisUrl === undefined && out.enabled !== false) {
+    const redis = env[ENV_REDIS_URL]?.trim()
+    if (redis !== undefined && redis !== '') out.redisUrl = redis
   }
   return out
 }

@@ -11,7 +11,7 @@ import type { DedupOptions, MentionOptions, NotifierOptions, OutageModeOptions, 
 const TOP = {
   webhookUrl: true, enabled: true, apiOrigin: true, username: true, avatarUrl: true, threadId: true, threadName: true,
   mentions: true, minSeverity: true, queueCapacity: true, timeoutMs: true, retryDelays: true, flushTimeoutMs: true,
-  exitTimeoutMs: true, outage: true, maxRecordAgeMs: true, attachments: true, deadLetterFile: true, logLevel: true, log: true, rateLimits: true, render: true, dedup: true, userAgentSuffix: true,
+  exitTimeoutMs: true, outage: true, maxRecordAgeMs: true, attachments: true, redisUrl: true, deadLetterFile: true, logLevel: true, log: true, rateLimits: true, render: true, dedup: true, userAgentSuffix: true,
   dispatcher: true, clock: true
 } as const satisfies Record<keyof NotifierOptions, true>
 const NESTED = {

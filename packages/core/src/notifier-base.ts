@@ -39,7 +39,11 @@ export interface EmbedInput {
   severity?: Severity
 }
 
-/** `degraded`: Discord is unreachable and records are held for it (outage mode); nothing is lost yet. */
+/**
+ * `degraded`: alerts still go out or are held, nothing is lost yet, but something is wrong: Discord is
+ * unreachable and records are held for it (outage mode), or Redis is unreachable, so limits are not
+ * shared with other processes.
+ */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled'
 
 export interface Health {

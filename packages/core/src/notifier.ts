@@ -5,8 +5,12 @@ import { atLeast } from './levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from './notifier-base.js'
 import { DEFAULTS, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
-import type { LimiterState, RateLimitInfo } from './rate-limit/limiter.js'
-import type { SharedLimits } from './rate-limit/shared-limits.js'
+import type { RateLimitInfo } from './rate-limit/limiter.js'
+import type { LimitStore } from './rate-limit/limit-store.js'
+import { RedisLimits } from './rate-limit/redis-limits.js'
+import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
+import { systemClock } from './clock.js'
+import { SelfLog } from './self-log.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
 import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
@@ -26,13 +30,14 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   readonly options: ResolvedOptions
   #pipeline: Pipeline | undefined
   #input: NotifierOptions
+  #limits: LimitStore | undefined
 
   /**
-   * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED and
-   * DISCORD_NOTIFICATIONS_LOG_LEVEL (explicit options win; see env.ts).
+   * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
+   * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win; see env.ts).
    * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
    */
-  constructor (options: NotifierOptions = {}, internal?: { shared?: SharedLimits, env?: NodeJS.ProcessEnv, limiterState?: LimiterState }) {
+  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv }) {
     super()
     this.options = resolveWithEnvironment(options, internal?.env).resolved
     this.#input = options
@@ -46,8 +51,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
         // referenced by nothing global and never holds the process.
         onPending: (pending) => { pending ? trackPending(this) : untrackPending(this) }
       }
-      if (internal?.shared !== undefined) deps.shared = internal.shared
-      if (internal?.limiterState !== undefined) deps.limiterState = internal.limiterState
+      this.#limits = internal?.shared ?? limitStore(this.options)
+      deps.shared = this.#limits
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -70,7 +75,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
     const p = this.#pipeline
     if (p === undefined) return undefined
-    const { records, limiterState } = p.handOff()
+    const { records } = p.handOff()
     if (records.length === 0) return undefined
     if (!deliver) {
       p.dropAtExit(records, 'the shutdown deadline had passed')
@@ -84,7 +89,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     try {
       const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = this.#input
       // Records were filtered and folded here already; summaries and notices must not be filtered again.
-      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { limiterState, atExit: true })
+      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true })
     } catch (err) {
       p.dropAtExit(records, `the exit worker could not start: ${redactLoose(String(err))}`)
       return undefined
@@ -118,8 +123,14 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     this.#pipeline?.pushSummaries(windows)
   }
 
+  /**
+   * True while alerts reach Discord: healthy, or degraded only because Redis is unreachable (limits then
+   * come from this process alone). False during an outage (records held), when failing or disabled.
+   */
   isHealthy (): boolean {
-    return this.health().status === 'healthy'
+    const p = this.#pipeline
+    if (p === undefined || p.disabled !== undefined || p.failing !== undefined || p.outage !== undefined) return false
+    return true
   }
 
   getQueueSize (): number {
@@ -156,7 +167,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   health (): Health {
     const p = this.#pipeline
     if (p === undefined) return disabledHealth()
-    const problem = p.disabled ?? p.failing ?? p.outage
+    const redisDown = this.#limits?.status().degraded
+    const problem = p.disabled ?? p.failing ?? p.outage ?? (redisDown === undefined ? undefined : { kind: 'redis', reason: redisDown, since: undefined })
     const health: Health = {
       status: p.disabled !== undefined ? 'disabled' : p.failing !== undefined ? 'unhealthy' : problem !== undefined ? 'degraded' : 'healthy',
       enabled: true,
@@ -167,7 +179,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     }
     if (problem !== undefined) {
       health.reason = problem.kind === 'outage' ? `Discord unreachable, records held: ${problem.reason}` : problem.reason
-      health.since = new Date(problem.since).toISOString()
+      if (problem.since !== undefined) health.since = new Date(problem.since).toISOString()
     }
     return health
   }
@@ -186,10 +198,36 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 }
 
 /**
+ * Where this notifier's rate-limit state lives: the process-wide store every sender shares, or, with
+ * `redisUrl`, Redis in front of it. A notifier on a clock of its own (tests) keeps a private store: times
+ * from different clocks cannot share windows.
+ */
+function limitStore (o: ResolvedOptions): LimitStore {
+  const local = o.clock === systemClock ? sharedLimits : new SharedLimits()
+  const url = o.redisUrl
+  if (url === undefined) return local
+  const log = new SelfLog(o.logLevel, o.log, (s) => s)
+  let down = false
+  return new RedisLimits({
+    url,
+    local,
+    onChange: (up, reason) => {
+      if (up === !down) return
+      down = !up
+      // One line per change: `down` already makes it once.
+      if (down) {
+        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own rate limiter (limits not shared) until Redis is back`)
+        log.clear('redis')
+      } else log.info('Redis reachable again: rate limits are shared with the other processes once more')
+    }
+  })
+}
+
+/**
  * Builds a notifier from the environment, as the seed does: DISCORD_WEBHOOK_URL,
- * DISCORD_NOTIFICATIONS_ENABLED and DISCORD_NOTIFICATIONS_LOG_LEVEL, read exactly as every constructor
- * reads them (env.ts; the app's generic LOG_LEVEL is not read). The one difference: a missing URL
- * disables notifications with one warning instead of failing. `thread: true` returns a
+ * DISCORD_NOTIFICATIONS_ENABLED, DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL, read
+ * exactly as every constructor reads them (env.ts; the app's generic LOG_LEVEL is not read). The one
+ * difference: a missing URL disables notifications with one warning instead of failing. `thread: true` returns a
  * ThreadedNotifier (delivery in a worker thread, awaited at process exit).
  */
 export function createNotifierFromEnv (overrides?: NotifierOptions, env?: NodeJS.ProcessEnv): DiscordNotifier

@@ -7,6 +7,7 @@ import { assertKnownOptions } from './known-options.js'
 import { FINGERPRINT_PARTS, type FingerprintPart } from './batch/fingerprint.js'
 import { isSeverity, SEVERITIES, type Severity } from './levels.js'
 import { LIMITS } from './limits.js'
+import { RING_CAPACITY } from './rate-limit/limit-table.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -144,6 +145,12 @@ export interface NotifierOptions {
   dispatcher?: Dispatcher
   /** Time source (tests). */
   clock?: Clock
+  /**
+   * Share the webhook's limits with every other process and host that posts to it, through this Redis
+   * (`redis://` or `rediss://`, credentials in the URL; needs the optional package `ioredis`).
+   * Unreachable Redis: each process falls back to its own limiter. @default undefined (this process only)
+   */
+  redisUrl?: string
 }
 
 export interface ResolvedOptions {
@@ -171,6 +178,7 @@ export interface ResolvedOptions {
   userAgentSuffix: string
   dispatcher: Dispatcher | undefined
   clock: Clock
+  redisUrl: string | undefined
 }
 
 export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
@@ -276,6 +284,10 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     if (v === undefined) continue
     const min = key === 'offsetMs' ? 0 : 1
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new InvalidOptionError(`rateLimits.${key}`, `a number >= ${min}`, v)
+    // The shared rate-limit table keeps this many request times per window (Discord's own limits are 5 and 30).
+    if ((key === 'channelLimit' || key === 'fallbackLimit') && v > RING_CAPACITY) {
+      throw new InvalidOptionError(`rateLimits.${key}`, `a number from 1 to ${RING_CAPACITY}`, v, 'To take the limit out of the way (tests), shorten its window instead.')
+    }
     rateLimits[key] = v
   }
   if (rateLimits.globalPerSecond >= 50) {
@@ -340,8 +352,24 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     attachments: input.attachments === undefined ? DEFAULTS.attachments : mustBool(input.attachments, 'attachments'),
     userAgentSuffix: input.userAgentSuffix === undefined ? DEFAULTS.userAgentSuffix : mustString(input.userAgentSuffix, 'userAgentSuffix'),
     dispatcher,
-    clock
+    clock,
+    redisUrl: optRedisUrl(input.redisUrl)
   }
+}
+
+/** A redis:// or rediss:// URL. The error never shows the URL itself: it may carry a password. */
+function optRedisUrl (v: unknown): string | undefined {
+  if (v === undefined || v === '') return undefined
+  const expected = 'a redis:// or rediss:// URL, e.g. redis://:password@host:6379/0'
+  if (typeof v !== 'string') throw new InvalidOptionError('redisUrl', expected, v)
+  let protocol: string
+  try {
+    protocol = new URL(v).protocol
+  } catch {
+    throw new InvalidOptionError('redisUrl', expected, 'a string that is not a URL (not shown: it may contain a password)')
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new InvalidOptionError('redisUrl', expected, `a ${protocol}// URL (not shown: it may contain a password)`)
+  return v
 }
 
 function optBool (o: NotifierOptions, key: 'enabled', dflt: boolean): boolean {

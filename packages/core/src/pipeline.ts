@@ -47,8 +47,8 @@ import type { ResolvedOptions } from './options.js'
 import type { Embed, MessageFile, WebhookPayload } from './payload.js'
 import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
 import { parseRateLimitHeaders } from './rate-limit/headers.js'
-import { RateLimiter, type LimiterState, type RateLimitInfo } from './rate-limit/limiter.js'
-import type { SharedLimits } from './rate-limit/shared-limits.js'
+import { RateLimiter, type RateLimitInfo } from './rate-limit/limiter.js'
+import type { LimitStore } from './rate-limit/limit-store.js'
 import type { LogRecord } from './record.js'
 import { SelfLog } from './self-log.js'
 import { VERSION } from './version.js'
@@ -136,20 +136,18 @@ export interface PipelineDeps {
   emit: Emit
   /** Whether anyone listens to `event`, so per-record event objects are only built when used. */
   wants?: (event: keyof NotifierEvents) => boolean
-  shared?: SharedLimits
+  /** Where rate-limit state is shared with other senders (default: the process-wide `sharedLimits`). */
+  shared?: LimitStore
   /**
    * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
    * when none are left, so the owner can see them through the end of the process.
    */
   onPending?: (pending: boolean) => void
-  /** Limiter state handed over by another thread's pipeline (delivery at process exit). */
-  limiterState?: LimiterState
 }
 
 /** What is pending, taken out of a pipeline so another thread can deliver it (process exit). */
 export interface HandOff {
   records: LogRecord[]
-  limiterState: LimiterState
 }
 
 export class Pipeline {
@@ -220,7 +218,6 @@ export class Pipeline {
     this.log = new SelfLog(o.logLevel, o.log, this.#redact)
     this.#queue = new BoundedQueue(o.queueCapacity)
     this.#limiter = new RateLimiter(deps.target.id, o.rateLimits, deps.shared)
-    if (deps.limiterState !== undefined) this.#limiter.importState(deps.limiterState, o.clock.now())
     this.#onPending = deps.onPending
     const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
@@ -444,7 +441,7 @@ export class Pipeline {
     this.#inFlight = 0
     this.#abort.abort()
     this.#tracked = false
-    return { records, limiterState: this.#limiter.exportState(this.#opts.clock.now()) }
+    return { records }
   }
 
   /** Records that `handOff()` could not give to anyone: dead-lettered here, synchronously. */
@@ -497,12 +494,13 @@ export class Pipeline {
     }
   }
 
-  /** Waits until the limiter allows a request. Returns false when aborted. */
+  /** Waits until the limiter grants a request (the permit is held until `acquire`). Returns false when aborted. */
   async #waitForBudget (): Promise<boolean> {
     for (;;) {
       const now = this.#opts.clock.now()
-      const wait = this.#limiter.waitTime(now)
       const probe = this.#outage.waitMs(now)
+      // A permit is only taken when no probe wait holds the request back.
+      const wait = probe > 0 ? this.#limiter.waitTime(now) : await this.#limiter.reserve(now)
       if (wait.ms <= 0 && probe <= 0) return true
       if (probe > wait.ms) {
         this.log.debug(`Discord unreachable: next probe in ${probe} ms`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULTS } from '../src/options.js'
 import { RateLimiter } from '../src/rate-limit/limiter.js'
+import { LimitTable } from '../src/rate-limit/limit-table.js'
 import { SharedLimits } from '../src/rate-limit/shared-limits.js'
 import { SlidingWindow } from '../src/rate-limit/sliding-window.js'
 
@@ -106,5 +107,50 @@ describe('RateLimiter', () => {
     })
     l.reset()
     expect(l.info(2000).buckets).toEqual({})
+  })
+})
+
+describe('SharedLimits across threads', () => {
+  it('two stores on one table spend one budget (what two threads holding one buffer see)', () => {
+    const a = new SharedLimits()
+    const b = new SharedLimits(new LimitTable(a.table.buffer))
+    for (let i = 0; i < 5; i++) {
+      const s = i % 2 === 0 ? a : b
+      expect(s.reserve('1', 'webhook:1', cfg, i).ms).toBe(0)
+    }
+    expect(a.reserve('1', 'webhook:1', cfg, 10)).toEqual({ ms: 1990, scope: 'bucket' })
+    expect(b.reserve('1', 'webhook:1', cfg, 10)).toEqual({ ms: 1990, scope: 'bucket' })
+  })
+
+  it('a response does not hand back permits other senders spent after its request left', () => {
+    const a = new SharedLimits()
+    const b = new SharedLimits(new LimitTable(a.table.buffer))
+    a.acquire('1', 'webhook:1', cfg, 0) // a's request
+    for (let t = 1; t <= 4; t++) b.acquire('1', 'webhook:1', cfg, t) // four more from b, still on their way
+    // Discord answers a's request before b's arrive: 4 left in the window.
+    a.update('1', 0, { limit: 5, remaining: 4, resetAtMs: 2000 }, cfg, 5)
+    expect(a.waitTime('1', 'webhook:1', cfg, 6)).toEqual({ ms: 1994, scope: 'bucket' })
+  })
+
+  it('a channel learned by one sender holds the senders that have not learned it yet', () => {
+    const a = new SharedLimits()
+    const b = new SharedLimits(new LimitTable(a.table.buffer))
+    const c3 = { ...cfg, channelLimit: 3 }
+    a.update('1', 0, { limit: 100, remaining: 100, resetAtMs: 1_000_000 }, c3, 0)
+    a.acquire('1', 'webhook:1', c3, 0)
+    a.mergeChannel('webhook:1', 'channel:9', c3, 1)
+    b.acquire('1', 'webhook:1', c3, 2)
+    a.acquire('1', 'channel:9', c3, 3)
+    expect(b.waitTime('1', 'webhook:1', c3, 4)).toEqual({ ms: 59_996, scope: 'channel' })
+  })
+
+  it('adopting another table carries over what was spent', () => {
+    const a = new SharedLimits()
+    const b = new SharedLimits()
+    for (let i = 0; i < 3; i++) b.acquire('1', 'webhook:1', cfg, i)
+    b.adopt(a.table, 3)
+    a.acquire('1', 'webhook:1', cfg, 4)
+    a.acquire('1', 'webhook:1', cfg, 5)
+    expect(b.waitTime('1', 'webhook:1', cfg, 6)).toEqual({ ms: 1994, scope: 'bucket' })
   })
 })

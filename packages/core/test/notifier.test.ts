@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { createNotifierFromEnv, DiscordNotifier, SEVERITY_STYLES, type NotifierOptions, type WebhookPayload } from '@logcord/core'
 import { SharedLimits } from '../src/rate-limit/shared-limits.js'
@@ -330,6 +330,18 @@ describe('createNotifierFromEnv', () => {
     const app = createNotifierFromEnv({}, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), LOG_LEVEL: 'trace' })
     expect(app.options.logLevel).toBe('warn')
     void app.close(0)
+  })
+
+  it('reads DISCORD_NOTIFICATIONS_REDIS_URL; an unreachable Redis leaves the notifier degraded, not broken', async () => {
+    const lines: string[] = []
+    const n = createNotifierFromEnv({ log: (l) => lines.push(l) }, { DISCORD_WEBHOOK_URL: 'https://discord.com/api/webhooks/123456789012345678/' + 'a'.repeat(68), DISCORD_NOTIFICATIONS_REDIS_URL: 'redis://:s3cret@127.0.0.1:1' })
+    expect(n.options.redisUrl).toBe('redis://:s3cret@127.0.0.1:1')
+    await vi.waitFor(() => expect(n.health().status).toBe('degraded'), { timeout: 3000 })
+    expect(n.isHealthy()).toBe(true)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/falls back to its own rate limiter/)
+    expect(lines.join('') + (n.health().reason ?? '')).not.toContain('s3cret')
+    await n.close(0)
   })
 })
 

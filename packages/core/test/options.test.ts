@@ -27,6 +27,7 @@ describe('resolveOptions', () => {
     [{ username: 'x'.repeat(81) }, 'username'],
     [{ mentions: { roles: ['not-an-id'] } }, 'mentions.roles'],
     [{ rateLimits: { globalPerSecond: 50 } }, 'rateLimits.globalPerSecond'],
+    [{ rateLimits: { channelLimit: 1_000_000 } }, 'rateLimits.channelLimit'],
     [{ rateLimits: { channelLimit: 0 } }, 'rateLimits.channelLimit'],
     [{ dispatcher: {} }, 'dispatcher'],
     [{ render: { redactKeys: 'password' } }, 'render.redactKeys']
@@ -69,6 +70,25 @@ describe('resolveOptions', () => {
         expect(err).toBeInstanceOf(LogcordError)
         expect(String((err as Error).message)).not.toContain(TOKEN)
       }
+    }
+  })
+})
+
+describe('redisUrl', () => {
+  const url = URL_
+  it('takes redis:// and rediss:// URLs with credentials', () => {
+    expect(resolveOptions({ webhookUrl: url, redisUrl: 'redis://:pw@cache:6379/2' }).redisUrl).toBe('redis://:pw@cache:6379/2')
+    expect(resolveOptions({ webhookUrl: url, redisUrl: 'rediss://user:pw@cache.example:6380' }).redisUrl).toBe('rediss://user:pw@cache.example:6380')
+    expect(resolveOptions({ webhookUrl: url }).redisUrl).toBeUndefined()
+  })
+
+  it('refuses anything else by name, without showing the URL (it may carry a password)', () => {
+    for (const bad of ['http://:hunter2@cache:6379', 'hunter2-not-a-url', 42]) {
+      let error: unknown
+      try { resolveOptions({ webhookUrl: url, redisUrl: bad as string }) } catch (err) { error = err }
+      expect(error).toBeInstanceOf(InvalidOptionError)
+      expect((error as Error).message).toMatch(/`redisUrl`.*redis:\/\/ or rediss:\/\//)
+      expect((error as Error).message).not.toContain('hunter2')
     }
   })
 })

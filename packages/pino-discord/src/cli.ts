@@ -24,6 +24,7 @@ const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze({ trace: 10,
 const FLAGS = {
   'webhook-url': { type: 'string' },
   'api-origin': { type: 'string' },
+  'redis-url': { type: 'string' },
   level: { type: 'string' },
   username: { type: 'string' },
   'avatar-url': { type: 'string' },
@@ -56,6 +57,8 @@ Sends pino's JSON log lines from stdin to a Discord webhook as embeds.
   --webhook-url <url>          Discord webhook URL (default: $DISCORD_WEBHOOK_URL)
   --level <name|number>        only lines at or above this pino level (default: all)
   --api-origin <origin>        send to this origin instead of https://discord.com (local emulator)
+  --redis-url <url>            share the webhook's limits with other processes through this Redis
+                               (default: $DISCORD_NOTIFICATIONS_REDIS_URL; needs the ioredis package)
   --username <name>            webhook display name
   --avatar-url <url>           webhook avatar
   --thread-id <id>             post into this thread
@@ -111,6 +114,7 @@ export function optionsFromFlags (v: Values, env: NodeJS.ProcessEnv): InProcessO
     throw new UsageError('a webhook URL is required: pass --webhook-url or set DISCORD_WEBHOOK_URL (or DISCORD_NOTIFICATIONS_ENABLED=false to send nothing)')
   }
   if (v['api-origin'] !== undefined) o.apiOrigin = v['api-origin']
+  if (v['redis-url'] !== undefined) o.redisUrl = v['redis-url']
   if (v.username !== undefined) o.username = v.username
   if (v['avatar-url'] !== undefined) o.avatarUrl = v['avatar-url']
   if (v['thread-id'] !== undefined) o.threadId = v['thread-id']

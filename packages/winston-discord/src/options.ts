@@ -119,5 +119,6 @@ function notifierOptions (options: DiscordTransportOptions): NotifierOptions {
     if (!(ADAPTER_KEYS as readonly string[]).includes(key)) out[key] = value
   }
   if (options.selfLog !== undefined) out.log = options.selfLog
+  if (out.redisUrl === undefined && process.env.DISCORD_NOTIFICATIONS_REDIS_URL) out.redisUrl = process.env.DISCORD_NOTIFICATIONS_REDIS_URL
   return out as NotifierOptions
 }

@@ -1,26 +1,7 @@
-import type { RateLimitOptions } from '../options.js'
-import type { RateLimitScope } from '../events.js'
-import { SlidingWindow } from './sliding-window.js'
-import { SharedLimits, sharedLimits } from './shared-limits.js'
+import type { BucketHeaders, LimitConfig, LimitStore, StoreStatus, Wait } from './limit-store.js'
+import { sharedLimits } from './shared-limits.js'
 
-/**
- * A limiter's state as plain data, for another thread to carry on where this one stopped (delivery at
- * process exit): when it may send next, and the requests that still count against the channel's window.
- */
-export interface LimiterState {
-  /** Epoch ms before which nothing may be sent (bucket, pauses and windows all considered). */
-  resumeAt: number
-  /** Departures (epoch ms) within the channel window, oldest first. */
-  channelRequests: number[]
-}
-
-/** What the limiter needs from a response's X-RateLimit-* headers (all optional: Discord may omit them). */
-export interface BucketHeaders {
-  limit?: number
-  remaining?: number
-  resetAtMs?: number
-  bucket?: string
-}
+export type { BucketHeaders } from './limit-store.js'
 
 export interface BucketInfo {
   limit: number
@@ -42,26 +23,28 @@ export interface RateLimitInfo {
 }
 
 /**
- * Proactive limiting for one webhook, so that steady load earns no 429:
+ * Proactive limiting for one sender to one webhook, so that steady load earns no 429:
  * - the webhook's own bucket, from X-RateLimit-* headers (fallback: `fallbackLimit` per `fallbackWindowMs`);
- * - the hidden per-channel limit and the process-wide caps, through SharedLimits;
+ * - the hidden per-channel limit and the process-wide caps;
  * - reactive pauses after a 429, by scope.
  * Every reset gets `offsetMs` added: Discord's clock and the network are not ours.
+ *
+ * The state itself lives in a LimitStore shared with every other sender to the webhook (other threads,
+ * other processes): this class only remembers which channel it posts to and the permit it holds.
  */
 export class RateLimiter {
   readonly webhookId: string
-  #cfg: Required<RateLimitOptions>
-  #shared: SharedLimits
-  #fallback: SlidingWindow
-  #bucket: { id: string, limit: number, remaining: number, resetAt: number, windowMs: number, lastUpdated: number } | undefined
-  #pausedUntil = 0
+  #cfg: LimitConfig
+  #store: LimitStore
   #channelKey: string
+  /** A permit `reserve()` obtained and the request has not yet spent. */
+  #held = false
+  #sentAt = 0
 
-  constructor (webhookId: string, cfg: Required<RateLimitOptions>, shared: SharedLimits = sharedLimits) {
+  constructor (webhookId: string, cfg: LimitConfig, store: LimitStore = sharedLimits) {
     this.webhookId = webhookId
     this.#cfg = cfg
-    this.#shared = shared
-    this.#fallback = new SlidingWindow(cfg.fallbackLimit, cfg.fallbackWindowMs)
+    this.#store = store
     // Until a `wait=true` response names the channel, the webhook stands for its channel.
     this.#channelKey = `webhook:${webhookId}`
   }
@@ -70,139 +53,101 @@ export class RateLimiter {
     return this.#channelKey
   }
 
-  /** How long until this webhook may send, and which limit holds it (ms 0 = now). */
-  waitTime (now: number): { ms: number, scope: RateLimitScope } {
-    let ms = 0
-    let scope: RateLimitScope = 'bucket'
-    const own = Math.max(this.#pausedUntil - now, this.#bucketWait(now))
-    if (own > 0) ms = own
-    const shared = this.#shared.waitTime(this.#channelKey, this.#cfg, now)
-    if (shared.ms > ms) {
-      ms = shared.ms
-      scope = shared.scope
-    }
-    return { ms: Math.ceil(ms), scope }
+  /** How long until this webhook may send, and which limit holds it (ms 0 = now). Spends nothing. */
+  waitTime (now: number): Wait {
+    if (this.#held) return { ms: 0, scope: 'bucket' }
+    return this.#store.waitTime(this.webhookId, this.#channelKey, this.#cfg, now)
   }
 
-  /** A request leaves now: spend one unit of every budget it draws on. */
+  /**
+   * Like waitTime, but when the answer is "now" the permit is taken at once, atomically for every sender
+   * sharing the store, and held until `acquire()`. Resolves at once for the in-process store.
+   */
+  reserve (now: number): Wait | Promise<Wait> {
+    if (this.#held) return { ms: 0, scope: 'bucket' }
+    const got = this.#store.reserve(this.webhookId, this.#channelKey, this.#cfg, now)
+    if (got instanceof Promise) return got.then((w) => this.#took(w, now))
+    return this.#took(got, now)
+  }
+
+  #took (w: Wait, now: number): Wait {
+    if (w.ms <= 0) {
+      this.#held = true
+      this.#sentAt = now
+    }
+    return w
+  }
+
+  /** A request leaves now: it spends the permit reserved for it, or one unit of every budget. */
   acquire (now: number): void {
-    this.#fallback.hit(now)
-    const b = this.#bucket
-    if (b !== undefined) {
-      if (now >= b.resetAt) {
-        // A new window opens with this request; until its response arrives, assume it lasts as long
-        // as the longest window Discord has reported for this bucket.
-        b.remaining = b.limit
-        b.resetAt = now + b.windowMs + this.#cfg.offsetMs
-      }
-      b.remaining = Math.max(0, b.remaining - 1)
+    if (this.#held) {
+      this.#held = false
+      // #sentAt stays the reservation time: the store's bucket log is keyed by it.
+      this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, this.#sentAt)
+      return
     }
-    this.#shared.acquire(this.#channelKey, this.#cfg, now)
+    this.#sentAt = now
+    this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now)
   }
 
-  /** Updates the bucket from a response's headers; absent headers leave the state as it is. */
+  /** Updates the bucket from the headers of the response to the last request; absent headers change nothing. */
   update (now: number, h: BucketHeaders): void {
-    if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
-    const windowMs = Math.max(h.resetAtMs - now, this.#bucket?.windowMs ?? 0)
-    this.#bucket = {
-      id: h.bucket ?? this.#bucket?.id ?? this.webhookId,
-      limit: h.limit,
-      remaining: h.remaining,
-      resetAt: h.resetAtMs + this.#cfg.offsetMs,
-      windowMs,
-      lastUpdated: now
-    }
+    this.#store.update(this.webhookId, this.#sentAt, h, this.#cfg, now)
   }
 
   /** A 2xx told us the channel: from now on the channel-wide limit is keyed by it. */
   learnChannel (now: number, channelId: string): void {
     const key = `channel:${channelId}`
     if (key === this.#channelKey) return
-    this.#shared.mergeChannel(this.#channelKey, key, this.#cfg, now)
+    this.#store.mergeChannel(this.#channelKey, key, this.#cfg, now)
     this.#channelKey = key
   }
 
   /** A 429 arrived. Returns how long sending pauses and for whom. */
   rateLimited (now: number, scope: 'bucket' | 'channel' | 'global' | 'cloudflare', retryAfterMs: number | undefined): number {
-    const offset = this.#cfg.offsetMs
-    switch (scope) {
-      case 'cloudflare':
-        return this.#shared.cloudflareBan(retryAfterMs, this.#cfg, now)
-      case 'global': {
-        const wait = (retryAfterMs ?? 1000) + offset
-        this.#shared.pauseGlobal(now + wait)
-        return wait
-      }
-      case 'channel': {
-        // Discord's hidden channel limit answers with ~40 s waits; the header state does not show it.
-        const wait = (retryAfterMs ?? this.#cfg.channelWindowMs) + offset
-        this.#shared.pauseChannel(this.#channelKey, now + wait, this.#cfg)
-        return wait
-      }
-      default: {
-        const wait = (retryAfterMs ?? this.#cfg.fallbackWindowMs) + offset
-        this.#pausedUntil = Math.max(this.#pausedUntil, now + wait)
-        if (this.#bucket !== undefined) this.#bucket.remaining = 0
-        return wait
-      }
-    }
+    return this.#store.rateLimited(this.webhookId, this.#channelKey, scope, retryAfterMs, this.#cfg, now)
   }
 
   /** A request succeeded: a Cloudflare cool-down, if any, starts from scratch next time. */
   succeeded (): void {
-    this.#shared.clearCloudflareStrikes()
+    this.#store.succeeded()
   }
 
   recordInvalid (now: number): void {
-    this.#shared.recordInvalid(this.#cfg, now)
+    this.#store.recordInvalid(this.#cfg, now)
   }
 
   invalidCount (now: number): number {
-    return this.#shared.invalidCount(this.#cfg, now)
+    return this.#store.invalidCount(this.#cfg, now)
+  }
+
+  /** Whether the store runs on its fallback (Redis unreachable). */
+  status (): StoreStatus {
+    return this.#store.status()
   }
 
   /** The seed's get_rate_limit_info() shape, camelCased; times in seconds like Discord's headers. */
   info (now: number): RateLimitInfo {
     const buckets: Record<string, BucketInfo> = {}
     const wait = this.waitTime(now).ms
-    if (this.#bucket !== undefined) {
-      const b = this.#bucket
-      const expired = now >= b.resetAt
-      const remaining = expired ? b.limit : b.remaining
+    const b = this.#store.bucket(this.webhookId, now)
+    if (b !== undefined) {
       buckets[b.id] = {
         limit: b.limit,
-        remaining,
+        remaining: b.remaining,
         resetTime: b.resetAt / 1000,
         resetAfter: Math.max(0, b.resetAt - now) / 1000,
-        exhausted: remaining === 0,
+        exhausted: b.remaining === 0,
         waitTime: wait / 1000,
         lastUpdated: b.lastUpdated / 1000
       }
     }
-    return { globalRateLimit: this.#shared.info(now), buckets }
-  }
-
-  exportState (now: number): LimiterState {
-    return { resumeAt: now + this.waitTime(now).ms, channelRequests: this.#shared.recentRequests(this.#channelKey, this.#cfg, now) }
-  }
-
-  /** Carries on from another limiter's state: waits until its resume time, counts its recent requests. */
-  importState (state: LimiterState, now: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, state.resumeAt)
-    for (const t of state.channelRequests) if (t > now - this.#cfg.channelWindowMs) this.#shared.acquire(this.#channelKey, this.#cfg, t)
+    return { globalRateLimit: this.#store.globalInfo(now), buckets }
   }
 
   /** Forgets this webhook's bucket state (the seed's reset_rate_limits, for tests). */
   reset (): void {
-    this.#bucket = undefined
-    this.#pausedUntil = 0
-    this.#fallback.reset()
-  }
-
-  #bucketWait (now: number): number {
-    const b = this.#bucket
-    if (b === undefined) return this.#fallback.waitTime(now)
-    if (now >= b.resetAt) return 0
-    return b.remaining > 0 ? 0 : b.resetAt - now
+    this.#held = false
+    this.#store.resetWebhook(this.webhookId)
   }
 }

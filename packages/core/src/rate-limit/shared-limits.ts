@@ -1,147 +1,312 @@
-import { SlidingWindow } from './sliding-window.js'
+import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from 'node:worker_threads'
+import type { BucketHeaders, BucketState, LimitConfig, LimitStore, ReactiveScope, StoreStatus, Wait } from './limit-store.js'
+import { F, LimitTable } from './limit-table.js'
 
-/** Discord bans an IP after 10,000 invalid requests in 10 minutes (developers/topics/rate-limits.mdx). */
+/** Discord bans an IP after 10,000 invalid requests in 10 minutes (contract §3). */
 export const INVALID_REQUEST_WINDOW_MS = 10 * 60_000
 const GLOBAL_WINDOW_MS = 1000
 const MAX_CLOUDFLARE_COOLDOWN_MS = 60 * 60_000
-
-export interface SharedLimitConfig {
-  /** Added to every window wait: our clock stamps departures, Discord counts arrivals. */
-  offsetMs: number
-  globalPerSecond: number
-  channelLimit: number
-  channelWindowMs: number
-  invalidRequestLimit: number
-  cloudflareCooldownMs: number
-}
-
-export type SharedWaitScope = 'global' | 'cloudflare' | 'invalid_requests' | 'channel'
+/** Slot of the process-wide state: global window and pause, Cloudflare ban and strikes. */
+const PROCESS_KEY = 'p'
+/** Process slot extras. */
+const CLOUDFLARE_UNTIL = F.x0
+const CLOUDFLARE_STRIKES = F.x1
 
 /**
- * State that belongs to the process, not to one webhook: Discord's global limit and the Cloudflare ban
- * are per IP, and the hidden ~30/60 s channel limit is shared by every webhook posting into a channel.
- * One instance (`sharedLimits`) is used by every notifier unless a test injects its own.
+ * The in-process LimitStore: one view of every webhook's bucket, every channel's hidden limit, the
+ * process-wide cap (Discord's global limit and the Cloudflare ban are per IP, contract §3) and the
+ * invalid-request guard, for every thread of the process.
+ *
+ * The state lives in a SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every notifier
+ * uses, finds the process's table through worker_threads' environment data (so every worker started
+ * after this module loaded, Pino's included, inherits it) and a BroadcastChannel (so threads that
+ * started first converge on one table, the oldest, within a message's latency; one channel for the
+ * process, named without any webhook id or token). `new SharedLimits()` makes a private table (tests).
  */
-export class SharedLimits {
-  #global: SlidingWindow | undefined
-  #invalid: SlidingWindow | undefined
-  #channels = new Map<string, { window: SlidingWindow, pausedUntil: number }>()
-  #globalPausedUntil = 0
-  #cloudflareUntil = 0
-  #cloudflareStrikes = 0
+export class SharedLimits implements LimitStore {
+  #table: LimitTable
+  /** Bucket names Discord reported, per webhook (strings stay per thread; only numbers are shared). */
+  #bucketIds = new Map<string, string>()
 
-  /** Longest wait imposed by process-wide state for a request to `channelKey`, with its reason. */
-  waitTime (channelKey: string, cfg: SharedLimitConfig, now: number): { ms: number, scope: SharedWaitScope } {
-    let ms = 0
-    let scope: SharedWaitScope = 'global'
-    const consider = (wait: number, s: SharedWaitScope): void => {
-      if (wait > ms) { ms = wait; scope = s }
-    }
-    consider(this.#cloudflareUntil - now, 'cloudflare')
-    consider(this.#globalPausedUntil - now, 'global')
-    consider(withOffset(this.#globalWindow(cfg).waitTime(now), cfg), 'global')
-    consider(this.#invalidWindow(cfg).waitTime(now), 'invalid_requests')
-    const ch = this.#channel(channelKey, cfg)
-    consider(ch.pausedUntil - now, 'channel')
-    consider(withOffset(ch.window.waitTime(now), cfg), 'channel')
-    return { ms: Math.max(0, ms), scope }
+  constructor (table: LimitTable = new LimitTable()) {
+    this.#table = table
   }
 
-  /** A request to `channelKey` leaves now. */
-  acquire (channelKey: string, cfg: SharedLimitConfig, now: number): void {
-    this.#globalWindow(cfg).hit(now)
-    this.#channel(channelKey, cfg).window.hit(now)
+  /** @internal The table (to hand to a worker, or to adopt another thread's). */
+  get table (): LimitTable {
+    return this.#table
   }
 
-  /** Departures to `channelKey` still inside its window (epoch ms, oldest first). */
-  recentRequests (channelKey: string, cfg: SharedLimitConfig, now: number): number[] {
-    return this.#channels.get(channelKey)?.window.stamps(now) ?? []
+  /** @internal Switches to another thread's table, carrying over everything spent so far. */
+  adopt (table: LimitTable, now: number): void {
+    if (table === this.#table || table.buffer === this.#table.buffer) return
+    const old = this.#table
+    old.locked(() => table.locked(() => old.mergeInto(table, now)))
+    this.#table = table
   }
 
-  /** The webhook's channel became known: its past requests now count against the real channel. */
-  mergeChannel (fromKey: string, toKey: string, cfg: SharedLimitConfig, now: number): void {
+  waitTime (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
+    return this.#table.locked(() => this.#wait(webhookId, channelKey, cfg, now))
+  }
+
+  reserve (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
+    return this.#table.locked(() => {
+      const wait = this.#wait(webhookId, channelKey, cfg, now)
+      if (wait.ms <= 0) this.#spend(webhookId, channelKey, cfg, now)
+      return wait
+    })
+  }
+
+  acquire (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number): void {
+    this.#table.locked(() => {
+      if (reservedAt === undefined) return this.#spend(webhookId, channelKey, cfg, now)
+      if (now === reservedAt) return
+      // Rendering took a while: the channel and process windows count the request from when it really
+      // leaves. The webhook's log keeps the reservation time, so `update` counts every request reserved
+      // after this one as not yet seen by Discord (the cautious side).
+      const t = this.#table
+      for (const key of [PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
+    })
+  }
+
+  update (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number): void {
+    if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
+    const { limit, remaining, resetAtMs } = h
+    if (h.bucket !== undefined) this.#bucketIds.set(webhookId, h.bucket)
+    this.#table.locked(() => {
+      const t = this.#table
+      const f = t.f
+      const b = t.slot(`b:${webhookId}`, now)
+      // Requests sent after this one (by any sender) reach Discord after it: they are not in its count.
+      const later = t.countAfter(b, sentAt)
+      const resetAt = resetAtMs + cfg.offsetMs
+      const fresh = Math.max(0, remaining - later)
+      const sameWindow = f[b + F.hasBucket] === 1 && Math.abs(f[b + F.resetAt]! - resetAt) < cfg.fallbackWindowMs / 2 && now < f[b + F.resetAt]!
+      f[b + F.remaining] = sameWindow ? Math.min(f[b + F.remaining]!, fresh) : fresh
+      f[b + F.windowMs] = Math.max(resetAtMs - now, f[b + F.hasBucket] === 1 ? f[b + F.windowMs]! : 0)
+      f[b + F.hasBucket] = 1
+      f[b + F.limit] = limit
+      f[b + F.resetAt] = sameWindow ? Math.max(f[b + F.resetAt]!, resetAt) : resetAt
+      f[b + F.updated] = now
+    })
+  }
+
+  mergeChannel (fromKey: string, toKey: string, cfg: LimitConfig, now: number): void {
     if (fromKey === toKey) return
-    const from = this.#channels.get(fromKey)
-    const to = this.#channel(toKey, cfg)
-    if (from !== undefined) {
-      to.window.absorb(from.window, now)
-      to.pausedUntil = Math.max(to.pausedUntil, from.pausedUntil)
-      this.#channels.delete(fromKey)
-    }
+    this.#table.locked(() => {
+      const t = this.#table
+      const { from, to } = t.alias(`c:${fromKey}`, `c:${toKey}`, now)
+      if (from !== to && t.f[from + F.ringCount] !== 0) {
+        t.absorb(to, from, cfg.channelWindowMs, now)
+        t.clearRing(from)
+      }
+    })
   }
 
-  pauseChannel (channelKey: string, untilMs: number, cfg: SharedLimitConfig): void {
-    const ch = this.#channel(channelKey, cfg)
-    ch.pausedUntil = Math.max(ch.pausedUntil, untilMs)
+  rateLimited (webhookId: string, channelKey: string, scope: ReactiveScope, retryAfterMs: number | undefined, cfg: LimitConfig, now: number): number {
+    const offset = cfg.offsetMs
+    return this.#table.locked(() => {
+      const t = this.#table
+      const f = t.f
+      switch (scope) {
+        case 'cloudflare': {
+          // The whole IP is blocked (contract §3): Retry-After when given, else a doubling cool-down.
+          const p = t.slot(PROCESS_KEY, now)
+          const strikes = f[p + CLOUDFLARE_STRIKES]!
+          const backoff = Math.min(MAX_CLOUDFLARE_COOLDOWN_MS, cfg.cloudflareCooldownMs * 2 ** strikes)
+          f[p + CLOUDFLARE_STRIKES] = strikes + 1
+          const wait = Math.max(retryAfterMs ?? 0, backoff)
+          f[p + CLOUDFLARE_UNTIL] = Math.max(f[p + CLOUDFLARE_UNTIL]!, now + wait)
+          return wait
+        }
+        case 'global': {
+          const wait = (retryAfterMs ?? 1000) + offset
+          const p = t.slot(PROCESS_KEY, now)
+          f[p + F.paused] = Math.max(f[p + F.paused]!, now + wait)
+          return wait
+        }
+        case 'channel': {
+          // Discord's hidden channel limit answers with ~40 s waits; the header state does not show it.
+          const wait = (retryAfterMs ?? cfg.channelWindowMs) + offset
+          const c = t.slot(`c:${channelKey}`, now)
+          f[c + F.paused] = Math.max(f[c + F.paused]!, now + wait)
+          return wait
+        }
+        default: {
+          const wait = (retryAfterMs ?? cfg.fallbackWindowMs) + offset
+          const b = t.slot(`b:${webhookId}`, now)
+          f[b + F.paused] = Math.max(f[b + F.paused]!, now + wait)
+          if (f[b + F.hasBucket] === 1) f[b + F.remaining] = 0
+          return wait
+        }
+      }
+    })
   }
 
-  pauseGlobal (untilMs: number): void {
-    this.#globalPausedUntil = Math.max(this.#globalPausedUntil, untilMs)
+  succeeded (): void {
+    this.#table.locked(() => {
+      const f = this.#table.f
+      const p = this.#table.slot(PROCESS_KEY, Date.now())
+      f[p + CLOUDFLARE_STRIKES] = 0
+    })
   }
 
-  /**
-   * A Cloudflare 429 (no rate-limit headers): the whole IP is blocked. Wait Retry-After when given,
-   * otherwise a cool-down that doubles on each repeat, up to an hour. Returns the wait in ms.
-   */
-  cloudflareBan (retryAfterMs: number | undefined, cfg: SharedLimitConfig, now: number): number {
-    const backoff = Math.min(MAX_CLOUDFLARE_COOLDOWN_MS, cfg.cloudflareCooldownMs * 2 ** this.#cloudflareStrikes)
-    this.#cloudflareStrikes++
-    const wait = Math.max(retryAfterMs ?? 0, backoff)
-    this.#cloudflareUntil = Math.max(this.#cloudflareUntil, now + wait)
-    return wait
+  recordInvalid (_cfg: LimitConfig, now: number): void {
+    this.#table.locked(() => this.#table.invalidHit(now))
   }
 
-  /** A request went through: the ban, if any, is over. */
-  clearCloudflareStrikes (): void {
-    this.#cloudflareStrikes = 0
+  invalidCount (_cfg: LimitConfig, now: number): number {
+    return this.#table.locked(() => this.#table.invalidUsed(INVALID_REQUEST_WINDOW_MS, now))
   }
 
-  recordInvalid (cfg: SharedLimitConfig, now: number): void {
-    this.#invalidWindow(cfg).hit(now)
+  bucket (webhookId: string, now: number): BucketState | undefined {
+    return this.#table.locked(() => {
+      const f = this.#table.f
+      const b = this.#table.slot(`b:${webhookId}`, now)
+      if (f[b + F.hasBucket] !== 1) return undefined
+      const expired = now >= f[b + F.resetAt]!
+      return {
+        id: this.#bucketIds.get(webhookId) ?? webhookId,
+        limit: f[b + F.limit]!,
+        remaining: expired ? f[b + F.limit]! : f[b + F.remaining]!,
+        resetAt: f[b + F.resetAt]!,
+        lastUpdated: f[b + F.updated]!
+      }
+    })
   }
 
-  invalidCount (cfg: SharedLimitConfig, now: number): number {
-    return this.#invalidWindow(cfg).used(now)
-  }
-
-  info (now: number): { active: boolean, resetTime: number, waitTime: number } {
-    const until = Math.max(this.#globalPausedUntil, this.#cloudflareUntil)
+  globalInfo (now: number): { active: boolean, resetTime: number, waitTime: number } {
+    const until = this.#table.locked(() => {
+      const f = this.#table.f
+      const p = this.#table.slot(PROCESS_KEY, now)
+      return Math.max(f[p + F.paused]!, f[p + CLOUDFLARE_UNTIL]!)
+    })
     const wait = Math.max(0, until - now)
     return { active: wait > 0, resetTime: wait > 0 ? until / 1000 : 0, waitTime: wait / 1000 }
   }
 
+  resetWebhook (webhookId: string): void {
+    this.#bucketIds.delete(webhookId)
+    this.#table.locked(() => {
+      const t = this.#table
+      const b = t.slot(`b:${webhookId}`, Date.now())
+      const f = t.f
+      f[b + F.hasBucket] = 0
+      f[b + F.paused] = 0
+      t.clearRing(b)
+    })
+  }
+
+  status (): StoreStatus {
+    return {}
+  }
+
+  /** Forgets all state (tests). */
   reset (): void {
-    this.#global = undefined
-    this.#invalid = undefined
-    this.#channels.clear()
-    this.#globalPausedUntil = 0
-    this.#cloudflareUntil = 0
-    this.#cloudflareStrikes = 0
+    this.#bucketIds.clear()
+    this.#table.locked(() => this.#table.clear())
   }
 
-  #globalWindow (cfg: SharedLimitConfig): SlidingWindow {
-    if (this.#global?.limit !== cfg.globalPerSecond) this.#global = new SlidingWindow(cfg.globalPerSecond, GLOBAL_WINDOW_MS)
-    return this.#global
-  }
+  // ── lock held below ──
 
-  #invalidWindow (cfg: SharedLimitConfig): SlidingWindow {
-    if (this.#invalid?.limit !== cfg.invalidRequestLimit) this.#invalid = new SlidingWindow(cfg.invalidRequestLimit, INVALID_REQUEST_WINDOW_MS)
-    return this.#invalid
-  }
-
-  #channel (key: string, cfg: SharedLimitConfig): { window: SlidingWindow, pausedUntil: number } {
-    let ch = this.#channels.get(key)
-    if (ch === undefined || ch.window.limit !== cfg.channelLimit || ch.window.windowMs !== cfg.channelWindowMs) {
-      ch = { window: new SlidingWindow(cfg.channelLimit, cfg.channelWindowMs), pausedUntil: ch?.pausedUntil ?? 0 }
-      this.#channels.set(key, ch)
+  #wait (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
+    const t = this.#table
+    const f = t.f
+    let ms = 0
+    let scope: Wait['scope'] = 'bucket'
+    const consider = (wait: number, s: Wait['scope']): void => {
+      if (wait > ms) { ms = wait; scope = s }
     }
-    return ch
+    const b = t.slot(`b:${webhookId}`, now)
+    consider(f[b + F.paused]! - now, 'bucket')
+    if (f[b + F.hasBucket] === 1) {
+      if (now < f[b + F.resetAt]! && f[b + F.remaining]! <= 0) consider(f[b + F.resetAt]! - now, 'bucket')
+    } else {
+      // Offset too: several senders' requests can reach Discord in another order than they left.
+      consider(withOffset(t.windowWait(b, cfg.fallbackLimit, cfg.fallbackWindowMs, now), cfg), 'bucket')
+    }
+    const p = t.slot(PROCESS_KEY, now)
+    consider(f[p + CLOUDFLARE_UNTIL]! - now, 'cloudflare')
+    consider(f[p + F.paused]! - now, 'global')
+    consider(withOffset(t.windowWait(p, cfg.globalPerSecond, GLOBAL_WINDOW_MS, now), cfg), 'global')
+    consider(t.invalidWait(cfg.invalidRequestLimit, INVALID_REQUEST_WINDOW_MS, now), 'invalid_requests')
+    const c = t.slot(`c:${channelKey}`, now)
+    consider(f[c + F.paused]! - now, 'channel')
+    consider(withOffset(t.windowWait(c, cfg.channelLimit, cfg.channelWindowMs, now), cfg), 'channel')
+    return { ms: Math.ceil(Math.max(0, ms)), scope }
+  }
+
+  #spend (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): void {
+    const t = this.#table
+    const f = t.f
+    const b = t.slot(`b:${webhookId}`, now)
+    t.hit(b, now)
+    if (f[b + F.hasBucket] === 1) {
+      if (now >= f[b + F.resetAt]!) {
+        // A new window opens with this request; until its response arrives, assume it lasts as long
+        // as the longest window Discord has reported for this bucket.
+        f[b + F.remaining] = f[b + F.limit]!
+        f[b + F.resetAt] = now + f[b + F.windowMs]! + cfg.offsetMs
+      }
+      f[b + F.remaining] = Math.max(0, f[b + F.remaining]! - 1)
+    }
+    t.hit(t.slot(PROCESS_KEY, now), now)
+    t.hit(t.slot(`c:${channelKey}`, now), now)
   }
 }
 
-function withOffset (wait: number, cfg: SharedLimitConfig): number {
+function withOffset (wait: number, cfg: LimitConfig): number {
   return wait > 0 ? wait + cfg.offsetMs : 0
 }
 
-/** The process-wide instance: the ban and the global limit are per IP. */
-export const sharedLimits = new SharedLimits()
+/** Environment-data key and channel name: versioned, so two builds never read each other's layout. */
+const SHARED_NAME = 'logcord:limits:v1'
+
+interface Announcement {
+  buffer: SharedArrayBuffer
+  /** Older tables win: [creation time, random tie-break]. */
+  rank: [number, number]
+}
+
+function processTable (): { table: LimitTable, rank: [number, number] } {
+  try {
+    const inherited = getEnvironmentData(SHARED_NAME) as Announcement | undefined
+    if (inherited !== undefined && inherited.buffer instanceof SharedArrayBuffer) {
+      return { table: new LimitTable(inherited.buffer), rank: inherited.rank }
+    }
+  } catch {}
+  return { table: new LimitTable(), rank: [Date.now(), Math.random()] }
+}
+
+function older (a: [number, number], b: [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
+}
+
+/** The process-wide instance: every notifier in every thread of the process shares its table. */
+const initial = processTable()
+export const sharedLimits = new SharedLimits(initial.table)
+{
+  let rank = initial.rank
+  const publish = (): void => {
+    try { setEnvironmentData(SHARED_NAME, { buffer: sharedLimits.table.buffer, rank } satisfies Announcement) } catch {}
+  }
+  publish()
+  try {
+    // Threads that loaded this module before any shared table reached them meet here and keep the oldest.
+    const channel = new BroadcastChannel(SHARED_NAME)
+    const announce = (): void => channel.postMessage({ buffer: sharedLimits.table.buffer, rank } satisfies Announcement)
+    channel.onmessage = (event: unknown) => {
+      const msg = (event as { data?: Announcement }).data
+      if (msg === undefined || !(msg.buffer instanceof SharedArrayBuffer) || msg.buffer === sharedLimits.table.buffer) return
+      if (older(msg.rank, rank)) {
+        sharedLimits.adopt(new LimitTable(msg.buffer), Date.now())
+        rank = msg.rank
+        publish()
+      } else if (older(rank, msg.rank)) {
+        announce()
+      }
+    }
+    ;(channel as unknown as { unref?: () => void }).unref?.()
+    announce()
+  } catch {}
+}

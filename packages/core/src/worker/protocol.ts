@@ -4,7 +4,6 @@ import type { NotifierOptions } from '../options.js'
 import type { FlushResult } from '../pipeline.js'
 import type { LogRecord } from '../record.js'
 import type { DedupWindow } from '../batch/dedup.js'
-import type { LimiterState } from '../rate-limit/limiter.js'
 
 /**
  * Main thread ⇄ delivery worker.
@@ -27,8 +26,6 @@ export interface WorkerData {
   state: SharedArrayBuffer
   /** When true, the worker forwards the library's own log lines to the main thread instead of stderr. */
   forwardLog: boolean
-  /** Where a main-thread notifier's limiter stopped (delivery at process exit). */
-  limiterState?: LimiterState
 }
 
 export type ToWorker =

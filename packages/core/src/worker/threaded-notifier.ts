@@ -10,7 +10,7 @@ import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type He
 import { resolveWithEnvironment } from '../env.js'
 import type { NotifierOptions, ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
-import type { LimiterState, RateLimitInfo } from '../rate-limit/limiter.js'
+import type { RateLimitInfo } from '../rate-limit/limiter.js'
 import type { LogRecord } from '../record.js'
 import { STATE_CLOSED, STATE_SETTLED, STATE_SLOTS, type FromWorker, type ToWorker, type WorkerData, type WorkerNotifierOptions } from './protocol.js'
 
@@ -69,9 +69,10 @@ export class ThreadedNotifier extends NotifierBase {
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED and
    * DISCORD_NOTIFICATIONS_LOG_LEVEL, as in DiscordNotifier (explicit options win).
    * @param internal `atExit`: a worker started from the process 'exit' event to deliver what an
-   * in-process notifier had pending, carrying on from its limiter's state.
+   * in-process notifier had pending (it shares the process's rate-limit table, so it carries on where
+   * that notifier stopped).
    */
-  constructor (options: ThreadedNotifierOptions = {}, internal?: { limiterState?: LimiterState, atExit?: boolean }) {
+  constructor (options: ThreadedNotifierOptions = {}, internal?: { atExit?: boolean }) {
     super()
     const given = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
@@ -95,11 +96,13 @@ export class ThreadedNotifier extends NotifierBase {
     }
     // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
     const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true }
-    if (internal?.limiterState !== undefined) workerData.limiterState = internal.limiterState
     // A worker inherits the process's execArgv; `--input-type` (a script run with `node -e`) makes a
     // worker started from a file fail at once, so it is left out.
     const worker = new Worker(workerEntryUrl(), { workerData, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
+    // The library never keeps a process alive by itself; the 'exit' handler does the final wait.
+    // After the 'message' listener: adding one refs the worker's port again.
+    worker.unref()
     worker.on('error', (err) => {
       this.#crashed = `the delivery worker failed: ${redactLoose(String(err))}`
       this.#log(`logcord error: ${this.#crashed}`)
@@ -162,14 +165,16 @@ export class ThreadedNotifier extends NotifierBase {
    * nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
-    this.#endWindows()
+    const summaries = this.#endWindows()
     this.#postBuffer()
     // A failed worker settles nothing: waiting for it would only hold the exit up.
     if (this.#worker === undefined || this.#crashed !== undefined) return this.pending
     const deadline = Date.now() + timeoutMs
     const margin = Math.min(EXIT_CLOSE_MARGIN_MS, Math.floor(timeoutMs / 5))
-    if (this.#waitSettled(deadline - margin)) return 0
-    this.#postToWorker({ type: 'close', id: 0, timeoutMs: 0 })
+    // Storm summaries are not records this thread counts: when some were just posted, the worker's close
+    // (which delivers everything within its deadline, then dead-letters the rest) is what is waited for.
+    if (summaries === 0 && this.#waitSettled(deadline - margin)) return 0
+    this.#postToWorker({ type: 'close', id: 0, timeoutMs: summaries === 0 ? 0 : Math.max(0, deadline - margin - Date.now()) })
     // Until the close has finished, not just until the records settled: its stderr line comes last.
     for (;;) {
       const left = deadline - Date.now()
@@ -194,8 +199,10 @@ export class ThreadedNotifier extends NotifierBase {
     return Date.now()
   }
 
+  /** As DiscordNotifier's: false during an outage, when failing or disabled; a Redis-only degradation is healthy. */
   isHealthy (): boolean {
-    return this.health().status === 'healthy'
+    const health = this.health()
+    return health.status === 'healthy' || (health.status === 'degraded' && health.reason?.startsWith('Discord unreachable') !== true)
   }
 
   getQueueSize (): number {
@@ -302,14 +309,17 @@ export class ThreadedNotifier extends NotifierBase {
     this.#dedupTimer.unref()
   }
 
-  #endWindows (): void {
+  /** Ends every open window and posts the summaries due; returns how many were posted. */
+  #endWindows (): number {
     const dedup = this.#dedup
-    if (dedup === undefined) return
+    if (dedup === undefined) return 0
     if (this.#dedupTimer !== undefined) {
       clearTimeout(this.#dedupTimer)
       this.#dedupTimer = undefined
     }
-    this.#postSummaries(dedup.endAll())
+    const windows = dedup.endAll()
+    this.#postSummaries(windows)
+    return windows.length
   }
 
   #postBuffer (): void {

@@ -31,7 +31,7 @@ function writeStderrSync (line: string): void {
     // stderr closed or full: the library's own diagnostics must never break delivery.
   }
 }
-const notifier = new DiscordNotifier(options, data.limiterState === undefined ? undefined : { limiterState: data.limiterState })
+const notifier = new DiscordNotifier(options)
 
 let snapshotTimer: NodeJS.Timeout | undefined
 function snapshot (): void {

@@ -1,0 +1,81 @@
+import type { RateLimitScope } from '../events.js'
+import type { RateLimitOptions } from '../options.js'
+
+/** Every rate-limit setting, resolved. */
+export type LimitConfig = Required<RateLimitOptions>
+
+/** How long a request must wait (ms, 0 = now) and which limit holds it. */
+export interface Wait {
+  ms: number
+  scope: RateLimitScope
+}
+
+/** What a response's X-RateLimit-* headers say about the webhook's bucket (all optional: contract §2). */
+export interface BucketHeaders {
+  limit?: number
+  remaining?: number
+  resetAtMs?: number
+  bucket?: string
+}
+
+export interface BucketState {
+  id: string
+  limit: number
+  remaining: number
+  /** Epoch ms, offset included. */
+  resetAt: number
+  lastUpdated: number
+}
+
+export type ReactiveScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
+
+export interface StoreStatus {
+  /** Why this store is running on a fallback (one process's own view), if it is. */
+  degraded?: string
+}
+
+/**
+ * Where the rate-limit state of every sender lives: the one seam between the pipeline's RateLimiter and
+ * whoever else posts to the same webhook. Two implementations:
+ * - `SharedLimits`: one process, every thread (a SharedArrayBuffer; synchronous);
+ * - `RedisLimits`: every process on every host, through Redis, falling back to a `SharedLimits`.
+ *
+ * Keys are a webhook id (its bucket, contract §2) and a channel key (`webhook:<id>` until a response names
+ * the channel, then `channel:<id>`: the hidden ~30/60 s limit is per channel, contract §3). Times are
+ * epoch ms on the caller's clock.
+ */
+export interface LimitStore {
+  /** The wait imposed on a request to `webhookId`/`channelKey` now, spending nothing. */
+  waitTime: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => Wait
+  /**
+   * Atomically: when no limit holds the request back, spends one unit of every budget it draws on
+   * (bucket, channel, process) and resolves `{ ms: 0 }`; otherwise resolves the wait, spending nothing.
+   */
+  reserve: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => Wait | Promise<Wait>
+  /**
+   * A request leaves now. Without `reservedAt`: spends one unit of every budget without checking. With it:
+   * the request reserved at `reservedAt` leaves only now, so the windows count it from now.
+   */
+  acquire: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number) => void
+  /**
+   * A response to a request sent at `sentAt` arrived with these headers. Requests other senders made
+   * after `sentAt` are still on their way to Discord, so the remaining count is reduced by them.
+   */
+  update: (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number) => void
+  /**
+   * `fromKey` turned out to be channel `toKey`: its requests count there, and every sender still using
+   * `fromKey` is counted there too.
+   */
+  mergeChannel: (fromKey: string, toKey: string, cfg: LimitConfig, now: number) => void
+  /** A 429 arrived; pauses by scope and returns the pause in ms. */
+  rateLimited: (webhookId: string, channelKey: string, scope: ReactiveScope, retryAfterMs: number | undefined, cfg: LimitConfig, now: number) => number
+  /** A request went through: a Cloudflare cool-down starts from scratch next time. */
+  succeeded: () => void
+  recordInvalid: (cfg: LimitConfig, now: number) => void
+  invalidCount: (cfg: LimitConfig, now: number) => number
+  bucket: (webhookId: string, now: number) => BucketState | undefined
+  globalInfo: (now: number) => { active: boolean, resetTime: number, waitTime: number }
+  /** Forgets one webhook's bucket state (tests, resetRateLimits()). */
+  resetWebhook: (webhookId: string) => void
+  status: () => StoreStatus
+}
