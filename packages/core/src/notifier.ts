@@ -17,6 +17,8 @@ import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threade
 
 /** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
 export const kPushSummaries = Symbol.for('logcord.pushSummaries')
+/** Internal: how the delivery worker closes its notifier at process exit. */
+export const kCloseAtExit = Symbol.for('logcord.closeAtExit')
 
 export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput, Health, HealthStatus } from './notifier-base.js'
 
@@ -63,7 +65,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
   /** @internal The event loop emptied with records pending (a script ended): deliver, then dead-letter. */
   drainBeforeExit (): Promise<unknown> {
-    return this.#pipeline?.settle(this.options.flushTimeoutMs, 'exit') ?? Promise.resolve()
+    return this.#pipeline?.settle(this.options.flushTimeoutMs, { name: 'flushTimeoutMs after the event loop emptied', ms: this.options.flushTimeoutMs }) ?? Promise.resolve()
   }
 
   /**
@@ -116,6 +118,11 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
   protected now (): number {
     return this.options.clock.now()
+  }
+
+  /** @internal The delivery worker's close at process exit: its stderr line names exitTimeoutMs. */
+  [kCloseAtExit] (timeoutMs: number, exitTimeoutMs: number): Promise<FlushResult> {
+    return this.#pipeline?.close(timeoutMs, { name: 'exitTimeoutMs at process exit', ms: exitTimeoutMs }) ?? Promise.resolve({ pending: 0, timedOut: false })
   }
 
   /** @internal */

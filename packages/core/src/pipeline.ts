@@ -145,6 +145,13 @@ export interface PipelineDeps {
   onPending?: (pending: boolean) => void
 }
 
+/** A shutdown deadline as the stderr line names it: `the close() deadline`, `exitTimeoutMs at process exit`. */
+export interface ShutdownDeadline {
+  name: string
+  /** The deadline's length as the user set it (ms). */
+  ms: number
+}
+
 /** What is pending, taken out of a pipeline so another thread can deliver it (process exit). */
 export interface HandOff {
   records: LogRecord[]
@@ -379,11 +386,14 @@ export class Pipeline {
     })
   }
 
-  /** Stops intake, delivers what it can within the deadline, dead-letters the rest, frees resources. */
-  async close (timeoutMs: number = this.#opts.flushTimeoutMs): Promise<FlushResult> {
+  /**
+   * Stops intake, delivers what it can within the deadline, dead-letters the rest, frees resources.
+   * `deadline` names the deadline in the stderr line (a close at process exit is bound by exitTimeoutMs).
+   */
+  async close (timeoutMs: number = this.#opts.flushTimeoutMs, deadline: ShutdownDeadline = { name: 'the close() deadline', ms: timeoutMs }): Promise<FlushResult> {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
-    const result = await this.settle(timeoutMs, 'close()')
+    const result = await this.settle(timeoutMs, deadline)
     try {
       await this.#sender.close()
     } catch {}
@@ -396,7 +406,7 @@ export class Pipeline {
    * one stderr line saying how many and where they went. Intake stays as it was: close() stops it first;
    * the drain when the event loop empties leaves it open for anything logged after.
    */
-  async settle (timeoutMs: number, when: string): Promise<FlushResult> {
+  async settle (timeoutMs: number, deadline: ShutdownDeadline): Promise<FlushResult> {
     const before = this.counters.droppedByReason.shutdown
     // Requests are cut short so the deadline leaves room to dead-letter the rest; an outage gets one
     // last probe now instead of waiting out its backoff.
@@ -412,12 +422,12 @@ export class Pipeline {
       this.#abort = new AbortController()
     }
     const left = this.#queue.drain()
-    if (left.length > 0) this.#drop('shutdown', left, `still queued at the ${when} deadline`)
+    if (left.length > 0) this.#drop('shutdown', left, `still queued at ${deadline.name}`)
     this.#queue.takeDrops()
     const lost = this.counters.droppedByReason.shutdown - before
     if (lost > 0) {
       const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
-      this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within the ${when} deadline (${timeoutMs} ms): ${where}`)
+      this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within ${deadline.name} (${deadline.ms} ms): ${where}`)
     }
     if (!this.#closed) this.#closeDeadline = undefined
     this.#untrackIfIdle()
@@ -607,10 +617,10 @@ export class Pipeline {
     const clock = this.#opts.clock
     try {
       for (;;) {
-        if (!(await this.#waitForBudget())) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+        if (!(await this.#waitForBudget())) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
         const sentAt = clock.now()
         const timeoutMs = this.#requestTimeout(sentAt)
-        if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the close() deadline')
+        if (timeoutMs <= 0) return this.#drop('shutdown', batch.records, 'no time left before the shutdown deadline')
         this.#limiter.acquire(sentAt)
         this.counters.requests++
         const outcome = await this.#sender.post(this.#target, batch.payload, this.#abort.signal, batch.files, timeoutMs)
@@ -624,7 +634,7 @@ export class Pipeline {
           }
           verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
         } else {
-          if (outcome.failure.kind === 'aborted' || this.#abort.signal.aborted) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+          if (outcome.failure.kind === 'aborted' || this.#abort.signal.aborted) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
           verdict = classifyFailure(outcome.failure)
         }
         if (this.#outage.active && answered(verdict)) this.#endOutage(now)
@@ -664,7 +674,7 @@ export class Pipeline {
             this.counters.retried++
             this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
             this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
-            if (!(await sleep(clock, delay, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at close() deadline')
+            if (!(await sleep(clock, delay, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
             continue
           }
           case 'disable': {

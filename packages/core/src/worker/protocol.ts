@@ -31,7 +31,8 @@ export interface WorkerData {
 export type ToWorker =
   | { type: 'records', records: LogRecord[] }
   | { type: 'flush', id: number, timeoutMs?: number }
-  | { type: 'close', id: number, timeoutMs?: number }
+  /** `exitTimeoutMs`: a close at process exit (the stderr line names that deadline). */
+  | { type: 'close', id: number, timeoutMs?: number, exitTimeoutMs?: number }
   | { type: 'resetRateLimits' }
   /** Windows of repeats folded on the caller's thread, to be sent as "×N more" summaries. */
   | { type: 'summaries', windows: DedupWindow[] }

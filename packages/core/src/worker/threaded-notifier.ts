@@ -174,7 +174,7 @@ export class ThreadedNotifier extends NotifierBase {
     // Storm summaries are not records this thread counts: when some were just posted, the worker's close
     // (which delivers everything within its deadline, then dead-letters the rest) is what is waited for.
     if (summaries === 0 && this.#waitSettled(deadline - margin)) return 0
-    this.#postToWorker({ type: 'close', id: 0, timeoutMs: summaries === 0 ? 0 : Math.max(0, deadline - margin - Date.now()) })
+    this.#postToWorker({ type: 'close', id: 0, timeoutMs: summaries === 0 ? 0 : Math.max(0, deadline - margin - Date.now()), exitTimeoutMs: timeoutMs })
     // Until the close has finished, not just until the records settled: its stderr line comes last.
     for (;;) {
       const left = deadline - Date.now()

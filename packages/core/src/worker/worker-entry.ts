@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
-import { DiscordNotifier, kPushSummaries } from '../notifier.js'
+import { DiscordNotifier, kCloseAtExit, kPushSummaries } from '../notifier.js'
 import type { NotifierOptions } from '../options.js'
 import { STATE_CLOSED, STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
 
@@ -85,7 +85,7 @@ port.on('message', (message: ToWorker) => {
       void notifier.flush(message.timeoutMs).then((result) => post({ type: 'reply', id: message.id, result }))
       break
     case 'close':
-      void notifier.close(message.timeoutMs).then((result) => {
+      void (message.exitTimeoutMs === undefined ? notifier.close(message.timeoutMs) : notifier[kCloseAtExit](message.timeoutMs ?? 0, message.exitTimeoutMs)).then((result) => {
         Atomics.store(state, STATE_CLOSED, 1)
         Atomics.notify(state, STATE_CLOSED)
         post({ type: 'snapshot', health: notifier.health() })
