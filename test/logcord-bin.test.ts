@@ -66,6 +66,19 @@ describe('logcord test', () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--webhook-url or set DISCORD_WEBHOOK_URL/)
   })
+
+  it('usage mistakes: the closest flag is named, and no argument is echoed (it may hold the token)', async () => {
+    const url = 'https://discord.com/api/webhooks/123456789012345678/ArgvTokenArgvTokenArgvTokenArgvTokenArgvTokenArgvTokenArgvTokenAr'
+    const typo = await logcord(['test', `--webhookurl=${url}`], '')
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toMatch(/unknown option --webhookurl: did you mean --webhook-url\?/)
+    const pasted = await logcord(['test', url], url)
+    expect(pasted.code).toBe(2)
+    const malformed = await logcord(['test', '--webhook-url', url.replace('https://', '')], '')
+    expect(malformed.code).toBe(2)
+    expect(malformed.stdout).not.toContain('Sending')
+    for (const run of [typo, pasted, malformed]) expect(run.stdout + run.stderr).not.toContain(tokenOf(url).slice(0, 8))
+  })
 })
 
 describe('logcord replay', () => {

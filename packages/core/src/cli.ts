@@ -11,7 +11,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runCheck } from './check.js'
 import { redactLoose } from './http/webhook-url.js'
-import type { NotifierOptions } from './options.js'
+import { suggest } from './known-options.js'
+import { resolveOptions, type NotifierOptions } from './options.js'
 import { replayDeadLetters } from './replay.js'
 
 const EXIT_OK = 0
@@ -49,8 +50,7 @@ async function main (argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true })
   } catch (error) {
-    process.stderr.write(`logcord: ${(error as Error).message}\n\n${USAGE}\n`)
-    return EXIT_USAGE
+    return usage(describeArgsError(error))
   }
   const { values, positionals } = parsed
   const [command, ...rest] = positionals
@@ -70,7 +70,8 @@ async function main (argv: string[]): Promise<number> {
 
   switch (command) {
     case 'test':
-      if (rest.length > 0) return usage(`test takes no file, received ${JSON.stringify(rest[0])}`)
+      // Positionals are never echoed: a webhook URL pasted without its flag holds the token.
+      if (rest.length > 0) return usage(`test takes no arguments besides its options (received ${rest.length}); the webhook goes in --webhook-url`)
       return await check(options)
     case 'replay': {
       if (rest.length !== 1) return usage('replay needs exactly one dead-letter file')
@@ -83,16 +84,34 @@ async function main (argv: string[]): Promise<number> {
       return await replay(options, rest[0]!, values['all-webhooks'], waitMs)
     }
     default:
-      return usage(`unknown command ${JSON.stringify(command)}`)
+      return usage(/^[a-z][a-z-]{0,19}$/.test(command) ? `unknown command ${command}: expected test or replay` : 'unknown command: expected test or replay')
   }
 }
 
+/**
+ * parseArgs' complaint in our words, naming the closest flag. Node's own message is not printed: it may
+ * quote what followed the flag, and that can be a webhook URL.
+ */
+function describeArgsError (error: unknown): string {
+  const code = (error as { code?: string }).code
+  const name = /'(--?[\w-]{1,40})/.exec((error as Error).message ?? '')?.[1]
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && name !== undefined) {
+    const flags = Object.keys(FLAGS)
+    const closest = suggest(name.replace(/^-+/, ''), flags)
+    return `unknown option ${name}${closest === undefined ? '' : `: did you mean --${closest}?`}`
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && name !== undefined) return `option ${name} expects a value`
+  return 'the arguments could not be read'
+}
+
 function usage (message: string): number {
-  process.stderr.write(`logcord: ${message}.\n\n${USAGE}\n`)
+  process.stderr.write(`logcord: ${message}${/[.?]$/.test(message) ? '' : '.'}\n\n${USAGE}\n`)
   return EXIT_USAGE
 }
 
 async function check (options: NotifierOptions): Promise<number> {
+  // A malformed URL or option is reported before anything is said to be sent.
+  resolveOptions(options)
   process.stdout.write(`Sending one message of each kind to ${redactLoose(options.webhookUrl!)}\n\n`)
   const result = await runCheck(options, (line) => process.stdout.write(`  ${line.kind.padEnd(22)} ${line.text}\n`))
   process.stdout.write(`\n${result.delivered} of ${result.total} delivered; notifier ${result.health}\n`)
