@@ -70,7 +70,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
   /**
    * @internal `process.exit()` or a crash with records pending: nothing asynchronous runs on this thread
-   * again, so they go to a delivery worker started now, with the limiter's state; the exit blocks until
+   * again, so they go to a delivery worker started now (it shares the process's rate-limit table); the exit blocks until
    * it settled them (the returned wait). Records that cannot go (a custom `dispatcher` cannot cross into
    * a worker) are dead-lettered here.
    */
