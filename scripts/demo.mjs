@@ -88,14 +88,17 @@ const header = `  ${'step'.padEnd(40)} ${'logged'.padStart(6)} ${'received'.padS
 console.log(header)
 const names = Object.keys(STEPS)
 let logged = 0
+/** The Pino app's counters, as its worker last reported them. */
+let pinoStats
 for (const [i, name] of names.entries()) {
   const step = STEPS[name]
-  const [{ records: pinoRecords }] = await Promise.all([
+  const [{ records: pinoRecords, delivery }] = await Promise.all([
     ask({ type: 'step', step: name, sizes }, 'done'),
     Promise.resolve(step.winston(logger, transport, sizes))
       .then(async (n) => { logged += n; await transport.flush(60_000) })
   ])
   logged += pinoRecords
+  pinoStats = delivery ?? pinoStats
   const c = counts()
   console.log(`  ${`${i + 1}/${names.length} ${step.title}`.padEnd(40)} ${String(logged).padStart(6)} ${String(c.received).padStart(8)} ${String(c.embeds).padStart(6)} ${String(c.requests).padStart(8)} ${String(c.tooMany).padStart(5)} ${elapsed().padStart(7)}`)
 }
@@ -121,7 +124,9 @@ if (emulator) {
   console.log(`  Winston side       ${winstonStats.sent} records sent in ${seen.messages} messages, ${winstonStats.requests} requests, ${seen.tooMany} 429s`)
   console.log('  Pino side          delivered by its worker before its process ended')
 }
-console.log(`  checkout (Winston) ${winstonStats.accepted} accepted, ${winstonStats.sent} sent, ${winstonStats.collapsed ?? 0} folded into summaries, ${winstonStats.waits} limiter waits, ${winstonStats.dropped} dropped`)
+const appLine = (name, s) => `  ${name.padEnd(18)} ${s.accepted} accepted, ${s.sent} sent, ${s.collapsed ?? 0} folded into summaries, ${s.waits} limiter waits, ${s.dropped} dropped`
+console.log(appLine('checkout (Winston)', winstonStats))
+if (pinoStats !== undefined) console.log(appLine('billing (Pino)', pinoStats))
 console.log(`  took               ${elapsed().trim()}${emulator ? ` (Discord's limits with the clock × ${timeScale}: about ${(((performance.now() - started) / 1000) / timeScale).toFixed(0)} s in real Discord time)` : ''}`)
 
 if (emulator && values.screenshot !== undefined) {

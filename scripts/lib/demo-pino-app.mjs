@@ -3,7 +3,7 @@
 // thread while the worker drains: an emulator on that same thread could not answer meanwhile.
 //
 // Protocol (IPC): { type: 'start', options } once, then { type: 'step', step } per demo step (answered with
-// { type: 'done', step, records } once the worker has settled every record logged so far: delivered,
+// { type: 'done', step, records, delivery } (the worker's counters) once the worker has settled every record logged so far: delivered,
 // folded into a storm summary or dropped), then { type: 'end' }: the process lets its event loop empty,
 // and pino's exit hook waits for the worker to deliver what is queued.
 import { discordTransport } from '@logcord/pino-discord'
@@ -50,7 +50,7 @@ process.on('message', async (msg) => {
     logged += records
     // The step's row counts what Discord received: answer once this app's records got there.
     await settled()
-    process.send({ type: 'done', step: msg.step, records })
+    process.send({ type: 'done', step: msg.step, records, delivery: stats?.delivery })
   } else if (msg.type === 'end') {
     // Leaving the IPC channel lets the event loop empty; pino then ends the worker's stream and waits.
     process.disconnect()
