@@ -131,9 +131,7 @@ async function replay (options: NotifierOptions, file: string, allWebhooks: bool
   return r.left === 0 && r.rejected === 0 ? EXIT_OK : EXIT_FAILED
 }
 
-// The library's timers never hold a process open (they are unref'd); this command waits for its own
-// deliveries, so it holds the process until it is done.
-const keepAlive = setInterval(() => {}, 2 ** 30)
+// Every wait in this command is an awaited flush() or close(), which holds the process until it settles.
 process.exitCode = EXIT_FAILED
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code
@@ -141,4 +139,4 @@ main(process.argv.slice(2)).then((code) => {
   // Bad options (a malformed URL) land here; their messages never contain the token.
   process.stderr.write(`logcord: ${redactLoose(error instanceof Error ? error.message : String(error))}\n`)
   process.exitCode = EXIT_USAGE
-}).finally(() => clearInterval(keepAlive))
+})

@@ -28,20 +28,22 @@ const LOG_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = Object.freeze({
 
 /** `DISCORD_NOTIFICATIONS_ENABLED` as a boolean; undefined when unset or empty. */
 export function enabledFromEnv (env: NodeJS.ProcessEnv = process.env): boolean | undefined {
-  const raw = env[ENV_ENABLED]?.trim()
-  if (raw === undefined || raw === '') return undefined
-  const value = SWITCH[raw.toLowerCase()]
-  if (value === undefined) throw new InvalidEnvironmentError(ENV_ENABLED, 'enabled', 'true or false (also 1/0, yes/no, on/off)', raw)
-  return value
+  return fromTable(env, ENV_ENABLED, SWITCH, 'enabled', 'true or false (also 1/0, yes/no, on/off)')
 }
 
 /** `DISCORD_NOTIFICATIONS_LOG_LEVEL` as a LogLevel; undefined when unset or empty. */
 export function logLevelFromEnv (env: NodeJS.ProcessEnv = process.env): LogLevel | undefined {
-  const raw = env[ENV_LOG_LEVEL]?.trim()
+  return fromTable(env, ENV_LOG_LEVEL, LOG_LEVEL_NAMES, 'logLevel', 'debug, info, warn, error or silent')
+}
+
+/** A variable read through `table` (any case); undefined when unset or empty, an error when unknown. */
+function fromTable<T> (env: NodeJS.ProcessEnv, name: string, table: Readonly<Record<string, T>>, option: string, expected: string): T | undefined {
+  const raw = env[name]?.trim()
   if (raw === undefined || raw === '') return undefined
-  const value = LOG_LEVEL_NAMES[raw.toLowerCase()]
-  if (value === undefined) throw new InvalidEnvironmentError(ENV_LOG_LEVEL, 'logLevel', 'debug, info, warn, error or silent', raw)
-  return value
+  const key = raw.toLowerCase()
+  // Own keys only: `constructor` or `toString` must not read as a value.
+  if (!Object.hasOwn(table, key)) throw new InvalidEnvironmentError(name, option, expected, raw)
+  return table[key]
 }
 
 /** `DISCORD_WEBHOOK_URL`, trimmed; undefined when unset or empty. */

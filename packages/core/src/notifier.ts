@@ -41,8 +41,10 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
    */
   constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv }) {
     super()
-    this.options = resolveWithEnvironment(options, internal?.env).resolved
-    this.#input = options
+    // The options with the environment applied: the exit worker must not read another environment.
+    const { options: applied, resolved } = resolveWithEnvironment(options, internal?.env)
+    this.options = resolved
+    this.#input = applied
     if (this.options.enabled && this.options.target !== undefined) {
       const deps: ConstructorParameters<typeof Pipeline>[0] = {
         options: this.options,

@@ -14,7 +14,7 @@ describe('the environment switch and log level', () => {
     expect(enabledFromEnv(value === undefined ? {} : { DISCORD_NOTIFICATIONS_ENABLED: value })).toBe(expected)
   })
 
-  it.each(['maybe', 'disabled', 'enable', '2', 'nope'])('DISCORD_NOTIFICATIONS_ENABLED=%j is an error naming the variable', (value) => {
+  it.each(['maybe', 'disabled', 'enable', '2', 'nope', 'constructor', 'toString'])('DISCORD_NOTIFICATIONS_ENABLED=%j is an error naming the variable', (value) => {
     expect(() => enabledFromEnv({ DISCORD_NOTIFICATIONS_ENABLED: value })).toThrow(InvalidEnvironmentError)
     expect(() => enabledFromEnv({ DISCORD_NOTIFICATIONS_ENABLED: value })).toThrow(/DISCORD_NOTIFICATIONS_ENABLED: expected true or false/)
   })
@@ -25,6 +25,7 @@ describe('the environment switch and log level', () => {
     expect(logLevelFromEnv({ DISCORD_NOTIFICATIONS_LOG_LEVEL: 'off' })).toBe('silent')
     expect(logLevelFromEnv({ LOG_LEVEL: 'debug' })).toBeUndefined()
     expect(() => logLevelFromEnv({ DISCORD_NOTIFICATIONS_LOG_LEVEL: 'verbose' })).toThrow(/DISCORD_NOTIFICATIONS_LOG_LEVEL/)
+    expect(() => logLevelFromEnv({ DISCORD_NOTIFICATIONS_LOG_LEVEL: '__proto__' })).toThrow(/DISCORD_NOTIFICATIONS_LOG_LEVEL/)
   })
 
   it('fills only what the caller left unset, and skips the URL when disabled', () => {
