@@ -37,7 +37,8 @@ export function atLeast (severity: Severity, threshold: Severity): boolean {
  * Maps a logger's level name to a severity. Covers npm, syslog, cli and pino names;
  * unknown names fall back to `fallback`.
  */
-const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze({
+// No prototype: a level named `constructor` or `toString` (a logger's custom level) is unknown, not a function.
+const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Severity>, {
   // critical
   fatal: 'critical', critical: 'critical', crit: 'critical', emerg: 'critical', emergency: 'critical', alert: 'critical', panic: 'critical',
   // error
@@ -48,7 +49,7 @@ const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze({
   info: 'info', notice: 'info', http: 'info', help: 'info', data: 'info', prompt: 'info', verbose: 'info', input: 'info',
   // debug
   debug: 'debug', trace: 'debug', silly: 'debug'
-})
+}))
 
 /**
  * The severity of a level the library knows: a severity, a logger level name above (any case), or a

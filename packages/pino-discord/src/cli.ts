@@ -18,7 +18,7 @@ import pinoDiscord, { summary, type PinoDiscordStream } from './transport.js'
 const EXIT_OK = 0
 const EXIT_USAGE = 2
 /** pino's default level values, for `--level warn`. */
-const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze({ trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 })
+const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }))
 
 /** Flags mirror the option names in kebab-case. */
 const FLAGS = {
