@@ -284,6 +284,68 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
   })
 
+  describe('storm control folds repeats of logger.error(err) without building a record', () => {
+    /** Counts the records the transport builds and hands to the notifier. */
+    function countSends (transport: DiscordTransport): { count: number } {
+      const seen = { count: 0 }
+      const send = transport.notifier.send.bind(transport.notifier)
+      transport.notifier.send = (record) => {
+        seen.count++
+        return send(record)
+      }
+      return seen
+    }
+
+    for (const thread of [false, true]) {
+      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: 1 alert and one "×N more" summary; only the first and the first repeat are built`, async () => {
+        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
+        const sends = countSends(transport)
+        const payout = new Error('payout rejected')
+        // Distinct Error objects of one message template, and one Error object logged again and again.
+        for (let i = 0; i < 200; i++) logger.error(i % 2 === 0 ? new Error(`ledger locked for account ${i}`) : payout)
+        expect(sends.count).toBe(4)
+        await transport.flush()
+        const titles = embedsOf(emu.messages).map((e) => e.title ?? '').sort()
+        expect(titles).toHaveLength(4)
+        expect(titles.filter((t) => t.includes('×99 more')), titles.join(' | ')).toHaveLength(2)
+        // A ThreadedNotifier's counters arrive from its worker shortly after.
+        await expect.poll(() => transport.notifier.stats()).toMatchObject({ accepted: 200, collapsed: 198, dropped: 0 })
+      })
+    }
+
+    it('folds into the window the built record opened: the same key either way', async () => {
+      // A service from defaultMeta (Winston assigns it onto the Error), and a level the transport maps.
+      const billing = await setup({ dedup: { enabled: true, windowMs: 60_000 }, levelMap: { notice: 'warning' } }, { levels: winston.config.syslog.levels, defaultMeta: { service: 'billing' } })
+      const sends = countSends(billing.transport)
+      const logger = billing.logger as unknown as Record<'notice' | 'warning', (e: Error) => void>
+      for (let i = 0; i < 50; i++) logger.notice(new Error(`card ${i} declined`))
+      for (let i = 0; i < 50; i++) logger.warning(new Error(`card ${i} declined`))
+      // notice and warning both map to 'warning': one alert, built twice (first, first repeat).
+      expect(sends.count).toBe(2)
+      expect(billing.transport.notifier.stats()).toMatchObject({ accepted: 100, collapsed: 99 })
+      await billing.transport.flush()
+      const embeds = embedsOf(billing.emu.messages)
+      expect(embeds.map((e) => e.title ?? '').filter((t) => t.includes('×99 more'))).toHaveLength(1)
+      expect(embeds.every((e) => e.author?.name === 'billing')).toBe(true)
+    })
+
+    it('never folds what must be built: a formatter, discord: false, a multi-line message, levels below minSeverity', async () => {
+      const formatted = await setup({ formatter: () => undefined })
+      const sends = countSends(formatted.transport)
+      for (let i = 0; i < 5; i++) formatted.logger.error(new Error('formatted'))
+      expect(sends.count).toBe(5)
+
+      const { transport, logger } = await setup({ minSeverity: 'error' })
+      const seen = countSends(transport)
+      const optedOut = Object.assign(new Error('not for discord'), { discord: false })
+      for (let i = 0; i < 5; i++) logger.error(optedOut)
+      for (let i = 0; i < 5; i++) logger.error(new Error('two\nlines'))
+      for (let i = 0; i < 5; i++) logger.warn(new Error('below the threshold'))
+      expect(seen.count).toBe(5 + 5)
+      expect(transport.notifier.stats()).toMatchObject({ accepted: 5, collapsed: 4 })
+    })
+  })
+
   it('delivers a burst of 500 errors in full with zero 429s', async () => {
     // Same message template each time: storm control would fold these; this test is about delivery.
     const { emu, transport, logger } = await setup({ dedup: { enabled: false } })

@@ -63,12 +63,26 @@ export interface Health {
 export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
 
 /**
+ * Internal: `notifier[kFoldRepeat](severity, service, message)` counts one more repeat of an alert whose
+ * storm window is open, without a record (see Pipeline.foldRepeat); false when the record must be sent.
+ */
+export const kFoldRepeat = Symbol.for('logcord.foldRepeat')
+
+/**
  * The notifier API shared by the in-process notifier and the worker-thread one: the seed's send methods,
  * each turning its arguments into a LogRecord for `send()`. Subclasses decide where records go.
  */
 export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   /** Hands over a record. False when filtered out, shed or refused. Never throws. */
   abstract send (record: LogRecord): boolean
+  /**
+   * @internal Storm control before a record is built: true when a deferred-error record with this
+   * severity, service and non-empty single-line message would be folded into an open window (and it was
+   * counted so); false, counting nothing, when the record must go through `send()`. Never throws.
+   */
+  [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string): boolean {
+    return false
+  }
   abstract get enabled (): boolean
   /** True while the notifier is enabled and its webhook works. `health().reason` says why not. */
   abstract isHealthy (): boolean

@@ -1,8 +1,8 @@
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
 import { resolveWithEnvironment, withEnvironment } from './env.js'
 import { redactLoose } from './http/webhook-url.js'
-import { atLeast } from './levels.js'
-import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from './notifier-base.js'
+import { atLeast, type Severity } from './levels.js'
+import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, NotifierBase, type Health } from './notifier-base.js'
 import { DEFAULTS, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
@@ -120,6 +120,16 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
 
   protected now (): number {
     return this.options.clock.now()
+  }
+
+  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string): boolean {
+    const p = this.#pipeline
+    if (p === undefined) return false
+    try {
+      return atLeast(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message)
+    } catch {
+      return false
+    }
   }
 
   /** @internal The delivery worker's close at process exit: its stderr line names exitTimeoutMs. */

@@ -26,7 +26,7 @@
  * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
-import { fingerprintHash } from './batch/fingerprint.js'
+import { deferredFingerprintHash, fingerprintHash } from './batch/fingerprint.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
@@ -282,6 +282,28 @@ export class Pipeline {
     return this.#enqueue(record, now)
   }
 
+  /**
+   * Storm control without a record: when the window of the alert a deferred-error record with this
+   * severity, service and message would belong to is open, counts one more repeat (accepted, collapsed)
+   * and returns true. False, counting nothing, otherwise: then push() the record. O(1), no allocation.
+   */
+  foldRepeat (severity: Severity, service: string | undefined, message: string): boolean {
+    const dedup = this.#dedup
+    if (dedup === undefined || this.#closed || this.#disabled !== undefined) return false
+    const now = this.#opts.clock.now()
+    deferredFingerprintHash(severity, service, message, this.#opts.dedup.fingerprint, this.#fingerprint)
+    const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
+    // Windows the fold found ended: their summaries go ahead, as in push().
+    if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(now), now)
+    if (!folded) return false
+    this.counters.accepted++
+    this.counters.collapsed++
+    this.#owedRepeats++
+    if (!this.#tracked) this.#track()
+    if (this.#dedupTimer === undefined) this.#armDedupTimer(now)
+    return true
+  }
+
   #track (): void {
     if (this.#tracked) return
     this.#tracked = true
@@ -311,7 +333,9 @@ export class Pipeline {
   }
 
   #enqueueSummaries (windows: readonly DedupWindow[], now: number): void {
-    for (const window of windows) {
+    // Nearly always none: an index loop, so the common case allocates no iterator.
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!
       const summary = this.#summaryRecord(window, now)
       this.#summaries.set(summary, window.repeats)
       this.#summariesPending++

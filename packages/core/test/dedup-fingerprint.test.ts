@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fingerprint, normaliseTemplate, topFrame, MAX_TEMPLATE_CHARS } from '../src/batch/fingerprint.js'
+import fc from 'fast-check'
+import { deferredFingerprintHash, fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS, MAX_TEMPLATE_CHARS, type FingerprintPart } from '../src/batch/fingerprint.js'
 import type { LogRecord } from '../src/record.js'
 
 const STACK = `TypeError: cannot read 'id' of undefined
@@ -113,5 +114,49 @@ describe('fingerprint of a record whose error is serialized on first read', () =
     expect(fingerprint(new LazyRecord('card 1 declined'), all)).toBe(fingerprint(new LazyRecord('card 2 declined'), all))
     const eager = record({ message: 'card 1 declined', error: { type: 'TypeError', message: 'card 1 declined', stack: STACK } })
     expect(fingerprint(new LazyRecord('card 1 declined'), all)).not.toBe(fingerprint(eager, all))
+  })
+})
+
+describe('fingerprintHash and deferredFingerprintHash', () => {
+  class Deferred implements LogRecord {
+    severity: LogRecord['severity']
+    message: string
+    time = 0
+    declare service?: string
+    constructor (severity: LogRecord['severity'], message: string, service?: string) {
+      this.severity = severity
+      this.message = message
+      if (service !== undefined) this.service = service
+    }
+    get error () {
+      return { type: 'TypeError', message: this.message, stack: STACK }
+    }
+  }
+  const severity = fc.constantFrom('critical', 'error', 'warning', 'info', 'debug' as const)
+  // Texts that normalise alike and apart: numbers, quoted strings, hex, plain words.
+  const text = fc.array(fc.constantFrom('card', 'declined', '4242', '17', "'A-1'", '"x"', '0xff', 'deadbeef1', 'order', 'ms'), { minLength: 1, maxLength: 5 }).map((w) => w.join(' '))
+  const service = fc.option(fc.constantFrom('api', 'worker', 'api 2'), { nil: undefined })
+  const parts = fc.subarray([...FINGERPRINT_PARTS], { minLength: 1 })
+  const eager = fc.record({ severity, message: text, service, error: fc.option(fc.record({ type: fc.constantFrom('TypeError', 'Error'), message: text, stack: fc.constant(STACK) }), { nil: undefined }) })
+  const hashOf = (r: LogRecord, p: readonly FingerprintPart[]): string => {
+    const out = new Int32Array(2)
+    fingerprintHash(r, p, out)
+    return `${out[0]}:${out[1]}`
+  }
+
+  it('group records exactly as fingerprint() does', () => {
+    fc.assert(fc.property(eager, eager, parts, (a, b, p) => {
+      const ra = { ...a, time: 0 } as LogRecord
+      const rb = { ...b, time: 0 } as LogRecord
+      expect(hashOf(ra, p) === hashOf(rb, p)).toBe(fingerprint(ra, p) === fingerprint(rb, p))
+    }), { numRuns: 2000 })
+  })
+
+  it('give a deferred-error record the key its severity, service and message give without the record', () => {
+    fc.assert(fc.property(severity, service, text, parts, (sev, svc, message, p) => {
+      const out = new Int32Array(2)
+      deferredFingerprintHash(sev, svc, message, p, out)
+      expect(`${out[0]}:${out[1]}`).toBe(hashOf(new Deferred(sev, message, svc), p))
+    }), { numRuns: 2000 })
   })
 })

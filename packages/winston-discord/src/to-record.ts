@@ -74,6 +74,25 @@ export function isProcessFatal (info: WinstonInfo): boolean {
   return info.exception === true || info.rejection === true
 }
 
+/**
+ * The message of `logger.error(err)` (info is the Error itself) when toRecord() would give the record
+ * exactly this message and a deferred error: a non-empty, single-line string. Undefined for any other
+ * shape. With severityOf() and serviceOf(), what storm control recognises a repeat by, read without
+ * building the record.
+ */
+export function errorSelfMessage (info: WinstonInfo): string | undefined {
+  // instanceof first: cheaper, and true for nearly every Error logged.
+  if (!(info instanceof Error) && !types.isNativeError(info)) return undefined
+  const message = info.message
+  return typeof message === 'string' && message !== '' && !message.includes('\n') ? message : undefined
+}
+
+/** The record's service: a non-empty string `info.service` (the usual defaultMeta), else none. */
+export function serviceOf (info: WinstonInfo): string | undefined {
+  const service = info.service
+  return typeof service === 'string' && service !== '' ? service : undefined
+}
+
 export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
   const level = levelOf(info)
   const fatal = isProcessFatal(info)
@@ -160,15 +179,15 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (error !== undefined) message = withoutErrorEcho(message, error, source)
 
   // A string service (the usual defaultMeta) is the embed's author; anything else stays a field.
-  const service = info.service
-  if (service !== undefined && (typeof service !== 'string' || service === '')) (fields ??= {}).service = plain(service)
+  const service = serviceOf(info)
+  if (service === undefined && info.service !== undefined) (fields ??= {}).service = plain(info.service)
 
   const severity = severityOf(level, options.levelMap)
   const time = loggedTime(info.timestamp, options.now)
   const record: LogRecord = error === undefined
     ? { severity, level, message, time }
     : new LazyErrorRecord(severity, level, message, time, error, fields)
-  if (typeof service === 'string' && service !== '') record.service = service
+  if (service !== undefined) record.service = service
   if (fields !== undefined) record.fields = fields
   return record
 }

@@ -14,10 +14,10 @@
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
 import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
-import { systemClock } from '@logcord/core/internal'
+import { kFoldRepeat, systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
-import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'
+import { errorSelfMessage, isProcessFatal, levelOf, serviceOf, severityOf, toRecord, type WinstonInfo } from './to-record.js'
 
 /**
  * Winston's exception and rejection handlers wait at most 3000 ms for a 'finish' before
@@ -58,6 +58,9 @@ export class DiscordTransport extends TransportStream {
   #shutdown: Promise<FlushResult> | undefined
   /** The info being written, while winston-transport runs this transport's own `format` on a copy of it. */
   #original: WinstonInfo | undefined
+  /** The last level seen and its severity: levels repeat, and the lookup lower-cases the name. */
+  #lastLevel = ''
+  #lastSeverity: Severity = 'info'
 
   constructor (options: DiscordTransportOptions = {}) {
     // winston-transport copies `log`, `logv` and `close` from its options onto the instance, which
@@ -103,10 +106,18 @@ export class DiscordTransport extends TransportStream {
 
   /** Hands the record over and calls back at once: never waits on Discord, never throws. */
   override log (info: WinstonInfo, callback: () => void): void {
-    this.#handOver(info)
-    if (isProcessFatal(info)) this.#afterFatal(info)
+    // A repeat storm control folds is only counted. Winston's exception and rejection handlers log a
+    // plain info, never the Error itself, so a folded repeat is never the fatal record.
+    if (!this.#foldRepeat(info)) {
+      this.#handOver(info)
+      if (isProcessFatal(info)) {
+        this.#afterFatal(info)
+        callback()
+        return
+      }
+    }
     // Most apps never listen to 'logged': skipping the setImmediate then keeps the hot path short.
-    else if (this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
+    if (this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
     callback()
   }
 
@@ -140,6 +151,27 @@ export class DiscordTransport extends TransportStream {
     } catch (err) {
       // Only a hostile info (a throwing getter on a field) gets here; the app must not notice.
       this.#warn({ kind: 'translate', message: `could not translate a Winston record: ${describeThrown(err)}` })
+    }
+  }
+
+  /**
+   * True when `info` is a repeat of an alert whose storm window is open: it was counted, and no record
+   * is built. Only for `logger.error(err)`'s shape (info is the Error itself), and not with a formatter
+   * (it may skip or reshape records) or a transport format (log() then gets a copy). Never throws.
+   */
+  #foldRepeat (info: WinstonInfo): boolean {
+    if (this.#formatter !== undefined || (this.#original !== undefined && this.#original !== info)) return false
+    try {
+      const message = errorSelfMessage(info)
+      if (message === undefined || info.discord === false) return false
+      const level = levelOf(info)
+      if (level !== this.#lastLevel) {
+        this.#lastSeverity = severityOf(level, this.#levelMap)
+        this.#lastLevel = level
+      }
+      return this.notifier[kFoldRepeat](this.#lastSeverity, serviceOf(info), message)
+    } catch {
+      return false
     }
   }
 

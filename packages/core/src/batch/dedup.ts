@@ -59,17 +59,26 @@ const EMPTY = 0
  * `windowMs`). Opening, folding into and ending a window allocate nothing, so a flood of distinct
  * records on the caller's thread leaves no garbage here. Only a window that sees a repeat is described
  * (one small object), and only a window that ends with repeats yields a summary.
+ *
+ * A window's numbers sit side by side in one 64-byte slot of `#slots` (key, check, times, repeats), so
+ * folding a repeat touches one cache line there and one in the table: between two repeats of one
+ * alert, the logger's own garbage has usually pushed both out of the fast caches.
  */
+const KEY = 0
+const CHECK = 1
+const FIRST_SEEN = 2
+const LAST_SEEN = 3
+const ENDS_AT = 4
+const REPEATS = 5
+/** 1 once the window is described (it has seen a repeat), else 0. */
+const DESCRIBED = 6
+const SLOT = 8
+
 export class Deduplicator {
   readonly windowMs: number
   readonly maxWindows: number
-  // Per window id.
-  #key: Int32Array
-  #check: Int32Array
-  #firstSeen: Float64Array
-  #lastSeen: Float64Array
-  #endsAt: Float64Array
-  #repeats: Float64Array
+  /** Per window id, SLOT numbers from id * SLOT. */
+  #slots: Float64Array
   #described: Array<DedupWindow | undefined>
   // Hash table of (id + 1), EMPTY when free; linear probing with backward-shift deletion.
   #table: Int32Array
@@ -87,12 +96,7 @@ export class Deduplicator {
     this.windowMs = options.windowMs
     this.maxWindows = options.maxWindows
     const n = options.maxWindows
-    this.#key = new Int32Array(n)
-    this.#check = new Int32Array(n)
-    this.#firstSeen = new Float64Array(n)
-    this.#lastSeen = new Float64Array(n)
-    this.#endsAt = new Float64Array(n)
-    this.#repeats = new Float64Array(n)
+    this.#slots = new Float64Array(n * SLOT)
     this.#described = new Array<DedupWindow | undefined>(n).fill(undefined)
     // At most half full, so probes stay short.
     let size = 2
@@ -125,15 +129,43 @@ export class Deduplicator {
     this.#endExpired(now)
     const id = this.#find(key)
     if (id !== -1) {
-      if (this.#check[id] !== check) return true
-      this.#repeats[id]!++
-      this.#lastSeen[id] = now
-      this.#described[id] ??= describe(record, this.#firstSeen[id]!, this.#endsAt[id]!)
+      const at = id * SLOT
+      const slots = this.#slots
+      if (slots[at + CHECK] !== check) return true
+      slots[at + REPEATS]!++
+      slots[at + LAST_SEEN] = now
+      if (slots[at + DESCRIBED] === 0) {
+        this.#described[id] = describe(record, slots[at + FIRST_SEEN]!, slots[at + ENDS_AT]!)
+        slots[at + DESCRIBED] = 1
+      }
       return false
     }
     if (this.#count >= this.maxWindows) this.#end(this.#ring[this.#ringHead]!)
     this.#open(key, check, now)
     return true
+  }
+
+  /**
+   * Folds one more repeat into the open window under `key` (a hash; `check` confirms it) without a
+   * record, and returns true; returns false, counting nothing, when no such window is open or it has not
+   * been described yet (its first repeat must be offered whole). Windows whose time is up end first, as
+   * in `offer()`: take their summaries with `expire()`.
+   */
+  fold (key: number, check: number, now: number): boolean {
+    this.#endExpired(now)
+    const id = this.#find(key)
+    if (id === -1) return false
+    const at = id * SLOT
+    const slots = this.#slots
+    if (slots[at + CHECK] !== check || slots[at + DESCRIBED] === 0) return false
+    slots[at + REPEATS]!++
+    slots[at + LAST_SEEN] = now
+    return true
+  }
+
+  /** True when windows ended with repeats and their summaries wait to be taken (`expire()`, `endAll()`). */
+  get hasDue (): boolean {
+    return this.#due.length > 0
   }
 
   /** Ends the windows whose time is up at `now` and returns every summary now due (oldest first). */
@@ -150,25 +182,28 @@ export class Deduplicator {
 
   /** When the oldest open window ends, or undefined when none is open. */
   nextEnd (): number | undefined {
-    return this.#count === 0 ? undefined : this.#endsAt[this.#ring[this.#ringHead]!]
+    return this.#count === 0 ? undefined : this.#slots[this.#ring[this.#ringHead]! * SLOT + ENDS_AT]
   }
 
   #endExpired (now: number): void {
     while (this.#count > 0) {
       const head = this.#ring[this.#ringHead]!
-      if (this.#endsAt[head]! > now) return
+      if (this.#slots[head * SLOT + ENDS_AT]! > now) return
       this.#end(head)
     }
   }
 
   #open (key: number, check: number, now: number): void {
     const id = this.#free[--this.#freeTop]!
-    this.#key[id] = key
-    this.#check[id] = check
-    this.#firstSeen[id] = now
-    this.#lastSeen[id] = now
-    this.#endsAt[id] = now + this.windowMs
-    this.#repeats[id] = 0
+    const at = id * SLOT
+    const slots = this.#slots
+    slots[at + KEY] = key
+    slots[at + CHECK] = check
+    slots[at + FIRST_SEEN] = now
+    slots[at + LAST_SEEN] = now
+    slots[at + ENDS_AT] = now + this.windowMs
+    slots[at + REPEATS] = 0
+    slots[at + DESCRIBED] = 0
     this.#described[id] = undefined
     let slot = key & this.#mask
     while (this.#table[slot] !== EMPTY) slot = (slot + 1) & this.#mask
@@ -181,12 +216,13 @@ export class Deduplicator {
   #end (id: number): void {
     this.#ringHead = (this.#ringHead + 1) % this.maxWindows
     this.#count--
-    this.#remove(this.#key[id]!, id)
+    const at = id * SLOT
+    this.#remove(this.#slots[at + KEY]!, id)
     this.#free[this.#freeTop++] = id
     const described = this.#described[id]
-    const repeats = this.#repeats[id]!
+    const repeats = this.#slots[at + REPEATS]!
     if (repeats > 0 && described !== undefined) {
-      this.#due.push({ ...described, lastSeen: this.#lastSeen[id]!, repeats })
+      this.#due.push({ ...described, lastSeen: this.#slots[at + LAST_SEEN]!, repeats })
     }
     this.#described[id] = undefined
   }
@@ -194,7 +230,7 @@ export class Deduplicator {
   #find (key: number): number {
     let slot = key & this.#mask
     for (let entry = this.#table[slot]!; entry !== EMPTY; entry = this.#table[slot]!) {
-      if (this.#key[entry - 1] === key) return entry - 1
+      if (this.#slots[(entry - 1) * SLOT + KEY] === key) return entry - 1
       slot = (slot + 1) & this.#mask
     }
     return -1
@@ -207,7 +243,7 @@ export class Deduplicator {
     while (this.#table[hole] !== id + 1) hole = (hole + 1) & mask
     let next = (hole + 1) & mask
     for (let entry = this.#table[next]!; entry !== EMPTY; entry = this.#table[next]!) {
-      const home = this.#key[entry - 1]! & mask
+      const home = this.#slots[(entry - 1) * SLOT + KEY]! & mask
       // Move the entry into the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
       if (!stays) {

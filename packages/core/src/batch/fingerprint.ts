@@ -56,8 +56,8 @@ const TEMPLATE_SETS = 512
 const TEMPLATE_SLOTS = TEMPLATE_SETS * TEMPLATE_WAYS
 const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(undefined)
 const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
-const slotHashA = new Int32Array(TEMPLATE_SLOTS)
-const slotHashB = new Int32Array(TEMPLATE_SLOTS)
+/** Each slot's template's two hashes, side by side (one cache line read on a hit). */
+const slotHashes = new Int32Array(TEMPLATE_SLOTS * 2)
 /** Each slot's text's sampled hash, compared before the text itself. */
 const slotSample = new Int32Array(TEMPLATE_SLOTS)
 /** Per set: the way to replace next. */
@@ -90,8 +90,8 @@ function templateSlot (text: string): number {
   slotTexts[slot] = head
   slotSample[slot] = h
   slotTemplates[slot] = template
-  slotHashA[slot] = hashA(template)
-  slotHashB[slot] = hashB(template)
+  slotHashes[slot * 2] = hashA(template)
+  slotHashes[slot * 2 + 1] = hashB(template)
   return slot
 }
 
@@ -136,73 +136,45 @@ export function hasDeferredError (record: LogRecord): boolean {
 }
 
 /**
- * The pieces a record is recognised by, in a fixed order: as strings (for `fingerprint()`) or as two
- * hashes each (for `fingerprintHash()`, where template pieces come hashed from the template cache).
- * Both are made from the same pieces, so they group records identically. Reused arrays: no allocation.
+ * The pieces a record is recognised by, in a fixed order: `fingerprint()` joins them as text, and
+ * `fingerprintHash()` folds each piece's two hashes into two running hashes (template pieces come
+ * hashed from the template cache). Both walk the same pieces, so they group records identically.
  */
-const MAX_PIECES = 8
-const pieces: string[] = new Array<string>(MAX_PIECES).fill('')
-const pieceA = new Int32Array(MAX_PIECES)
-const pieceB = new Int32Array(MAX_PIECES)
-/** How many pieces the last record filled (the arrays themselves are never shrunk: no re-allocation). */
-let pieceCount = 0
-
-function push (value: string, hashed: boolean): void {
-  if (hashed) {
-    pieceA[pieceCount] = hashA(value)
-    pieceB[pieceCount] = hashB(value)
-  } else {
-    pieces[pieceCount] = value
-  }
-  pieceCount++
-}
-
-/** A normalised text as a piece: its template, or its template's cached hashes. */
-function pushTemplate (text: string, hashed: boolean): void {
-  if (text === '') return push('', hashed)
-  const slot = templateSlot(text)
-  if (hashed) {
-    pieceA[pieceCount] = slotHashA[slot]!
-    pieceB[pieceCount] = slotHashB[slot]!
-  } else {
-    pieces[pieceCount] = slotTemplates[slot]!
-  }
-  pieceCount++
-}
-
-function collectPieces (record: LogRecord, parts: readonly FingerprintPart[], hashed: boolean): void {
-  pieceCount = 0
-  const deferred = hasDeferredError(record)
+function textPieces (severity: string, service: string | undefined, text: string, error: LogRecord['error'], deferred: boolean, parts: readonly FingerprintPart[]): string[] {
+  const out: string[] = []
   for (const part of parts) {
     switch (part) {
       case 'severity':
-        push(record.severity, hashed)
+        out.push(severity)
         break
-      case 'message': {
-        // Its service, its message (or title, or plain content) and its error's message, each
-        // normalised on its own so each hits the template cache as the same string object.
-        const text = record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
-        pushTemplate(record.service ?? '', hashed)
-        pushTemplate(text, hashed)
-        const errorMessage = deferred ? undefined : record.error?.message
-        pushTemplate(errorMessage ?? '', hashed)
+      case 'message':
+        // Its service, its text and its error's message, each normalised on its own.
+        out.push(normaliseTemplate(service ?? ''), normaliseTemplate(text), normaliseTemplate(error?.message ?? ''))
         break
-      }
       // U+2026 cannot be an error type or a frame: deferred and eager records never share a window.
       case 'errorType':
-        push(deferred ? '\u2026' : record.error?.type ?? '', hashed)
+        out.push(deferred ? DEFERRED : error?.type ?? '')
         break
       case 'topFrame':
-        push(deferred ? '\u2026' : topFrame(record.error?.stack) ?? '', hashed)
+        out.push(deferred ? DEFERRED : topFrame(error?.stack) ?? '')
         break
     }
   }
+  return out
+}
+
+/** What stands for the error type and frame of a record whose error is deferred. */
+const DEFERRED = '\u2026'
+
+/** The text a record's 'message' part is made from: its message, or title, or plain content. */
+function recordText (record: LogRecord): string {
+  return record.message !== '' ? record.message : record.title ?? record.content ?? record.embed?.title ?? ''
 }
 
 /** The storm-control key of `record` as readable text: the chosen parts, in a fixed order. */
 export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
-  collectPieces(record, parts, false)
-  return pieces.slice(0, pieceCount).join('\u0000')
+  const deferred = hasDeferredError(record)
+  return textPieces(record.severity, record.service, recordText(record), deferred ? undefined : record.error, deferred, parts).join('\u0000')
 }
 
 const FNV_OFFSET = 0x811c9dc5
@@ -224,19 +196,85 @@ function hashB (text: string): number {
   return b
 }
 
+/** A template piece's two hashes from the cache, as one pair index into `slotHashes` (-1: the empty text). */
+function templatePair (text: string): number {
+  return text === '' ? -1 : templateSlot(text) * 2
+}
+
+function pairA (pair: number): number {
+  return pair === -1 ? FNV_OFFSET | 0 : slotHashes[pair]!
+}
+
+function pairB (pair: number): number {
+  return pair === -1 ? SECOND_SEED | 0 : slotHashes[pair + 1]!
+}
+
+const DEFERRED_A = hashA(DEFERRED)
+const DEFERRED_B = hashB(DEFERRED)
+/** The hashes of the last severity seen: a handful of names, nearly always the same one again. */
+let lastSeverity = ''
+let lastSeverityA = hashA('')
+let lastSeverityB = hashB('')
+
+function hashPieces (severity: string, service: string | undefined, text: string, error: LogRecord['error'], deferred: boolean, parts: readonly FingerprintPart[], out: Int32Array): void {
+  let a = FNV_OFFSET | 0
+  let b = SECOND_SEED | 0
+  for (let i = 0; i < parts.length; i++) {
+    switch (parts[i]) {
+      case 'severity':
+        if (severity !== lastSeverity) {
+          lastSeverityA = hashA(severity)
+          lastSeverityB = hashB(severity)
+          lastSeverity = severity
+        }
+        a = Math.imul(a ^ lastSeverityA, FNV_PRIME)
+        b = Math.imul(b ^ lastSeverityB, SECOND_PRIME)
+        break
+      case 'message': {
+        let pair = templatePair(service ?? '')
+        a = Math.imul(a ^ pairA(pair), FNV_PRIME)
+        b = Math.imul(b ^ pairB(pair), SECOND_PRIME)
+        pair = templatePair(text)
+        a = Math.imul(a ^ pairA(pair), FNV_PRIME)
+        b = Math.imul(b ^ pairB(pair), SECOND_PRIME)
+        pair = templatePair(error?.message ?? '')
+        a = Math.imul(a ^ pairA(pair), FNV_PRIME)
+        b = Math.imul(b ^ pairB(pair), SECOND_PRIME)
+        break
+      }
+      case 'errorType': {
+        const type = deferred ? '' : error?.type ?? ''
+        a = Math.imul(a ^ (deferred ? DEFERRED_A : hashA(type)), FNV_PRIME)
+        b = Math.imul(b ^ (deferred ? DEFERRED_B : hashB(type)), SECOND_PRIME)
+        break
+      }
+      case 'topFrame': {
+        const frame = deferred ? '' : topFrame(error?.stack) ?? ''
+        a = Math.imul(a ^ (deferred ? DEFERRED_A : hashA(frame)), FNV_PRIME)
+        b = Math.imul(b ^ (deferred ? DEFERRED_B : hashB(frame)), SECOND_PRIME)
+        break
+      }
+    }
+  }
+  out[0] = a & SMI_MASK
+  out[1] = b
+}
+
 /**
  * The storm-control key of `record` as two independent 32-bit hashes of the same pieces as
  * `fingerprint()`, written into `out` (out[0] is the map key, out[1] confirms a match). No string is
  * built: on the caller's thread, a flood of distinct records then costs no garbage here.
  */
 export function fingerprintHash (record: LogRecord, parts: readonly FingerprintPart[], out: Int32Array): void {
-  collectPieces(record, parts, true)
-  let a = FNV_OFFSET | 0
-  let b = SECOND_SEED | 0
-  for (let p = 0; p < pieceCount; p++) {
-    a = Math.imul(a ^ pieceA[p]!, FNV_PRIME)
-    b = Math.imul(b ^ pieceB[p]!, SECOND_PRIME)
-  }
-  out[0] = a & SMI_MASK
-  out[1] = b
+  const deferred = hasDeferredError(record)
+  hashPieces(record.severity, record.service, recordText(record), deferred ? undefined : record.error, deferred, parts, out)
+}
+
+/**
+ * What `fingerprintHash()` writes for a record with this severity, service and non-empty `message` whose
+ * error is deferred (see above), without the record: the Winston transport recognises a repeat of
+ * `logger.error(err)` from the Error itself, before it builds anything.
+ */
+export function deferredFingerprintHash (severity: string, service: string | undefined, message: string, parts: readonly FingerprintPart[], out: Int32Array): void {
+  hashPieces(severity, service, message, undefined, true, parts, out)
 }

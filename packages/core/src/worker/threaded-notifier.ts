@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads'
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from '../batch/dedup.js'
-import { fingerprintHash } from '../batch/fingerprint.js'
+import { deferredFingerprintHash, fingerprintHash } from '../batch/fingerprint.js'
 import { InvalidOptionError } from '../errors.js'
 import { holdProcess } from '../exit.js'
 import { toPlain } from '../format/safe-value.js'
 import { redactLoose } from '../http/webhook-url.js'
-import { atLeast } from '../levels.js'
-import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, NotifierBase, type Health } from '../notifier-base.js'
+import { atLeast, type Severity } from '../levels.js'
+import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, NotifierBase, type Health } from '../notifier-base.js'
 import { resolveWithEnvironment } from '../env.js'
 import type { NotifierOptions, ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
@@ -148,6 +148,25 @@ export class ThreadedNotifier extends NotifierBase {
       return true
     } catch (err) {
       this.#log(`logcord error: could not queue a record: ${redactLoose(String(err))}`)
+      return false
+    }
+  }
+
+  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string): boolean {
+    const dedup = this.#dedup
+    if (dedup === undefined || this.#worker === undefined || this.#closed) return false
+    try {
+      if (!atLeast(severity, this.options.minSeverity)) return false
+      const now = Date.now()
+      deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
+      const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
+      this.#postSummaries(dedup.expire(now))
+      if (folded) {
+        this.#collapsed++
+        this.#armDedupTimer(now)
+      }
+      return folded
+    } catch {
       return false
     }
   }
