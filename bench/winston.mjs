@@ -2,12 +2,14 @@
 // transport whose log() only calls back (target: ratio ≤ 1.25).
 //
 // Each figure comes from pairs of child processes, one per transport, started in alternating order;
-// every child warms up, then measures `--calls` log calls per round and reports its median ns/call.
-// The printed ratio is the median of the pairs' ratios, so drift on a shared machine (other load, CPU
-// clocks) hits both sides of a pair alike. Workloads:
+// every child warms up (10 rounds by default: the figure is the steady state of a process that has
+// been logging, not its first milliseconds), then measures `--calls` log calls per round and reports
+// its median ns/call. The printed ratio is the median of the pairs' ratios, so drift on a shared
+// machine (other load, CPU clocks) hits both sides of a pair alike. Workloads:
 //   distinct   1000 pre-built Errors with different messages (distinct alerts, as in a real incident),
-//              cycled: storm control cannot fold them into one, and the queue fills and sheds
-//   fresh      a new Error('payment failed') per call: reading a fresh error's stack makes V8 format it
+//              cycled: each is its own alert, so the first of each is queued and the 1000 storm windows
+//              stay open; every later call is a repeat of one of them
+//   fresh      a new Error('payment failed') per call: constructing it is part of both sides' cost
 // Modes: in-process (the default transport) and worker-thread (`thread: true`).
 //
 // The Discord transport posts to a local emulator at Discord's real rate limits, so no network is
@@ -23,8 +25,8 @@ const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '20000' },
     pairs: { type: 'string', default: '7' },
-    rounds: { type: 'string', default: '5' },
-    'warm-up': { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '10' },
+    'warm-up': { type: 'string', default: '10' },
     workload: { type: 'string', default: 'distinct,fresh' },
     mode: { type: 'string', default: 'in-process,thread' },
     json: { type: 'boolean', default: false },

@@ -33,6 +33,9 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   #pipeline: Pipeline | undefined
   #input: NotifierOptions
   #limits: LimitStore | undefined
+  /** The last severity folded without a record, and whether it passes `minSeverity`. */
+  #foldSeverity: Severity | undefined
+  #foldAllowed = false
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
@@ -126,7 +129,12 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     const p = this.#pipeline
     if (p === undefined) return false
     try {
-      return atLeast(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message)
+      // A storm repeats one severity: the threshold test is remembered for it.
+      if (severity !== this.#foldSeverity) {
+        this.#foldAllowed = atLeast(severity, this.options.minSeverity)
+        this.#foldSeverity = severity
+      }
+      return this.#foldAllowed && p.foldRepeat(severity, service, message)
     } catch {
       return false
     }

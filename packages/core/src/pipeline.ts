@@ -27,7 +27,7 @@
  */
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { deferredFingerprintHash, fingerprintHash } from './batch/fingerprint.js'
-import { sleep } from './clock.js'
+import { BurstClock, sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
 import type { DropReason, DroppedEvent, NotifierEvents, ProblemEvent } from './events.js'
@@ -194,6 +194,8 @@ export class Pipeline {
   /** Reused for every record's fingerprint hash. */
   #fingerprint = new Int32Array(2)
   #dedupTimer: unknown
+  /** The time for repeats folded without a record (foldRepeat): read once per burst, not per call. */
+  #foldClock: BurstClock
   /**
    * Summary records the pipeline created, with the repeats each stands for. They are delivered like
    * records but never counted as ones; a lost summary moves its repeats from `collapsed` to `dropped`.
@@ -231,6 +233,7 @@ export class Pipeline {
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
     if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+    this.#foldClock = new BurstClock(o.clock)
     this.#outage = new Outage(o.outage)
     this.#startedAt = o.clock.now()
   }
@@ -290,7 +293,7 @@ export class Pipeline {
   foldRepeat (severity: Severity, service: string | undefined, message: string): boolean {
     const dedup = this.#dedup
     if (dedup === undefined || this.#closed || this.#disabled !== undefined) return false
-    const now = this.#opts.clock.now()
+    const now = this.#foldClock.now()
     deferredFingerprintHash(severity, service, message, this.#opts.dedup.fingerprint, this.#fingerprint)
     const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
     // Windows the fold found ended: their summaries go ahead, as in push().

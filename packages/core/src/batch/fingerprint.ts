@@ -45,23 +45,26 @@ function placeholder (match: string): string {
 /**
  * Templates of recently seen texts, with the two hashes of each template. An incident repeats the same
  * strings, and the regex pass plus hashing every character is most of what fingerprinting costs on the
- * caller's thread; a hit costs a few sampled characters and a comparison or two. The cache is a fixed
- * 8-way set-associative table (a set per text hash, its ways replaced in turn): unlike a Map it never
- * grows, rehashes or clears, so a flood of distinct texts costs no allocation beyond the templates
- * themselves. With fewer ways, a thousand distinct alerts cycling through an incident collide (the
- * birthday bound) and 10-25 % of calls pay the regex again (bench/winston.mjs, distinct workload).
+ * caller's thread; a hit costs a few sampled characters, one 64-byte block and a comparison. The cache
+ * is a fixed 4-way set-associative table (a set per sampled text hash, its ways replaced in turn):
+ * unlike a Map it never grows, rehashes or clears, so a flood of distinct texts costs no allocation
+ * beyond the templates themselves. Sets are many (2048 for at most 8192 texts) so that a thousand
+ * distinct alerts cycling through an incident almost never meet five to a set, where they would
+ * evict each other and pay the regex again (bench/winston.mjs, distinct workload).
  */
-const TEMPLATE_WAYS = 8
-const TEMPLATE_SETS = 512
+const TEMPLATE_WAYS = 4
+const TEMPLATE_SETS = 2048
 const TEMPLATE_SLOTS = TEMPLATE_SETS * TEMPLATE_WAYS
 const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(undefined)
 const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
-/** Each slot's template's two hashes, side by side (one cache line read on a hit). */
-const slotHashes = new Int32Array(TEMPLATE_SLOTS * 2)
-/** Each slot's text's sampled hash, compared before the text itself. */
-const slotSample = new Int32Array(TEMPLATE_SLOTS)
-/** Per set: the way to replace next. */
-const setNext = new Uint8Array(TEMPLATE_SETS)
+/**
+ * Per set, one 64-byte block: the ways' sampled text hashes (compared before the texts themselves),
+ * then each way's template's two hashes, then the way to replace next. A hit reads one block.
+ */
+const SET_INTS = 16
+const SET_HASHES = TEMPLATE_WAYS
+const SET_NEXT = SET_HASHES + TEMPLATE_WAYS * 2
+const sets = new Int32Array(TEMPLATE_SETS * SET_INTS)
 /** Characters sampled for the set index: enough to tell apart texts of one length, no full pass. */
 const SET_SAMPLES = 8
 
@@ -75,23 +78,30 @@ function sampleHash (text: string): number {
   return h ^ (h >>> 16)
 }
 
+/** Where in `sets` a slot's two template hashes are. */
+function hashesAt (slot: number): number {
+  return (slot >> 2) * SET_INTS + SET_HASHES + (slot & (TEMPLATE_WAYS - 1)) * 2
+}
+
 /** The slot holding `text`'s template and hashes, filled on a miss. `text` must not be empty. */
 function templateSlot (text: string): number {
   // Long texts are keyed by their head only, so a 1 MB message is never kept alive by the cache.
   const head = text.length > MAX_TEMPLATE_CHARS ? text.slice(0, MAX_TEMPLATE_CHARS) : text
   const h = sampleHash(head)
   const set = h & (TEMPLATE_SETS - 1)
+  const block = set * SET_INTS
   const first = set * TEMPLATE_WAYS
-  // The sampled hashes sit side by side: texts are only compared (and read) where those match.
-  for (let slot = first; slot < first + TEMPLATE_WAYS; slot++) if (slotSample[slot] === h && slotTexts[slot] === head) return slot
-  const slot = first + setNext[set]!
-  setNext[set] = (setNext[set]! + 1) % TEMPLATE_WAYS
+  for (let way = 0; way < TEMPLATE_WAYS; way++) if (sets[block + way] === h && slotTexts[first + way] === head) return first + way
+  const way = sets[block + SET_NEXT]!
+  sets[block + SET_NEXT] = (way + 1) % TEMPLATE_WAYS
+  const slot = first + way
   const template = head.replace(VARIABLE, placeholder)
   slotTexts[slot] = head
-  slotSample[slot] = h
+  sets[block + way] = h
   slotTemplates[slot] = template
-  slotHashes[slot * 2] = hashA(template)
-  slotHashes[slot * 2 + 1] = hashB(template)
+  const at = hashesAt(slot)
+  sets[at] = hashA(template)
+  sets[at + 1] = hashB(template)
   return slot
 }
 
@@ -196,17 +206,17 @@ function hashB (text: string): number {
   return b
 }
 
-/** A template piece's two hashes from the cache, as one pair index into `slotHashes` (-1: the empty text). */
+/** A template piece's two hashes from the cache, as an index into `sets` (-1: the empty text). */
 function templatePair (text: string): number {
-  return text === '' ? -1 : templateSlot(text) * 2
+  return text === '' ? -1 : hashesAt(templateSlot(text))
 }
 
 function pairA (pair: number): number {
-  return pair === -1 ? FNV_OFFSET | 0 : slotHashes[pair]!
+  return pair === -1 ? FNV_OFFSET | 0 : sets[pair]!
 }
 
 function pairB (pair: number): number {
-  return pair === -1 ? SECOND_SEED | 0 : slotHashes[pair + 1]!
+  return pair === -1 ? SECOND_SEED | 0 : sets[pair + 1]!
 }
 
 const DEFERRED_A = hashA(DEFERRED)
@@ -216,12 +226,30 @@ let lastSeverity = ''
 let lastSeverityA = hashA('')
 let lastSeverityB = hashB('')
 
+/** Part codes, so the walk below switches on small integers instead of comparing strings. */
+const SEVERITY_PART = 0
+const MESSAGE_PART = 1
+const ERROR_TYPE_PART = 2
+const TOP_FRAME_PART = 3
+/** The last parts array seen and its codes: callers pass the same resolved option every time. */
+let planParts: readonly FingerprintPart[] | undefined
+let plan = new Int8Array(0)
+
+function planOf (parts: readonly FingerprintPart[]): Int8Array {
+  if (parts !== planParts) {
+    plan = Int8Array.from(parts, (p) => FINGERPRINT_PARTS.indexOf(p))
+    planParts = parts
+  }
+  return plan
+}
+
 function hashPieces (severity: string, service: string | undefined, text: string, error: LogRecord['error'], deferred: boolean, parts: readonly FingerprintPart[], out: Int32Array): void {
   let a = FNV_OFFSET | 0
   let b = SECOND_SEED | 0
-  for (let i = 0; i < parts.length; i++) {
-    switch (parts[i]) {
-      case 'severity':
+  const codes = planOf(parts)
+  for (let i = 0; i < codes.length; i++) {
+    switch (codes[i]) {
+      case SEVERITY_PART:
         if (severity !== lastSeverity) {
           lastSeverityA = hashA(severity)
           lastSeverityB = hashB(severity)
@@ -230,7 +258,7 @@ function hashPieces (severity: string, service: string | undefined, text: string
         a = Math.imul(a ^ lastSeverityA, FNV_PRIME)
         b = Math.imul(b ^ lastSeverityB, SECOND_PRIME)
         break
-      case 'message': {
+      case MESSAGE_PART: {
         let pair = templatePair(service ?? '')
         a = Math.imul(a ^ pairA(pair), FNV_PRIME)
         b = Math.imul(b ^ pairB(pair), SECOND_PRIME)
@@ -242,13 +270,13 @@ function hashPieces (severity: string, service: string | undefined, text: string
         b = Math.imul(b ^ pairB(pair), SECOND_PRIME)
         break
       }
-      case 'errorType': {
+      case ERROR_TYPE_PART: {
         const type = deferred ? '' : error?.type ?? ''
         a = Math.imul(a ^ (deferred ? DEFERRED_A : hashA(type)), FNV_PRIME)
         b = Math.imul(b ^ (deferred ? DEFERRED_B : hashB(type)), SECOND_PRIME)
         break
       }
-      case 'topFrame': {
+      case TOP_FRAME_PART: {
         const frame = deferred ? '' : topFrame(error?.stack) ?? ''
         a = Math.imul(a ^ (deferred ? DEFERRED_A : hashA(frame)), FNV_PRIME)
         b = Math.imul(b ^ (deferred ? DEFERRED_B : hashB(frame)), SECOND_PRIME)

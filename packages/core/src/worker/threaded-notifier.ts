@@ -4,6 +4,7 @@ import { deferredFingerprintHash, fingerprintHash } from '../batch/fingerprint.j
 import { InvalidOptionError } from '../errors.js'
 import { holdProcess } from '../exit.js'
 import { toPlain } from '../format/safe-value.js'
+import { BurstClock, systemClock } from '../clock.js'
 import { redactLoose } from '../http/webhook-url.js'
 import { atLeast, type Severity } from '../levels.js'
 import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, NotifierBase, type Health } from '../notifier-base.js'
@@ -60,6 +61,11 @@ export class ThreadedNotifier extends NotifierBase {
   #dedup: Deduplicator | undefined
   #fingerprint = new Int32Array(2)
   #collapsed = 0
+  /** The last severity folded without a record, and whether it passes `minSeverity`. */
+  #foldSeverity: Severity | undefined
+  #foldAllowed = false
+  /** The time for repeats folded without a record: read once per burst, not per call. */
+  readonly #foldClock = new BurstClock(systemClock)
   #dedupTimer: NodeJS.Timeout | undefined
   #onExit = (): void => {
     this.drainSync()
@@ -156,8 +162,13 @@ export class ThreadedNotifier extends NotifierBase {
     const dedup = this.#dedup
     if (dedup === undefined || this.#worker === undefined || this.#closed) return false
     try {
-      if (!atLeast(severity, this.options.minSeverity)) return false
-      const now = Date.now()
+      // A storm repeats one severity: the threshold test is remembered for it.
+      if (severity !== this.#foldSeverity) {
+        this.#foldAllowed = atLeast(severity, this.options.minSeverity)
+        this.#foldSeverity = severity
+      }
+      if (!this.#foldAllowed) return false
+      const now = this.#foldClock.now()
       deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
       const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
       this.#postSummaries(dedup.expire(now))

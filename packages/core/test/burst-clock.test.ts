@@ -1,0 +1,38 @@
+import { describe, expect, it, vi } from 'vitest'
+import { BurstClock, systemClock, type Clock } from '../src/clock.js'
+
+describe('BurstClock', () => {
+  it('reads the system clock once per 32 calls within one synchronous run', () => {
+    const read = vi.spyOn(Date, 'now')
+    try {
+      const clock = new BurstClock(systemClock)
+      for (let i = 0; i < 64; i++) clock.now()
+      expect(read).toHaveBeenCalledTimes(2)
+    } finally {
+      read.mockRestore()
+    }
+  })
+
+  it('reads it afresh on the next turn of the event loop, however few calls came before', async () => {
+    let t = 1_000
+    const read = vi.spyOn(Date, 'now').mockImplementation(() => t)
+    try {
+      const clock = new BurstClock(systemClock)
+      expect(clock.now()).toBe(1_000)
+      t = 61_000
+      expect(clock.now()).toBe(1_000) // same run: the time read at its start
+      await Promise.resolve()
+      expect(clock.now()).toBe(61_000)
+      expect(read).toHaveBeenCalledTimes(2)
+    } finally {
+      read.mockRestore()
+    }
+  })
+
+  it('reads any other clock (a test\'s) on every call', () => {
+    let t = 0
+    const fake: Clock = { now: () => ++t, setTimeout: () => undefined, clearTimeout: () => {} }
+    const clock = new BurstClock(fake)
+    expect([clock.now(), clock.now(), clock.now()]).toEqual([1, 2, 3])
+  })
+})
