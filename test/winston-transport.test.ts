@@ -329,7 +329,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       expect(embeds.every((e) => e.author?.name === 'billing')).toBe(true)
     })
 
-    it('never folds what must be built: a formatter, discord: false, a multi-line message, levels below minSeverity', async () => {
+    it('never folds what must be built: a formatter, discord: false, other call shapes, levels below minSeverity', async () => {
       const formatted = await setup({ formatter: () => undefined })
       const sends = countSends(formatted.transport)
       for (let i = 0; i < 5; i++) formatted.logger.error(new Error('formatted'))
@@ -339,7 +339,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       const seen = countSends(transport)
       const optedOut = Object.assign(new Error('not for discord'), { discord: false })
       for (let i = 0; i < 5; i++) logger.error(optedOut)
-      for (let i = 0; i < 5; i++) logger.error(new Error('two\nlines'))
+      for (let i = 0; i < 5; i++) logger.error('charge failed', new Error('card declined'))
       for (let i = 0; i < 5; i++) logger.warn(new Error('below the threshold'))
       expect(seen.count).toBe(5 + 5)
       expect(transport.notifier.stats()).toMatchObject({ accepted: 5, collapsed: 4 })

@@ -75,16 +75,18 @@ export function isProcessFatal (info: WinstonInfo): boolean {
 }
 
 /**
- * The message of `logger.error(err)` (info is the Error itself) when toRecord() would give the record
- * exactly this message and a deferred error: a non-empty, single-line string. Undefined for any other
- * shape. With severityOf() and serviceOf(), what storm control recognises a repeat by, read without
- * building the record.
+ * The message of `logger.error(err)` (info is the Error itself): what toRecord() gives the record, with
+ * a deferred error, when it is a non-empty string. Undefined for any other shape. With severityOf()
+ * and serviceOf(), what storm control recognises a repeat by, read without building the record.
+ * (toRecord() only shortens a message that contains the error's whole stack, which an Error's own
+ * message cannot: its stack begins with the message. Were it ever so, the repeat would find no window
+ * under this message and be built after all.)
  */
 export function errorSelfMessage (info: WinstonInfo): string | undefined {
   // instanceof first: cheaper, and true for nearly every Error logged.
   if (!(info instanceof Error) && !types.isNativeError(info)) return undefined
   const message = info.message
-  return typeof message === 'string' && message !== '' && !message.includes('\n') ? message : undefined
+  return typeof message === 'string' && message !== '' ? message : undefined
 }
 
 /** The record's service: a non-empty string `info.service` (the usual defaultMeta), else none. */

@@ -86,6 +86,8 @@ export class DiscordTransport extends TransportStream {
    * the error from it (winston-transport calls log() synchronously from here).
    */
   override _write (info: WinstonInfo, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // Without a format of its own, log() gets the info itself.
+    if ((this as { format?: unknown }).format === undefined) return super._write(info, encoding, callback)
     this.#original = info
     try {
       super._write(info, encoding, callback)
