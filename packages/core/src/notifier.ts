@@ -8,6 +8,7 @@ import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
 import type { LimitStore } from './rate-limit/limit-store.js'
 import { RedisLimits } from './rate-limit/redis-limits.js'
+import { RedisStorms } from './batch/redis-storms.js'
 import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
 import { systemClock } from './clock.js'
 import { SelfLog } from './self-log.js'
@@ -57,6 +58,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
       }
       this.#limits = internal?.shared ?? limitStore(this.options)
       deps.shared = this.#limits
+      // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
+      if (this.options.redisUrl !== undefined && this.options.dedup.enabled) deps.storms = new RedisStorms({ url: this.options.redisUrl })
       this.#pipeline = new Pipeline(deps)
     }
   }

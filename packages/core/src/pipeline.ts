@@ -27,6 +27,8 @@
  */
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { fingerprintHash } from './batch/fingerprint.js'
+import { StormStage, type StormEntry } from './batch/storm-stage.js'
+import type { StormDecision, StormStore } from './batch/storm-store.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
@@ -139,6 +141,11 @@ export interface PipelineDeps {
   /** Where rate-limit state is shared with other senders (default: the process-wide `sharedLimits`). */
   shared?: LimitStore
   /**
+   * Where storm control's windows are shared with other processes (RedisStorms). Unset or not shared:
+   * each process folds its own repeats and sends its own summaries.
+   */
+  storms?: StormStore
+  /**
    * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
    * when none are left, so the owner can see them through the end of the process.
    */
@@ -194,6 +201,8 @@ export class Pipeline {
   /** Reused for every record's fingerprint hash. */
   #fingerprint = new Int32Array(2)
   #dedupTimer: unknown
+  /** Fleet storm control: first records and window ends wait here for the shared store's decision. */
+  #storms: StormStage | undefined
   /**
    * Summary records the pipeline created, with the repeats each stands for. They are delivered like
    * records but never counted as ones; a lost summary moves its repeats from `collapsed` to `dropped`.
@@ -230,14 +239,27 @@ export class Pipeline {
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
-    if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+    if (o.dedup.enabled && deps.storms?.shared === true) {
+      this.#storms = new StormStage({
+        store: deps.storms,
+        webhookId: deps.target.id,
+        windowMs: o.dedup.windowMs,
+        now: () => this.#opts.clock.now(),
+        maxRecords: o.queueCapacity,
+        apply: (entry, decision) => this.#stormDecided(entry, decision),
+        settled: () => this.#settledIfIdle(),
+        failed: (err) => this.log.errorOnce('storm_store', `fleet storm control failed, deciding locally: ${String(err)}`)
+      })
+    }
+    // Shared storm control hears of every window that ends, repeats or not (its first record joined the fleet's).
+    if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS, reportEmpty: this.#storms !== undefined })
     this.#outage = new Outage(o.outage)
     this.#startedAt = o.clock.now()
   }
 
   /** Records queued plus records in the request under way (summaries and notices not included). */
   get size (): number {
-    return this.#queue.size + this.#inFlight - this.#summariesPending
+    return this.#queue.size + this.#inFlight - this.#summariesPending + (this.#storms?.records ?? 0)
   }
 
   get disabled (): HealthProblem | undefined {
@@ -278,6 +300,11 @@ export class Pipeline {
         this.#track()
         return true
       }
+      // Shared with other processes: the fleet decides whether this first record is the storm's alert.
+      if (this.#storms?.first(record, this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + dedup.windowMs) === true) {
+        this.#track()
+        return true
+      }
     }
     return this.#enqueue(record, now)
   }
@@ -311,13 +338,68 @@ export class Pipeline {
   }
 
   #enqueueSummaries (windows: readonly DedupWindow[], now: number): void {
+    const storms = this.#storms
     for (const window of windows) {
-      const summary = this.#summaryRecord(window, now)
-      this.#summaries.set(summary, window.repeats)
-      this.#summariesPending++
-      this.#owedRepeats = Math.max(0, this.#owedRepeats - window.repeats)
-      this.#enqueue(summary, now)
+      // Shared with other processes: the fleet decides who sends the summary (#stormDecided).
+      if (storms !== undefined && window.key !== undefined) storms.end(window)
+      else this.#enqueue(this.#ownSummary(window, window, now), now)
     }
+  }
+
+  /**
+   * The summary record for `window`, standing for this process's own repeats of `own` (a lost summary
+   * moves them from `collapsed` to `dropped`); the repeats are no longer owed.
+   */
+  #ownSummary (window: DedupWindow, own: DedupWindow, now: number): LogRecord {
+    const summary = this.#summaryRecord(window, now)
+    this.#summaries.set(summary, own.repeats)
+    this.#summariesPending++
+    this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+    return summary
+  }
+
+  /** The shared store's decision about a first record or a window's end (StormStage, in order). */
+  #stormDecided (entry: StormEntry, decision: StormDecision): void {
+    const now = this.#opts.clock.now()
+    if (entry.op === 'first') {
+      // Folded into another process's window: the fleet's summary counts it.
+      if (decision.kind === 'fold') this.counters.collapsed++
+      else this.#enqueue(entry.record, now)
+      return
+    }
+    const own = entry.window
+    if (decision.kind === 'fold') {
+      // The repeats now live in the fleet window; another process sends the summary that counts them.
+      this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+      return
+    }
+    let window = own
+    if (decision.kind === 'summary') {
+      const d = decision.description
+      window = { severity: (d.severity in SEVERITY_STYLES ? d.severity : own.severity) as Severity, service: d.service, title: d.title, template: d.template, errorType: d.errorType, topFrame: d.topFrame, firstSeen: now - decision.firstSinceMs, lastSeen: now - decision.lastSinceMs, repeats: decision.repeats, endsAt: now, instances: decision.instances }
+    }
+    if (window.repeats === 0) {
+      this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+      return
+    }
+    this.#enqueue(this.#ownSummary(window, own, now), now)
+  }
+
+  /** Decides what the shared store has not (shutdown, process exit) as one process alone would. */
+  #drainStorms (now: number): LogRecord[] {
+    const out: LogRecord[] = []
+    for (const entry of this.#storms?.drain() ?? []) {
+      if (entry.op === 'first') out.push(entry.record)
+      else if (entry.window.repeats > 0) out.push(this.#ownSummary(entry.window, entry.window, now))
+    }
+    return out
+  }
+
+  /** Resolves flush() waiters once nothing is queued, in flight or waiting for the shared store. */
+  #settledIfIdle (): void {
+    if (!this.#idle()) return
+    for (const done of [...this.#idleWaiters]) done()
+    this.#untrackIfIdle()
   }
 
   /** One unref'd timer, for the oldest open window; it re-arms itself for the next. */
@@ -422,6 +504,7 @@ export class Pipeline {
       this.#abort = new AbortController()
     }
     const left = this.#queue.drain()
+    if (this.#storms !== undefined) left.push(...this.#drainStorms(this.#opts.clock.now()))
     if (left.length > 0) this.#drop('shutdown', left, `still queued at ${deadline.name}`)
     this.#queue.takeDrops()
     const lost = this.counters.droppedByReason.shutdown - before
@@ -447,6 +530,7 @@ export class Pipeline {
     if (notice !== undefined) records.push(notice)
     if (this.#current !== undefined) records.push(...this.#current.records)
     records.push(...this.#queue.drain())
+    if (this.#storms !== undefined) records.push(...this.#drainStorms(this.#opts.clock.now()))
     this.#current = undefined
     this.#inFlight = 0
     this.#abort.abort()
@@ -463,7 +547,7 @@ export class Pipeline {
   }
 
   #idle (): boolean {
-    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0
+    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#storms?.idle ?? true)
   }
 
   #schedule (): void {
@@ -496,11 +580,11 @@ export class Pipeline {
       }
     } finally {
       this.#running = false
-      if (!this.#abort.signal.aborted && !this.#idle()) this.#schedule()
-      else {
+      if (!this.#abort.signal.aborted && (this.#queue.size > 0 || this.#queue.pendingDrops > 0)) this.#schedule()
+      else if (this.#abort.signal.aborted) {
         for (const done of [...this.#idleWaiters]) done()
         this.#untrackIfIdle()
-      }
+      } else this.#settledIfIdle()
     }
   }
 
@@ -851,10 +935,13 @@ export class Pipeline {
       Pattern: w.template
     }
     if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
+    // A fleet's summary (storm control shared through Redis) says how many processes it covers.
+    const from = w.instances !== undefined && w.instances > 1 ? ` from ${w.instances} instances` : ''
+    if (from !== '') fields.Instances = w.instances
     const record: LogRecord = {
       severity: w.severity,
       time: w.lastSeen,
-      title: `×${w.repeats} more in the last ${spoken(span)}: ${w.title}`,
+      title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,
       message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).`,
       fields
     }

@@ -38,12 +38,23 @@ export interface DedupWindow {
   repeats: number
   /** When the window ends (epoch ms). */
   endsAt: number
+  /** The fingerprint's two hashes: set on windows reported with `reportEmpty` (fleet storm control). */
+  key?: number
+  check?: number
+  /** Processes whose records this summary covers, when more than one (fleet storm control). */
+  instances?: number
 }
 
 export interface DeduplicatorOptions {
   windowMs: number
   /** Open windows kept at most; opening one more ends the oldest early. */
   maxWindows: number
+  /**
+   * Also report windows that end without repeats, each with its fingerprint (`key`, `check`): storm
+   * control shared by many processes must hear of every window its first record joined. Default false
+   * (a window that never repeats allocates nothing).
+   */
+  reportEmpty?: boolean
 }
 
 /** Open windows kept at most by the notifiers; a flood of distinct records ends the oldest early. */
@@ -63,6 +74,7 @@ const EMPTY = 0
 export class Deduplicator {
   readonly windowMs: number
   readonly maxWindows: number
+  readonly #reportEmpty: boolean
   // Per window id.
   #key: Int32Array
   #check: Int32Array
@@ -86,6 +98,7 @@ export class Deduplicator {
   constructor (options: DeduplicatorOptions) {
     this.windowMs = options.windowMs
     this.maxWindows = options.maxWindows
+    this.#reportEmpty = options.reportEmpty === true
     const n = options.maxWindows
     this.#key = new Int32Array(n)
     this.#check = new Int32Array(n)
@@ -186,7 +199,14 @@ export class Deduplicator {
     const described = this.#described[id]
     const repeats = this.#repeats[id]!
     if (repeats > 0 && described !== undefined) {
-      this.#due.push({ ...described, lastSeen: this.#lastSeen[id]!, repeats })
+      const window: DedupWindow = { ...described, lastSeen: this.#lastSeen[id]!, repeats }
+      if (this.#reportEmpty) {
+        window.key = this.#key[id]!
+        window.check = this.#check[id]!
+      }
+      this.#due.push(window)
+    } else if (this.#reportEmpty) {
+      this.#due.push(emptyWindow(this.#key[id]!, this.#check[id]!, this.#firstSeen[id]!, this.#endsAt[id]!))
     }
     this.#described[id] = undefined
   }
@@ -236,6 +256,16 @@ function hashString (s: string, seed: number): number {
   let h = seed | 0
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   return h
+}
+
+/** A window that ended without repeats: its fingerprint and times only, nothing to summarise. */
+function emptyWindow (key: number, check: number, firstSeen: number, endsAt: number): DedupWindow {
+  return { severity: 'error', service: undefined, title: '', template: '', errorType: undefined, topFrame: undefined, firstSeen, lastSeen: firstSeen, repeats: 0, endsAt, key, check }
+}
+
+/** What a summary says about records like `record` (title, template, error type, frame; small copies). */
+export function describeRecord (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {
+  return describe(record, firstSeen, endsAt)
 }
 
 function describe (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {
