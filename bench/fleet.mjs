@@ -71,6 +71,7 @@ export async function fleet ({ processes = 8, records = 100, scale = 0.25, redis
   // Storm: 1 for each first alert + the "×N more" counts of the summaries.
   const repeats = embeds.reduce((n, e) => n + Number(/×(\d+) more/.exec(String(e.title ?? ''))?.[1] ?? 0), 0)
   const firsts = embeds.filter((e) => !/×\d+ more/.test(String(e.title ?? ''))).length
+  if (process.env.FLEET_DEBUG) for (const e of embeds) process.stderr.write(`${e.title}\n`)
   await emu.close()
   return {
     limits: redisUrl === undefined ? 'each process its own' : unreachable ? 'Redis unreachable' : 'shared through Redis',

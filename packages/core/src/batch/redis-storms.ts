@@ -20,6 +20,10 @@ const MAX_KEYS_PER_CALL = 200
 export interface RedisStormsOptions {
   /** redis:// or rediss:// URL, with credentials if needed (the connection is shared with RedisLimits). */
   url: string
+  /** How long after its window's end a silent process counts as gone (ms, default STORM_GRACE_MS). */
+  graceMs?: number
+  /** How long the storm must be quiet before the last process sends the summary (ms, default STORM_QUIET_MS). */
+  quietMs?: number
 }
 
 /**
@@ -31,9 +35,13 @@ export interface RedisStormsOptions {
 export class RedisStorms implements StormStore {
   readonly shared = true
   #link: RedisLink
+  #graceMs: number
+  #quietMs: number
 
   constructor (options: RedisStormsOptions) {
     this.#link = redisLink(options.url)
+    this.#graceMs = options.graceMs ?? STORM_GRACE_MS
+    this.#quietMs = options.quietMs ?? STORM_QUIET_MS
   }
 
   async decide (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
@@ -57,7 +65,7 @@ export class RedisStorms implements StormStore {
   async #call (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
     if (!this.#link.up) return localDecisions(requests)
     const keys: string[] = []
-    const args: Array<string | number> = [instance, STORM_GRACE_MS, STORM_SLACK_MS, STORM_QUIET_MS]
+    const args: Array<string | number> = [instance, this.#graceMs, STORM_SLACK_MS, this.#quietMs]
     for (const r of requests) {
       keys.push(`${REDIS_PREFIX}wh:${webhookId}:storm:${r.fingerprint}`)
       if (r.op === 'claim') args.push('c', r.windowMs, Math.max(0, Math.round(r.leftMs)), Math.max(0, Math.round(r.sinceMs)), JSON.stringify(r.description))
