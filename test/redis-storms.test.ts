@@ -75,9 +75,13 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       expect(stored).toContain(`logcord:v1:wh:${WEBHOOK}:storm:${fp}`)
       for (const key of stored) expect(Number(redisCli(redis.port, 'PTTL', key))).toBeGreaterThan(0)
 
-      // p1 and p2 leave while p3's window is open: their repeats wait in the fleet window.
-      expect(await store.decide(WEBHOOK, 'p1', [contribute(fp, 10, 500)])).toEqual([{ kind: 'fold' }])
-      expect(await store.decide(WEBHOOK, 'p2', [contribute(fp, 20, 500)])).toEqual([{ kind: 'fold' }])
+      // p1 and p2 leave while p3's window is open: their repeats wait in the fleet window, and each would
+      // look again after p3's window and grace, in case p3 is gone by then.
+      expect(await store.decide(WEBHOOK, 'p1', [contribute(fp, 10, 500)])).toMatchObject([{ kind: 'watch' }])
+      const [watch] = await store.decide(WEBHOOK, 'p2', [contribute(fp, 20, 500)])
+      expect(watch!.kind).toBe('watch')
+      expect((watch as { ms: number }).ms).toBeGreaterThan(500)
+      expect((watch as { ms: number }).ms).toBeLessThanOrEqual(500 + 300 + 1)
       // p3 is the last: the storm was active just now, so it is asked to wait for quiet, then finishes.
       const [last] = await store.decide(WEBHOOK, 'p3', [contribute(fp, 30, 500)])
       expect(last!.kind).toBe('wait')
@@ -95,9 +99,13 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       const fp = `b${Date.now()}`
       await store.decide(WEBHOOK, 'p1', [claim(fp, 400)])
       await store.decide(WEBHOOK, 'gone', [claim(fp, 400, 100)])
-      // p1 leaves while `gone`'s window is (said to be) open: it folds.
-      expect(await store.decide(WEBHOOK, 'p1', [contribute(fp, 5, 400)])).toEqual([{ kind: 'fold' }])
-      // Past gone's end + grace, and quiet: the next finish or contribution sends what the fleet counted.
+      // p1 leaves while `gone`'s window is (said to be) open: it folds, and is told when to look again.
+      const [watch] = await store.decide(WEBHOOK, 'p1', [contribute(fp, 5, 400)])
+      expect(watch).toMatchObject({ kind: 'watch' })
+      expect((watch as { ms: number }).ms).toBeLessThanOrEqual(100 + 300 + 1)
+      // Too early: gone's registration still counts.
+      expect(await store.decide(WEBHOOK, 'p1', [finish(fp, 400)])).toMatchObject([{ kind: 'watch' }])
+      // Past gone's end + grace, and quiet: the finish sends what the fleet counted.
       await sleep(100 + 300 + 350)
       const [summary] = await store.decide(WEBHOOK, 'p1', [finish(fp, 400)])
       expect(summary).toMatchObject({ kind: 'summary', repeats: 6, instances: 2 })

@@ -19,9 +19,10 @@
  *   'x', windowMs, repeats, sinceMs, ''            a contribution: this process's window ended
  *   'f', windowMs, 0, 0, ''                        a finish: asked again after a wait (below)
  * Returns per key: claim 1 (send: the fleet window is new) or 0 (folded into it); contribution and
- * finish 0 (folded: a process still open will report it, or one already did), 2 (no fleet window: send
- * the local summary), { 3, count, instances, description, msSinceFirst, msSinceLast } (send one summary
- * for the fleet), or { 4, waitMs } (ask again with a finish after waitMs).
+ * finish 0 (folded: another process already sent it), 2 (no fleet window: send the local summary),
+ * { 3, count, instances, description, msSinceFirst, msSinceLast } (send one summary for the fleet),
+ * { 4, waitMs } (ask again with a finish after waitMs), or { 5, watchMs } (folded: a process whose window
+ * is still open will report it; should it be gone by then, a finish after watchMs sends the summary).
  *
  * The fleet's summary is sent by the last process to leave: when no other process's window is open (a
  * registration past its end by graceMs belongs to a process that is gone) and no process has claimed or
@@ -75,17 +76,22 @@ for i, k in ipairs(KEYS) do
       end
     end
     local live = false
+    local liveEnd = 0
     local h = redis.call('HGETALL', k)
     for j = 1, #h, 2 do
       if string.sub(h[j], 1, 2) == 'r:' then
-        if tonumber(h[j + 1]) + grace > now then live = true else redis.call('HDEL', k, h[j]) end
+        local r = tonumber(h[j + 1])
+        if r + grace > now then
+          live = true
+          if r > liveEnd then liveEnd = r end
+        else
+          redis.call('HDEL', k, h[j])
+        end
       end
     end
     local e = tonumber(redis.call('HGET', k, 'end'))
-    if live and now < e then
-      out[i] = 0
-    elseif op == 'f' and live then
-      out[i] = 0
+    if live and (now < e or op == 'f') then
+      out[i] = { 5, liveEnd + grace - now + 1 }
     elseif not live and now - act < quiet then
       out[i] = { 4, quiet - (now - act) }
     else

@@ -89,6 +89,7 @@ function decision (request: StormRequest, reply: unknown): StormDecision {
   if (request.op === 'claim') return reply === 0 ? { kind: 'fold' } : { kind: 'send' }
   if (reply === 0) return { kind: 'fold' }
   if (Array.isArray(reply) && reply[0] === 4) return { kind: 'wait', ms: Math.max(1, Number(reply[1])) }
+  if (Array.isArray(reply) && reply[0] === 5) return { kind: 'watch', ms: Math.max(1, Number(reply[1])) }
   if (!Array.isArray(reply) || reply[0] !== 3) return request.op === 'finish' ? { kind: 'fold' } : { kind: 'local' }
   const [, repeats, instances, text, firstSinceMs, lastSinceMs] = reply as [number, number, number, string, number, number]
   let description: StormDescription

@@ -52,6 +52,8 @@ export class StormStage {
   #generation = 0
   /** Finishes waiting for the storm to go quiet (StormDecision `wait`). */
   #waits = new Set<ReturnType<typeof setTimeout>>()
+  /** Finishes in case another process is gone (StormDecision `watch`): nothing waits for these. */
+  #watches = new Set<ReturnType<typeof setTimeout>>()
 
   constructor (options: StormStageOptions) {
     this.#o = options
@@ -92,6 +94,8 @@ export class StormStage {
   drain (): StormEntry[] {
     for (const timer of this.#waits) clearTimeout(timer)
     this.#waits.clear()
+    for (const timer of this.#watches) clearTimeout(timer)
+    this.#watches.clear()
     const all = this.#inRound === undefined ? this.#pending : [...this.#inRound, ...this.#pending]
     this.#pending = []
     this.#inRound = undefined
@@ -101,20 +105,23 @@ export class StormStage {
     return all
   }
 
-  /** The storm may not be over: this window's repeats are in the fleet's count; ask again after `ms`. */
-  #wait (entry: StormEntry, ms: number): void {
+  /**
+   * This window's repeats are in the fleet's count and the summary is not due yet: ask again after `ms`.
+   * `timers` is #waits (flush and close wait for these) or #watches (they do not).
+   */
+  #wait (entry: StormEntry, ms: number, timers: Set<ReturnType<typeof setTimeout>>): void {
     if (entry.op === 'first') return
     // Its repeats now live in the fleet window: no longer owed by this process.
     if (entry.op === 'end') this.#o.apply(entry, { kind: 'fold' })
     const finish: StormEntry = { op: 'finish', window: entry.op === 'finish' ? entry.window : { ...entry.window, repeats: 0 }, fingerprint: entry.fingerprint }
     const timer = setTimeout(() => {
-      this.#waits.delete(timer)
+      timers.delete(timer)
       this.#pending.push(finish)
       this.#schedule()
     }, ms)
     // Whoever must see the summary out (flush, close, the exit drain) holds the process; this never does.
     timer.unref()
-    this.#waits.add(timer)
+    timers.add(timer)
   }
 
   #schedule (): void {
@@ -147,7 +154,8 @@ export class StormStage {
           if (entry.op === 'first') this.#records--
           const decision = entry.fingerprint === '' ? localDecisions([requests[i]!])[0]! : decisions[i] ?? localDecisions([requests[i]!])[0]!
           try {
-            if (decision.kind === 'wait') this.#wait(entry, decision.ms)
+            if (decision.kind === 'wait') this.#wait(entry, decision.ms, this.#waits)
+            else if (decision.kind === 'watch') this.#wait(entry, decision.ms, this.#watches)
             else o.apply(entry, decision)
           } catch (err) {
             o.failed(err)

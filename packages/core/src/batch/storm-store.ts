@@ -66,6 +66,9 @@ export type StormRequest = StormClaim | StormContribution | StormFinish
  *   records from `instances` processes, described as the first process saw the alert.
  * - `wait`: the contribution is in the fleet window and no other process's window is open, but the storm
  *   was active less than a quiet period ago: ask again (`finish`) after `ms`, in case another process joins.
+ * - `watch`: folded, and another process whose window is open will send the summary; in case it is gone
+ *   by then (a crash, an exit that could not reach Redis), ask again (`finish`) after `ms` if still running.
+ *   Unlike `wait`, nothing waits for it: flush() and close() do not.
  */
 export type StormDecision =
   | { kind: 'send' }
@@ -73,6 +76,7 @@ export type StormDecision =
   | { kind: 'local' }
   | { kind: 'summary', repeats: number, instances: number, description: StormDescription, firstSinceMs: number, lastSinceMs: number }
   | { kind: 'wait', ms: number }
+  | { kind: 'watch', ms: number }
 
 export interface StormStore {
   /** False for the in-process store: the pipeline then skips the store altogether. */
