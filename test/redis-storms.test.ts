@@ -191,12 +191,13 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
     afterEach(async () => { await emu.close() })
 
-    // Each mode its own storm: a Pino record and a notifier's error notification are different alerts.
-    it.each(['storm-notifier', 'storm-pino'])('%s: five processes log the same error 200 times each: one alert and one summary covering all 1000, exit 0; keys expire', async (mode) => {
+    // A Pino record and a notifier's error notification are different alerts: one storm per fleet here.
+    const fleets: Array<[string, string[]]> = [['in-process notifiers', ['storm-notifier']], ['Pino worker transports', ['storm-pino']], ['ThreadedNotifiers and in-process notifiers', ['storm-threaded', 'storm-notifier']]]
+    it.each(fleets)('%s: five processes log the same error 200 times each: one alert and one summary covering all 1000, exit 0; keys expire', async (_name, modes) => {
       const COUNT = 200
       const webhookUrl = emu.webhookUrl()
       const options = { webhookUrl, apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
-      const runs = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: name, MODE: mode })))
+      const runs = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name, i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: name, MODE: modes[i % modes.length]! })))
       for (const r of runs) {
         expect(r.stderr).toBe('')
         expect(r.code).toBe(0)

@@ -18,6 +18,8 @@ import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threade
 
 /** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
 export const kPushSummaries = Symbol.for('logcord.pushSummaries')
+/** Internal: how the delivery worker hands a window's first record (with its fingerprint) to its notifier. */
+export const kPushFirst = Symbol.for('logcord.pushFirst')
 /** Internal: how the delivery worker closes its notifier at process exit. */
 export const kCloseAtExit = Symbol.for('logcord.closeAtExit')
 
@@ -40,7 +42,12 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
    * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win; see env.ts).
    * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
    */
-  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv }) {
+  /**
+   * @param internal `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
+   * storm control is shared through Redis even though this notifier's own `dedup` is off; `onFolded`
+   * hears of each record the fleet folded.
+   */
+  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv, stormsFromCaller?: boolean, onFolded?: () => void }) {
     super()
     // The options with the environment applied: the exit worker must not read another environment.
     const { options: applied, resolved } = resolveWithEnvironment(options, internal?.env)
@@ -59,7 +66,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
       this.#limits = internal?.shared ?? limitStore(this.options)
       deps.shared = this.#limits
       // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
-      if (this.options.redisUrl !== undefined && this.options.dedup.enabled) deps.storms = new RedisStorms({ url: this.options.redisUrl })
+      if (this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)) deps.storms = new RedisStorms({ url: this.options.redisUrl })
+      if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -133,6 +141,18 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   /** @internal */
   [kPushSummaries] (windows: readonly DedupWindow[]): void {
     this.#pipeline?.pushSummaries(windows)
+  }
+
+  /** @internal A window's first record, folded on the caller's thread (see Pipeline.pushFirst). */
+  [kPushFirst] (record: LogRecord, key: number, check: number, at: number, endsAt: number): boolean {
+    const p = this.#pipeline
+    if (p === undefined) return false
+    try {
+      return p.pushFirst(record, key, check, at, endsAt)
+    } catch (err) {
+      p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
+      return false
+    }
   }
 
   /**

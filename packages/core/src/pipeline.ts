@@ -145,6 +145,8 @@ export interface PipelineDeps {
    * each process folds its own repeats and sends its own summaries.
    */
   storms?: StormStore
+  /** Told of each first record the fleet folded (it will never be sent or dropped here). */
+  onFolded?: () => void
   /**
    * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
    * when none are left, so the owner can see them through the end of the process.
@@ -213,6 +215,7 @@ export class Pipeline {
   /** Repeats folded into windows that are still open: their summary is owed. */
   #owedRepeats = 0
   #onPending: ((pending: boolean) => void) | undefined
+  #onFolded: (() => void) | undefined
   #tracked = false
   /** The batch whose request is under way, so exit can hand its records over. */
   #current: Batch | undefined
@@ -235,11 +238,14 @@ export class Pipeline {
     this.#queue = new BoundedQueue(o.queueCapacity)
     this.#limiter = new RateLimiter(deps.target.id, o.rateLimits, deps.shared)
     this.#onPending = deps.onPending
+    this.#onFolded = deps.onFolded
     const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
-    if (o.dedup.enabled && deps.storms?.shared === true) {
+    // Shared storm control needs windows: this pipeline's own, or a caller's that folds repeats on its
+    // thread and hands firsts and window ends over (pushFirst, pushSummaries: ThreadedNotifier's worker).
+    if (deps.storms?.shared === true) {
       this.#storms = new StormStage({
         store: deps.storms,
         webhookId: deps.target.id,
@@ -363,8 +369,10 @@ export class Pipeline {
     const now = this.#opts.clock.now()
     if (entry.op === 'first') {
       // Folded into another process's window: the fleet's summary counts it.
-      if (decision.kind === 'fold') this.counters.collapsed++
-      else this.#enqueue(entry.record, now)
+      if (decision.kind === 'fold') {
+        this.counters.collapsed++
+        this.#onFolded?.()
+      } else this.#enqueue(entry.record, now)
       return
     }
     const own = entry.window
@@ -433,6 +441,19 @@ export class Pipeline {
   pushSummaries (windows: readonly DedupWindow[]): void {
     if (this.#closed || this.#disabled !== undefined || windows.length === 0) return
     this.#enqueueSummaries(windows, this.#opts.clock.now())
+  }
+
+  /**
+   * Hands over the first record of a window opened elsewhere (a ThreadedNotifier folds repeats on the
+   * caller's thread): with shared storm control the fleet decides whether it is sent; otherwise as push().
+   * `key`/`check`: its fingerprint hashes; `at`/`endsAt`: when its window opened and ends (epoch ms).
+   */
+  pushFirst (record: LogRecord, key: number, check: number, at: number, endsAt: number): boolean {
+    if (this.#storms === undefined || this.#closed || this.#disabled !== undefined) return this.push(record)
+    this.counters.accepted++
+    if (!this.#storms.first(record, key, check, at, endsAt)) return this.#enqueue(record, this.#opts.clock.now())
+    this.#track()
+    return true
   }
 
   rateLimitInfo (): RateLimitInfo {

@@ -50,6 +50,8 @@ export class ThreadedNotifier extends NotifierBase {
   #state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT))
   #posted = 0
   #buffer: LogRecord[] = []
+  /** With storm control shared through Redis: four numbers per buffered record (protocol.ts `storms`). */
+  #storms: number[] | undefined
   #scheduled = false
   #closed = false
   #snapshot: Health | undefined
@@ -89,13 +91,17 @@ export class ThreadedNotifier extends NotifierBase {
     if (!this.options.enabled || this.options.target === undefined) return
 
     const { log: _log, ...plain } = rest
+    // With redisUrl, the worker shares storm control with other processes: it needs each window's
+    // fingerprint, and to hear of windows that end without repeats too.
+    const shared = this.options.dedup.enabled && this.options.redisUrl !== undefined
+    if (shared) this.#storms = []
     if (this.options.dedup.enabled) {
-      this.#dedup = new Deduplicator({ windowMs: this.options.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+      this.#dedup = new Deduplicator({ windowMs: this.options.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS, reportEmpty: shared })
       // Repeats are folded here; the worker must not fold the summaries' firsts a second time.
       plain.dedup = { ...plain.dedup, enabled: false }
     }
     // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
-    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true }
+    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true, stormsFromCaller: shared }
     // A worker inherits the process's execArgv; `--input-type` (a script run with `node -e`) makes a
     // worker started from a file fail at once, so it is left out.
     const worker = new Worker(workerEntryUrl(), { workerData, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
@@ -140,6 +146,11 @@ export class ThreadedNotifier extends NotifierBase {
         }
       }
       this.#buffer.push(plainRecord(record))
+      // In step with the buffer: the window this record opened (its fingerprint is still in #fingerprint).
+      if (this.#storms !== undefined) {
+        const now = Date.now()
+        this.#storms.push(this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + this.#dedup!.windowMs)
+      }
       this.#posted++
       if (!this.#scheduled) {
         this.#scheduled = true
@@ -327,7 +338,9 @@ export class ThreadedNotifier extends NotifierBase {
     if (this.#buffer.length === 0) return
     const records = this.#buffer
     this.#buffer = []
-    if (!this.#postToWorker({ type: 'records', records })) {
+    const storms = this.#storms
+    if (storms !== undefined) this.#storms = []
+    if (!this.#postToWorker(storms === undefined ? { type: 'records', records } : { type: 'records', records, storms })) {
       // Nothing will settle these: take them out of the count the exit handler waits for.
       this.#posted -= records.length
     }
