@@ -213,6 +213,19 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       }
     }, 90_000)
 
+    it('a process that calls process.exit() right after logging hands its storm over as it would alone: counts add up, exit 0', async () => {
+      const COUNT = 100
+      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
+      const modes = [['storm-notifier', '0'], ['storm-notifier', '0'], ['storm-notifier', '1'], ['storm-threaded', '1']]
+      const runs = await Promise.all(modes.map(([mode, exit], i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: String(i), MODE: mode!, EXIT: exit! })))
+      for (const r of runs) {
+        expect(r.stderr).toBe('')
+        expect(r.code).toBe(0)
+      }
+      const { records } = accounted(emu)
+      expect(records).toBe(4 * COUNT)
+    }, 60_000)
+
     it('Redis unreachable: each process sends its own alert and summary, counts add up, one stderr line each, exit 0', async () => {
       const COUNT = 50
       const dead = await startRedis()
