@@ -14,7 +14,7 @@ import { systemClock } from './clock.js'
 import { SelfLog } from './self-log.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
-import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
+import { kHandWindows, ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
 
 /** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
 export const kPushSummaries = Symbol.for('logcord.pushSummaries')
@@ -45,9 +45,10 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   /**
    * @param internal `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
    * storm control is shared through Redis even though this notifier's own `dedup` is off; `onFolded`
-   * hears of each record the fleet folded.
+   * hears of each record the fleet folded; `stormInstance` reports windows as the pipeline that handed
+   * them over at exit.
    */
-  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv, stormsFromCaller?: boolean, onFolded?: () => void }) {
+  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv, stormsFromCaller?: boolean, onFolded?: () => void, stormInstance?: string }) {
     super()
     // The options with the environment applied: the exit worker must not read another environment.
     const { options: applied, resolved } = resolveWithEnvironment(options, internal?.env)
@@ -68,6 +69,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
       // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
       if (this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)) deps.storms = new RedisStorms({ url: this.options.redisUrl })
       if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
+      if (internal?.stormInstance !== undefined) deps.stormInstance = internal.stormInstance
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -90,26 +92,25 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
     const p = this.#pipeline
     if (p === undefined) return undefined
-    const { records } = p.handOff()
-    if (records.length === 0) return undefined
-    if (!deliver) {
-      p.dropAtExit(records, 'the shutdown deadline had passed')
-      return undefined
-    }
-    if (this.options.dispatcher !== undefined) {
-      p.dropAtExit(records, 'a custom dispatcher cannot be used from the exit worker')
+    const { records, windows, instance } = p.handOff()
+    if (records.length === 0 && windows === undefined) return undefined
+    if (!deliver || this.options.dispatcher !== undefined) {
+      // Windows reported to no one: their repeats are lost with the summaries this process would have sent.
+      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], deliver ? 'a custom dispatcher cannot be used from the exit worker' : 'the shutdown deadline had passed')
       return undefined
     }
     let worker: ThreadedNotifier
     try {
       const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = this.#input
       // Records were filtered and folded here already; summaries and notices must not be filtered again.
-      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true })
+      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true, ...(windows === undefined ? {} : { stormsFromCaller: true, stormInstance: instance }) })
     } catch (err) {
-      p.dropAtExit(records, `the exit worker could not start: ${redactLoose(String(err))}`)
+      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], `the exit worker could not start: ${redactLoose(String(err))}`)
       return undefined
     }
     for (const record of records) worker.send(record)
+    // The exit worker reports these to the fleet (or, Redis unreachable, sends their summaries itself).
+    if (windows !== undefined) worker[kHandWindows](windows)
     return (deadline) => { worker.drainSync(Math.max(0, deadline - Date.now())) }
   }
 

@@ -147,6 +147,8 @@ export interface PipelineDeps {
   storms?: StormStore
   /** Told of each first record the fleet folded (it will never be sent or dropped here). */
   onFolded?: () => void
+  /** The storm-control instance to report windows as (HandOff.instance: the pipeline they came from). */
+  stormInstance?: string
   /**
    * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
    * when none are left, so the owner can see them through the end of the process.
@@ -164,6 +166,12 @@ export interface ShutdownDeadline {
 /** What is pending, taken out of a pipeline so another thread can deliver it (process exit). */
 export interface HandOff {
   records: LogRecord[]
+  /**
+   * With storm control shared through Redis: windows that ended here with their fingerprint, for the
+   * receiver to report to the fleet (their first records may have joined the fleet's window) as `instance`.
+   */
+  windows?: DedupWindow[]
+  instance?: string
 }
 
 export class Pipeline {
@@ -248,6 +256,7 @@ export class Pipeline {
     if (deps.storms?.shared === true) {
       this.#storms = new StormStage({
         store: deps.storms,
+        ...(deps.stormInstance === undefined ? {} : { instance: deps.stormInstance }),
         webhookId: deps.target.id,
         windowMs: o.dedup.windowMs,
         now: () => this.#opts.clock.now(),
@@ -348,7 +357,8 @@ export class Pipeline {
     for (const window of windows) {
       // Shared with other processes: the fleet decides who sends the summary (#stormDecided).
       if (storms !== undefined && window.key !== undefined) storms.end(window)
-      else this.#enqueue(this.#ownSummary(window, window, now), now)
+      // A window without repeats has nothing to summarise (reported only for the fleet's sake).
+      else if (window.repeats > 0) this.#enqueue(this.#ownSummary(window, window, now), now)
     }
   }
 
@@ -551,12 +561,24 @@ export class Pipeline {
     if (notice !== undefined) records.push(notice)
     if (this.#current !== undefined) records.push(...this.#current.records)
     records.push(...this.#queue.drain())
-    if (this.#storms !== undefined) records.push(...this.#drainStorms(this.#opts.clock.now()))
+    const windows: DedupWindow[] = []
+    // First records not yet decided go as this process alone would send them; windows that ended go to
+    // the receiver, which reports them to the fleet (a summary of their repeats follows either way).
+    for (const entry of this.#storms?.drain() ?? []) {
+      if (entry.op === 'first') records.push(entry.record)
+      else if (entry.op === 'end') windows.push(entry.window)
+    }
     this.#current = undefined
     this.#inFlight = 0
     this.#abort.abort()
     this.#tracked = false
-    return { records }
+    return windows.length === 0 ? { records } : { records, windows, instance: this.#storms!.instance }
+  }
+
+  /** The summaries this process alone would send for `windows` (those with repeats), as records. */
+  localSummaries (windows: readonly DedupWindow[]): LogRecord[] {
+    const now = this.#opts.clock.now()
+    return windows.filter((w) => w.repeats > 0).map((w) => this.#ownSummary(w, w, now))
   }
 
   /** Records that `handOff()` could not give to anyone: dead-lettered here, synchronously. */

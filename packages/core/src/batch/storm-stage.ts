@@ -23,6 +23,8 @@ export type StormEntry =
 
 export interface StormStageOptions {
   store: StormStore
+  /** The name to ask under: a new one by default; a pipeline's that handed its windows over (at exit). */
+  instance?: string
   webhookId: string
   windowMs: number
   now: () => number
@@ -43,7 +45,7 @@ export function fingerprintKey (key: number, check: number): string {
 
 export class StormStage {
   /** This pipeline's name in the shared store: unique across processes, threads and hosts. */
-  readonly instance = randomBytes(9).toString('base64url')
+  readonly instance: string
   #o: StormStageOptions
   #pending: StormEntry[] = []
   #inRound: StormEntry[] | undefined
@@ -57,6 +59,7 @@ export class StormStage {
 
   constructor (options: StormStageOptions) {
     this.#o = options
+    this.instance = options.instance ?? randomBytes(9).toString('base64url')
   }
 
   /** First records waiting for a decision (they count as pending records). */

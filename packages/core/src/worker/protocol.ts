@@ -28,6 +28,8 @@ export interface WorkerData {
   forwardLog: boolean
   /** Repeats are folded on the main thread and storm control is shared through Redis (`redisUrl`). */
   stormsFromCaller?: boolean
+  /** The storm-control instance the windows handed over at exit belong to. */
+  stormInstance?: string
 }
 
 export type ToWorker =

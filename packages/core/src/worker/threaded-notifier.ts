@@ -25,6 +25,8 @@ const REPLY_GRACE_MS = 1000
  */
 const EXIT_CLOSE_MARGIN_MS = 500
 const PLAIN_DEPTH = 8
+/** Internal: hands windows that ended elsewhere (an in-process notifier at exit) to the worker to report to the fleet. */
+export const kHandWindows = Symbol.for('logcord.handWindows')
 
 /**
  * A notifier whose whole sending side (queue, limiter, rendering, HTTP) runs in a worker thread.
@@ -63,6 +65,8 @@ export class ThreadedNotifier extends NotifierBase {
   #fingerprint = new Int32Array(2)
   #collapsed = 0
   #dedupTimer: NodeJS.Timeout | undefined
+  /** Windows handed over by kHandWindows: the exit wait covers their summaries. */
+  #handedWindows = 0
   #onExit = (): void => {
     this.drainSync()
   }
@@ -74,7 +78,7 @@ export class ThreadedNotifier extends NotifierBase {
    * in-process notifier had pending (it shares the process's rate-limit table, so it carries on where
    * that notifier stopped).
    */
-  constructor (options: ThreadedNotifierOptions = {}, internal?: { atExit?: boolean }) {
+  constructor (options: ThreadedNotifierOptions = {}, internal?: { atExit?: boolean, stormsFromCaller?: boolean, stormInstance?: string | undefined }) {
     super()
     const given = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
@@ -101,7 +105,8 @@ export class ThreadedNotifier extends NotifierBase {
       plain.dedup = { ...plain.dedup, enabled: false }
     }
     // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
-    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true, stormsFromCaller: shared }
+    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true, stormsFromCaller: shared || (internal?.stormsFromCaller === true && this.options.redisUrl !== undefined) }
+    if (internal?.stormInstance !== undefined) workerData.stormInstance = internal.stormInstance
     // A worker inherits the process's execArgv; `--input-type` (a script run with `node -e`) makes a
     // worker started from a file fail at once, so it is left out.
     const worker = new Worker(workerEntryUrl(), { workerData, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
@@ -176,7 +181,7 @@ export class ThreadedNotifier extends NotifierBase {
    * nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
-    const summaries = this.#endWindows()
+    const summaries = this.#endWindows() + this.#handedWindows
     this.#postBuffer()
     // A failed worker settles nothing: waiting for it would only hold the exit up.
     if (this.#worker === undefined || this.#crashed !== undefined) return this.pending
@@ -297,6 +302,12 @@ export class ThreadedNotifier extends NotifierBase {
       })
       this.#postToWorker({ type, id, timeoutMs })
     })
+  }
+
+  /** @internal Windows that ended in another notifier (at process exit), reported by this one's worker. */
+  [kHandWindows] (windows: readonly DedupWindow[]): void {
+    this.#handedWindows += windows.length
+    this.#postSummaries(windows)
   }
 
   #postSummaries (windows: readonly DedupWindow[]): void {

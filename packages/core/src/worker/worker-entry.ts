@@ -32,7 +32,7 @@ function writeStderrSync (line: string): void {
   }
 }
 // A first record the fleet folds is settled then: it will never be sent or dropped here.
-const notifier = new DiscordNotifier(options, data.stormsFromCaller === true ? { stormsFromCaller: true, onFolded: () => settle(1) } : undefined)
+const notifier = new DiscordNotifier(options, data.stormsFromCaller === true ? { stormsFromCaller: true, onFolded: () => settle(1), ...(data.stormInstance === undefined ? {} : { stormInstance: data.stormInstance }) } : undefined)
 
 let snapshotTimer: NodeJS.Timeout | undefined
 function snapshot (): void {
