@@ -2,7 +2,9 @@
 // emulator with Discord's limits (5 per 2 s per webhook, 30 per 60 s per channel), time-scaled like
 // bench/burst.mjs. Run side by side: each process on its own limiter, every process sharing the webhook's
 // limits through Redis (`redisUrl`), and a `redisUrl` nobody answers. Then a storm: the same error from
-// every process.
+// every process, side by side with each process on its own (an alert and a summary each) and with Redis
+// (one alert and one summary for the fleet); `delivered` there is the alerts plus the "×N more" counts.
+// FLEET_DEBUG=1 prints the children's stderr and every embed's title.
 // Prints delivered, messages, records per message, 429s by scope, invalid requests, and the drain time
 // next to the lower bound the channel limit allows (all times in Discord seconds).
 //

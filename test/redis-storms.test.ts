@@ -44,7 +44,7 @@ function run (env: Record<string, string>, input?: (end: () => void) => void): P
     const child = spawn(process.execPath, [APP], { cwd: ROOT, env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] })
     input?.(() => child.stdin!.end())
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
+    child.stderr!.on('data', (d: Buffer) => { stderr += String(d) })
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stderr }))
   })
