@@ -188,6 +188,25 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     }, 30_000)
   })
 
+  describe('a close() deadline shorter than the quiet wait', () => {
+    let emu: Emulator
+    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
+    afterEach(async () => { await emu.close() })
+
+    it('close(1500): the summary is sent before the deadline instead of waiting for quiet; counters add up', async () => {
+      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
+      const n = new DiscordNotifier(options)
+      for (let i = 0; i < 50; i++) n.sendErrorNotification({ service: 'close', error: new Error('deadline') })
+      const result = await n.close(1500)
+      expect(result).toEqual({ pending: 0, timedOut: false })
+      const { titles, records } = accounted(emu)
+      expect(records).toBe(50)
+      expect(titles).toHaveLength(2)
+      const c = n.stats()
+      expect(c).toMatchObject({ accepted: 50, sent: 1, collapsed: 49, dropped: 0 })
+    }, 30_000)
+  })
+
   describe('child processes, the built dist', () => {
     let emu: Emulator
     beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })

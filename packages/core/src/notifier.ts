@@ -9,6 +9,7 @@ import type { RateLimitInfo } from './rate-limit/limiter.js'
 import type { LimitStore } from './rate-limit/limit-store.js'
 import { RedisLimits } from './rate-limit/redis-limits.js'
 import { RedisStorms } from './batch/redis-storms.js'
+import { localStorms } from './batch/storm-store.js'
 import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
 import { systemClock } from './clock.js'
 import { SelfLog } from './self-log.js'
@@ -67,7 +68,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
       this.#limits = internal?.shared ?? limitStore(this.options)
       deps.shared = this.#limits
       // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
-      if (this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)) deps.storms = new RedisStorms({ url: this.options.redisUrl })
+      deps.storms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true) ? new RedisStorms({ url: this.options.redisUrl }) : localStorms
       if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
       if (internal?.stormInstance !== undefined) deps.stormInstance = internal.stormInstance
       this.#pipeline = new Pipeline(deps)

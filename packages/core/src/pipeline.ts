@@ -74,6 +74,8 @@ const S_PER_MIN = 60
  * deadline − margin, where the margin is a tenth of the close budget, at most this.
  */
 const MAX_CLOSE_MARGIN_MS = 1000
+/** Before a shutdown deadline's margin, room kept to ask Redis for the fleet's summary and send it. */
+const STORM_SEND_ROOM_MS = 1500
 const CLOSE_MARGIN_SHARE = 0.1
 
 export interface Counters {
@@ -526,16 +528,21 @@ export class Pipeline {
     this.#closeDeadline = { at: this.#opts.clock.now() + timeoutMs, marginMs: Math.min(MAX_CLOSE_MARGIN_MS, Math.floor(timeoutMs * CLOSE_MARGIN_SHARE)) }
     this.#outage.probeNow(this.#opts.clock.now())
     this.#probeWake?.abort()
+    // The fleet's summary waits for the storm to go quiet only while the deadline leaves room to send it.
+    this.#storms?.hurry(this.#closeDeadline.at - this.#closeDeadline.marginMs - STORM_SEND_ROOM_MS)
     const result = await this.flush(timeoutMs)
+    let undecided: LogRecord[] = []
     // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
     if (result.timedOut) {
       this.#abort.abort()
+      // Nothing waits on the fleet past the deadline: what it has not decided is decided here, alone.
+      if (this.#storms !== undefined) undecided = this.#drainStorms(this.#opts.clock.now())
       // The loop notices the abort at its next await, drops its in-flight batch and exits.
       await this.flush(Math.max(timeoutMs, ABORT_GRACE_MS))
       this.#abort = new AbortController()
     }
     const left = this.#queue.drain()
-    if (this.#storms !== undefined) left.push(...this.#drainStorms(this.#opts.clock.now()))
+    if (this.#storms !== undefined) left.push(...undecided, ...this.#drainStorms(this.#opts.clock.now()))
     if (left.length > 0) this.#drop('shutdown', left, `still queued at ${deadline.name}`)
     this.#queue.takeDrops()
     const lost = this.counters.droppedByReason.shutdown - before
@@ -543,7 +550,10 @@ export class Pipeline {
       const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
       this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within ${deadline.name} (${deadline.ms} ms): ${where}`)
     }
-    if (!this.#closed) this.#closeDeadline = undefined
+    if (!this.#closed) {
+      this.#closeDeadline = undefined
+      this.#storms?.hurry(undefined)
+    }
     this.#untrackIfIdle()
     return result
   }

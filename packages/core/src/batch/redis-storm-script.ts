@@ -17,7 +17,8 @@
  * five values:
  *   'c', windowMs, leftMs, sinceMs, description   a claim: this process's window opened with a record
  *   'x', windowMs, repeats, sinceMs, ''            a contribution: this process's window ended
- *   'f', windowMs, 0, 0, ''                        a finish: asked again after a wait (below)
+ *   'f', windowMs, force, 0, ''                    a finish: asked again after a wait (below); force 1
+ *                                                  (a shutdown deadline): no wait for quiet
  * Returns per key: claim 1 (send: the fleet window is new) or 0 (folded into it); contribution and
  * finish 0 (folded: another process already sent it), 2 (no fleet window: send the local summary),
  * { 3, count, instances, description, msSinceFirst, msSinceLast } (send one summary for the fleet),
@@ -92,7 +93,7 @@ for i, k in ipairs(KEYS) do
     local e = tonumber(redis.call('HGET', k, 'end'))
     if live and (now < e or op == 'f') then
       out[i] = { 5, liveEnd + grace - now + 1 }
-    elseif not live and now - act < quiet then
+    elseif not live and now - act < quiet and not (op == 'f' and x == 1) then
       out[i] = { 4, quiet - (now - act) }
     else
       local v = redis.call('HMGET', k, 'count', 'n', 'd', 'first', 'last')

@@ -70,7 +70,7 @@ export class RedisStorms implements StormStore {
       keys.push(`${REDIS_PREFIX}wh:${webhookId}:storm:${r.fingerprint}`)
       if (r.op === 'claim') args.push('c', r.windowMs, Math.max(0, Math.round(r.leftMs)), Math.max(0, Math.round(r.sinceMs)), JSON.stringify(r.description))
       else if (r.op === 'contribute') args.push('x', r.windowMs, r.repeats, Math.max(0, Math.round(r.sinceMs)), '')
-      else args.push('f', r.windowMs, 0, 0, '')
+      else args.push('f', r.windowMs, r.force === true ? 1 : 0, 0, '')
     }
     let reply: unknown
     try {

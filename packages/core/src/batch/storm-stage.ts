@@ -19,7 +19,7 @@ export type StormEntry =
   /** A window of this process ended (with or without repeats). */
   | { op: 'end', window: DedupWindow, fingerprint: string }
   /** The fleet's summary asked again after a wait (`window.repeats` is 0: they were contributed already). */
-  | { op: 'finish', window: DedupWindow, fingerprint: string }
+  | { op: 'finish', window: DedupWindow, fingerprint: string, force?: boolean }
 
 export interface StormStageOptions {
   store: StormStore
@@ -52,10 +52,12 @@ export class StormStage {
   #records = 0
   #running = false
   #generation = 0
-  /** Finishes waiting for the storm to go quiet (StormDecision `wait`). */
-  #waits = new Set<ReturnType<typeof setTimeout>>()
+  /** Finishes waiting for the storm to go quiet (StormDecision `wait`), with when each is due. */
+  #waits = new Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>()
+  /** Set by hurry(): a shutdown deadline no wait for quiet may pass. */
+  #deadline: number | undefined
   /** Finishes in case another process is gone (StormDecision `watch`): nothing waits for these. */
-  #watches = new Set<ReturnType<typeof setTimeout>>()
+  #watches = new Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>()
 
   constructor (options: StormStageOptions) {
     this.#o = options
@@ -95,9 +97,9 @@ export class StormStage {
    * contribute to it) sends them; if none does, they expire with the key.
    */
   drain (): StormEntry[] {
-    for (const timer of this.#waits) clearTimeout(timer)
+    for (const timer of this.#waits.keys()) clearTimeout(timer)
     this.#waits.clear()
-    for (const timer of this.#watches) clearTimeout(timer)
+    for (const timer of this.#watches.keys()) clearTimeout(timer)
     this.#watches.clear()
     const all = this.#inRound === undefined ? this.#pending : [...this.#inRound, ...this.#pending]
     this.#pending = []
@@ -109,22 +111,44 @@ export class StormStage {
   }
 
   /**
+   * A shutdown deadline (epoch ms on the pipeline's clock), or undefined when it passed without one:
+   * waits for quiet end by then, and their finishes send the summary without waiting any longer.
+   */
+  hurry (deadline: number | undefined): void {
+    this.#deadline = deadline
+    if (deadline === undefined) return
+    for (const [timer, { finish, due }] of [...this.#waits]) {
+      if (due <= deadline) continue
+      clearTimeout(timer)
+      this.#waits.delete(timer)
+      this.#later(finish, deadline - this.#o.now(), this.#waits)
+    }
+  }
+
+  /**
    * This window's repeats are in the fleet's count and the summary is not due yet: ask again after `ms`.
    * `timers` is #waits (flush and close wait for these) or #watches (they do not).
    */
-  #wait (entry: StormEntry, ms: number, timers: Set<ReturnType<typeof setTimeout>>): void {
+  #wait (entry: StormEntry, ms: number, timers: Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>): void {
     if (entry.op === 'first') return
     // Its repeats now live in the fleet window: no longer owed by this process.
     if (entry.op === 'end') this.#o.apply(entry, { kind: 'fold' })
     const finish: StormEntry = { op: 'finish', window: entry.op === 'finish' ? entry.window : { ...entry.window, repeats: 0 }, fingerprint: entry.fingerprint }
+    const deadline = timers === this.#waits ? this.#deadline : undefined
+    this.#later(finish, deadline === undefined ? ms : Math.min(ms, deadline - this.#o.now()), timers)
+  }
+
+  #later (finish: StormEntry, ms: number, timers: Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>): void {
+    const due = this.#o.now() + ms
+    if (finish.op === 'finish' && this.#deadline !== undefined && due >= this.#deadline && timers === this.#waits) finish.force = true
     const timer = setTimeout(() => {
       timers.delete(timer)
       this.#pending.push(finish)
       this.#schedule()
-    }, ms)
+    }, Math.max(0, ms))
     // Whoever must see the summary out (flush, close, the exit drain) holds the process; this never does.
     timer.unref()
-    timers.add(timer)
+    timers.set(timer, { finish, due })
   }
 
   #schedule (): void {
@@ -175,7 +199,7 @@ export class StormStage {
 }
 
 function request (entry: StormEntry, now: number, windowMs: number): StormRequest {
-  if (entry.op === 'finish') return { op: 'finish', fingerprint: entry.fingerprint, windowMs }
+  if (entry.op === 'finish') return entry.force === true ? { op: 'finish', fingerprint: entry.fingerprint, windowMs, force: true } : { op: 'finish', fingerprint: entry.fingerprint, windowMs }
   if (entry.op === 'end') {
     const w = entry.window
     return { op: 'contribute', fingerprint: entry.fingerprint, windowMs, repeats: w.repeats, sinceMs: now - w.lastSeen }

@@ -53,6 +53,8 @@ export interface StormFinish {
   op: 'finish'
   fingerprint: string
   windowMs: number
+  /** A shutdown deadline cannot wait for quiet: send the summary now unless another process is open. */
+  force?: boolean
 }
 
 export type StormRequest = StormClaim | StormContribution | StormFinish
