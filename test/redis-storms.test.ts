@@ -50,6 +50,14 @@ function run (env: Record<string, string>, input?: (end: () => void) => void): P
   })
 }
 
+/**
+ * A webhook of its own per test: the emulator's ids repeat from run to run, and a storm window left in
+ * Redis by an earlier test (it lives until the window ends) must not be joined by the next.
+ */
+function freshWebhook (emu: Emulator): string {
+  return emu.webhookUrl(`1${Date.now()}${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`)
+}
+
 /** Alerts and summaries the emulator received, and the records they account for (1 + "×N more" each). */
 function accounted (emu: Emulator): { titles: string[], records: number } {
   const titles = emu.messages.flatMap((m) => ((m.payload.embeds as Array<{ title?: string }> | undefined) ?? []).map((e) => e.title ?? ''))
@@ -158,7 +166,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
 
     it('two notifiers, one storm: logging never waits on Redis, one alert and one summary, each notifier\'s counters add up', async () => {
       // Errors only: Redis stopping after the suite would otherwise say so on stderr.
-      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
+      const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
       const a = new DiscordNotifier(options)
       const b = new DiscordNotifier(options)
       const started = performance.now()
@@ -194,7 +202,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     afterEach(async () => { await emu.close() })
 
     it('close(1500): the summary is sent before the deadline instead of waiting for quiet; counters add up', async () => {
-      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
+      const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
       const n = new DiscordNotifier(options)
       for (let i = 0; i < 50; i++) n.sendErrorNotification({ service: 'close', error: new Error('deadline') })
       const result = await n.close(1500)
@@ -216,7 +224,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     const fleets: Array<[string, string[]]> = [['in-process notifiers', ['storm-notifier']], ['Pino worker transports', ['storm-pino']], ['ThreadedNotifiers and in-process notifiers', ['storm-threaded', 'storm-notifier']]]
     it.each(fleets)('%s: five processes log the same error 200 times each: one alert and one summary covering all 1000, exit 0; keys expire', async (_name, modes) => {
       const COUNT = 200
-      const webhookUrl = emu.webhookUrl()
+      const webhookUrl = freshWebhook(emu)
       const options = { webhookUrl, apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
       const runs = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name, i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: name, MODE: modes[i % modes.length]! })))
       for (const r of runs) {
@@ -236,7 +244,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
 
     it('a process that calls process.exit() right after logging hands its storm over as it would alone: counts add up, exit 0', async () => {
       const COUNT = 100
-      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
+      const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
       const modes = [['storm-notifier', '0'], ['storm-notifier', '0'], ['storm-notifier', '1'], ['storm-threaded', '1']]
       const runs = await Promise.all(modes.map(([mode, exit], i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: String(i), MODE: mode!, EXIT: exit! })))
       for (const r of runs) {
@@ -249,7 +257,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
 
     it('a process that calls process.exit() with its window open hands it to the exit worker, which reports it to the fleet: one summary, counts add up', async () => {
       const COUNT = 100
-      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
+      const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 } }
       const env = { OPTIONS: JSON.stringify(options), COUNT: String(COUNT), MODE: 'storm-notifier' }
       // The server logs the storm first (its window known to the fleet), and exits after the others.
       let shutDown = (): void => {}
@@ -273,7 +281,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       const COUNT = 50
       const dead = await startRedis()
       await dead!.stop()
-      const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, redisUrl: dead!.url, dedup: { enabled: true, windowMs: 600_000 } }
+      const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: dead!.url, dedup: { enabled: true, windowMs: 600_000 } }
       const runs = await Promise.all(['a', 'b'].map((name, i) => run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: name, MODE: i === 0 ? 'storm-pino' : 'storm-notifier' })))
       for (const r of runs) {
         expect(r.code).toBe(0)
