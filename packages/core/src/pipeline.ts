@@ -22,12 +22,15 @@
  * the queue and leave packed; when it says go, whatever is ready leaves at once.
  *
  * Storm control sits before the queue, so a storm of one alert costs one queue slot, not thousands,
- * and cannot shed other alerts. Summaries are not user records: like the queue-full notice they are
+ * and cannot shed other alerts. With `redisUrl` it is shared by every process posting to the webhook:
+ * between the Deduplicator and the queue, a StormStage (batch/storm-stage.ts) asks Redis, one round trip
+ * per round on the delivery side, whether a window's first record is the fleet's alert and who sends
+ * the fleet's summary; what it has not decided at a deadline or at exit is decided as one process alone. Summaries are not user records: like the queue-full notice they are
  * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { fingerprintHash } from './batch/fingerprint.js'
-import { StormStage, type StormEntry } from './batch/storm-stage.js'
+import { fleetWindow, StormStage, type StormEntry } from './batch/storm-stage.js'
 import type { StormDecision, StormStore } from './batch/storm-store.js'
 import { sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
@@ -393,11 +396,7 @@ export class Pipeline {
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
       return
     }
-    let window = own
-    if (decision.kind === 'summary') {
-      const d = decision.description
-      window = { severity: (d.severity in SEVERITY_STYLES ? d.severity : own.severity) as Severity, service: d.service, title: d.title, template: d.template, errorType: d.errorType, topFrame: d.topFrame, firstSeen: now - decision.firstSinceMs, lastSeen: now - decision.lastSinceMs, repeats: decision.repeats, endsAt: now, instances: decision.instances }
-    }
+    const window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : own
     if (window.repeats === 0) {
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
       return
@@ -576,7 +575,8 @@ export class Pipeline {
     // the receiver, which reports them to the fleet (a summary of their repeats follows either way).
     for (const entry of this.#storms?.drain() ?? []) {
       if (entry.op === 'first') records.push(entry.record)
-      else if (entry.op === 'end') windows.push(entry.window)
+      // A finish (repeats 0, given already) reported again is a finish.
+      else windows.push(entry.window)
     }
     this.#current = undefined
     this.#inFlight = 0

@@ -9,6 +9,7 @@
  * Logging calls only append to a list (O(1), no Redis); rounds run on the delivery side, one at a time.
  */
 import { randomBytes } from 'node:crypto'
+import { SEVERITY_STYLES, type Severity } from '../levels.js'
 import type { LogRecord } from '../record.js'
 import { describeRecord, type DedupWindow } from './dedup.js'
 import { localDecisions, type StormDecision, type StormRequest, type StormStore } from './storm-store.js'
@@ -196,6 +197,17 @@ export class StormStage {
       }
     }
   }
+}
+
+/**
+ * The window a fleet's summary describes: the alert as the first process saw it, the count and time span
+ * Redis kept, and how many processes it covers. `own`: this process's window (its severity, if the
+ * stored one is unknown).
+ */
+export function fleetWindow (decision: StormDecision & { kind: 'summary' }, own: DedupWindow, now: number): DedupWindow {
+  const d = decision.description
+  const severity = Object.hasOwn(SEVERITY_STYLES, d.severity) ? d.severity as Severity : own.severity
+  return { severity, service: d.service, title: d.title, template: d.template, errorType: d.errorType, topFrame: d.topFrame, firstSeen: now - decision.firstSinceMs, lastSeen: now - decision.lastSinceMs, repeats: decision.repeats, endsAt: now, instances: decision.instances }
 }
 
 function request (entry: StormEntry, now: number, windowMs: number): StormRequest {
