@@ -8,8 +8,9 @@ import { execFileSync, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
-import { DiscordNotifier } from '@logcord/core'
-import { RedisStorms, type StormDecision, type StormRequest } from '@logcord/core/internal'
+import { DiscordNotifier, type LogRecord } from '@logcord/core'
+import { RedisStorms, resolveOptions, type StormDecision, type StormRequest } from '@logcord/core/internal'
+import { Pipeline } from '../packages/core/src/pipeline.js'
 import { redisAvailable, startRedis, type TestRedis } from '../scripts/lib/redis-server.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -193,6 +194,41 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       expect(a.stats().sent + b.stats().sent).toBe(1)
       await a.close()
       await b.close()
+    }, 30_000)
+  })
+
+  describe('a process that is gone', () => {
+    let emu: Emulator
+    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
+    afterEach(async () => { await emu.close() })
+
+    it('a pipeline whose summary waits on a process that never reports looks again after that process\'s window and sends it', async () => {
+      const options = resolveOptions({ webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' })
+      const webhookId = options.target!.id
+      const storms = new RedisStorms({ url: redis.url, graceMs: 300, quietMs: 300 })
+      const pipeline = new Pipeline({ options, target: options.target!, emit: () => {}, storms })
+      const record = (): LogRecord => ({ severity: 'error', time: Date.now(), message: 'disk full on /var' })
+      // The pipeline alerts first.
+      pipeline.push(record())
+      const fingerprint = (await new Promise<string>((resolve) => {
+        const poll = setInterval(() => {
+          const key = keys(redis.port).find((k) => k.includes(`wh:${webhookId}:storm:`))
+          if (key !== undefined) { clearInterval(poll); resolve(key.split(':storm:')[1]!) }
+        }, 20)
+      }))
+      // Another process joins the storm (its first record folds into the fleet's window) and crashes with
+      // its window open, 200 ms left: it will never report it.
+      await storms.decide(webhookId, 'crashed', [claim(fingerprint, 600_000, 200)])
+      for (let i = 0; i < 9; i++) pipeline.push(record())
+      // flush() ends the window: the fleet keeps its repeats (the crashed process is still "open") and
+      // flush does not wait for it.
+      const flushed = await pipeline.flush(5000)
+      expect(flushed).toEqual({ pending: 0, timedOut: false })
+      expect(accounted(emu).records).toBe(1)
+      // Past the crashed process's window and grace, the pipeline looks again and sends the summary.
+      await expect.poll(() => accounted(emu).titles.length, { timeout: 5000 }).toBe(2)
+      expect(accounted(emu).titles[1]).toMatch(/^🔴 ×10 more in the last \d+ s from 2 instances: disk full on \/var$/)
+      await pipeline.close(5000)
     }, 30_000)
   })
 
