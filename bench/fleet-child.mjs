@@ -3,7 +3,7 @@
 // holds the exit until they are delivered (however long the limits make that).
 // MODE=storm: the same error COUNT times through Pino's worker transport, storm control on; at the end
 // of input the worker closes its notifier, which ends the storm windows and delivers their summaries
-// (a ThreadedNotifier's exit wait does not yet cover summaries).
+// (with redisUrl: reports them to the fleet, whose last process sends one summary).
 import pino from 'pino'
 import { discordTransport } from '@logcord/pino-discord'
 import { ThreadedNotifier } from '@logcord/core'

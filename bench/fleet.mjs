@@ -2,7 +2,9 @@
 // emulator with Discord's limits (5 per 2 s per webhook, 30 per 60 s per channel), time-scaled like
 // bench/burst.mjs. Run side by side: each process on its own limiter, every process sharing the webhook's
 // limits through Redis (`redisUrl`), and a `redisUrl` nobody answers. Then a storm: the same error from
-// every process.
+// every process, side by side with each process on its own (an alert and a summary each) and with Redis
+// (one alert and one summary for the fleet); `delivered` there is the alerts plus the "×N more" counts.
+// FLEET_DEBUG=1 prints the children's stderr and every embed's title.
 // Prints delivered, messages, records per message, 429s by scope, invalid requests, and the drain time
 // next to the lower bound the channel limit allows (all times in Discord seconds).
 //
@@ -71,6 +73,7 @@ export async function fleet ({ processes = 8, records = 100, scale = 0.25, redis
   // Storm: 1 for each first alert + the "×N more" counts of the summaries.
   const repeats = embeds.reduce((n, e) => n + Number(/×(\d+) more/.exec(String(e.title ?? ''))?.[1] ?? 0), 0)
   const firsts = embeds.filter((e) => !/×\d+ more/.test(String(e.title ?? ''))).length
+  if (process.env.FLEET_DEBUG) for (const e of embeds) process.stderr.write(`${e.title}\n`)
   await emu.close()
   return {
     limits: redisUrl === undefined ? 'each process its own' : unreachable ? 'Redis unreachable' : 'shared through Redis',

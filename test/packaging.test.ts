@@ -11,8 +11,11 @@ import { describe, expect, it } from 'vitest'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PACKAGES = ['core', 'winston-discord', 'pino-discord', 'emulator'] as const
 const REPOSITORY = 'https://github.com/logcord/logcord'
-/** The core's tarball, unpacked, was 2.1 MB (mostly source maps and a second copy of the worker). */
-const CORE_UNPACKED_MAX_BYTES = 700_000
+/**
+ * The core's tarball, unpacked, was 2.1 MB (mostly source maps and a second copy of the worker). 697 KB
+ * before storm control shared through Redis, 760 KB with it (ESM, CommonJS and types).
+ */
+const CORE_UNPACKED_MAX_BYTES = 800_000
 
 interface PackFile { path: string, size: number }
 interface Pack { files: PackFile[], size: number, unpackedSize: number }

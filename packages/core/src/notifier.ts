@@ -8,15 +8,19 @@ import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
 import type { LimitStore } from './rate-limit/limit-store.js'
 import { RedisLimits } from './rate-limit/redis-limits.js'
+import { RedisStorms } from './batch/redis-storms.js'
+import { localStorms } from './batch/storm-store.js'
 import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
 import { systemClock } from './clock.js'
 import { SelfLog } from './self-log.js'
 import type { LogRecord } from './record.js'
 import type { DedupWindow } from './batch/dedup.js'
-import { ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
+import { kHandWindows, ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
 
 /** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
 export const kPushSummaries = Symbol.for('logcord.pushSummaries')
+/** Internal: how the delivery worker hands a window's first record (with its fingerprint) to its notifier. */
+export const kPushFirst = Symbol.for('logcord.pushFirst')
 /** Internal: how the delivery worker closes its notifier at process exit. */
 export const kCloseAtExit = Symbol.for('logcord.closeAtExit')
 
@@ -42,7 +46,13 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
    * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win; see env.ts).
    * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
    */
-  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv }) {
+  /**
+   * @param internal `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
+   * storm control is shared through Redis even though this notifier's own `dedup` is off; `onFolded`
+   * hears of each record the fleet folded; `stormInstance` reports windows as the pipeline that handed
+   * them over at exit.
+   */
+  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv, stormsFromCaller?: boolean, onFolded?: () => void, stormInstance?: string }) {
     super()
     // The options with the environment applied: the exit worker must not read another environment.
     const { options: applied, resolved } = resolveWithEnvironment(options, internal?.env)
@@ -60,6 +70,10 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
       }
       this.#limits = internal?.shared ?? limitStore(this.options)
       deps.shared = this.#limits
+      // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
+      deps.storms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true) ? new RedisStorms({ url: this.options.redisUrl }) : localStorms
+      if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
+      if (internal?.stormInstance !== undefined) deps.stormInstance = internal.stormInstance
       this.#pipeline = new Pipeline(deps)
     }
   }
@@ -82,26 +96,25 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
     const p = this.#pipeline
     if (p === undefined) return undefined
-    const { records } = p.handOff()
-    if (records.length === 0) return undefined
-    if (!deliver) {
-      p.dropAtExit(records, 'the shutdown deadline had passed')
-      return undefined
-    }
-    if (this.options.dispatcher !== undefined) {
-      p.dropAtExit(records, 'a custom dispatcher cannot be used from the exit worker')
+    const { records, windows, instance } = p.handOff()
+    if (records.length === 0 && windows === undefined) return undefined
+    if (!deliver || this.options.dispatcher !== undefined) {
+      // Windows reported to no one: their repeats are lost with the summaries this process would have sent.
+      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], deliver ? 'a custom dispatcher cannot be used from the exit worker' : 'the shutdown deadline had passed')
       return undefined
     }
     let worker: ThreadedNotifier
     try {
       const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = this.#input
       // Records were filtered and folded here already; summaries and notices must not be filtered again.
-      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true })
+      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true, ...(windows === undefined ? {} : { stormsFromCaller: true, stormInstance: instance }) })
     } catch (err) {
-      p.dropAtExit(records, `the exit worker could not start: ${redactLoose(String(err))}`)
+      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], `the exit worker could not start: ${redactLoose(String(err))}`)
       return undefined
     }
     for (const record of records) worker.send(record)
+    // The exit worker reports these to the fleet (or, Redis unreachable, sends their summaries itself).
+    if (windows !== undefined) worker[kHandWindows](windows)
     return (deadline) => { worker.drainSync(Math.max(0, deadline - Date.now())) }
   }
 
@@ -148,6 +161,18 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   /** @internal */
   [kPushSummaries] (windows: readonly DedupWindow[]): void {
     this.#pipeline?.pushSummaries(windows)
+  }
+
+  /** @internal A window's first record, folded on the caller's thread (see Pipeline.pushFirst). */
+  [kPushFirst] (record: LogRecord, key: number, check: number, at: number, endsAt: number): boolean {
+    const p = this.#pipeline
+    if (p === undefined) return false
+    try {
+      return p.pushFirst(record, key, check, at, endsAt)
+    } catch (err) {
+      p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
+      return false
+    }
   }
 
   /**

@@ -22,11 +22,16 @@
  * the queue and leave packed; when it says go, whatever is ready leaves at once.
  *
  * Storm control sits before the queue, so a storm of one alert costs one queue slot, not thousands,
- * and cannot shed other alerts. Summaries are not user records: like the queue-full notice they are
+ * and cannot shed other alerts. With `redisUrl` it is shared by every process posting to the webhook:
+ * between the Deduplicator and the queue, a StormStage (batch/storm-stage.ts) asks Redis, one round trip
+ * per round on the delivery side, whether a window's first record is the fleet's alert and who sends
+ * the fleet's summary; what it has not decided at a deadline or at exit is decided as one process alone. Summaries are not user records: like the queue-full notice they are
  * not counted in `accepted` or `sent`; the repeats they stand for are counted in `collapsed`.
  */
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { deferredFingerprintHash, fingerprintHash } from './batch/fingerprint.js'
+import { fleetWindow, StormStage, type StormEntry } from './batch/storm-stage.js'
+import type { StormDecision, StormStore } from './batch/storm-store.js'
 import { BurstClock, sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
@@ -72,6 +77,8 @@ const S_PER_MIN = 60
  * deadline − margin, where the margin is a tenth of the close budget, at most this.
  */
 const MAX_CLOSE_MARGIN_MS = 1000
+/** Before a shutdown deadline's margin, room kept to ask Redis for the fleet's summary and send it. */
+const STORM_SEND_ROOM_MS = 1500
 const CLOSE_MARGIN_SHARE = 0.1
 
 export interface Counters {
@@ -139,6 +146,15 @@ export interface PipelineDeps {
   /** Where rate-limit state is shared with other senders (default: the process-wide `sharedLimits`). */
   shared?: LimitStore
   /**
+   * Where storm control's windows are shared with other processes (RedisStorms). Unset or not shared:
+   * each process folds its own repeats and sends its own summaries.
+   */
+  storms?: StormStore
+  /** Told of each first record the fleet folded (it will never be sent or dropped here). */
+  onFolded?: () => void
+  /** The storm-control instance to report windows as (HandOff.instance: the pipeline they came from). */
+  stormInstance?: string
+  /**
    * Told `true` when records become pending (queued, in flight, or repeats owed a summary) and `false`
    * when none are left, so the owner can see them through the end of the process.
    */
@@ -155,6 +171,12 @@ export interface ShutdownDeadline {
 /** What is pending, taken out of a pipeline so another thread can deliver it (process exit). */
 export interface HandOff {
   records: LogRecord[]
+  /**
+   * With storm control shared through Redis: windows that ended here with their fingerprint, for the
+   * receiver to report to the fleet (their first records may have joined the fleet's window) as `instance`.
+   */
+  windows?: DedupWindow[]
+  instance?: string
 }
 
 export class Pipeline {
@@ -196,6 +218,8 @@ export class Pipeline {
   #dedupTimer: unknown
   /** The time for repeats folded without a record (foldRepeat): read once per burst, not per call. */
   #foldClock: BurstClock
+  /** Fleet storm control: first records and window ends wait here for the shared store's decision. */
+  #storms: StormStage | undefined
   /**
    * Summary records the pipeline created, with the repeats each stands for. They are delivered like
    * records but never counted as ones; a lost summary moves its repeats from `collapsed` to `dropped`.
@@ -206,6 +230,7 @@ export class Pipeline {
   /** Repeats folded into windows that are still open: their summary is owed. */
   #owedRepeats = 0
   #onPending: ((pending: boolean) => void) | undefined
+  #onFolded: (() => void) | undefined
   #tracked = false
   /** The batch whose request is under way, so exit can hand its records over. */
   #current: Batch | undefined
@@ -228,11 +253,28 @@ export class Pipeline {
     this.#queue = new BoundedQueue(o.queueCapacity)
     this.#limiter = new RateLimiter(deps.target.id, o.rateLimits, deps.shared)
     this.#onPending = deps.onPending
+    this.#onFolded = deps.onFolded
     const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
-    if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+    // Shared storm control needs windows: this pipeline's own, or a caller's that folds repeats on its
+    // thread and hands firsts and window ends over (pushFirst, pushSummaries: ThreadedNotifier's worker).
+    if (deps.storms?.shared === true) {
+      this.#storms = new StormStage({
+        store: deps.storms,
+        ...(deps.stormInstance === undefined ? {} : { instance: deps.stormInstance }),
+        webhookId: deps.target.id,
+        windowMs: o.dedup.windowMs,
+        now: () => this.#opts.clock.now(),
+        maxRecords: o.queueCapacity,
+        apply: (entry, decision) => this.#stormDecided(entry, decision),
+        settled: () => this.#settledIfIdle(),
+        failed: (err) => this.log.errorOnce('storm_store', `fleet storm control failed, deciding locally: ${String(err)}`)
+      })
+    }
+    // Shared storm control hears of every window that ends, repeats or not (its first record joined the fleet's).
+    if (o.dedup.enabled) this.#dedup = new Deduplicator({ windowMs: o.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS, reportEmpty: this.#storms !== undefined })
     this.#foldClock = new BurstClock(o.clock)
     this.#outage = new Outage(o.outage)
     this.#startedAt = o.clock.now()
@@ -240,7 +282,7 @@ export class Pipeline {
 
   /** Records queued plus records in the request under way (summaries and notices not included). */
   get size (): number {
-    return this.#queue.size + this.#inFlight - this.#summariesPending
+    return this.#queue.size + this.#inFlight - this.#summariesPending + (this.#storms?.records ?? 0)
   }
 
   get disabled (): HealthProblem | undefined {
@@ -278,6 +320,11 @@ export class Pipeline {
       if (!first) {
         this.counters.collapsed++
         this.#owedRepeats++
+        this.#track()
+        return true
+      }
+      // Shared with other processes: the fleet decides whether this first record is the storm's alert.
+      if (this.#storms?.first(record, this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + dedup.windowMs) === true) {
         this.#track()
         return true
       }
@@ -336,15 +383,69 @@ export class Pipeline {
   }
 
   #enqueueSummaries (windows: readonly DedupWindow[], now: number): void {
+    const storms = this.#storms
     // Nearly always none: an index loop, so the common case allocates no iterator.
     for (let i = 0; i < windows.length; i++) {
       const window = windows[i]!
-      const summary = this.#summaryRecord(window, now)
-      this.#summaries.set(summary, window.repeats)
-      this.#summariesPending++
-      this.#owedRepeats = Math.max(0, this.#owedRepeats - window.repeats)
-      this.#enqueue(summary, now)
+      // Shared with other processes: the fleet decides who sends the summary (#stormDecided).
+      if (storms !== undefined && window.key !== undefined) storms.end(window)
+      // A window without repeats has nothing to summarise (reported only for the fleet's sake).
+      else if (window.repeats > 0) this.#enqueue(this.#ownSummary(window, window, now), now)
     }
+  }
+
+  /**
+   * The summary record for `window`, standing for this process's own repeats of `own` (a lost summary
+   * moves them from `collapsed` to `dropped`); the repeats are no longer owed.
+   */
+  #ownSummary (window: DedupWindow, own: DedupWindow, now: number): LogRecord {
+    const summary = this.#summaryRecord(window, now)
+    this.#summaries.set(summary, own.repeats)
+    this.#summariesPending++
+    this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+    return summary
+  }
+
+  /** The shared store's decision about a first record or a window's end (StormStage, in order). */
+  #stormDecided (entry: StormEntry, decision: StormDecision): void {
+    const now = this.#opts.clock.now()
+    if (entry.op === 'first') {
+      // Folded into another process's window: the fleet's summary counts it.
+      if (decision.kind === 'fold') {
+        this.counters.collapsed++
+        this.#onFolded?.()
+      } else this.#enqueue(entry.record, now)
+      return
+    }
+    const own = entry.window
+    if (decision.kind === 'fold') {
+      // The repeats now live in the fleet window; another process sends the summary that counts them.
+      this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+      return
+    }
+    const window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : own
+    if (window.repeats === 0) {
+      this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+      return
+    }
+    this.#enqueue(this.#ownSummary(window, own, now), now)
+  }
+
+  /** Decides what the shared store has not (shutdown, process exit) as one process alone would. */
+  #drainStorms (now: number): LogRecord[] {
+    const out: LogRecord[] = []
+    for (const entry of this.#storms?.drain() ?? []) {
+      if (entry.op === 'first') out.push(entry.record)
+      else if (entry.window.repeats > 0) out.push(this.#ownSummary(entry.window, entry.window, now))
+    }
+    return out
+  }
+
+  /** Resolves flush() waiters once nothing is queued, in flight or waiting for the shared store. */
+  #settledIfIdle (): void {
+    if (!this.#idle()) return
+    for (const done of [...this.#idleWaiters]) done()
+    this.#untrackIfIdle()
   }
 
   /** One unref'd timer, for the oldest open window; it re-arms itself for the next. */
@@ -378,6 +479,19 @@ export class Pipeline {
   pushSummaries (windows: readonly DedupWindow[]): void {
     if (this.#closed || this.#disabled !== undefined || windows.length === 0) return
     this.#enqueueSummaries(windows, this.#opts.clock.now())
+  }
+
+  /**
+   * Hands over the first record of a window opened elsewhere (a ThreadedNotifier folds repeats on the
+   * caller's thread): with shared storm control the fleet decides whether it is sent; otherwise as push().
+   * `key`/`check`: its fingerprint hashes; `at`/`endsAt`: when its window opened and ends (epoch ms).
+   */
+  pushFirst (record: LogRecord, key: number, check: number, at: number, endsAt: number): boolean {
+    if (this.#storms === undefined || this.#closed || this.#disabled !== undefined) return this.push(record)
+    this.counters.accepted++
+    if (!this.#storms.first(record, key, check, at, endsAt)) return this.#enqueue(record, this.#opts.clock.now())
+    this.#track()
+    return true
   }
 
   rateLimitInfo (): RateLimitInfo {
@@ -440,15 +554,21 @@ export class Pipeline {
     this.#closeDeadline = { at: this.#opts.clock.now() + timeoutMs, marginMs: Math.min(MAX_CLOSE_MARGIN_MS, Math.floor(timeoutMs * CLOSE_MARGIN_SHARE)) }
     this.#outage.probeNow(this.#opts.clock.now())
     this.#probeWake?.abort()
+    // The fleet's summary waits for the storm to go quiet only while the deadline leaves room to send it.
+    this.#storms?.hurry(this.#closeDeadline.at - this.#closeDeadline.marginMs - STORM_SEND_ROOM_MS)
     const result = await this.flush(timeoutMs)
+    let undecided: LogRecord[] = []
     // Timed out, not "pending > 0": summaries in flight are not counted as pending, yet must be aborted too.
     if (result.timedOut) {
       this.#abort.abort()
+      // Nothing waits on the fleet past the deadline: what it has not decided is decided here, alone.
+      if (this.#storms !== undefined) undecided = this.#drainStorms(this.#opts.clock.now())
       // The loop notices the abort at its next await, drops its in-flight batch and exits.
       await this.flush(Math.max(timeoutMs, ABORT_GRACE_MS))
       this.#abort = new AbortController()
     }
     const left = this.#queue.drain()
+    if (this.#storms !== undefined) left.push(...undecided, ...this.#drainStorms(this.#opts.clock.now()))
     if (left.length > 0) this.#drop('shutdown', left, `still queued at ${deadline.name}`)
     this.#queue.takeDrops()
     const lost = this.counters.droppedByReason.shutdown - before
@@ -456,7 +576,10 @@ export class Pipeline {
       const where = this.#deadLetter === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${this.#deadLetter.path}`
       this.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within ${deadline.name} (${deadline.ms} ms): ${where}`)
     }
-    if (!this.#closed) this.#closeDeadline = undefined
+    if (!this.#closed) {
+      this.#closeDeadline = undefined
+      this.#storms?.hurry(undefined)
+    }
     this.#untrackIfIdle()
     return result
   }
@@ -474,11 +597,25 @@ export class Pipeline {
     if (notice !== undefined) records.push(notice)
     if (this.#current !== undefined) records.push(...this.#current.records)
     records.push(...this.#queue.drain())
+    const windows: DedupWindow[] = []
+    // First records not yet decided go as this process alone would send them; windows that ended go to
+    // the receiver, which reports them to the fleet (a summary of their repeats follows either way).
+    for (const entry of this.#storms?.drain() ?? []) {
+      if (entry.op === 'first') records.push(entry.record)
+      // A finish (repeats 0, given already) reported again is a finish.
+      else windows.push(entry.window)
+    }
     this.#current = undefined
     this.#inFlight = 0
     this.#abort.abort()
     this.#tracked = false
-    return { records }
+    return windows.length === 0 ? { records } : { records, windows, instance: this.#storms!.instance }
+  }
+
+  /** The summaries this process alone would send for `windows` (those with repeats), as records. */
+  localSummaries (windows: readonly DedupWindow[]): LogRecord[] {
+    const now = this.#opts.clock.now()
+    return windows.filter((w) => w.repeats > 0).map((w) => this.#ownSummary(w, w, now))
   }
 
   /** Records that `handOff()` could not give to anyone: dead-lettered here, synchronously. */
@@ -490,7 +627,7 @@ export class Pipeline {
   }
 
   #idle (): boolean {
-    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0
+    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#storms?.idle ?? true)
   }
 
   #schedule (): void {
@@ -523,11 +660,11 @@ export class Pipeline {
       }
     } finally {
       this.#running = false
-      if (!this.#abort.signal.aborted && !this.#idle()) this.#schedule()
-      else {
+      if (!this.#abort.signal.aborted && (this.#queue.size > 0 || this.#queue.pendingDrops > 0)) this.#schedule()
+      else if (this.#abort.signal.aborted) {
         for (const done of [...this.#idleWaiters]) done()
         this.#untrackIfIdle()
-      }
+      } else this.#settledIfIdle()
     }
   }
 
@@ -878,10 +1015,13 @@ export class Pipeline {
       Pattern: w.template
     }
     if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
+    // A fleet's summary (storm control shared through Redis) says how many processes it covers.
+    const from = w.instances !== undefined && w.instances > 1 ? ` from ${w.instances} instances` : ''
+    if (from !== '') fields.Instances = w.instances
     const record: LogRecord = {
       severity: w.severity,
       time: w.lastSeen,
-      title: `×${w.repeats} more in the last ${spoken(span)}: ${w.title}`,
+      title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,
       message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).`,
       fields
     }

@@ -38,12 +38,23 @@ export interface DedupWindow {
   repeats: number
   /** When the window ends (epoch ms). */
   endsAt: number
+  /** The fingerprint's two hashes: set on windows reported with `reportEmpty` (fleet storm control). */
+  key?: number
+  check?: number
+  /** Processes whose records this summary covers, when more than one (fleet storm control). */
+  instances?: number
 }
 
 export interface DeduplicatorOptions {
   windowMs: number
   /** Open windows kept at most; opening one more ends the oldest early. */
   maxWindows: number
+  /**
+   * Also report windows that end without repeats, each with its fingerprint (`key`, `check`): storm
+   * control shared by many processes must hear of every window its first record joined. Default false
+   * (a window that never repeats allocates nothing).
+   */
+  reportEmpty?: boolean
 }
 
 /** Open windows kept at most by the notifiers; a flood of distinct records ends the oldest early. */
@@ -77,6 +88,7 @@ const SLOT = 8
 export class Deduplicator {
   readonly windowMs: number
   readonly maxWindows: number
+  readonly #reportEmpty: boolean
   /** Per window id, SLOT numbers from id * SLOT. */
   #slots: Float64Array
   #described: Array<DedupWindow | undefined>
@@ -95,6 +107,7 @@ export class Deduplicator {
   constructor (options: DeduplicatorOptions) {
     this.windowMs = options.windowMs
     this.maxWindows = options.maxWindows
+    this.#reportEmpty = options.reportEmpty === true
     const n = options.maxWindows
     this.#slots = new Float64Array(n * SLOT)
     this.#described = new Array<DedupWindow | undefined>(n).fill(undefined)
@@ -222,7 +235,14 @@ export class Deduplicator {
     const described = this.#described[id]
     const repeats = this.#slots[at + REPEATS]!
     if (repeats > 0 && described !== undefined) {
-      this.#due.push({ ...described, lastSeen: this.#slots[at + LAST_SEEN]!, repeats })
+      const window: DedupWindow = { ...described, lastSeen: this.#slots[at + LAST_SEEN]!, repeats }
+      if (this.#reportEmpty) {
+        window.key = this.#slots[at + KEY]!
+        window.check = this.#slots[at + CHECK]!
+      }
+      this.#due.push(window)
+    } else if (this.#reportEmpty) {
+      this.#due.push(emptyWindow(this.#slots[at + KEY]!, this.#slots[at + CHECK]!, this.#slots[at + FIRST_SEEN]!, this.#slots[at + ENDS_AT]!))
     }
     this.#described[id] = undefined
   }
@@ -272,6 +292,16 @@ function hashString (s: string, seed: number): number {
   let h = seed | 0
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   return h
+}
+
+/** A window that ended without repeats: its fingerprint and times only, nothing to summarise. */
+function emptyWindow (key: number, check: number, firstSeen: number, endsAt: number): DedupWindow {
+  return { severity: 'error', service: undefined, title: '', template: '', errorType: undefined, topFrame: undefined, firstSeen, lastSeen: firstSeen, repeats: 0, endsAt, key, check }
+}
+
+/** What a summary says about records like `record` (title, template, error type, frame; small copies). */
+export function describeRecord (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {
+  return describe(record, firstSeen, endsAt)
 }
 
 function describe (record: LogRecord, firstSeen: number, endsAt: number): DedupWindow {

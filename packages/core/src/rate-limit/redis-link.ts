@@ -1,4 +1,5 @@
 import { threadId } from 'node:worker_threads'
+import { STORM } from '../batch/redis-storm-script.js'
 import { MERGE, PAUSE, RESERVE, RESTAMP, UPDATE } from './redis-scripts.js'
 
 /** How long one Redis command may take before this process stops waiting and uses its own limiter. */
@@ -18,7 +19,7 @@ interface Client {
   on: (event: string, fn: (...args: unknown[]) => void) => unknown
   connect: () => Promise<void>
   disconnect: () => void
-  defineCommand: (name: string, def: { numberOfKeys: number, lua: string }) => void
+  defineCommand: (name: string, def: { numberOfKeys?: number, lua: string }) => void
   [command: string]: unknown
 }
 type ClientCtor = new (url: string, options: Record<string, unknown>) => Client
@@ -98,6 +99,21 @@ export class RedisLink {
     }
   }
 
+  /**
+   * Runs a script that takes any number of keys (storm control). Rejects at once while down, and after
+   * REDIS_COMMAND_TIMEOUT_MS.
+   */
+  async runKeys (script: 'storm', keys: readonly string[], args: Array<string | number>): Promise<unknown> {
+    const client = this.#client
+    if (!this.#up || client === undefined) throw new Error(this.#problem ?? 'Redis is not connected')
+    try {
+      return await (client[script] as (...a: unknown[]) => Promise<unknown>)(keys.length, ...keys, ...args)
+    } catch (err) {
+      this.#down(`Redis command failed: ${message(err)}`)
+      throw err
+    }
+  }
+
   /** Forgets the connection (tests). */
   close (): void {
     if (this.#retry !== undefined) clearTimeout(this.#retry)
@@ -136,6 +152,8 @@ export class RedisLink {
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS
     })
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 1, lua })
+    // Without numberOfKeys, ioredis takes the key count as the first argument.
+    client.defineCommand('storm', { lua: STORM })
     client.on('error', (err) => {
       if (this.#client === client) this.#down(`Redis connection error: ${message(err)}`)
     })

@@ -26,10 +26,18 @@ export interface WorkerData {
   state: SharedArrayBuffer
   /** When true, the worker forwards the library's own log lines to the main thread instead of stderr. */
   forwardLog: boolean
+  /** Repeats are folded on the main thread and storm control is shared through Redis (`redisUrl`). */
+  stormsFromCaller?: boolean
+  /** The storm-control instance the windows handed over at exit belong to. */
+  stormInstance?: string
 }
 
 export type ToWorker =
-  | { type: 'records', records: LogRecord[] }
+  /**
+   * `storms`: with storm control shared through Redis, four numbers per record (its fingerprint's two
+   * hashes, when its window opened and when it ends; NaN for a record outside storm control).
+   */
+  | { type: 'records', records: LogRecord[], storms?: number[] }
   | { type: 'flush', id: number, timeoutMs?: number }
   /** `exitTimeoutMs`: a close at process exit (the stderr line names that deadline). */
   | { type: 'close', id: number, timeoutMs?: number, exitTimeoutMs?: number }

@@ -26,6 +26,8 @@ const REPLY_GRACE_MS = 1000
  */
 const EXIT_CLOSE_MARGIN_MS = 500
 const PLAIN_DEPTH = 8
+/** Internal: hands windows that ended elsewhere (an in-process notifier at exit) to the worker to report to the fleet. */
+export const kHandWindows = Symbol.for('logcord.handWindows')
 
 /**
  * A notifier whose whole sending side (queue, limiter, rendering, HTTP) runs in a worker thread.
@@ -51,6 +53,8 @@ export class ThreadedNotifier extends NotifierBase {
   #state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT))
   #posted = 0
   #buffer: LogRecord[] = []
+  /** With storm control shared through Redis: four numbers per buffered record (protocol.ts `storms`). */
+  #storms: number[] | undefined
   #scheduled = false
   #closed = false
   #snapshot: Health | undefined
@@ -67,6 +71,8 @@ export class ThreadedNotifier extends NotifierBase {
   /** The time for repeats folded without a record: read once per burst, not per call. */
   readonly #foldClock = new BurstClock(systemClock)
   #dedupTimer: NodeJS.Timeout | undefined
+  /** Windows handed over by kHandWindows: the exit wait covers their summaries. */
+  #handedWindows = 0
   #onExit = (): void => {
     this.drainSync()
   }
@@ -78,7 +84,7 @@ export class ThreadedNotifier extends NotifierBase {
    * in-process notifier had pending (it shares the process's rate-limit table, so it carries on where
    * that notifier stopped).
    */
-  constructor (options: ThreadedNotifierOptions = {}, internal?: { atExit?: boolean }) {
+  constructor (options: ThreadedNotifierOptions = {}, internal?: { atExit?: boolean, stormsFromCaller?: boolean, stormInstance?: string | undefined }) {
     super()
     const given = options as ThreadedNotifierOptions & Pick<NotifierOptions, 'dispatcher' | 'clock'>
     for (const key of ['dispatcher', 'clock'] as const) {
@@ -95,13 +101,18 @@ export class ThreadedNotifier extends NotifierBase {
     if (!this.options.enabled || this.options.target === undefined) return
 
     const { log: _log, ...plain } = rest
+    // With redisUrl, the worker shares storm control with other processes: it needs each window's
+    // fingerprint, and to hear of windows that end without repeats too.
+    const shared = this.options.dedup.enabled && this.options.redisUrl !== undefined
+    if (shared) this.#storms = []
     if (this.options.dedup.enabled) {
-      this.#dedup = new Deduplicator({ windowMs: this.options.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS })
+      this.#dedup = new Deduplicator({ windowMs: this.options.dedup.windowMs, maxWindows: MAX_DEDUP_WINDOWS, reportEmpty: shared })
       // Repeats are folded here; the worker must not fold the summaries' firsts a second time.
       plain.dedup = { ...plain.dedup, enabled: false }
     }
     // At exit the main thread never reads messages again: the worker writes its lines to fd 2 itself.
-    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true }
+    const workerData: WorkerData = { options: plain as WorkerNotifierOptions, state: this.#state.buffer as SharedArrayBuffer, forwardLog: rest.log !== undefined && internal?.atExit !== true, stormsFromCaller: shared || (internal?.stormsFromCaller === true && this.options.redisUrl !== undefined) }
+    if (internal?.stormInstance !== undefined) workerData.stormInstance = internal.stormInstance
     // A worker inherits the process's execArgv; `--input-type` (a script run with `node -e`) makes a
     // worker started from a file fail at once, so it is left out.
     const worker = new Worker(workerEntryUrl(), { workerData, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
@@ -146,6 +157,11 @@ export class ThreadedNotifier extends NotifierBase {
         }
       }
       this.#buffer.push(plainRecord(record))
+      // In step with the buffer: the window this record opened (its fingerprint is still in #fingerprint).
+      if (this.#storms !== undefined) {
+        const now = Date.now()
+        this.#storms.push(this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + this.#dedup!.windowMs)
+      }
       this.#posted++
       if (!this.#scheduled) {
         this.#scheduled = true
@@ -195,7 +211,7 @@ export class ThreadedNotifier extends NotifierBase {
    * nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
-    const summaries = this.#endWindows()
+    const summaries = this.#endWindows() + this.#handedWindows
     this.#postBuffer()
     // A failed worker settles nothing: waiting for it would only hold the exit up.
     if (this.#worker === undefined || this.#crashed !== undefined) return this.pending
@@ -318,6 +334,12 @@ export class ThreadedNotifier extends NotifierBase {
     })
   }
 
+  /** @internal Windows that ended in another notifier (at process exit), reported by this one's worker. */
+  [kHandWindows] (windows: readonly DedupWindow[]): void {
+    this.#handedWindows += windows.length
+    this.#postSummaries(windows)
+  }
+
   #postSummaries (windows: readonly DedupWindow[]): void {
     if (windows.length === 0) return
     // Records logged before the summaries go first, so the channel reads in order.
@@ -357,7 +379,9 @@ export class ThreadedNotifier extends NotifierBase {
     if (this.#buffer.length === 0) return
     const records = this.#buffer
     this.#buffer = []
-    if (!this.#postToWorker({ type: 'records', records })) {
+    const storms = this.#storms
+    if (storms !== undefined) this.#storms = []
+    if (!this.#postToWorker(storms === undefined ? { type: 'records', records } : { type: 'records', records, storms })) {
       // Nothing will settle these: take them out of the count the exit handler waits for.
       this.#posted -= records.length
     }

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
-import { DiscordNotifier, kCloseAtExit, kPushSummaries } from '../notifier.js'
+import { DiscordNotifier, kCloseAtExit, kPushFirst, kPushSummaries } from '../notifier.js'
 import type { NotifierOptions } from '../options.js'
 import { STATE_CLOSED, STATE_SETTLED, type EventName, type FromWorker, type ToWorker, type WorkerData } from './protocol.js'
 
@@ -31,7 +31,8 @@ function writeStderrSync (line: string): void {
     // stderr closed or full: the library's own diagnostics must never break delivery.
   }
 }
-const notifier = new DiscordNotifier(options)
+// A first record the fleet folds is settled then: it will never be sent or dropped here.
+const notifier = new DiscordNotifier(options, data.stormsFromCaller === true ? { stormsFromCaller: true, onFolded: () => settle(1), ...(data.stormInstance === undefined ? {} : { stormInstance: data.stormInstance }) } : undefined)
 
 let snapshotTimer: NodeJS.Timeout | undefined
 function snapshot (): void {
@@ -70,10 +71,14 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'records': {
       const collapsedBefore = notifier.stats().collapsed
-      for (const record of message.records) {
+      const storms = message.storms
+      for (let i = 0; i < message.records.length; i++) {
         // Records below minSeverity were filtered on the main thread; anything refused here is
         // reported through 'dropped' and so settles like the rest.
-        notifier.send(record)
+        const record = message.records[i]!
+        const key = storms?.[i * 4]
+        if (key === undefined || Number.isNaN(key)) notifier.send(record)
+        else notifier[kPushFirst](record, key, storms![i * 4 + 1]!, storms![i * 4 + 2]!, storms![i * 4 + 3]!)
       }
       // Repeats folded by storm control are settled at once: their count is final, and the summary
       // that reports them is not a record the main thread posted.
