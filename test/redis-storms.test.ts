@@ -257,7 +257,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     afterEach(async () => { await emu.close() })
 
     // A Pino record and a notifier's error notification are different alerts: one storm per fleet here.
-    const fleets: Array<[string, string[]]> = [['in-process notifiers', ['storm-notifier']], ['Pino worker transports', ['storm-pino']], ['ThreadedNotifiers and in-process notifiers', ['storm-threaded', 'storm-notifier']]]
+    const fleets: Array<[string, string[]]> = [['in-process notifiers', ['storm-notifier']], ['Pino worker transports', ['storm-pino']], ['ThreadedNotifiers and in-process notifiers', ['storm-threaded', 'storm-notifier']], ['Winston transports, in-process and thread mode', ['storm-winston', 'storm-winston-thread']]]
     it.each(fleets)('%s: five processes log the same error 200 times each: one alert and one summary covering all 1000, exit 0; keys expire', async (_name, modes) => {
       const COUNT = 200
       const webhookUrl = freshWebhook(emu)
