@@ -1,7 +1,8 @@
 // Starts a throw-away redis-server (Debian's `redis-server` binary) on a free loopback port, with no
 // persistence, for tests and benchmarks. `stop()` ends it; `restart()` brings it back on the same port
 // (a fault test kills Redis mid-run). `debugCommand: true` allows DEBUG SLEEP from loopback, to make it
-// slow. Resolves undefined when redis-server is not installed.
+// slow. `tls: { certFile, keyFile, caFile }` serves TLS only (no plain port) and gives a `rediss://` URL for
+// `localhost`. Resolves undefined when redis-server is not installed.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, connect } from 'node:net'
@@ -33,12 +34,15 @@ async function waitForPort (port, timeoutMs = 5000) {
   }
 }
 
-export async function startRedis ({ password, debugCommand = false } = {}) {
+export async function startRedis ({ password, debugCommand = false, tls } = {}) {
   if (!redisAvailable()) return undefined
   const port = await freePort()
   let child
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+    const args = tls === undefined
+      ? ['--port', String(port)]
+      : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no']
+    args.push('--bind', '127.0.0.1', '--save', '', '--appendonly', 'no')
     if (password !== undefined) args.push('--requirepass', password)
     // DEBUG SLEEP makes Redis slow on demand (a fault test); Redis 7 refuses DEBUG unless enabled.
     if (debugCommand) args.push('--enable-debug-command', 'local')
@@ -53,5 +57,6 @@ export async function startRedis ({ password, debugCommand = false } = {}) {
   }
   await start()
   const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`
-  return { port, url: `redis://${auth}127.0.0.1:${port}`, stop, restart: start }
+  const url = tls === undefined ? `redis://${auth}127.0.0.1:${port}` : `rediss://${auth}localhost:${port}`
+  return { port, url, stop, restart: start }
 }
