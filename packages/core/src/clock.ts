@@ -37,15 +37,18 @@ export function sleep (clock: Clock, ms: number, signal?: AbortSignal): Promise<
 }
 
 /**
- * The system clock read at most once per `REUSES + 1` calls within one run of the event loop, and
+ * The system clock read at most once per `REUSES + 1` reads within one run of the event loop, and
  * afresh on the next turn: for storm control's count of a folded repeat, which needs the time only to
  * end windows whose time is up and to note when the alert was last seen. In a burst of thousands of
  * repeats (an incident) it saves a clock read per call, and the time it gives is never older than the
- * synchronous run it is read in (31 calls at most). Any other clock (a test's) is read every time.
+ * synchronous run it is read in (31 reads at most). Any other clock (a test's) is read every time.
+ *
+ * The time (epoch ms) is kept in `cell[0]`: read there, it stays a raw double, where a number returned
+ * or passed between functions may be boxed (a heap allocation per call on the logging thread).
  */
 export class BurstClock {
+  readonly cell = new Float64Array(1)
   readonly #clock: Clock
-  #now = 0
   #reuses = 0
   #resetQueued = false
   readonly #reset = (): void => {
@@ -57,22 +60,27 @@ export class BurstClock {
     this.#clock = clock
   }
 
-  now (): number {
+  /** Brings `cell[0]` up to date (see above). */
+  update (): void {
     if (this.#reuses > 0) {
       this.#reuses--
-      return this.#now
+      return
     }
-    const now = this.#clock.now()
-    if (this.#clock !== systemClock) return now
-    this.#now = now
+    this.cell[0] = this.#clock.now()
+    if (this.#clock !== systemClock) return
     this.#reuses = REUSES
     if (!this.#resetQueued) {
       this.#resetQueued = true
       queueMicrotask(this.#reset)
     }
-    return now
+  }
+
+  /** `update()`, then the time. */
+  now (): number {
+    this.update()
+    return this.cell[0]!
   }
 }
 
-/** Calls after a read that reuse its time, within one synchronous run. */
+/** Reads after a clock read that reuse its time, within one synchronous run. */
 const REUSES = 31

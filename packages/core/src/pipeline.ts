@@ -340,17 +340,18 @@ export class Pipeline {
   foldRepeat (severity: Severity, service: string | undefined, message: string): boolean {
     const dedup = this.#dedup
     if (dedup === undefined || this.#closed || this.#disabled !== undefined) return false
-    const now = this.#foldClock.now()
+    const clock = this.#foldClock
+    clock.update()
     deferredFingerprintHash(severity, service, message, this.#opts.dedup.fingerprint, this.#fingerprint)
-    const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
+    const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, clock.cell)
     // Windows the fold found ended: their summaries go ahead, as in push().
-    if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(now), now)
+    if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(clock.cell[0]!), clock.cell[0]!)
     if (!folded) return false
     this.counters.accepted++
     this.counters.collapsed++
     this.#owedRepeats++
     if (!this.#tracked) this.#track()
-    if (this.#dedupTimer === undefined) this.#armDedupTimer(now)
+    if (this.#dedupTimer === undefined) this.#armDedupTimer(clock.cell[0]!)
     return true
   }
 

@@ -67,7 +67,7 @@ describe('Deduplicator matches a reference model', () => {
         let now = 0
         for (const [key, dt, fold] of steps) {
           now += dt
-          if (fold) expect(d.fold(key, 7, now)).toBe(m.fold(key, now))
+          if (fold) expect(d.fold(key, 7, Float64Array.of(now))).toBe(m.fold(key, now))
           else expect(d.offer(key, record(key), now, 7)).toBe(m.offer(key, now))
           for (const w of d.expire(now)) got.push({ key: Number(w.title.slice(1)), repeats: w.repeats, first: w.firstSeen, last: w.lastSeen })
         }

@@ -161,15 +161,17 @@ export class Deduplicator {
   /**
    * Folds one more repeat into the open window under `key` (a hash; `check` confirms it) without a
    * record, and returns true; returns false, counting nothing, when no such window is open or it has not
-   * been described yet (its first repeat must be offered whole). Windows whose time is up end first, as
-   * in `offer()`: take their summaries with `expire()`.
+   * been described yet (its first repeat must be offered whole). The time (epoch ms) is read from
+   * `time[0]` (BurstClock.cell: a raw double, so the logging thread boxes no number). Windows whose time
+   * is up end first, as in `offer()`: take their summaries with `expire()`.
    */
-  fold (key: number, check: number, now: number): boolean {
-    this.#endExpired(now)
+  fold (key: number, check: number, time: Float64Array): boolean {
+    const now = time[0]!
+    const slots = this.#slots
+    if (this.#count > 0 && slots[this.#ring[this.#ringHead]! * SLOT + ENDS_AT]! <= now) this.#endExpired(now)
     const id = this.#find(key)
     if (id === -1) return false
     const at = id * SLOT
-    const slots = this.#slots
     if (slots[at + CHECK] !== check || slots[at + DESCRIBED] === 0) return false
     slots[at + REPEATS]!++
     slots[at + LAST_SEEN] = now

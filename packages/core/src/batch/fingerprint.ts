@@ -173,6 +173,8 @@ function textPieces (severity: string, service: string | undefined, text: string
   return out
 }
 
+/** Pieces after the message's template: its error's message, the error type, the frame. */
+const MAX_SUFFIX_PIECES = 3
 /** What stands for the error type and frame of a record whose error is deferred. */
 const DEFERRED = '\u2026'
 
@@ -301,8 +303,80 @@ export function fingerprintHash (record: LogRecord, parts: readonly FingerprintP
 /**
  * What `fingerprintHash()` writes for a record with this severity, service and non-empty `message` whose
  * error is deferred (see above), without the record: the Winston transport recognises a repeat of
- * `logger.error(err)` from the Error itself, before it builds anything.
+ * `logger.error(err)` from the Error itself, before it builds anything. Every piece but the message's
+ * template is the same for one severity, service and set of parts, so the running hashes before it
+ * and the pieces after it are worked out once for that context, and a call mixes in the template's
+ * hashes only: a short, straight path for the logging thread.
  */
 export function deferredFingerprintHash (severity: string, service: string | undefined, message: string, parts: readonly FingerprintPart[], out: Int32Array): void {
-  hashPieces(severity, service, message, undefined, true, parts, out)
+  if (parts !== contextParts || severity !== contextSeverity || service !== contextService) setContext(severity, service, parts)
+  let a = prefixA
+  let b = prefixB
+  if (withText) {
+    const at = hashesAt(templateSlot(message))
+    a = Math.imul(a ^ sets[at]!, FNV_PRIME)
+    b = Math.imul(b ^ sets[at + 1]!, SECOND_PRIME)
+    for (let i = 0; i < suffixCount; i++) {
+      a = Math.imul(a ^ suffixA[i]!, FNV_PRIME)
+      b = Math.imul(b ^ suffixB[i]!, SECOND_PRIME)
+    }
+  }
+  out[0] = a & SMI_MASK
+  out[1] = b
+}
+
+/** The context deferredFingerprintHash() last worked out, and what it gave. */
+let contextParts: readonly FingerprintPart[] | undefined
+let contextSeverity = ''
+let contextService: string | undefined
+/** The running hashes before the message's template (all of them when the parts leave it out). */
+let prefixA = 0
+let prefixB = 0
+let withText = false
+/** The hashes of the pieces after the message's template, in order. */
+const suffixA = new Int32Array(MAX_SUFFIX_PIECES)
+const suffixB = new Int32Array(MAX_SUFFIX_PIECES)
+let suffixCount = 0
+
+function setContext (severity: string, service: string | undefined, parts: readonly FingerprintPart[]): void {
+  // The walk hashPieces() makes, stopped at the message's text: the pieces before it make the prefix,
+  // the ones after it (all constant for a deferred error) the suffix.
+  let a = FNV_OFFSET | 0
+  let b = SECOND_SEED | 0
+  let afterText = false
+  suffixCount = 0
+  const piece = (pa: number, pb: number): void => {
+    if (afterText) {
+      suffixA[suffixCount] = pa
+      suffixB[suffixCount] = pb
+      suffixCount++
+    } else {
+      a = Math.imul(a ^ pa, FNV_PRIME)
+      b = Math.imul(b ^ pb, SECOND_PRIME)
+    }
+  }
+  for (const part of parts) {
+    switch (part) {
+      case 'severity':
+        piece(hashA(severity), hashB(severity))
+        break
+      case 'message': {
+        const pair = templatePair(service ?? '')
+        piece(pairA(pair), pairB(pair))
+        afterText = true
+        piece(FNV_OFFSET | 0, SECOND_SEED | 0) // the deferred error's message: left out, as ''
+        break
+      }
+      case 'errorType':
+      case 'topFrame':
+        piece(DEFERRED_A, DEFERRED_B)
+        break
+    }
+  }
+  prefixA = a
+  prefixB = b
+  withText = afterText
+  contextParts = parts
+  contextSeverity = severity
+  contextService = service
 }

@@ -184,13 +184,14 @@ export class ThreadedNotifier extends NotifierBase {
         this.#foldSeverity = severity
       }
       if (!this.#foldAllowed) return false
-      const now = this.#foldClock.now()
+      const clock = this.#foldClock
+      clock.update()
       deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
-      const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, now)
-      this.#postSummaries(dedup.expire(now))
+      const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, clock.cell)
+      if (dedup.hasDue) this.#postSummaries(dedup.expire(clock.cell[0]!))
       if (folded) {
         this.#collapsed++
-        this.#armDedupTimer(now)
+        if (this.#dedupTimer === undefined) this.#armDedupTimer(clock.cell[0]!)
       }
       return folded
     } catch {
