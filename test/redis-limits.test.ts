@@ -3,26 +3,19 @@
  * package; .ci/run installs it), the emulator with Discord's limits, the built dist in child processes
  * that end by themselves. Build first: `pnpm build`.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { DiscordNotifier } from '@logcord/core'
 import { redisAvailable, startRedis, type TestRedis } from '../scripts/lib/redis-server.mjs'
+import { runNode, type NodeRun } from './crash-helpers.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const APP = fileURLToPath(new URL('./fixtures/fleet-app.mjs', import.meta.url))
 const PASSWORD = 'fleet-secret-7'
 
-interface Run { code: number | null, stderr: string }
-function run (env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [APP], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stderr }))
-  })
+function run (env: Record<string, string>): Promise<NodeRun> {
+  return runNode([APP], { env })
 }
 
 function redisCli (port: number, ...args: string[]): string {

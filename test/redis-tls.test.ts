@@ -4,7 +4,7 @@
  * Redis client). The test makes its own CA and server certificate with openssl; the children trust the
  * CA the way any Node program can, through NODE_EXTRA_CA_CERTS. Build first: `pnpm build`.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmulator } from '@logcord/discord-emulator'
 import { redisAvailable, startRedis, type TestRedis } from '../scripts/lib/redis-server.mjs'
+import { runNode, type NodeRun } from './crash-helpers.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const APP = fileURLToPath(new URL('./fixtures/fleet-app.mjs', import.meta.url))
 const PASSWORD = 'tls-secret-3'
 const opensslAvailable = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0
@@ -29,14 +29,8 @@ function makeCertificates (dir: string): { caFile: string, certFile: string, key
   return { caFile: at('ca.pem'), certFile: at('server.pem'), keyFile: at('server.key') }
 }
 
-function run (env: Record<string, string | undefined>): Promise<{ code: number | null, stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [APP], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stderr }))
-  })
+function run (env: Record<string, string>): Promise<NodeRun> {
+  return runNode([APP], { env })
 }
 
 describe.skipIf(!redisAvailable() || !opensslAvailable)('rediss:// (Redis over TLS, with a password)', () => {
@@ -83,7 +77,7 @@ describe.skipIf(!redisAvailable() || !opensslAvailable)('rediss:// (Redis over T
     try {
       const options = { webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, dedup: { enabled: false }, redisUrl: redis.url }
       const COUNT = 5
-      const r = await run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: 'untrusting', MODE: 'threaded', NODE_EXTRA_CA_CERTS: undefined })
+      const r = await run({ OPTIONS: JSON.stringify(options), COUNT: String(COUNT), NAME: 'untrusting', MODE: 'threaded' })
       expect(r.code).toBe(0)
       const lines = r.stderr.split('\n').filter((l) => l !== '')
       expect(lines).toHaveLength(1)

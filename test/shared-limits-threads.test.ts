@@ -9,20 +9,15 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
+import { runNode, type NodeRun } from './crash-helpers.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const COUNT = 100
 const APP = fileURLToPath(new URL('./fixtures/threads-app.mjs', import.meta.url))
 const SERVER_APP = fileURLToPath(new URL('./fixtures/threads-server-app.mjs', import.meta.url))
 
-function run (file: string, env: Record<string, string>): Promise<{ code: number | null, stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stderr }))
-  })
+function run (file: string, env: Record<string, string>): Promise<NodeRun> {
+  return runNode([file], { env })
 }
 
 let emu: Emulator
