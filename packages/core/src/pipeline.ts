@@ -41,7 +41,8 @@ import { BatchPayload, embedBudget } from './format/batch-payload.js'
 import { redactFields } from './format/render.js'
 import { redact } from './format/safe-value.js'
 import { isExpired, Outage, type OutageState } from './http/outage.js'
-import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
+import { answered, decide } from './http/response-actions.js'
+import { classifyFailure, classifyResponse, isInvalidStatus, type Verdict } from './http/retry-policy.js'
 import { WebhookSender, userAgent } from './http/sender.js'
 import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url.js'
 import type { Severity } from './levels.js'
@@ -748,9 +749,10 @@ export class Pipeline {
         }
         if (this.#outage.active && answered(verdict)) this.#endOutage(now)
 
-        switch (verdict.kind) {
-          case 'ok': {
-            if (verdict.channelId !== undefined) this.#limiter.learnChannel(now, verdict.channelId)
+        const action = decide(verdict, batch, { attempt, outage: this.#outage.active, retryDelays: this.#opts.retryDelays })
+        switch (action.kind) {
+          case 'delivered': {
+            if (action.channelId !== undefined) this.#limiter.learnChannel(now, action.channelId)
             this.#limiter.succeeded()
             const summaries = this.#countSummaries(batch.records)
             this.#summariesPending -= summaries
@@ -759,15 +761,15 @@ export class Pipeline {
             this.log.clear('delivery')
             if (batch.notice !== undefined) this.log.clear('queue_full')
             const event = { records: batch.records.length - summaries, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
-            this.#emit('sent', verdict.channelId === undefined ? event : { ...event, channelId: verdict.channelId })
+            this.#emit('sent', action.channelId === undefined ? event : { ...event, channelId: action.channelId })
             return
           }
-          case 'rate_limited': {
+          case 'resend': {
             // Rate-limit waits never spend the retry budget (contract §4); the batch is resent as is.
             this.counters.rateLimited++
-            const waitMs = this.#limiter.rateLimited(now, verdict.scope, verdict.retryAfterMs)
-            const scope = verdict.scope
-            this.#emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(verdict.bucket === undefined ? {} : { bucket: verdict.bucket }) })
+            const waitMs = this.#limiter.rateLimited(now, action.scope, action.retryAfterMs)
+            const scope = action.scope
+            this.#emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(action.bucket === undefined ? {} : { bucket: action.bucket }) })
             const what = scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`
             this.log.warnOnce(`429:${scope}`, `${what}; resending in ${waitMs} ms`)
             if (this.#limiter.invalidCount(now) >= this.#opts.rateLimits.invalidRequestLimit) {
@@ -775,52 +777,38 @@ export class Pipeline {
             }
             continue
           }
+          case 'hold':
+            return this.#holdThroughOutage(batch, now, action.reason)
           case 'retry': {
-            // In an outage each probe is one attempt; otherwise the seed's retries come first.
-            const delay = this.#outage.active ? undefined : retryDelay(attempt, this.#opts.retryDelays)
-            attempt++
-            if (delay === undefined) return this.#holdThroughOutage(batch, now, verdict.reason)
+            attempt = action.attempt
             this.counters.retried++
-            this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
-            this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
-            if (!(await sleep(clock, delay, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
+            this.#emit('retry', { attempt, delayMs: action.delayMs, reason: action.reason })
+            this.log.debug(`retry ${attempt} in ${action.delayMs} ms: ${action.reason}`)
+            if (!(await sleep(clock, action.delayMs, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
+            continue
+          }
+          case 'split': {
+            this.#queue.requeue(batch.records.slice(action.keep))
+            batch.records = batch.records.slice(0, action.keep)
+            this.#inFlight = batch.records.length
+            this.#renderStricter(batch)
+            continue
+          }
+          case 'stricter': {
+            batch.strict = true
+            this.#renderStricter(batch)
+            if (action.note !== undefined) this.log.debug(action.note)
             continue
           }
           case 'disable': {
-            this.#disable(verdict.kind, verdict.reason, verdict.status, verdict.discordCode)
-            return this.#drop('disabled', batch.records, verdict.reason)
+            this.#disable(action.kind, action.reason, action.status, action.discordCode)
+            return this.#drop('disabled', batch.records, action.reason)
           }
-          case 'too_large': {
-            if (batch.records.length > 1) {
-              // Split: the second half goes back to the front of the queue, the first half is resent.
-              const half = Math.ceil(batch.records.length / 2)
-              this.#queue.requeue(batch.records.slice(half))
-              batch.records = batch.records.slice(0, half)
-              this.#inFlight = batch.records.length
-              this.#renderStricter(batch)
-              continue
-            }
-            if (!batch.strict) {
-              batch.strict = true
-              this.#renderStricter(batch)
-              continue
-            }
-            this.#problem('http_413', 'Discord answered 413 (request too large) even for one record rendered small: dropped', 413)
-            return this.#drop('rejected', batch.records, 'HTTP 413')
-          }
-          case 'reject': {
-            if (verdict.stricter && !batch.strict) {
-              batch.strict = true
-              this.#renderStricter(batch)
-              this.log.debug(`Discord rejected the payload (${verdict.reason}); resending once, rendered stricter`)
-              continue
-            }
-            this.#problem(`http_${verdict.status}`, `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${safeString(verdict.errors)}`}`, verdict.status, verdict.discordCode)
-            return this.#drop('rejected', batch.records, verdict.reason)
-          }
-          case 'tls': {
-            this.#fail('tls', `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`)
-            return this.#drop('tls', batch.records, verdict.reason)
+          case 'drop': {
+            const { kind, message, status, discordCode } = action.problem
+            if (action.failing) this.#fail(kind, message)
+            else this.#problem(kind, message, status, discordCode)
+            return this.#drop(action.reason, batch.records, action.detail)
           }
         }
       }
@@ -957,23 +945,5 @@ export class Pipeline {
     const error = record.error
     if (error !== undefined) out.error = redact(error, keys.filter((k) => !k.includes('.'))) as LogRecord['error']
     return out
-  }
-}
-
-/**
- * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
- * failure, a TLS failure or a Cloudflare ban ends an outage.
- */
-function answered (verdict: Verdict): boolean {
-  if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
-  return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
-}
-
-function safeString (value: unknown): string {
-  try {
-    const s = JSON.stringify(value)
-    return s.length > 500 ? s.slice(0, 500) + '…' : s
-  } catch {
-    return ''
   }
 }
