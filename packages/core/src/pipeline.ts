@@ -17,6 +17,10 @@
  *        ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
  *        └─ TLS ........... dead-letter, no retry
  *
+ * The order and the state live here; the parts that need neither are beside it: what each answer calls
+ * for is decided in http/response-actions.ts, what a batch sends is built in format/batch-payload.ts, and
+ * the records the pipeline writes itself (storm summaries, the queue-full notice) in batch/summaries.ts.
+ *
  * One loop runs per webhook and sends one request at a time, like Discord's own client libraries:
  * headers from each response steer the next request. While the limiter says wait, records pile up in
  * the queue and leave packed; when it says go, whatever is ready leaves at once.
