@@ -17,6 +17,10 @@
  *        ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
  *        └─ TLS ........... dead-letter, no retry
  *
+ * The order and the state live here; the parts that need neither are beside it: what each answer calls
+ * for is decided in http/response-actions.ts, what a batch sends is built in format/batch-payload.ts, and
+ * the records the pipeline writes itself (storm summaries, the queue-full notice) in batch/summaries.ts.
+ *
  * One loop runs per webhook and sends one request at a time, like Discord's own client libraries:
  * headers from each response steer the next request. While the limiter says wait, records pile up in
  * the queue and leave packed; when it says go, whatever is ready leaves at once.
@@ -31,26 +35,25 @@
 import { Deduplicator, MAX_DEDUP_WINDOWS, type DedupWindow } from './batch/dedup.js'
 import { deferredFingerprintHash, fingerprintHash } from './batch/fingerprint.js'
 import { fleetWindow, StormStage, type StormEntry } from './batch/storm-stage.js'
+import { dropNotice, spoken, summaryRecord } from './batch/summaries.js'
 import type { StormDecision, StormStore } from './batch/storm-store.js'
 import { BurstClock, sleep } from './clock.js'
 import { DeadLetterFile } from './dead-letter.js'
 import { holdProcess } from './exit.js'
 import type { DropReason, DroppedEvent, NotifierEvents, ProblemEvent } from './events.js'
-import { fitContent } from './format/fit.js'
-import { renderWithFile } from './format/record-file.js'
-import { redactFields, renderRecord } from './format/render.js'
+import { BatchPayload, embedBudget } from './format/batch-payload.js'
+import { redactFields } from './format/render.js'
 import { redact } from './format/safe-value.js'
-import { redactPayloadToken } from './format/redact-payload.js'
-import { neutralizeMentions } from './format/text.js'
 import { isExpired, Outage, type OutageState } from './http/outage.js'
-import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from './http/retry-policy.js'
+import { answered, decide } from './http/response-actions.js'
+import { classifyFailure, classifyResponse, isInvalidStatus, type Verdict } from './http/retry-policy.js'
 import { WebhookSender, userAgent } from './http/sender.js'
 import { redactLoose, redactToken, type WebhookTarget } from './http/webhook-url.js'
-import { atLeast, SEVERITY_STYLES, type Severity } from './levels.js'
+import type { Severity } from './levels.js'
 import { LIMITS } from './limits.js'
 import type { ResolvedOptions } from './options.js'
-import type { Embed, MessageFile, WebhookPayload } from './payload.js'
-import { BoundedQueue, type DropSummary } from './queue/bounded-queue.js'
+import type { MessageFile, WebhookPayload } from './payload.js'
+import { BoundedQueue } from './queue/bounded-queue.js'
 import { parseRateLimitHeaders } from './rate-limit/headers.js'
 import { RateLimiter, type RateLimitInfo } from './rate-limit/limiter.js'
 import type { LimitStore } from './rate-limit/limit-store.js'
@@ -58,20 +61,8 @@ import type { LogRecord } from './record.js'
 import { SelfLog } from './self-log.js'
 import { VERSION } from './version.js'
 
-/** A stricter rendering is tried once after Discord rejects a payload (400 50035 or 413). */
-const STRICT_STACK_LINES = 5
-const STRICT_SHARE = 2
-const MIN_STRICT_BUDGET = 200
 /** After a deadline aborts the request under way, how long the loop may take to notice and stop. */
 const ABORT_GRACE_MS = 1000
-/** Sent in place of a plaintext record that is empty or only whitespace. */
-const BLANK_CONTENT = '(empty message)'
-/**
- * Open storm-control windows kept at most. Each holds a few hundred bytes; past this, the oldest window
- * ends early (its summary goes out), so distinct records can never grow memory without limit.
- */
-const MS_PER_S = 1000
-const S_PER_MIN = 60
 /**
  * Room kept before the close() deadline to dead-letter what is left: a request never runs past
  * deadline − margin, where the margin is a tenth of the close budget, at most this.
@@ -203,6 +194,8 @@ export class Pipeline {
   #queue: BoundedQueue<LogRecord>
   #limiter: RateLimiter
   #sender: WebhookSender
+  /** Renders each batch's request body. */
+  #payloads: BatchPayload
   #deadLetter: DeadLetterFile | undefined
   #redact: (s: string) => string
   #running = false
@@ -257,6 +250,7 @@ export class Pipeline {
     const senderOpts: ConstructorParameters<typeof WebhookSender>[0] = { timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix) }
     if (o.dispatcher !== undefined) senderOpts.dispatcher = o.dispatcher
     this.#sender = new WebhookSender(senderOpts)
+    this.#payloads = new BatchPayload(o, deps.target.token)
     if (o.deadLetterFile !== undefined) this.#deadLetter = new DeadLetterFile(o.deadLetterFile, this.#redact)
     // Shared storm control needs windows: this pipeline's own, or a caller's that folds repeats on its
     // thread and hands firsts and window ends over (pushFirst, pushSummaries: ThreadedNotifier's worker).
@@ -400,7 +394,7 @@ export class Pipeline {
    * moves them from `collapsed` to `dropped`); the repeats are no longer owed.
    */
   #ownSummary (window: DedupWindow, own: DedupWindow, now: number): LogRecord {
-    const summary = this.#summaryRecord(window, now)
+    const summary = summaryRecord(window, now)
     this.#summaries.set(summary, own.repeats)
     this.#summariesPending++
     this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
@@ -594,7 +588,7 @@ export class Pipeline {
     this.#closed = true
     this.#endWindows()
     const records: LogRecord[] = []
-    const notice = this.#dropNotice(this.#queue.takeDrops())
+    const notice = dropNotice(this.#queue.takeDrops(), this.#queue.capacity, this.#opts.clock.now())
     if (notice !== undefined) records.push(notice)
     if (this.#current !== undefined) records.push(...this.#current.records)
     records.push(...this.#queue.drain())
@@ -701,80 +695,36 @@ export class Pipeline {
     // An outage probe carries one record; the drop notice waits for the drain unless nothing else is left.
     const maxRecords = this.#outage.batchLimit ?? Number.POSITIVE_INFINITY
     const limit = Math.min(LIMITS.embedsPerMessage, maxRecords)
-    const notice = limit < LIMITS.embedsPerMessage && this.#queue.size > 0 ? undefined : this.#dropNotice(this.#queue.takeDrops())
+    const notice = limit < LIMITS.embedsPerMessage && this.#queue.size > 0 ? undefined : dropNotice(this.#queue.takeDrops(), this.#queue.capacity, this.#opts.clock.now())
     const pending = this.#queue.size + (notice === undefined ? 0 : 1)
     if (pending === 0) return undefined
     // Under load each embed gets an equal share of the 6000-character message budget, so ten
     // records always fit one request; when quiet, a lone record may use all of it.
-    const slots = Math.min(limit, pending)
-    const budget = Math.floor(LIMITS.totalEmbedChars / slots)
+    const budget = embedBudget(Math.min(limit, pending))
     const records: LogRecord[] = []
-    const embeds: Embed[] = []
-    const files: MessageFile[] = []
-    let content: string | undefined
-    if (notice !== undefined) embeds.push(this.#render(notice, budget, false))
-    while (embeds.length < limit && records.length < maxRecords) {
+    let embeds = notice === undefined ? 0 : 1
+    let content = false
+    while (embeds < limit && records.length < maxRecords) {
       const next = this.#queue.peek()
       if (next === undefined) break
       if (next.content !== undefined) {
-        if (content !== undefined) break // one plain-text message per request
-        content = next.content
+        if (content) break // one plain-text message per request
+        content = true
       }
-      // A plain-text record is content only; one with a ready embed too (a formatter's
-      // `{ content, embed }`) sends both, in the same message.
-      if (next.content === undefined || next.embed !== undefined) embeds.push(this.#render(next, budget, false, files))
+      // A plain-text record is content only; one with a ready embed too sends both (BatchPayload).
+      if (next.content === undefined || next.embed !== undefined) embeds++
       records.push(this.#queue.shift()!)
     }
     this.#inFlight = records.length
-    return { records, notice, payload: this.#payload(records, embeds, content), files, strict: false }
+    const { payload, files } = this.#payloads.build(records, notice, budget, false)
+    return { records, notice, payload, files, strict: false }
   }
 
-  /** With `files`, a record the embed had to cut also travels whole as a file (unless `attachments: false`). */
-  #render (record: LogRecord, budget: number, strict: boolean, files?: MessageFile[]): Embed {
-    const render = this.#opts.render
-    const options = strict
-      ? { ...render, maxStackLines: Math.min(render.maxStackLines, STRICT_STACK_LINES), budget: Math.max(MIN_STRICT_BUDGET, Math.floor(budget / STRICT_SHARE)) }
-      : { ...render, budget }
-    return files === undefined || !this.#opts.attachments ? renderRecord(record, options) : renderWithFile(record, options, files, this.#target.token)
-  }
-
-  #payload (records: LogRecord[], embeds: Embed[], content: string | undefined): WebhookPayload {
-    const o = this.#opts
-    // Nothing pings unless the user opted in for this severity: log text is untrusted (contract §6).
-    const payload: WebhookPayload = { allowed_mentions: { parse: [] } }
-    let text = content === undefined ? '' : neutralizeMentions(content)
-    const { roles, users, minSeverity } = o.mentions
-    if ((roles.length > 0 || users.length > 0) && records.some((r) => atLeast(r.severity, minSeverity))) {
-      const pings = [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' ')
-      text = text === '' ? pings : `${pings}\n${text}`
-      if (roles.length > 0) payload.allowed_mentions.roles = roles
-      if (users.length > 0) payload.allowed_mentions.users = users
-    }
-    // Discord trims before checking; whitespace-only content counts as none.
-    if (text.trim() !== '') payload.content = fitContent(text)
-    if (embeds.length > 0) payload.embeds = embeds
-    // A blank plaintext record alone would be an empty message, which Discord refuses (400 50006).
-    else if (payload.content === undefined) payload.content = BLANK_CONTENT
-    if (o.username !== undefined) payload.username = o.username
-    if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
-    if (o.threadName !== undefined) payload.thread_name = o.threadName
-    // Log text may quote the webhook URL; Discord would show the token to the whole channel.
-    return redactPayloadToken(payload, this.#target.token)
-  }
-
-  #strictPayload (batch: Batch): WebhookPayload {
-    const n = Math.max(1, batch.records.length + (batch.notice === undefined ? 0 : 1))
-    const budget = Math.floor(LIMITS.totalEmbedChars / n)
-    const embeds: Embed[] = []
-    const files: MessageFile[] = []
-    let content: string | undefined
-    if (batch.notice !== undefined) embeds.push(this.#render(batch.notice, budget, true))
-    for (const r of batch.records) {
-      if (r.content !== undefined) content = r.content
-      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, true, files))
-    }
+  /** Renders `batch` again, stricter (after Discord refused it): its payload and files are replaced. */
+  #renderStricter (batch: Batch): void {
+    const { payload, files } = this.#payloads.stricter(batch.records, batch.notice)
+    batch.payload = payload
     batch.files = files
-    return this.#payload(batch.records, embeds, content)
   }
 
   async #deliver (batch: Batch): Promise<void> {
@@ -804,9 +754,10 @@ export class Pipeline {
         }
         if (this.#outage.active && answered(verdict)) this.#endOutage(now)
 
-        switch (verdict.kind) {
-          case 'ok': {
-            if (verdict.channelId !== undefined) this.#limiter.learnChannel(now, verdict.channelId)
+        const action = decide(verdict, batch, { attempt, outage: this.#outage.active, retryDelays: this.#opts.retryDelays })
+        switch (action.kind) {
+          case 'delivered': {
+            if (action.channelId !== undefined) this.#limiter.learnChannel(now, action.channelId)
             this.#limiter.succeeded()
             const summaries = this.#countSummaries(batch.records)
             this.#summariesPending -= summaries
@@ -815,15 +766,15 @@ export class Pipeline {
             this.log.clear('delivery')
             if (batch.notice !== undefined) this.log.clear('queue_full')
             const event = { records: batch.records.length - summaries, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
-            this.#emit('sent', verdict.channelId === undefined ? event : { ...event, channelId: verdict.channelId })
+            this.#emit('sent', action.channelId === undefined ? event : { ...event, channelId: action.channelId })
             return
           }
-          case 'rate_limited': {
+          case 'resend': {
             // Rate-limit waits never spend the retry budget (contract §4); the batch is resent as is.
             this.counters.rateLimited++
-            const waitMs = this.#limiter.rateLimited(now, verdict.scope, verdict.retryAfterMs)
-            const scope = verdict.scope
-            this.#emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(verdict.bucket === undefined ? {} : { bucket: verdict.bucket }) })
+            const waitMs = this.#limiter.rateLimited(now, action.scope, action.retryAfterMs)
+            const scope = action.scope
+            this.#emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(action.bucket === undefined ? {} : { bucket: action.bucket }) })
             const what = scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`
             this.log.warnOnce(`429:${scope}`, `${what}; resending in ${waitMs} ms`)
             if (this.#limiter.invalidCount(now) >= this.#opts.rateLimits.invalidRequestLimit) {
@@ -831,52 +782,38 @@ export class Pipeline {
             }
             continue
           }
+          case 'hold':
+            return this.#holdThroughOutage(batch, now, action.reason)
           case 'retry': {
-            // In an outage each probe is one attempt; otherwise the seed's retries come first.
-            const delay = this.#outage.active ? undefined : retryDelay(attempt, this.#opts.retryDelays)
-            attempt++
-            if (delay === undefined) return this.#holdThroughOutage(batch, now, verdict.reason)
+            attempt = action.attempt
             this.counters.retried++
-            this.#emit('retry', { attempt, delayMs: delay, reason: verdict.reason })
-            this.log.debug(`retry ${attempt} in ${delay} ms: ${verdict.reason}`)
-            if (!(await sleep(clock, delay, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
+            this.#emit('retry', { attempt, delayMs: action.delayMs, reason: action.reason })
+            this.log.debug(`retry ${attempt} in ${action.delayMs} ms: ${action.reason}`)
+            if (!(await sleep(clock, action.delayMs, this.#abort.signal))) return this.#drop('shutdown', batch.records, 'in flight at the shutdown deadline')
+            continue
+          }
+          case 'split': {
+            this.#queue.requeue(batch.records.slice(action.keep))
+            batch.records = batch.records.slice(0, action.keep)
+            this.#inFlight = batch.records.length
+            this.#renderStricter(batch)
+            continue
+          }
+          case 'stricter': {
+            batch.strict = true
+            this.#renderStricter(batch)
+            if (action.note !== undefined) this.log.debug(action.note)
             continue
           }
           case 'disable': {
-            this.#disable(verdict.kind, verdict.reason, verdict.status, verdict.discordCode)
-            return this.#drop('disabled', batch.records, verdict.reason)
+            this.#disable(action.kind, action.reason, action.status, action.discordCode)
+            return this.#drop('disabled', batch.records, action.reason)
           }
-          case 'too_large': {
-            if (batch.records.length > 1) {
-              // Split: the second half goes back to the front of the queue, the first half is resent.
-              const half = Math.ceil(batch.records.length / 2)
-              this.#queue.requeue(batch.records.slice(half))
-              batch.records = batch.records.slice(0, half)
-              this.#inFlight = batch.records.length
-              batch.payload = this.#strictPayload(batch)
-              continue
-            }
-            if (!batch.strict) {
-              batch.strict = true
-              batch.payload = this.#strictPayload(batch)
-              continue
-            }
-            this.#problem('http_413', 'Discord answered 413 (request too large) even for one record rendered small: dropped', 413)
-            return this.#drop('rejected', batch.records, 'HTTP 413')
-          }
-          case 'reject': {
-            if (verdict.stricter && !batch.strict) {
-              batch.strict = true
-              batch.payload = this.#strictPayload(batch)
-              this.log.debug(`Discord rejected the payload (${verdict.reason}); resending once, rendered stricter`)
-              continue
-            }
-            this.#problem(`http_${verdict.status}`, `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${safeString(verdict.errors)}`}`, verdict.status, verdict.discordCode)
-            return this.#drop('rejected', batch.records, verdict.reason)
-          }
-          case 'tls': {
-            this.#fail('tls', `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`)
-            return this.#drop('tls', batch.records, verdict.reason)
+          case 'drop': {
+            const { kind, message, status, discordCode } = action.problem
+            if (action.failing) this.#fail(kind, message)
+            else this.#problem(kind, message, status, discordCode)
+            return this.#drop(action.reason, batch.records, action.detail)
           }
         }
       }
@@ -1005,31 +942,6 @@ export class Pipeline {
     }
   }
 
-  #summaryRecord (w: DedupWindow, now: number): LogRecord {
-    const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + ' UTC'
-    // A window ended by flush() or by eviction covers less than windowMs.
-    const span = Math.min(now, w.endsAt) - w.firstSeen
-    const fields: Record<string, unknown> = {
-      Repeats: w.repeats,
-      'First seen': new Date(w.firstSeen).toISOString(),
-      'Last seen': new Date(w.lastSeen).toISOString(),
-      Pattern: w.template
-    }
-    if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
-    // A fleet's summary (storm control shared through Redis) says how many processes it covers.
-    const from = w.instances !== undefined && w.instances > 1 ? ` from ${w.instances} instances` : ''
-    if (from !== '') fields.Instances = w.instances
-    const record: LogRecord = {
-      severity: w.severity,
-      time: w.lastSeen,
-      title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,
-      message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).`,
-      fields
-    }
-    if (w.service !== undefined) record.service = w.service
-    return record
-  }
-
   /** The record as it may be written outside the process: secret fields and error properties redacted. */
   #redacted (record: LogRecord): LogRecord {
     const keys = this.#opts.render.redactKeys
@@ -1038,43 +950,5 @@ export class Pipeline {
     const error = record.error
     if (error !== undefined) out.error = redact(error, keys.filter((k) => !k.includes('.'))) as LogRecord['error']
     return out
-  }
-
-  #dropNotice (drops: DropSummary | undefined): LogRecord | undefined {
-    if (drops === undefined) return undefined
-    const since = new Date(drops.since).toISOString().slice(11, 19)
-    const fields: Record<string, unknown> = {}
-    for (const s of Object.keys(drops.bySeverity) as Severity[]) fields[SEVERITY_STYLES[s].label] = drops.bySeverity[s]
-    return {
-      severity: 'warning',
-      time: this.#opts.clock.now(),
-      title: `${drops.count} record${drops.count === 1 ? '' : 's'} dropped (queue full) since ${since} UTC`,
-      message: `The queue (capacity ${this.#queue.capacity}) was full while Discord's rate limits held sending back; the least severe, oldest records were shed.`,
-      fields
-    }
-  }
-}
-
-/** `45 s`, `3 min`: how long a storm window covered, as people say it. */
-function spoken (ms: number): string {
-  const s = Math.max(1, Math.round(ms / MS_PER_S))
-  return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
-}
-
-/**
- * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
- * failure, a TLS failure or a Cloudflare ban ends an outage.
- */
-function answered (verdict: Verdict): boolean {
-  if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
-  return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
-}
-
-function safeString (value: unknown): string {
-  try {
-    const s = JSON.stringify(value)
-    return s.length > 500 ? s.slice(0, 500) + '…' : s
-  } catch {
-    return ''
   }
 }

@@ -1,0 +1,110 @@
+/*
+ * What one batch sends: its records rendered as embeds (and plain-text content), with the files that
+ * carry the records an embed had to cut, the mentions the user opted into, and the username, avatar
+ * and thread options. The pipeline decides which records go together; this decides how they look.
+ */
+import type { ResolvedOptions } from '../options.js'
+import { atLeast } from '../levels.js'
+import { LIMITS } from '../limits.js'
+import type { Embed, MessageFile, WebhookPayload } from '../payload.js'
+import type { LogRecord } from '../record.js'
+import { fitContent } from './fit.js'
+import { renderWithFile } from './record-file.js'
+import { redactPayloadToken } from './redact-payload.js'
+import { renderRecord } from './render.js'
+import { neutralizeMentions } from './text.js'
+
+/** A stricter rendering is tried once after Discord rejects a payload (400 50035 or 413). */
+const STRICT_STACK_LINES = 5
+const STRICT_SHARE = 2
+const MIN_STRICT_BUDGET = 200
+/** Sent in place of a plaintext record that is empty or only whitespace. */
+const BLANK_CONTENT = '(empty message)'
+
+/** A batch's request body (JSON part) and the files sent with it (multipart; empty for none). */
+export interface BuiltPayload {
+  payload: WebhookPayload
+  files: MessageFile[]
+}
+
+/** The options a payload is built from. */
+export type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'mentions' | 'username' | 'avatarUrl' | 'threadName'>
+
+/**
+ * Each embed's share (characters) of the 6000-character message budget when `embeds` embeds share one
+ * message (contract §2): under load ten records always fit one request;
+ * a lone record may use all of it.
+ */
+export function embedBudget (embeds: number): number {
+  return Math.floor(LIMITS.totalEmbedChars / embeds)
+}
+
+/** Builds batches' payloads; constructed once per pipeline from the resolved options and the webhook's token. */
+export class BatchPayload {
+  #opts: PayloadOptions
+  /** The webhook's token: never sent in a payload or a file, even when log text quotes the URL. */
+  #token: string
+
+  constructor (options: PayloadOptions, token: string) {
+    this.#opts = options
+    this.#token = token
+  }
+
+  /**
+   * The payload for `records` (at most one of them plain text), led by the queue-full `notice` if any,
+   * each embed within `budget` characters. `strict`: rendered smaller, for a resend after Discord refused
+   * the payload.
+   */
+  build (records: readonly LogRecord[], notice: LogRecord | undefined, budget: number, strict: boolean): BuiltPayload {
+    const embeds: Embed[] = []
+    const files: MessageFile[] = []
+    let content: string | undefined
+    if (notice !== undefined) embeds.push(this.#render(notice, budget, strict))
+    for (const r of records) {
+      if (r.content !== undefined) content = r.content
+      // A plain-text record is content only; one with a ready embed too (a formatter's
+      // `{ content, embed }`) sends both, in the same message.
+      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, strict, files))
+    }
+    return { payload: this.#payload(records, embeds, content), files }
+  }
+
+  /** The same batch rendered stricter, each embed's budget shared by the embeds it now holds. */
+  stricter (records: readonly LogRecord[], notice: LogRecord | undefined): BuiltPayload {
+    const n = Math.max(1, records.length + (notice === undefined ? 0 : 1))
+    return this.build(records, notice, embedBudget(n), true)
+  }
+
+  /** With `files`, a record the embed had to cut also travels whole as a file (unless `attachments: false`). */
+  #render (record: LogRecord, budget: number, strict: boolean, files?: MessageFile[]): Embed {
+    const render = this.#opts.render
+    const options = strict
+      ? { ...render, maxStackLines: Math.min(render.maxStackLines, STRICT_STACK_LINES), budget: Math.max(MIN_STRICT_BUDGET, Math.floor(budget / STRICT_SHARE)) }
+      : { ...render, budget }
+    return files === undefined || !this.#opts.attachments ? renderRecord(record, options) : renderWithFile(record, options, files, this.#token)
+  }
+
+  #payload (records: readonly LogRecord[], embeds: Embed[], content: string | undefined): WebhookPayload {
+    const o = this.#opts
+    // Nothing pings unless the user opted in for this severity: log text is untrusted (contract §6).
+    const payload: WebhookPayload = { allowed_mentions: { parse: [] } }
+    let text = content === undefined ? '' : neutralizeMentions(content)
+    const { roles, users, minSeverity } = o.mentions
+    if ((roles.length > 0 || users.length > 0) && records.some((r) => atLeast(r.severity, minSeverity))) {
+      const pings = [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' ')
+      text = text === '' ? pings : `${pings}\n${text}`
+      if (roles.length > 0) payload.allowed_mentions.roles = roles
+      if (users.length > 0) payload.allowed_mentions.users = users
+    }
+    // Discord trims before checking; whitespace-only content counts as none.
+    if (text.trim() !== '') payload.content = fitContent(text)
+    if (embeds.length > 0) payload.embeds = embeds
+    // A blank plaintext record alone would be an empty message, which Discord refuses (400 50006).
+    else if (payload.content === undefined) payload.content = BLANK_CONTENT
+    if (o.username !== undefined) payload.username = o.username
+    if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
+    if (o.threadName !== undefined) payload.thread_name = o.threadName
+    // Log text may quote the webhook URL; Discord would show the token to the whole channel.
+    return redactPayloadToken(payload, this.#token)
+  }
+}
