@@ -365,8 +365,6 @@ export class Pipeline {
     const shed = this.#queue.push(record, now)
     if (shed !== undefined) {
       this.log.warnOnce('queue_full', () => `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
-      // A shed summary is not a lost record (its repeats stay counted as collapsed): the notice and
-      // counters.dropped both leave it out.
       // A shed summary loses the repeats it stood for: the notice counts them, as counters.dropped does.
       const repeats = this.#summariesPending > 0 ? this.#summaries.get(shed) : undefined
       if (repeats !== undefined) this.#queue.recountDrop(shed.severity, repeats)
