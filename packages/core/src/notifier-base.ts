@@ -77,8 +77,8 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   abstract send (record: LogRecord): boolean
   /**
    * @internal Storm control before a record is built: true when a deferred-error record with this
-   * severity, service and non-empty single-line message would be folded into an open window (and it was
-   * counted so); false, counting nothing, when the record must go through `send()`. Never throws.
+   * severity, service and non-empty message would be folded into an open window (and it was counted
+   * so); false, counting nothing, when the record must go through `send()`. Never throws.
    */
   [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string): boolean {
     return false

@@ -45,9 +45,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
    * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win; see env.ts).
    * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
-   */
-  /**
-   * @param internal `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
+   * @param internal `shared`: the rate-limit store (default: the process's, or Redis with `redisUrl`);
+   * `env`: the environment to read; `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
    * storm control is shared through Redis even though this notifier's own `dedup` is off; `onFolded`
    * hears of each record the fleet folded; `stormInstance` reports windows as the pipeline that handed
    * them over at exit.

@@ -3,7 +3,8 @@
  * forwards; queueing, batching, rate limits, rendering and retries are the core's.
  *
  *   logger.error(err) ──► winston-transport._write ──► log(info, cb)
- *     (level filter, format)                            │ discord: false? ── skip
+ *     (level filter, format)                            │ a repeat of an open storm window? ── counted, no record
+ *                                                       │ discord: false? ── skip
  *                                                       │ formatter(info) or toRecord(info)
  *                                                       ▼
  *                                            notifier.send(record) ── O(1), never throws
