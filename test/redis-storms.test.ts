@@ -144,12 +144,12 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       expect(decided.map((d: StormDecision) => d.kind)).toEqual(['local', 'send', 'send', 'wait'])
     })
 
-    it('Redis lost: every decision is the local one at once (claims send, summaries stay local), health says degraded; back when Redis is', async () => {
+    it('Redis lost: every decision is the local one at once (claims send, summaries and finishes stay local), health says degraded; back when Redis is', async () => {
       await redis.stop()
       try {
         const asked = Date.now()
         const decided = await store.decide(WEBHOOK, 'p1', [claim('e1'), contribute('e1', 3), finish('e1')])
-        expect(decided).toEqual([{ kind: 'send' }, { kind: 'local' }, { kind: 'fold' }])
+        expect(decided).toEqual([{ kind: 'send' }, { kind: 'local' }, { kind: 'local' }])
         expect(Date.now() - asked).toBeLessThan(1000)
         await expect.poll(() => store.status().degraded, { timeout: 3000 }).toMatch(/storm control is not shared/)
       } finally {
@@ -164,6 +164,46 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     let emu: Emulator
     beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
     afterEach(async () => { await emu.close() })
+
+    it('Redis lost while the storm goes quiet: each process still running sends its own part, so every record is in a sent message', async () => {
+      const webhookUrl = freshWebhook(emu)
+      const webhookId = new URL(webhookUrl).pathname.split('/').at(-2)!
+      const options = { webhookUrl, apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'silent' as const }
+      const a = new DiscordNotifier(options)
+      const b = new DiscordNotifier(options)
+      const failure = (): Error => new Error('inventory service unavailable')
+      for (let i = 0; i < 100; i++) {
+        a.sendErrorNotification({ service: 'shop', error: failure() })
+        b.sendErrorNotification({ service: 'shop', error: failure() })
+      }
+      // Both leave at once: their parts go into the fleet's count (199: the repeats and the folded first
+      // record), and the fleet's summary waits 2 s for quiet. Redis dies during that wait.
+      const leaving = Promise.all([a.flush(10_000), b.flush(10_000)])
+      const stormKey = (): string | undefined => keys(redis.port).find((k) => k.includes(`wh:${webhookId}:storm:`))
+      await expect.poll(() => { const k = stormKey(); return k === undefined ? 0 : Number(redisCli(redis.port, 'HGET', k, 'count')) }, { timeout: 5000, interval: 20 }).toBe(199)
+      const link = new RedisStorms({ url: redis.url })
+      await redis.stop()
+      try {
+        await leaving
+        const { titles } = accounted(emu)
+        // No fleet summary (its count was in Redis); each part is sent by the process it came from.
+        const parts = titles.filter((t) => t.includes(' more in the last ')).map((t) => Number(/×(\d+) more/.exec(t)?.[1]))
+        expect(titles.filter((t) => t.includes(' instances: '))).toEqual([])
+        expect(titles.length - parts.length + parts.reduce((x, y) => x + y, 0), titles.join(' | ')).toBe(200)
+        expect(parts.sort()).toEqual([a.stats().collapsed, b.stats().collapsed].sort())
+        for (const n of [a, b]) {
+          const c = n.stats()
+          expect(c.accepted).toBe(100)
+          expect(c.sent + c.dropped + c.collapsed + n.getQueueSize()).toBe(c.accepted)
+        }
+      } finally {
+        await redis.restart()
+        await a.close()
+        await b.close()
+      }
+      // The thread's link to Redis is back before the next test.
+      await expect.poll(() => link.status().degraded, { timeout: 5000 }).toBeUndefined()
+    }, 30_000)
 
     it('two notifiers, one storm: logging never waits on Redis, one alert and one summary, each notifier\'s counters add up', async () => {
       // Errors only: Redis stopping after the suite would otherwise say so on stderr.

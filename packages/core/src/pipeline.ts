@@ -391,9 +391,9 @@ export class Pipeline {
    * The summary record for `window`, standing for this process's own repeats of `own` (a lost summary
    * moves them from `collapsed` to `dropped`); the repeats are no longer owed.
    */
-  #ownSummary (window: DedupWindow, own: DedupWindow, now: number): LogRecord {
+  #ownSummary (window: DedupWindow, own: DedupWindow, now: number, standsFor: number = own.repeats): LogRecord {
     const summary = summaryRecord(window, now)
-    this.#summaries.set(summary, own.repeats)
+    this.#summaries.set(summary, standsFor)
     this.#summariesPending++
     this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
     return summary
@@ -414,22 +414,32 @@ export class Pipeline {
     if (decision.kind === 'fold') {
       // The repeats now live in the fleet window; another process sends the summary that counts them.
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
+      if (entry.op === 'end') this.#storms?.takeFoldedFirsts(entry.fingerprint)
       return
     }
-    const window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : own
+    // What this process put into the fleet's count: its repeats, and its first record if the fleet folded
+    // it. Decided locally (Redis out of reach), its own summary says so many.
+    const mine = entry.op === 'finish' ? entry.contributed : own.repeats + (this.#storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
+    const window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : mine === own.repeats ? own : { ...own, repeats: mine }
     if (window.repeats === 0) {
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
       return
     }
-    this.#enqueue(this.#ownSummary(window, own, now), now)
+    this.#enqueue(this.#ownSummary(window, own, now, mine), now)
   }
 
   /** Decides what the shared store has not (shutdown, process exit) as one process alone would. */
   #drainStorms (now: number): LogRecord[] {
     const out: LogRecord[] = []
-    for (const entry of this.#storms?.drain() ?? []) {
-      if (entry.op === 'first') out.push(entry.record)
-      else if (entry.window.repeats > 0) out.push(this.#ownSummary(entry.window, entry.window, now))
+    const storms = this.#storms
+    for (const entry of storms?.drain() ?? []) {
+      if (entry.op === 'first') {
+        out.push(entry.record)
+        continue
+      }
+      // Its repeats, and its first record if the fleet folded it (a finish: what it contributed).
+      const mine = entry.op === 'finish' ? entry.contributed : entry.window.repeats + (storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
+      if (mine > 0) out.push(this.#ownSummary(mine === entry.window.repeats ? entry.window : { ...entry.window, repeats: mine }, entry.window, now, mine))
     }
     return out
   }

@@ -19,8 +19,12 @@ export type StormEntry =
   | { op: 'first', record: LogRecord, fingerprint: string, at: number, endsAt: number }
   /** A window of this process ended (with or without repeats). */
   | { op: 'end', window: DedupWindow, fingerprint: string }
-  /** The fleet's summary asked again after a wait (`window.repeats` is 0: they were contributed already). */
-  | { op: 'finish', window: DedupWindow, fingerprint: string, force?: boolean }
+  /**
+   * The fleet's summary asked again after a wait (`window.repeats` is 0: they were contributed already).
+   * `contributed`: the records this process put into the fleet's count for this window (its repeats and
+   * its folded first record): what it sends itself if the store cannot be asked any more (Redis lost).
+   */
+  | { op: 'finish', window: DedupWindow, fingerprint: string, contributed: number, force?: boolean }
 
 export interface StormStageOptions {
   store: StormStore
@@ -59,6 +63,8 @@ export class StormStage {
   #deadline: number | undefined
   /** Finishes in case another process is gone (StormDecision `watch`): nothing waits for these. */
   #watches = new Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>()
+  /** First records the fleet folded, by fingerprint, until their window ends here. */
+  #foldedFirsts = new Map<string, number>()
 
   constructor (options: StormStageOptions) {
     this.#o = options
@@ -127,14 +133,26 @@ export class StormStage {
   }
 
   /**
+   * First records of `fingerprint` the fleet folded since its window opened here: they are in the fleet's
+   * count, and in this process's own summary when the fleet's cannot be had. Forgotten once taken.
+   */
+  takeFoldedFirsts (fingerprint: string): number {
+    const n = this.#foldedFirsts.get(fingerprint) ?? 0
+    this.#foldedFirsts.delete(fingerprint)
+    return n
+  }
+
+  /**
    * This window's repeats are in the fleet's count and the summary is not due yet: ask again after `ms`.
    * `timers` is #waits (flush and close wait for these) or #watches (they do not).
    */
   #wait (entry: StormEntry, ms: number, timers: Map<ReturnType<typeof setTimeout>, { finish: StormEntry, due: number }>): void {
     if (entry.op === 'first') return
+    const finish: StormEntry = entry.op === 'finish'
+      ? { op: 'finish', window: entry.window, fingerprint: entry.fingerprint, contributed: entry.contributed }
+      : { op: 'finish', window: { ...entry.window, repeats: 0 }, fingerprint: entry.fingerprint, contributed: entry.window.repeats + this.takeFoldedFirsts(entry.fingerprint) }
     // Its repeats now live in the fleet window: no longer owed by this process.
     if (entry.op === 'end') this.#o.apply(entry, { kind: 'fold' })
-    const finish: StormEntry = { op: 'finish', window: entry.op === 'finish' ? entry.window : { ...entry.window, repeats: 0 }, fingerprint: entry.fingerprint }
     const deadline = timers === this.#waits ? this.#deadline : undefined
     this.#later(finish, deadline === undefined ? ms : Math.min(ms, deadline - this.#o.now()), timers)
   }
@@ -182,6 +200,7 @@ export class StormStage {
           if (entry.op === 'first') this.#records--
           const decision = entry.fingerprint === '' ? localDecisions([requests[i]!])[0]! : decisions[i] ?? localDecisions([requests[i]!])[0]!
           try {
+            if (entry.op === 'first' && decision.kind === 'fold') this.#foldedFirsts.set(entry.fingerprint, (this.#foldedFirsts.get(entry.fingerprint) ?? 0) + 1)
             if (decision.kind === 'wait') this.#wait(entry, decision.ms, this.#waits)
             else if (decision.kind === 'watch') this.#wait(entry, decision.ms, this.#watches)
             else o.apply(entry, decision)

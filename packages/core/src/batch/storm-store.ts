@@ -93,12 +93,15 @@ export interface StormStore {
 
 const SEND: StormDecision = Object.freeze({ kind: 'send' })
 const LOCAL: StormDecision = Object.freeze({ kind: 'local' })
-/** A finish that cannot be asked: its repeats are in Redis, where the next process to finish finds them. */
-const FOLD: StormDecision = Object.freeze({ kind: 'fold' })
 
-/** The decisions a process alone makes: every first record sent, every summary sent by its own process. */
+/**
+ * The decisions a process alone makes: every first record sent, every summary sent by its own process.
+ * A finish that cannot be asked (Redis lost while the storm went quiet) is local too: the process sends
+ * what it put into the fleet's count itself; the fleet's count is out of reach, and the other
+ * processes' part of it is sent by them if they are still running (each asks again after a wait).
+ */
 export function localDecisions (requests: readonly StormRequest[]): StormDecision[] {
-  return requests.map((r) => r.op === 'claim' ? SEND : r.op === 'finish' ? FOLD : LOCAL)
+  return requests.map((r) => r.op === 'claim' ? SEND : LOCAL)
 }
 
 /** Storm control within one process: nothing is shared (see the file's comment). */
