@@ -117,7 +117,10 @@ if (emulator) {
   const s = emulator.stats()
   const scopes = Object.entries(s.rateLimited).filter(([, n]) => n > 0).map(([scope, n]) => `${n} ${scope}`).join(', ')
   console.log(`  messages received  ${s.accepted} (from ${s.requests} requests)`)
-  console.log(`  embeds             ${embedsReceived()} for ${logged} records logged: up to 10 embeds a message, and storm control folds repeats into "×N more" summaries`)
+  // Summaries are embeds too: each stands for the repeats storm control folded.
+  const summaries = emulator.messages.flatMap((m) => Array.isArray(m.payload.embeds) ? m.payload.embeds : []).map((e) => /×(\d+) more in the last /.exec(e.title ?? '')).filter((m) => m !== null)
+  const repeats = summaries.reduce((n, m) => n + Number(m[1]), 0)
+  console.log(`  embeds             ${embedsReceived()} for ${logged} records logged: ${embedsReceived() - summaries.length} records and ${summaries.length} "×N more" summar${summaries.length === 1 ? 'y' : 'ies'} standing for ${repeats} repeats; up to 10 embeds a message`)
   console.log(`  429s               ${s.byStatus[429] ?? 0}${scopes ? ` (${scopes}: the two apps share one webhook${redis === undefined ? ' and, without Redis, not its limits' : ''})` : ''}`)
   console.log(`  other statuses     ${Object.entries(s.byStatus).filter(([st]) => st !== '429').map(([st, n]) => `${n}× ${st}`).join(', ') || 'none'}`)
 } else {
