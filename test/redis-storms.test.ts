@@ -138,6 +138,22 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       expect(await store.decide(WEBHOOK, 'late', [finish(fp)])).toMatchObject([{ kind: 'summary', repeats: 3, instances: 1 }])
     })
 
+    it('the same error after the fleet window is over is a new alert, also when the window\'s key is still there', async () => {
+      const fp = `n${Date.now()}`
+      const windowMs = 1500
+      expect(await store.decide(WEBHOOK, 'p1', [claim(fp, windowMs)])).toEqual([{ kind: 'send' }])
+      expect(await store.decide(WEBHOOK, 'p1', [contribute(fp, 4, windowMs)])).toMatchObject([{ kind: 'wait' }])
+      await sleep(400)
+      // Summarised before the window's end: the key stays (count reset) until the end and beyond.
+      expect(await store.decide(WEBHOOK, 'p1', [finish(fp, windowMs)])).toMatchObject([{ kind: 'summary', repeats: 4 }])
+      await sleep(windowMs)
+      const key = `logcord:v1:wh:${WEBHOOK}:storm:${fp}`
+      expect(Number(redisCli(redis.port, 'EXISTS', key))).toBe(1)
+      // A new incident, from another process and from the first: alerted, then folded into the new window.
+      expect(await store.decide(WEBHOOK, 'p2', [claim(fp, windowMs)])).toEqual([{ kind: 'send' }])
+      expect(await store.decide(WEBHOOK, 'p1', [claim(fp, windowMs)])).toEqual([{ kind: 'fold' }])
+    })
+
     it('a contribution with no fleet window is sent as the process\'s own summary; many requests go in one call, in order', async () => {
       const fp = `d${Date.now()}`
       const decided = await store.decide(WEBHOOK, 'p1', [contribute(`${fp}-none`, 7), claim(fp), claim(`${fp}-2`), contribute(fp, 0)])
@@ -191,6 +207,9 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
         expect(titles.filter((t) => t.includes(' instances: '))).toEqual([])
         expect(titles.length - parts.length + parts.reduce((x, y) => x + y, 0), titles.join(' | ')).toBe(200)
         expect(parts.sort()).toEqual([a.stats().collapsed, b.stats().collapsed].sort())
+        // Each says so: the count is this process's part, not the fleet's.
+        const summaryEmbeds = emu.messages.flatMap((m) => (m.payload.embeds as Array<{ title?: string, description?: string }> | undefined) ?? []).filter((e) => (e.title ?? '').includes(' more in the last '))
+        for (const e of summaryEmbeds) expect(e.description).toContain('Redis was lost before the fleet\'s summary went out')
         for (const n of [a, b]) {
           const c = n.stats()
           expect(c.accepted).toBe(100)

@@ -67,10 +67,11 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
         // referenced by nothing global and never holds the process.
         onPending: (pending) => { pending ? trackPending(this) : untrackPending(this) }
       }
-      this.#limits = internal?.shared ?? limitStore(this.options)
-      deps.shared = this.#limits
       // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
-      deps.storms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true) ? new RedisStorms({ url: this.options.redisUrl }) : localStorms
+      const sharedStorms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)
+      this.#limits = internal?.shared ?? limitStore(this.options, sharedStorms)
+      deps.shared = this.#limits
+      deps.storms = sharedStorms ? new RedisStorms({ url: this.options.redisUrl! }) : localStorms
       if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
       if (internal?.stormInstance !== undefined) deps.stormInstance = internal.stormInstance
       this.#pipeline = new Pipeline(deps)
@@ -253,7 +254,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
  * `redisUrl`, Redis in front of it. A notifier on a clock of its own (tests) keeps a private store: times
  * from different clocks cannot share windows.
  */
-function limitStore (o: ResolvedOptions): LimitStore {
+function limitStore (o: ResolvedOptions, sharedStorms: boolean): LimitStore {
   const local = o.clock === systemClock ? sharedLimits : new SharedLimits()
   const url = o.redisUrl
   if (url === undefined) return local
@@ -267,9 +268,11 @@ function limitStore (o: ResolvedOptions): LimitStore {
       down = !up
       // One line per change: `down` already makes it once.
       if (down) {
-        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own rate limiter (limits not shared) until Redis is back`)
+        // Storm control shares the connection (RedisStorms): it falls back with it.
+        const what = sharedStorms ? 'rate limiter and storm control (neither shared)' : 'rate limiter (limits not shared)'
+        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own ${what} until Redis is back`)
         log.clear('redis')
-      } else log.info('Redis reachable again: rate limits are shared with the other processes once more')
+      } else log.info(`Redis reachable again: ${sharedStorms ? 'rate limits and storm control are' : 'rate limits are'} shared with the other processes once more`)
     }
   })
 }

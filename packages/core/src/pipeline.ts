@@ -420,7 +420,9 @@ export class Pipeline {
     // What this process put into the fleet's count: its repeats, and its first record if the fleet folded
     // it. Decided locally (Redis out of reach), its own summary says so many.
     const mine = entry.op === 'finish' ? entry.contributed : own.repeats + (this.#storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
-    const window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : mine === own.repeats ? own : { ...own, repeats: mine }
+    let window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : mine === own.repeats ? own : { ...own, repeats: mine }
+    // A finish decided here: Redis was lost while the storm went quiet, and the fleet's count with it.
+    if (entry.op === 'finish' && decision.kind !== 'summary') window = { ...window, fleetLost: true }
     if (window.repeats === 0) {
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
       return

@@ -43,6 +43,11 @@ export interface DedupWindow {
   check?: number
   /** Processes whose records this summary covers, when more than one (fleet storm control). */
   instances?: number
+  /**
+   * True when this process's part of a fleet's storm is summarised alone because Redis was lost before
+   * the fleet's summary: repeats other processes had handed to Redis are not in this count.
+   */
+  fleetLost?: boolean
 }
 
 export interface DeduplicatorOptions {

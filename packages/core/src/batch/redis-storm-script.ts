@@ -30,7 +30,9 @@
  * contributed for quietMs (processes that start and end at slightly different times, like a fleet's
  * short jobs, are one storm: whoever finds the storm quiet sends). A storm that goes on past the fleet
  * window's end gets one summary a window. Before the window's end the key stays, its count reset, so a
- * process that starts late folds into the storm instead of alerting again; after it, it is deleted.
+ * process that starts late folds into the storm instead of alerting again; after it, it is deleted, and
+ * a claim that finds it still there (its end passed) opens the next window and is sent: the same error
+ * after the window is a new alert, as it is for one process.
  */
 export const STORM = `
 local t = redis.call('TIME')
@@ -53,6 +55,16 @@ for i, k in ipairs(KEYS) do
     if redis.call('EXISTS', k) == 0 then
       local e = now + win
       redis.call('HSET', k, 'count', 0, 'n', 1, 'd', d, 'first', now - y, 'last', now - y, 'end', e, 'act', now, reg, now + x, seen, 1)
+      expire(e)
+      out[i] = 1
+    elseif now >= tonumber(redis.call('HGET', k, 'end')) then
+      -- The fleet window is over (its summary went out before its end, so the key stayed): this record
+      -- opens the next one and is sent, as one process alone would send it after its window. Repeats
+      -- still owed from the last period stay in the count, for the next summary.
+      local e = now + win
+      if tonumber(redis.call('HGET', k, 'count')) == 0 then redis.call('HSET', k, 'first', now - y, 'last', now - y) end
+      if redis.call('HSETNX', k, seen, 1) == 1 then redis.call('HINCRBY', k, 'n', 1) end
+      redis.call('HSET', k, 'd', d, 'end', e, 'act', now, reg, now + x)
       expire(e)
       out[i] = 1
     else

@@ -8,6 +8,8 @@ import type { DropSummary } from '../queue/bounded-queue.js'
 import type { LogRecord } from '../record.js'
 import type { DedupWindow } from './dedup.js'
 
+/** Said by a summary of one process's part when Redis was lost before the fleet's summary went out. */
+const FLEET_LOST = ' Redis was lost before the fleet\'s summary went out: this counts this process\'s repeats only; those other processes had handed to Redis are not counted.'
 const MS_PER_S = 1000
 const S_PER_MIN = 60
 
@@ -41,7 +43,7 @@ export function summaryRecord (w: DedupWindow, now: number): LogRecord {
     severity: w.severity,
     time: w.lastSeen,
     title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,
-    message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).`,
+    message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).${w.fleetLost === true ? FLEET_LOST : ''}`,
     fields
   }
   if (w.service !== undefined) record.service = w.service
