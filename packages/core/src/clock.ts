@@ -74,12 +74,6 @@ export class BurstClock {
       queueMicrotask(this.#reset)
     }
   }
-
-  /** `update()`, then the time. */
-  now (): number {
-    this.update()
-    return this.cell[0]!
-  }
 }
 
 /** Reads after a clock read that reuse its time, within one synchronous run. */

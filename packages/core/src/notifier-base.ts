@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { NotifierEvents } from './events.js'
 import { serializeError } from './format/safe-value.js'
 import { describe } from './errors.js'
-import { knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
+import { atLeast, knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
 import type { Embed, EmbedField } from './payload.js'
 import type { Counters, FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
@@ -82,6 +82,17 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
    */
   [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string): boolean {
     return false
+  }
+
+  #foldSeverity: Severity | undefined
+  #foldPasses = false
+  /** `atLeast(severity, minSeverity)`, remembered for the last severity folded: a storm repeats one. */
+  protected foldPasses (severity: Severity, minSeverity: Severity): boolean {
+    if (severity !== this.#foldSeverity) {
+      this.#foldPasses = atLeast(severity, minSeverity)
+      this.#foldSeverity = severity
+    }
+    return this.#foldPasses
   }
   abstract get enabled (): boolean
   /** True while the notifier is enabled and its webhook works. `health().reason` says why not. */

@@ -37,9 +37,6 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   #pipeline: Pipeline | undefined
   #input: NotifierOptions
   #limits: LimitStore | undefined
-  /** The last severity folded without a record, and whether it passes `minSeverity`. */
-  #foldSeverity: Severity | undefined
-  #foldAllowed = false
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
@@ -142,12 +139,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     const p = this.#pipeline
     if (p === undefined) return false
     try {
-      // A storm repeats one severity: the threshold test is remembered for it.
-      if (severity !== this.#foldSeverity) {
-        this.#foldAllowed = atLeast(severity, this.options.minSeverity)
-        this.#foldSeverity = severity
-      }
-      return this.#foldAllowed && p.foldRepeat(severity, service, message)
+      return this.foldPasses(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message)
     } catch {
       return false
     }

@@ -309,7 +309,7 @@ export class Pipeline {
       fingerprintHash(record, this.#opts.dedup.fingerprint, this.#fingerprint)
       const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
       // Summaries of windows that ended (or were evicted) go ahead of this record, so they read in order.
-      this.#enqueueSummaries(dedup.expire(now), now)
+      if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(now), now)
       this.#armDedupTimer(now)
       if (!first) {
         this.counters.collapsed++
@@ -417,31 +417,37 @@ export class Pipeline {
       if (entry.op === 'end') this.#storms?.takeFoldedFirsts(entry.fingerprint)
       return
     }
-    // What this process put into the fleet's count: its repeats, and its first record if the fleet folded
-    // it. Decided locally (Redis out of reach), its own summary says so many.
-    const mine = entry.op === 'finish' ? entry.contributed : own.repeats + (this.#storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
-    let window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : mine === own.repeats ? own : { ...own, repeats: mine }
+    const mine = this.#ownPart(entry)
+    let window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : mine.window
     // A finish decided here: Redis was lost while the storm went quiet, and the fleet's count with it.
     if (entry.op === 'finish' && decision.kind !== 'summary') window = { ...window, fleetLost: true }
     if (window.repeats === 0) {
       this.#owedRepeats = Math.max(0, this.#owedRepeats - own.repeats)
       return
     }
-    this.#enqueue(this.#ownSummary(window, own, now, mine), now)
+    this.#enqueue(this.#ownSummary(window, own, now, mine.records), now)
+  }
+
+  /**
+   * What this process put into the fleet's count for a window: its repeats, and its first record if the
+   * fleet folded it (a finish: what it contributed); and the window as its own summary would say it.
+   */
+  #ownPart (entry: StormEntry & { op: 'end' | 'finish' }): { records: number, window: DedupWindow } {
+    const own = entry.window
+    const records = entry.op === 'finish' ? entry.contributed : own.repeats + (this.#storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
+    return { records, window: records === own.repeats ? own : { ...own, repeats: records } }
   }
 
   /** Decides what the shared store has not (shutdown, process exit) as one process alone would. */
   #drainStorms (now: number): LogRecord[] {
     const out: LogRecord[] = []
-    const storms = this.#storms
-    for (const entry of storms?.drain() ?? []) {
+    for (const entry of this.#storms?.drain() ?? []) {
       if (entry.op === 'first') {
         out.push(entry.record)
         continue
       }
-      // Its repeats, and its first record if the fleet folded it (a finish: what it contributed).
-      const mine = entry.op === 'finish' ? entry.contributed : entry.window.repeats + (storms?.takeFoldedFirsts(entry.fingerprint) ?? 0)
-      if (mine > 0) out.push(this.#ownSummary(mine === entry.window.repeats ? entry.window : { ...entry.window, repeats: mine }, entry.window, now, mine))
+      const mine = this.#ownPart(entry)
+      if (mine.records > 0) out.push(this.#ownSummary(mine.window, entry.window, now, mine.records))
     }
     return out
   }

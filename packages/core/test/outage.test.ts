@@ -1,17 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MockAgent } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DiscordNotifier, type NotifierOptions, type WebhookPayload } from '@logcord/core'
+import { describe, expect, it } from 'vitest'
+import type { WebhookPayload } from '@logcord/core'
 import { isExpired, Outage } from '../src/http/outage.js'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { mockDiscord, okBody, TOKEN } from './mock-discord.js'
 
-const TOKEN = 'Tk_' + 'y'.repeat(65)
-const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`
-const PATH = `/api/v10/webhooks/123456789012345678/${TOKEN}?wait=true`
-const JSON_HEADERS = { 'content-type': 'application/json' }
-const okBody = { id: '1', channel_id: '555555555555555555' }
 
 describe('Outage: the probe schedule', () => {
   it('doubles the wait after each failed probe, caps it, and jitters it within [delay/2, delay]', () => {
@@ -57,47 +51,15 @@ describe('Outage: the probe schedule', () => {
   })
 })
 
-let agent: MockAgent
-let bodies: WebhookPayload[]
-let lines: string[]
-
-beforeEach(() => {
-  agent = new MockAgent()
-  agent.disableNetConnect()
-  bodies = []
-  lines = []
-})
-
-afterEach(async () => {
-  await agent.close()
-})
-
-function make (extra: NotifierOptions = {}): DiscordNotifier {
-  return new DiscordNotifier({
-    webhookUrl: URL_,
-    dispatcher: agent,
-    retryDelays: [5, 5],
-    outage: { probeMinMs: 10, probeMaxMs: 20 },
-    dedup: { enabled: false },
-    log: (l) => lines.push(l),
-    ...extra
-  }, { shared: new SharedLimits() })
-}
-
-function answer (status: number, body: unknown = okBody, times = 1): void {
-  agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(status, (opts) => {
-    bodies.push(JSON.parse(String(opts.body)) as WebhookPayload)
-    return body as object
-  }, { headers: JSON_HEADERS }).times(times)
-}
+const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 5], outage: { probeMinMs: 10, probeMaxMs: 20 }, dedup: { enabled: false } })
 
 const titles = (b: WebhookPayload): string[] => (b.embeds ?? []).map((e) => String(e.description))
 
 describe('outage mode in the pipeline', () => {
   it('probes with one record, then drains the backlog packed, most severe first, then in order', async () => {
-    answer(503, { message: 'down' }, 3) // the batch's attempt and its two retries
-    answer(503, { message: 'down' }, 2) // two failed probes
-    answer(200, okBody, 10)
+    answer(503, { message: 'down' }, { times: 3 }) // the batch's attempt and its two retries
+    answer(503, { message: 'down' }, { times: 2 }) // two failed probes
+    answer(200, okBody, { times: 10 })
     const n = make()
     n.sendDiagnostic({ level: 'info', service: 's', message: 'i1' })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'e1' })
@@ -119,7 +81,7 @@ describe('outage mode in the pipeline', () => {
 
   it('never dead-letters for network errors and timeouts; close() dead-letters what is still held', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'logcord-outage-')), 'dead.jsonl')
-    agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).persist()
+    post().replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).persist()
     const n = make({ deadLetterFile: file })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
     n.sendDiagnostic({ level: 'warning', service: 's', message: 'b' })
@@ -135,8 +97,8 @@ describe('outage mode in the pipeline', () => {
   })
 
   it('close() during an outage probes at once instead of waiting out the backoff', async () => {
-    answer(503, { message: 'down' }, 3)
-    answer(200, okBody, 5)
+    answer(503, { message: 'down' }, { times: 3 })
+    answer(200, okBody, { times: 5 })
     // The next probe would be 60 s away; the close deadline is 2 s.
     const n = make({ outage: { probeMinMs: 60_000, probeMaxMs: 60_000 } })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
@@ -151,8 +113,8 @@ describe('outage mode in the pipeline', () => {
   })
 
   it('dead-letters a held record once it is older than maxRecordAgeMs (reason: expired)', async () => {
-    answer(503, { message: 'down' }, 3)
-    answer(200, okBody, 5)
+    answer(503, { message: 'down' }, { times: 3 })
+    answer(200, okBody, { times: 5 })
     let now = Date.now()
     const clock = {
       now: () => now,
@@ -173,8 +135,8 @@ describe('outage mode in the pipeline', () => {
   })
 
   it('holds the "N dropped" notice through the outage too, and still counts it as no record', async () => {
-    answer(503, { message: 'down' }, 3)
-    answer(200, okBody, 5)
+    answer(503, { message: 'down' }, { times: 3 })
+    answer(200, okBody, { times: 5 })
     const n = make({ queueCapacity: 3 })
     for (let i = 0; i < 6; i++) n.sendDiagnostic({ level: 'error', service: 's', message: `r${i}` })
     expect(await n.flush(3000)).toMatchObject({ timedOut: false, pending: 0 })
@@ -188,7 +150,7 @@ describe('outage mode in the pipeline', () => {
   })
 
   it('a permanent answer to a probe (404) still disables at once and dead-letters', async () => {
-    answer(500, { message: 'oops' }, 3)
+    answer(500, { message: 'oops' }, { times: 3 })
     answer(404, { code: 10015, message: 'Unknown Webhook' })
     const n = make()
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
@@ -203,7 +165,7 @@ describe('outage mode in the pipeline', () => {
   it('cuts a request short so a request timeout equal to the close deadline leaves room to dead-letter', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'logcord-outage-')), 'dead.jsonl')
     // Never answers: every attempt ends by its timeout.
-    agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(200, okBody).delay(60_000).persist()
+    post().reply(200, okBody).delay(60_000).persist()
     const n = make({ deadLetterFile: file, timeoutMs: 1000, flushTimeoutMs: 1000 })
     for (let i = 0; i < 25; i++) n.sendDiagnostic({ level: 'error', service: 's', message: `r${i}` })
     const started = performance.now()

@@ -1,45 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FormData, MockAgent } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DiscordNotifier, type NotifierOptions, type WebhookPayload } from '@logcord/core'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { describe, expect, it } from 'vitest'
+import type { WebhookPayload } from '@logcord/core'
+import { JSON_HEADERS, mockDiscord, okBody, TOKEN, URL_ } from './mock-discord.js'
 
-const TOKEN = 'Tk_' + 'x'.repeat(65)
-const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`
-const PATH = `/api/v10/webhooks/123456789012345678/${TOKEN}?wait=true`
-const JSON_HEADERS = { 'content-type': 'application/json' }
-const okBody = { id: '1', channel_id: '555555555555555555' }
-
-let agent: MockAgent
-let bodies: WebhookPayload[]
-let lines: string[]
-
-beforeEach(() => {
-  agent = new MockAgent()
-  agent.disableNetConnect()
-  bodies = []
-  lines = []
-})
-
-afterEach(async () => {
-  await agent.close()
-})
-
-function make (extra: NotifierOptions = {}): DiscordNotifier {
-  return new DiscordNotifier({ webhookUrl: URL_, dispatcher: agent, retryDelays: [5, 5], log: (l) => lines.push(l), ...extra }, { shared: new SharedLimits() })
-}
-
-/** Queues one answer; the request body is captured for assertions. */
-function answer (status: number, body: unknown = okBody, headers: Record<string, string> = JSON_HEADERS): void {
-  agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(status, (opts) => {
-    // A record the embed had to cut travels with its file: the JSON is then the payload_json part.
-    const sent = opts.body instanceof FormData ? opts.body.get('payload_json') : opts.body
-    bodies.push(JSON.parse(String(sent)) as WebhookPayload)
-    return body as object
-  }, { headers })
-}
+const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 5] })
 
 const invalidForm = { code: 50035, message: 'Invalid Form Body', errors: { embeds: { 0: { description: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 4096 or fewer in length.' }] } } } } }
 
@@ -98,8 +64,7 @@ describe('what the pipeline does with each answer', () => {
   })
 
   it('does not retry a TLS failure, reports it, and still tries the next record', async () => {
-    const pool = agent.get('https://discord.com')
-    pool.intercept({ path: PATH, method: 'POST' }).replyWithError(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }))
+    post().replyWithError(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }))
     answer(200)
     const n = make()
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
@@ -112,7 +77,7 @@ describe('what the pipeline does with each answer', () => {
   })
 
   it('waits the body\'s retry_after on a 429 and resends without spending a retry', async () => {
-    answer(429, { message: 'You are being rate limited.', retry_after: 0.08, global: false }, { ...JSON_HEADERS, 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.08', 'x-ratelimit-scope': 'user', 'retry-after': '1' })
+    answer(429, { message: 'You are being rate limited.', retry_after: 0.08, global: false }, { headers: { ...JSON_HEADERS, 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.08', 'x-ratelimit-scope': 'user', 'retry-after': '1' } })
     answer(200)
     // A clock that records every wait the pipeline asks for and fires it at once (flush()'s own
     // 10 s deadline timer is left to run normally).
@@ -137,7 +102,7 @@ describe('what the pipeline does with each answer', () => {
 
   it('always sends allowed_mentions, the User-Agent and JSON to /api/v10 with wait=true', async () => {
     let headers: Record<string, string> = {}
-    agent.get('https://discord.com').intercept({ path: PATH, method: 'POST' }).reply(200, (opts) => {
+    post().reply(200, (opts) => {
       headers = opts.headers as Record<string, string>
       bodies.push(JSON.parse(String(opts.body)) as WebhookPayload)
       return okBody

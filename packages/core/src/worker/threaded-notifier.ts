@@ -65,9 +65,6 @@ export class ThreadedNotifier extends NotifierBase {
   #dedup: Deduplicator | undefined
   #fingerprint = new Int32Array(2)
   #collapsed = 0
-  /** The last severity folded without a record, and whether it passes `minSeverity`. */
-  #foldSeverity: Severity | undefined
-  #foldAllowed = false
   /** The time for repeats folded without a record: read once per burst, not per call. */
   readonly #foldClock = new BurstClock(systemClock)
   #dedupTimer: NodeJS.Timeout | undefined
@@ -149,7 +146,7 @@ export class ThreadedNotifier extends NotifierBase {
         const now = Date.now()
         fingerprintHash(record, this.options.dedup.fingerprint, this.#fingerprint)
         const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
-        this.#postSummaries(dedup.expire(now))
+        if (dedup.hasDue) this.#postSummaries(dedup.expire(now))
         this.#armDedupTimer(now)
         if (!first) {
           this.#collapsed++
@@ -178,12 +175,7 @@ export class ThreadedNotifier extends NotifierBase {
     const dedup = this.#dedup
     if (dedup === undefined || this.#worker === undefined || this.#closed) return false
     try {
-      // A storm repeats one severity: the threshold test is remembered for it.
-      if (severity !== this.#foldSeverity) {
-        this.#foldAllowed = atLeast(severity, this.options.minSeverity)
-        this.#foldSeverity = severity
-      }
-      if (!this.#foldAllowed) return false
+      if (!this.foldPasses(severity, this.options.minSeverity)) return false
       const clock = this.#foldClock
       clock.update()
       deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
