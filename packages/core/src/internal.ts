@@ -28,7 +28,7 @@ export { assertUsername, assertAvatarUrl, assertThreadName, normaliseName, FORBI
 export { crashRecord } from './process-handlers.js'
 export { Deduplicator } from './batch/dedup.js'
 export type { DedupWindow, DeduplicatorOptions } from './batch/dedup.js'
-export { deferredFingerprintHash, fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS } from './batch/fingerprint.js'
+export { fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS } from './batch/fingerprint.js'
 export { kFoldRepeat } from './notifier-base.js'
 export { withEnvironment, resolveWithEnvironment, enabledFromEnv, logLevelFromEnv, webhookUrlFromEnv, ENV_WEBHOOK_URL, ENV_ENABLED, ENV_LOG_LEVEL } from './env.js'
 export { assertKnownOptions, NOTIFIER_OPTION_KEYS, suggest as closestOptionName } from './known-options.js'
