@@ -13,9 +13,10 @@ const PACKAGES = ['core', 'winston-discord', 'pino-discord', 'emulator'] as cons
 const REPOSITORY = 'https://github.com/logcord/logcord'
 /**
  * The core's tarball, unpacked, was 2.1 MB (mostly source maps and a second copy of the worker). 697 KB
- * before storm control shared through Redis, 760 KB with it (ESM, CommonJS and types).
+ * before storm control shared through Redis, 760 KB with it, 800 KB with the staged hand-over of a
+ * sender's calls (ESM, CommonJS and types).
  */
-const CORE_UNPACKED_MAX_BYTES = 800_000
+const CORE_UNPACKED_MAX_BYTES = 815_000
 
 interface PackFile { path: string, size: number }
 interface Pack { files: PackFile[], size: number, unpackedSize: number }

@@ -10,6 +10,9 @@
  *   process.exit() / a crash ─────► 'exit': nothing asynchronous runs any more, so pending records are
  *                                    handed to a delivery worker started there, and the exit blocks
  *                                    (Atomics.wait) until it has settled them, at most exitTimeoutMs
+ *
+ * Calls a sender staged and has not handed over yet (kStage, notifier-base.ts) count as pending, and
+ * each of these paths has them handed over first.
  */
 import { isMainThread } from 'node:worker_threads'
 

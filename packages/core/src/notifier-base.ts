@@ -69,6 +69,16 @@ export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: fal
 export const kFoldRepeat = Symbol.for('logcord.foldRepeat')
 
 /**
+ * Internal: `notifier[kStage](handOver)` says a sender holds calls it has not handed over yet (the Winston
+ * transport stages a synchronous run of log calls and hands them over in one go, at the end of the run
+ * or sooner); `notifier[kUnstage](handOver)` says it handed them over. Until then, whatever reads or
+ * flushes the notifier, sends through it, or ends the process calls `handOver()` first (synchronously),
+ * so staging changes no order, count or exit guarantee.
+ */
+export const kStage = Symbol.for('logcord.stage')
+export const kUnstage = Symbol.for('logcord.unstage')
+
+/**
  * The notifier API shared by the in-process notifier and the worker-thread one: the seed's send methods,
  * each turning its arguments into a LogRecord for `send()`. Subclasses decide where records go.
  */
@@ -83,6 +93,37 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string): boolean {
     return false
   }
+
+  /** @internal See kStage. */
+  [kStage] (handOver: () => void): void {
+    this.#stagers.add(handOver)
+    if (this.#stagers.size === 1) this.stagedChanged(true)
+  }
+
+  /** @internal See kStage. */
+  [kUnstage] (handOver: () => void): void {
+    if (this.#stagers.delete(handOver) && this.#stagers.size === 0) this.stagedChanged(false)
+  }
+
+  readonly #stagers = new Set<() => void>()
+
+  /** True while a sender holds staged calls (see kStage). */
+  protected get hasStaged (): boolean {
+    return this.#stagers.size > 0
+  }
+
+  /** Has every sender hand over what it staged (see kStage). Never throws. */
+  protected handOverStaged (): void {
+    if (this.#stagers.size === 0) return
+    for (const handOver of [...this.#stagers]) {
+      try {
+        handOver()
+      } catch {}
+    }
+  }
+
+  /** Staged calls appeared (true) or were all handed over (false): the process must not end unseen meanwhile. */
+  protected stagedChanged (_staged: boolean): void {}
 
   #foldSeverity: Severity | undefined
   #foldPasses = false

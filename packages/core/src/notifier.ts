@@ -62,7 +62,10 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
         wants: (event) => this.listenerCount(event) > 0,
         // Seen through the end of the process only while something is pending: an idle notifier is
         // referenced by nothing global and never holds the process.
-        onPending: (pending) => { pending ? trackPending(this) : untrackPending(this) }
+        onPending: (pending) => {
+          this.#pipelinePending = pending
+          this.#trackExit()
+        }
       }
       // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
       const sharedStorms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)
@@ -75,12 +78,24 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     }
   }
 
+  /** The pipeline has records pending; staged calls (kStage) count as pending too. */
+  #pipelinePending = false
+
+  #trackExit (): void {
+    this.#pipelinePending || this.hasStaged ? trackPending(this) : untrackPending(this)
+  }
+
+  protected override stagedChanged (): void {
+    this.#trackExit()
+  }
+
   get exitTimeoutMs (): number {
     return this.options.exitTimeoutMs
   }
 
   /** @internal The event loop emptied with records pending (a script ended): deliver, then dead-letter. */
   drainBeforeExit (): Promise<unknown> {
+    this.handOverStaged()
     return this.#pipeline?.settle(this.options.flushTimeoutMs, { name: 'flushTimeoutMs after the event loop emptied', ms: this.options.flushTimeoutMs }) ?? Promise.resolve()
   }
 
@@ -91,6 +106,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
    * a worker) are dead-lettered here.
    */
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
+    this.handOverStaged()
     const p = this.#pipeline
     if (p === undefined) return undefined
     const { records, windows, instance } = p.handOff()
@@ -122,6 +138,8 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   send (record: LogRecord): boolean {
     const p = this.#pipeline
     if (p === undefined) return false
+    // Calls a sender staged earlier go first (see kStage).
+    if (this.hasStaged) this.handOverStaged()
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
       return p.push(record)
@@ -178,6 +196,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   }
 
   getQueueSize (): number {
+    this.handOverStaged()
     return this.#pipeline?.size ?? 0
   }
 
@@ -190,6 +209,7 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   }
 
   stats (): Counters {
+    this.handOverStaged()
     const c = this.#pipeline?.counters
     const out = c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
     out.unknownLevels = this.unknownLevels
@@ -229,10 +249,12 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   }
 
   flush (timeoutMs?: number): Promise<FlushResult> {
+    this.handOverStaged()
     return this.#pipeline?.flush(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false })
   }
 
   close (timeoutMs?: number): Promise<FlushResult> {
+    this.handOverStaged()
     return this.#pipeline?.close(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false })
   }
 

@@ -139,6 +139,8 @@ export class ThreadedNotifier extends NotifierBase {
 
   send (record: LogRecord): boolean {
     if (this.#worker === undefined || this.#closed) return false
+    // Calls a sender staged earlier go first (see kStage).
+    if (this.hasStaged) this.handOverStaged()
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
       const dedup = this.#dedup
@@ -204,6 +206,7 @@ export class ThreadedNotifier extends NotifierBase {
    * nothing is pending.
    */
   drainSync (timeoutMs: number = this.exitTimeoutMs): number {
+    this.handOverStaged()
     const summaries = this.#endWindows() + this.#handedWindows
     this.#postBuffer()
     // A failed worker settles nothing: waiting for it would only hold the exit up.
@@ -245,6 +248,7 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   getQueueSize (): number {
+    this.handOverStaged()
     return this.pending
   }
 
@@ -257,6 +261,7 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   stats (): Counters {
+    this.handOverStaged()
     const c = this.#snapshot?.counters ?? emptyCounters()
     // Repeats folded here never reached the worker: they count as handed over and collapsed.
     // Levels are resolved here too, so unknown ones are counted on this thread.
@@ -285,11 +290,13 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   flush (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
+    this.handOverStaged()
     return this.#request('flush', timeoutMs)
   }
 
   async close (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
     if (this.#closed) return { pending: 0, timedOut: false }
+    this.handOverStaged()
     this.#closed = true
     const result = await this.#request('close', timeoutMs)
     process.removeListener('exit', this.#onExit)
