@@ -3,7 +3,7 @@ import winston from 'winston'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SEVERITY_STYLES, type Embed } from '@logcord/core'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
-import { DiscordTransport, type DiscordTransportOptions } from '@logcord/winston-discord'
+import { DiscordTransport, STAGE_CAPACITY, type DiscordTransportOptions } from '@logcord/winston-discord'
 
 /** Emulator windows are shrunk 50×; the notifier's assumptions are shrunk the same, so tests take ms, not minutes. */
 const TIME_SCALE = 0.02
@@ -40,6 +40,9 @@ async function setup (transportOptions: DiscordTransportOptions = {}, loggerOpti
   open.push({ emu, transports: [transport] })
   return { emu, transport, logger, webhookUrl }
 }
+
+/** Resolves after the microtasks queued so far: a synchronous run's staged log calls are handed over by then. */
+const endOfRun = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve))
 
 function embedsOf (messages: readonly StoredMessage[]): Embed[] {
   return messages.flatMap((m) => (m.payload.embeds as Embed[] | undefined) ?? [])
@@ -218,6 +221,21 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       expect(emu.messages).toHaveLength(1)
     })
 
+    it("emits 'logged' to listeners added at any time, also after removeAllListeners()", async () => {
+      for (const removeAll of [false, true]) {
+        const { transport, logger } = await setup({ dedup: { enabled: false } })
+        logger.error(new Error('nobody listens yet'))
+        if (removeAll) {
+          transport.removeAllListeners()
+          expect(transport.listenerCount('newListener')).toBe(0)
+        }
+        const logged = once(transport, 'logged')
+        logger.error(new Error('heard'))
+        expect(((await logged)[0] as { message: string }).message).toBe('heard')
+        await transport.flush()
+      }
+    })
+
     it('await transport.flush() resolves once everything queued is delivered', async () => {
       // Same message template each time: storm control would fold these; this test is about delivery.
       const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
@@ -303,6 +321,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
         const payout = new Error('payout rejected')
         // Distinct Error objects of one message template, and one Error object logged again and again.
         for (let i = 0; i < 200; i++) logger.error(i % 2 === 0 ? new Error(`ledger locked for account ${i}`) : payout)
+        await endOfRun()
         expect(sends.count).toBe(4)
         await transport.flush()
         const titles = embedsOf(emu.messages).map((e) => e.title ?? '').sort()
@@ -320,6 +339,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       const logger = billing.logger as unknown as Record<'notice' | 'warning', (e: Error) => void>
       for (let i = 0; i < 50; i++) logger.notice(new Error(`card ${i} declined`))
       for (let i = 0; i < 50; i++) logger.warning(new Error(`card ${i} declined`))
+      await endOfRun()
       // notice and warning both map to 'warning': one alert, built twice (first, first repeat).
       expect(sends.count).toBe(2)
       expect(billing.transport.notifier.stats()).toMatchObject({ accepted: 100, collapsed: 99 })
@@ -333,6 +353,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       const formatted = await setup({ formatter: () => undefined })
       const sends = countSends(formatted.transport)
       for (let i = 0; i < 5; i++) formatted.logger.error(new Error('formatted'))
+      await endOfRun()
       expect(sends.count).toBe(5)
 
       const { transport, logger } = await setup({ minSeverity: 'error' })
@@ -341,8 +362,103 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       for (let i = 0; i < 5; i++) logger.error(optedOut)
       for (let i = 0; i < 5; i++) logger.error('charge failed', new Error('card declined'))
       for (let i = 0; i < 5; i++) logger.warn(new Error('below the threshold'))
+      await endOfRun()
       expect(seen.count).toBe(5 + 5)
       expect(transport.notifier.stats()).toMatchObject({ accepted: 5, collapsed: 4 })
+    })
+  })
+
+  describe('a synchronous run of log calls is staged and handed over in one go', () => {
+    it('hands the run over at its end, or when the stage is full', async () => {
+      const { transport, logger } = await setup({ dedup: { enabled: false } })
+      const sends = (() => {
+        const seen = { count: 0 }
+        const send = transport.notifier.send.bind(transport.notifier)
+        transport.notifier.send = (record) => {
+          seen.count++
+          return send(record)
+        }
+        return seen
+      })()
+      for (let i = 0; i < 3; i++) logger.error(new Error(`run ${i}`))
+      expect(sends.count).toBe(0)
+      await endOfRun()
+      expect(sends.count).toBe(3)
+      for (let i = 0; i < STAGE_CAPACITY + 5; i++) logger.error(new Error(`long run ${i}`))
+      expect(sends.count).toBe(3 + STAGE_CAPACITY)
+      await endOfRun()
+      expect(sends.count).toBe(3 + STAGE_CAPACITY + 5)
+    })
+
+    it('changes nothing a caller can see: counters, queue size and order with direct sends', async () => {
+      const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
+      logger.error(new Error('logged first'))
+      logger.error(new Error('logged second'))
+      // Read in the same run: the notifier has the stage handed over before it answers.
+      expect(transport.notifier.stats()).toMatchObject({ accepted: 2 })
+      logger.error(new Error('logged third'))
+      expect(transport.notifier.getQueueSize()).toBeGreaterThanOrEqual(1)
+      logger.error(new Error('logged fourth'))
+      // A record sent straight to the notifier goes after what was logged before it.
+      transport.notifier.sendEmbed({ title: 'sent directly', severity: 'error' })
+      await transport.flush()
+      const titles = embedsOf(emu.messages).map((e) => e.title ?? '')
+      expect(titles.map((t) => ['first', 'second', 'third', 'fourth', 'directly'].find((w) => t.endsWith(w)))).toEqual(['first', 'second', 'third', 'fourth', 'directly'])
+    })
+
+    it('dates each record at its call, not at the hand-over', async () => {
+      const noon = Date.UTC(2026, 0, 1, 12, 0, 0)
+      let now = noon
+      const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) }
+      const { emu, transport, logger } = await setup({ clock, dedup: { enabled: false } })
+      logger.error(new Error('at noon'))
+      now += 3_600_000
+      logger.error(new Error('an hour later'))
+      await transport.flush()
+      expect(embedsOf(emu.messages).map((e) => e.timestamp)).toEqual([new Date(noon).toISOString(), new Date(noon + 3_600_000).toISOString()])
+    })
+
+    it('keeps the level each call was made at, when one Error is logged again at another level in the same run', async () => {
+      const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
+      const err = new Error('disk nearly full')
+      logger.warn(err)
+      logger.error(err)
+      await transport.flush()
+      const colours = embedsOf(emu.messages).map((e) => e.color).sort()
+      expect(colours).toEqual([SEVERITY_STYLES.warning.color, SEVERITY_STYLES.error.color].sort())
+    })
+
+    it('takes other call shapes at once, their fields as they were at the call', async () => {
+      const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
+      const seen = { count: 0 }
+      const send = transport.notifier.send.bind(transport.notifier)
+      transport.notifier.send = (record) => {
+        seen.count++
+        return send(record)
+      }
+      logger.error(new Error('staged first'))
+      const meta = { account: { plan: 'free' } }
+      logger.error('upgrade failed', meta)
+      // The staged Error went first, then this call: both are with the notifier already.
+      expect(seen.count).toBe(2)
+      meta.account.plan = 'changed after the call'
+      await transport.flush()
+      const upgrade = embedsOf(emu.messages).find((e) => e.title?.endsWith('upgrade failed'))
+      expect(JSON.stringify(upgrade)).toContain('free')
+      expect(JSON.stringify(upgrade)).not.toContain('changed after the call')
+    })
+
+    it('never throws into the logger when the info has a throwing getter', async () => {
+      const warnings: unknown[] = []
+      const { transport, logger } = await setup()
+      transport.on('warn', (w) => warnings.push(w))
+      const hostile = new Error('hostile')
+      Object.defineProperty(hostile, Symbol.for('level'), { get () { throw new Error('no level for you') }, configurable: true })
+      Object.defineProperty(hostile, 'exception', { get () { throw new Error('no exception for you') } })
+      expect(() => transport.log(hostile as never, () => {})).not.toThrow()
+      expect(() => logger.error(new Error('after it'))).not.toThrow()
+      await transport.flush()
+      expect(warnings).toHaveLength(1)
     })
   })
 

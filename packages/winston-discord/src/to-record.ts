@@ -56,6 +56,8 @@ export interface ToRecordOptions {
    * type and cause are read from the original.
    */
   original?: WinstonInfo | undefined
+  /** The level the info was logged at, when read earlier than the info (a staged call; see the transport's log()). */
+  level?: string | undefined
 }
 
 /** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
@@ -96,7 +98,7 @@ export function serviceOf (info: WinstonInfo): string | undefined {
 }
 
 export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
-  const level = levelOf(info)
+  const level = options.level ?? levelOf(info)
   const fatal = isProcessFatal(info)
   // The Error a transport format's copy may have lost (see ToRecordOptions.original).
   const original = options.original !== info && options.original !== undefined && !isError(info) ? options.original : undefined
