@@ -15,7 +15,7 @@
 // The Discord transport posts to a local emulator at Discord's real rate limits, so no network is
 // used and background delivery stays as rare as in production.
 //
-//   pnpm build && node bench/winston.mjs [--calls 20000] [--pairs 7] [--workload distinct,fresh] [--mode in-process,thread] [--json]
+//   pnpm build && node bench/winston.mjs [--calls 20000] [--pairs 15] [--workload distinct,fresh] [--mode in-process,thread] [--json]
 import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -24,7 +24,7 @@ import { parseArgs, promisify } from 'node:util'
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '20000' },
-    pairs: { type: 'string', default: '7' },
+    pairs: { type: 'string', default: '15' },
     rounds: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '10' },
     workload: { type: 'string', default: 'distinct,fresh' },
