@@ -104,6 +104,26 @@ describe('process.exit() right after logging delivers, with the default configur
     expect(emu.stats().rateLimited).toEqual({ bucket: 0, shared: 0, global: 0, cloudflare: 0 })
   })
 
+  // logger.error(err) calls are staged until the end of the synchronous run: process.exit() in the
+  // same run must still have them handed over, in both modes.
+  it('CJS: Winston thread mode, logger.error(err); process.exit(1)', async () => {
+    const run = await runFixture(CJS, ['winston-exit', '1'], env({ thread: true }))
+    expect(run.code).toBe(1)
+    expect(titles()).toEqual([expect.stringContaining('ledger locked ledger')])
+    expect(run.stderr).toBe('')
+  })
+
+  for (const thread of [false, true]) {
+    it(`CJS: Winston${thread ? ' thread mode' : ''}, a storm of 200 identical errors then process.exit(1): the alert and "×199 more"`, async () => {
+      const run = await runFixture(CJS, ['winston-storm-exit', '200'], env({ thread }))
+      expect(run.code).toBe(1)
+      const got = titles()
+      expect(got).toHaveLength(2)
+      expect(got.join(' | ')).toContain('×199 more')
+      expect(run.stderr).toBe('')
+    })
+  }
+
   it('ESM: DiscordNotifier, 100 records then process.exit(3)', async () => {
     const run = await runFixture(ESM, ['exit', String(RECORDS)], env({}, { EXIT_CODE: '3' }))
     expect(run.code).toBe(3)
