@@ -10,12 +10,15 @@
 //              cycled: each is its own alert, so the first of each is queued and the 1000 storm windows
 //              stay open; every later call is a repeat of one of them
 //   fresh      a new Error('payment failed') per call: constructing it is part of both sides' cost
+//   ids        a new Error per call whose message carries ids that change every time ("order 100123
+//              failed for customer cus_700861"): one storm by template, but every text is new to the
+//              template cache, so each call works out the template from scratch
 // Modes: in-process (the default transport) and worker-thread (`thread: true`).
 //
 // The Discord transport posts to a local emulator at Discord's real rate limits, so no network is
 // used and background delivery stays as rare as in production.
 //
-//   pnpm build && node bench/winston.mjs [--calls 20000] [--pairs 15] [--workload distinct,fresh] [--mode in-process,thread] [--json]
+//   pnpm build && node bench/winston.mjs [--calls 20000] [--pairs 15] [--workload distinct,fresh,ids] [--mode in-process,thread] [--json]
 import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -27,7 +30,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '15' },
     rounds: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '10' },
-    workload: { type: 'string', default: 'distinct,fresh' },
+    workload: { type: 'string', default: 'distinct,fresh,ids' },
     mode: { type: 'string', default: 'in-process,thread' },
     json: { type: 'boolean', default: false },
     // Internal: one measuring child.
@@ -75,7 +78,11 @@ async function measure (transport, mode, workload) {
   const logger = winston.createLogger({ transports: [target] })
   const errors = Array.from({ length: DISTINCT }, (_, i) => distinctError(i))
   let next = 0
-  const error = workload === 'distinct' ? () => errors[next++ % DISTINCT] : () => new Error('payment failed')
+  const error = workload === 'distinct'
+    ? () => errors[next++ % DISTINCT]
+    : workload === 'ids'
+      ? () => new Error(`order ${100000 + next} failed for customer cus_${next++ * 7}`)
+      : () => new Error('payment failed')
 
   // One round: `calls` log calls, then one turn of the event loop so deferred per-call work counts too.
   const round = async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { deferredFingerprintHash, fingerprint, fingerprintHash, normaliseTemplate, topFrame, FINGERPRINT_PARTS, MAX_TEMPLATE_CHARS, type FingerprintPart } from '../src/batch/fingerprint.js'
+import { deferredFingerprintHash, fingerprint, fingerprintHash, normaliseTemplate, templateHashes, topFrame, FINGERPRINT_PARTS, MAX_TEMPLATE_CHARS, type FingerprintPart } from '../src/batch/fingerprint.js'
 import type { LogRecord } from '../src/record.js'
 
 const STACK = `TypeError: cannot read 'id' of undefined
@@ -33,6 +33,47 @@ describe('normaliseTemplate', () => {
   it('reads a bounded prefix of huge messages', () => {
     const huge = 'x'.repeat(1_000_000) + ' 42'
     expect(normaliseTemplate(huge)).toHaveLength(MAX_TEMPLATE_CHARS)
+  })
+})
+
+describe('templateHashes (the template\'s hashes in one scan, without the regex)', () => {
+  /** The reference: the template as normaliseTemplate() writes it, hashed as fingerprintHash() hashes text pieces. */
+  function viaRegex (text: string): [number, number] {
+    const template = normaliseTemplate(text)
+    let a = 0x811c9dc5 | 0
+    let b = 0x9e3779b9 | 0
+    for (let i = 0; i < template.length; i++) {
+      a = Math.imul(a ^ template.charCodeAt(i), 0x01000193)
+      b = Math.imul(b ^ template.charCodeAt(i), 0x5bd1e995)
+    }
+    return [a, b]
+  }
+  function viaScan (text: string): [number, number] {
+    const out = new Int32Array(2)
+    templateHashes(text, out, 0)
+    return [out[0]!, out[1]!]
+  }
+
+  it.each([
+    'order 1234 failed after 3.5 s', 'user ord_100123 not found', 'request 9f1c2d3e4b5a6978 timed out',
+    'object id 64b7f0c2a1e4d5f6a7b8c9d0', 'pointer 0xdeadBEEF freed twice', 'trace 123e4567-e89b-12d3-a456-426614174000 lost',
+    'cannot open "/var/data/x.db" or \'y\'', 'template `tpl-7` missing', 'no variables here', 'decade facade added',
+    '0x', '0xg1', 'x0x12', '_0x12', 'abcdef12', 'abcdefab12', 'abcdefgh12', '12345678', '1234567', 'deadbeef', '1.2.3', '3.', '.5',
+    '"unterminated', '"a\\"b" "c\\\nd"', `"${'q'.repeat(200)}"`, `"${'q'.repeat(201)}"`, `'${'\\x'.repeat(100)}'`, `'${'\\x'.repeat(101)}'`,
+    '123e4567-e89b-12d3-a456-4266141740001', 'x123e4567-e89b-12d3-a456-426614174000', '123E4567-E89B-12D3-A456-426614174000!',
+    'a"b\rc"d', '"line\u2028sep"', 'ñ1234 ü0xff', '日本 42 "語"', ''
+  ])('%j scans to the regex\'s template', (text) => {
+    expect(viaScan(text)).toEqual(viaRegex(text))
+  })
+
+  it('agrees with the regex on arbitrary text of the characters that matter', () => {
+    const char = fc.constantFrom(...'0123456789abcdefABCDEFxXgz_-. "\'`\\\n\r\u2028é'.split(''))
+    fc.assert(fc.property(fc.array(char, { maxLength: 80 }).map((cs) => cs.join('')), (text) => {
+      expect(viaScan(text)).toEqual(viaRegex(text))
+    }), { numRuns: 5000 })
+    fc.assert(fc.property(fc.string({ maxLength: 120 }), (text) => {
+      expect(viaScan(text)).toEqual(viaRegex(text))
+    }), { numRuns: 2000 })
   })
 })
 

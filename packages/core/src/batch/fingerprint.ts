@@ -56,7 +56,8 @@ const TEMPLATE_WAYS = 4
 const TEMPLATE_SETS = 2048
 const TEMPLATE_SLOTS = TEMPLATE_SETS * TEMPLATE_WAYS
 const slotTexts: Array<string | undefined> = new Array(TEMPLATE_SLOTS).fill(undefined)
-const slotTemplates: string[] = new Array<string>(TEMPLATE_SLOTS).fill('')
+/** A slot's template as text, made on first need (summaries, fingerprint()): a lookup needs only its hashes. */
+const slotTemplates: Array<string | undefined> = new Array<string | undefined>(TEMPLATE_SLOTS).fill(undefined)
 /**
  * Per set, one 64-byte block: the ways' sampled text hashes (compared before the texts themselves),
  * then each way's template's two hashes, then the way to replace next. A hit reads one block.
@@ -95,19 +96,155 @@ function templateSlot (text: string): number {
   const way = sets[block + SET_NEXT]!
   sets[block + SET_NEXT] = (way + 1) % TEMPLATE_WAYS
   const slot = first + way
-  const template = head.replace(VARIABLE, placeholder)
   slotTexts[slot] = head
   sets[block + way] = h
-  slotTemplates[slot] = template
-  const at = hashesAt(slot)
-  sets[at] = hashA(template)
-  sets[at + 1] = hashB(template)
+  slotTemplates[slot] = undefined
+  templateHashes(head, sets, hashesAt(slot))
   return slot
 }
 
 /** The message with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders. */
 export function normaliseTemplate (text: string): string {
-  return text === '' ? text : slotTemplates[templateSlot(text)]!
+  if (text === '') return text
+  const slot = templateSlot(text)
+  return (slotTemplates[slot] ??= slotTexts[slot]!.replace(VARIABLE, placeholder))
+}
+
+/*
+ * The template's two hashes without the regex and without building the template: one pass over the
+ * text that finds what VARIABLE finds, in the same order of preference, and mixes in each placeholder's
+ * characters instead of the variable's. A text that misses the cache (ids that change with every
+ * call: "order 1234 failed", "order 1235 failed") then costs one scan, not a regex replace, a new
+ * string and two hash passes. The property test in dedup-fingerprint.test.ts holds the two to one answer.
+ */
+const PLACEHOLDER_STR = '<str>'
+const PLACEHOLDER_UUID = '<uuid>'
+const PLACEHOLDER_HEX = '<hex>'
+const PLACEHOLDER_N = '<n>'
+/** A quoted string matches with at most this many characters (or escapes) inside, as in VARIABLE. */
+const MAX_QUOTED = 200
+
+function isWordChar (c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95
+}
+
+function isHexChar (c: number): boolean {
+  const lower = c | 32
+  return (c >= 48 && c <= 57) || (lower >= 97 && lower <= 102)
+}
+
+function isDigitChar (c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
+/** `\b` after a match that ends with a word character: the text ends or a non-word character follows. */
+function wordEndsAt (text: string, i: number): boolean {
+  return i === text.length || !isWordChar(text.charCodeAt(i))
+}
+
+/** End of the quoted string opening at `i` with `quote`, or -1: `(["'`])(?:(?!\1)[^\\\n]|\\.){0,200}\1`. */
+function quotedEnd (text: string, i: number, quote: number): number {
+  let j = i + 1
+  for (let units = 0; units < MAX_QUOTED && j < text.length; units++) {
+    const c = text.charCodeAt(j)
+    if (c === quote) return j + 1
+    if (c === 10) return -1
+    if (c === 92) {
+      // An escape pairs with any character but a line terminator ('.' without the s flag).
+      const next = j + 1 < text.length ? text.charCodeAt(j + 1) : 10
+      if (next === 10 || next === 13 || next === 0x2028 || next === 0x2029) return -1
+      j += 2
+    } else {
+      j++
+    }
+  }
+  return j < text.length && text.charCodeAt(j) === quote ? j + 1 : -1
+}
+
+/** End of hex characters from `i` (case-insensitive). */
+function hexRunEnd (text: string, i: number): number {
+  while (i < text.length && isHexChar(text.charCodeAt(i))) i++
+  return i
+}
+
+/** End of a UUID at `i` (a word boundary before it is the caller's), or -1. */
+function uuidEnd (text: string, i: number): number {
+  if (i + 36 > text.length) return -1
+  for (let j = i; j < i + 36; j++) {
+    const c = text.charCodeAt(j)
+    // Dashes after 8, 12, 16 and 20 hex characters: 8-4-4-4-12.
+    const dash = j === i + 8 || j === i + 13 || j === i + 18 || j === i + 23
+    if (dash ? c !== 45 : !isHexChar(c)) return -1
+  }
+  return wordEndsAt(text, i + 36) ? i + 36 : -1
+}
+
+/**
+ * Writes hashA() and hashB() of `text.replace(VARIABLE, placeholder)` into `out[at]` and `out[at + 1]`.
+ * At each position the alternatives are tried in VARIABLE's order: a quoted string, a UUID, 0x-hex, a
+ * hex run of 8 or more with a digit (those three only at a word boundary), then a number. A literal
+ * character is mixed in as it is passed, a variable as its placeholder's characters.
+ */
+export function templateHashes (text: string, out: Int32Array, at: number): void {
+  let a = FNV_OFFSET | 0
+  let b = SECOND_SEED | 0
+  const n = text.length
+  // Whether the character before `i` is a word character: a `\b` before a UUID or hex run needs false.
+  let afterWord = false
+  let i = 0
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    let end = -1
+    let placeholderText = PLACEHOLDER_N
+    if (c === 34 || c === 39 || c === 96) {
+      end = quotedEnd(text, i, c)
+      placeholderText = PLACEHOLDER_STR
+    } else if (!afterWord && isHexChar(c)) {
+      end = uuidEnd(text, i)
+      placeholderText = PLACEHOLDER_UUID
+      if (end === -1 && c === 48 && (text.charCodeAt(i + 1) | 32) === 120) {
+        const run = hexRunEnd(text, i + 2)
+        if (run > i + 2 && wordEndsAt(text, run)) end = run
+        placeholderText = PLACEHOLDER_HEX
+      }
+      if (end === -1) {
+        const run = hexRunEnd(text, i)
+        if (run - i >= 8 && wordEndsAt(text, run)) {
+          let digit = false
+          let letter = false
+          for (let j = i; j < run; j++) isDigitChar(text.charCodeAt(j)) ? (digit = true) : (letter = true)
+          if (digit) {
+            end = run
+            placeholderText = letter ? PLACEHOLDER_HEX : PLACEHOLDER_N
+          }
+        }
+      }
+    }
+    if (end === -1 && isDigitChar(c)) {
+      end = i + 1
+      while (end < n && isDigitChar(text.charCodeAt(end))) end++
+      if (end + 1 < n && text.charCodeAt(end) === 46 && isDigitChar(text.charCodeAt(end + 1))) {
+        end += 2
+        while (end < n && isDigitChar(text.charCodeAt(end))) end++
+      }
+      placeholderText = PLACEHOLDER_N
+    }
+    if (end === -1) {
+      a = Math.imul(a ^ c, FNV_PRIME)
+      b = Math.imul(b ^ c, SECOND_PRIME)
+      afterWord = isWordChar(c)
+      i++
+      continue
+    }
+    for (let k = 0; k < placeholderText.length; k++) {
+      a = Math.imul(a ^ placeholderText.charCodeAt(k), FNV_PRIME)
+      b = Math.imul(b ^ placeholderText.charCodeAt(k), SECOND_PRIME)
+    }
+    afterWord = isWordChar(text.charCodeAt(end - 1))
+    i = end
+  }
+  out[at] = a
+  out[at + 1] = b
 }
 
 /**
