@@ -41,6 +41,20 @@ async function setup (transportOptions: DiscordTransportOptions = {}, loggerOpti
   return { emu, transport, logger, webhookUrl }
 }
 
+/** Counts the records the transport builds and hands to its notifier (by send(), or as a call made earlier). */
+function countRecords (transport: DiscordTransport): { count: number } {
+  const seen = { count: 0 }
+  const notifier = transport.notifier as unknown as Record<PropertyKey, (...args: unknown[]) => boolean>
+  for (const method of ['send', Symbol.for('logcord.sendAt')]) {
+    const original = notifier[method]!.bind(notifier)
+    notifier[method] = (...args) => {
+      seen.count++
+      return original(...args)
+    }
+  }
+  return seen
+}
+
 /** Resolves after the microtasks queued so far: a synchronous run's staged log calls are handed over by then. */
 const endOfRun = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve))
 
@@ -303,21 +317,11 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
   })
 
   describe('storm control folds repeats of logger.error(err) without building a record', () => {
-    /** Counts the records the transport builds and hands to the notifier. */
-    function countSends (transport: DiscordTransport): { count: number } {
-      const seen = { count: 0 }
-      const send = transport.notifier.send.bind(transport.notifier)
-      transport.notifier.send = (record) => {
-        seen.count++
-        return send(record)
-      }
-      return seen
-    }
 
     for (const thread of [false, true]) {
       it(`${thread ? 'ThreadedNotifier' : 'in-process'}: 1 alert and one "×N more" summary; only the first and the first repeat are built`, async () => {
         const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
-        const sends = countSends(transport)
+        const sends = countRecords(transport)
         const payout = new Error('payout rejected')
         // Distinct Error objects of one message template, and one Error object logged again and again.
         for (let i = 0; i < 200; i++) logger.error(i % 2 === 0 ? new Error(`ledger locked for account ${i}`) : payout)
@@ -335,7 +339,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     it('folds into the window the built record opened: the same key either way', async () => {
       // A service from defaultMeta (Winston assigns it onto the Error), and a level the transport maps.
       const billing = await setup({ dedup: { enabled: true, windowMs: 60_000 }, levelMap: { notice: 'warning' } }, { levels: winston.config.syslog.levels, defaultMeta: { service: 'billing' } })
-      const sends = countSends(billing.transport)
+      const sends = countRecords(billing.transport)
       const logger = billing.logger as unknown as Record<'notice' | 'warning', (e: Error) => void>
       for (let i = 0; i < 50; i++) logger.notice(new Error(`card ${i} declined`))
       for (let i = 0; i < 50; i++) logger.warning(new Error(`card ${i} declined`))
@@ -351,13 +355,13 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
 
     it('never folds what must be built: a formatter, discord: false, other call shapes, levels below minSeverity', async () => {
       const formatted = await setup({ formatter: () => undefined })
-      const sends = countSends(formatted.transport)
+      const sends = countRecords(formatted.transport)
       for (let i = 0; i < 5; i++) formatted.logger.error(new Error('formatted'))
       await endOfRun()
       expect(sends.count).toBe(5)
 
       const { transport, logger } = await setup({ minSeverity: 'error' })
-      const seen = countSends(transport)
+      const seen = countRecords(transport)
       const optedOut = Object.assign(new Error('not for discord'), { discord: false })
       for (let i = 0; i < 5; i++) logger.error(optedOut)
       for (let i = 0; i < 5; i++) logger.error('charge failed', new Error('card declined'))
@@ -371,15 +375,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
   describe('a synchronous run of log calls is staged and handed over in one go', () => {
     it('hands the run over at its end, or when the stage is full', async () => {
       const { transport, logger } = await setup({ dedup: { enabled: false } })
-      const sends = (() => {
-        const seen = { count: 0 }
-        const send = transport.notifier.send.bind(transport.notifier)
-        transport.notifier.send = (record) => {
-          seen.count++
-          return send(record)
-        }
-        return seen
-      })()
+      const sends = countRecords(transport)
       for (let i = 0; i < 3; i++) logger.error(new Error(`run ${i}`))
       expect(sends.count).toBe(0)
       await endOfRun()
@@ -418,6 +414,40 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       expect(embedsOf(emu.messages).map((e) => e.timestamp)).toEqual([new Date(noon).toISOString(), new Date(noon + 3_600_000).toISOString()])
     })
 
+    for (const thread of [false, true]) {
+      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: a storm's window counts from the calls, not the hand-over (first seen before last seen)`, async () => {
+        // Both modes read the system clock: the run itself takes the time (a synchronous busy wait).
+        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
+        const err = (): Error => new Error('payout rejected')
+        const t0 = Date.now()
+        logger.error(err())
+        logger.error(err())
+        while (Date.now() < t0 + 1500) { /* a synchronous stretch of work */ }
+        logger.error(err())
+        logger.error(err())
+        await transport.flush()
+        const summary = embedsOf(emu.messages).find((e) => e.title?.includes('×3 more'))
+        const field = (name: string): number => Date.parse(summary?.fields?.find((f) => f.name === name)?.value ?? '')
+        expect(field('First seen')).toBeLessThan(t0 + 100)
+        expect(field('Last seen')).toBeGreaterThanOrEqual(t0 + 1500)
+        expect(summary?.title).toContain('in the last 2 s')
+      })
+    }
+
+    it('a call keeps the service and message it was made with, when the same Error is logged again in the same run', async () => {
+      const { emu, transport } = await setup({ dedup: { enabled: true, windowMs: 60_000 } })
+      const orders = winston.createLogger({ defaultMeta: { service: 'orders-api' }, transports: [transport] })
+      const payments = winston.createLogger({ defaultMeta: { service: 'payments-api' }, transports: [transport] })
+      const shared = new Error('upstream timed out')
+      orders.error(shared)
+      payments.error(shared)
+      shared.message = 'changed after both calls'
+      await transport.flush()
+      const embeds = embedsOf(emu.messages)
+      expect(embeds.map((e) => e.author?.name).sort()).toEqual(['orders-api', 'payments-api'])
+      expect(embeds.every((e) => e.title?.includes('upstream timed out'))).toBe(true)
+    })
+
     it('keeps the level each call was made at, when one Error is logged again at another level in the same run', async () => {
       const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
       const err = new Error('disk nearly full')
@@ -430,12 +460,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
 
     it('takes other call shapes at once, their fields as they were at the call', async () => {
       const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
-      const seen = { count: 0 }
-      const send = transport.notifier.send.bind(transport.notifier)
-      transport.notifier.send = (record) => {
-        seen.count++
-        return send(record)
-      }
+      const seen = countRecords(transport)
       logger.error(new Error('staged first'))
       const meta = { account: { plan: 'free' } }
       logger.error('upgrade failed', meta)

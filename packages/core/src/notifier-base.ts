@@ -69,6 +69,13 @@ export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: fal
 export const kFoldRepeat = Symbol.for('logcord.foldRepeat')
 
 /**
+ * Internal: `notifier[kSendAt](record, at)` is send() for a call made at `at` (epoch ms, from the
+ * notifier's clock) and handed over later: storm windows and the queue count from the call, not the
+ * hand-over (see kStage).
+ */
+export const kSendAt = Symbol.for('logcord.sendAt')
+
+/**
  * Internal: `notifier[kStage](handOver)` says a sender holds calls it has not handed over yet (the Winston
  * transport stages a synchronous run of log calls and hands them over in one go, at the end of the run
  * or sooner); `notifier[kUnstage](handOver)` says it handed them over. Until then, whatever reads or
@@ -88,10 +95,16 @@ export abstract class NotifierBase extends EventEmitter<NotifierEvents> {
   /**
    * @internal Storm control before a record is built: true when a deferred-error record with this
    * severity, service and non-empty message would be folded into an open window (and it was counted
-   * so); false, counting nothing, when the record must go through `send()`. Never throws.
+   * so); false, counting nothing, when the record must go through `send()`. `at`: when the call was
+   * made (epoch ms; default now). Never throws.
    */
-  [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string): boolean {
+  [kFoldRepeat] (_severity: Severity, _service: string | undefined, _message: string, _at?: number): boolean {
     return false
+  }
+
+  /** @internal See kSendAt. */
+  [kSendAt] (record: LogRecord, _at: number): boolean {
+    return this.send(record)
   }
 
   /** @internal See kStage. */

@@ -2,7 +2,7 @@ import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
 import { resolveWithEnvironment, withEnvironment } from './env.js'
 import { redactLoose } from './http/webhook-url.js'
 import { atLeast, type Severity } from './levels.js'
-import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, NotifierBase, type Health } from './notifier-base.js'
+import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, kSendAt, NotifierBase, type Health } from './notifier-base.js'
 import { DEFAULTS, type NotifierOptions, type ResolvedOptions } from './options.js'
 import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
 import type { RateLimitInfo } from './rate-limit/limiter.js'
@@ -136,13 +136,21 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
   }
 
   send (record: LogRecord): boolean {
+    return this.#send(record, undefined)
+  }
+
+  override [kSendAt] (record: LogRecord, at: number): boolean {
+    return this.#send(record, at)
+  }
+
+  #send (record: LogRecord, at: number | undefined): boolean {
     const p = this.#pipeline
     if (p === undefined) return false
     // Calls a sender staged earlier go first (see kStage).
     if (this.hasStaged) this.handOverStaged()
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
-      return p.push(record)
+      return p.push(record, at)
     } catch (err) {
       p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
       return false
@@ -153,11 +161,11 @@ export class DiscordNotifier extends NotifierBase implements ExitParticipant {
     return this.options.clock.now()
   }
 
-  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string): boolean {
+  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string, at?: number): boolean {
     const p = this.#pipeline
     if (p === undefined) return false
     try {
-      return this.foldPasses(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message)
+      return this.foldPasses(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message, at)
     } catch {
       return false
     }

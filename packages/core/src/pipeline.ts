@@ -211,6 +211,8 @@ export class Pipeline {
   #dedupTimer: unknown
   /** The time for repeats folded without a record (foldRepeat): read once per burst, not per call. */
   #foldClock: BurstClock
+  /** foldRepeat()'s `at`, as a raw double (see BurstClock.cell). */
+  readonly #callTime = new Float64Array(1)
   /** Fleet storm control: first records and window ends wait here for the shared store's decision. */
   #storms: StormStage | undefined
   /**
@@ -292,8 +294,11 @@ export class Pipeline {
     return this.#outage.state
   }
 
-  /** Hands a record over. O(1) on the caller's thread; never throws, never waits. False when refused. */
-  push (record: LogRecord): boolean {
+  /**
+   * Hands a record over. O(1) on the caller's thread; never throws, never waits. False when refused.
+   * `at`: when it was logged, for a call handed over later (epoch ms on the options' clock; default now).
+   */
+  push (record: LogRecord, at?: number): boolean {
     this.counters.accepted++
     if (this.#closed) {
       this.#drop('closed', [record])
@@ -303,7 +308,7 @@ export class Pipeline {
       this.#drop('disabled', [record], this.#disabled.reason)
       return false
     }
-    const now = this.#opts.clock.now()
+    const now = at ?? this.#opts.clock.now()
     const dedup = this.#dedup
     if (dedup !== undefined) {
       fingerprintHash(record, this.#opts.dedup.fingerprint, this.#fingerprint)
@@ -330,22 +335,28 @@ export class Pipeline {
    * Storm control without a record: when the window of the alert a deferred-error record with this
    * severity, service and message would belong to is open, counts one more repeat (accepted, collapsed)
    * and returns true. False, counting nothing, otherwise: then push() the record. O(1), no allocation.
+   * `at` as in push().
    */
-  foldRepeat (severity: Severity, service: string | undefined, message: string): boolean {
+  foldRepeat (severity: Severity, service: string | undefined, message: string, at?: number): boolean {
     const dedup = this.#dedup
     if (dedup === undefined || this.#closed || this.#disabled !== undefined) return false
-    const clock = this.#foldClock
-    clock.update()
+    let time = this.#callTime
+    if (at === undefined) {
+      this.#foldClock.update()
+      time = this.#foldClock.cell
+    } else {
+      time[0] = at
+    }
     deferredFingerprintHash(severity, service, message, this.#opts.dedup.fingerprint, this.#fingerprint)
-    const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, clock.cell)
+    const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, time)
     // Windows the fold found ended: their summaries go ahead, as in push().
-    if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(clock.cell[0]!), clock.cell[0]!)
+    if (dedup.hasDue) this.#enqueueSummaries(dedup.expire(time[0]!), time[0]!)
     if (!folded) return false
     this.counters.accepted++
     this.counters.collapsed++
     this.#owedRepeats++
     if (!this.#tracked) this.#track()
-    if (this.#dedupTimer === undefined) this.#armDedupTimer(clock.cell[0]!)
+    if (this.#dedupTimer === undefined) this.#armDedupTimer(time[0]!)
     return true
   }
 

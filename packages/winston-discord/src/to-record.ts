@@ -58,6 +58,12 @@ export interface ToRecordOptions {
   original?: WinstonInfo | undefined
   /** The level the info was logged at, when read earlier than the info (a staged call; see the transport's log()). */
   level?: string | undefined
+  /**
+   * `info.message` and `info.service` as they were at the call, for a call handed over later (a staged
+   * `logger.error(err)`): the same Error logged again, or by a logger with another `defaultMeta`, in the
+   * same synchronous run must not change what this call sends.
+   */
+  atCall?: { message: unknown, service: unknown } | undefined
 }
 
 /** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
@@ -93,7 +99,11 @@ export function errorSelfMessage (info: WinstonInfo): string | undefined {
 
 /** The record's service: a non-empty string `info.service` (the usual defaultMeta), else none. */
 export function serviceOf (info: WinstonInfo): string | undefined {
-  const service = info.service
+  return serviceText(info.service)
+}
+
+/** A service value as the record's service: a non-empty string, else none. */
+export function serviceText (service: unknown): string | undefined {
   return typeof service === 'string' && service !== '' ? service : undefined
 }
 
@@ -103,7 +113,8 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   // The Error a transport format's copy may have lost (see ToRecordOptions.original).
   const original = options.original !== info && options.original !== undefined && !isError(info) ? options.original : undefined
   const originalError = isError(original) ? original : isError(original?.message) ? original.message : undefined
-  const rawMessage = info.message === undefined && isError(original) ? read(original, 'message') : info.message
+  const atCall = options.atCall
+  const rawMessage = atCall !== undefined ? atCall.message : info.message === undefined && isError(original) ? read(original, 'message') : info.message
 
   // 1. Find the Error object (or its remains), remembering where it came from.
   let error: unknown
@@ -183,8 +194,9 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (error !== undefined) message = withoutErrorEcho(message, error, source)
 
   // A string service (the usual defaultMeta) is the embed's author; anything else stays a field.
-  const service = serviceOf(info)
-  if (service === undefined && info.service !== undefined) (fields ??= {}).service = plain(info.service)
+  const rawService = atCall !== undefined ? atCall.service : info.service
+  const service = serviceText(rawService)
+  if (service === undefined && rawService !== undefined) (fields ??= {}).service = plain(rawService)
 
   const severity = severityOf(level, options.levelMap)
   const time = loggedTime(info.timestamp, options.now)

@@ -18,10 +18,10 @@
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
 import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
-import { kFoldRepeat, kStage, kUnstage, systemClock } from '@logcord/core/internal'
+import { kFoldRepeat, kSendAt, kStage, kUnstage, systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
-import { errorSelfMessage, isProcessFatal, levelOf, serviceOf, severityOf, toRecord, type WinstonInfo } from './to-record.js'
+import { errorSelfMessage, isProcessFatal, levelOf, serviceOf, serviceText, severityOf, toRecord, type ToRecordOptions, type WinstonInfo } from './to-record.js'
 
 /**
  * Winston's exception and rejection handlers wait at most 3000 ms for a 'finish' before
@@ -71,10 +71,15 @@ export class DiscordTransport extends TransportStream {
   /** The last level seen and its severity: levels repeat, and the lookup lower-cases the name. */
   #lastLevel = ''
   #lastSeverity: Severity = 'info'
-  /** Calls staged by log(), handed over by #handOverStaged: the info, its level and the time of the call. */
+  /**
+   * Calls staged by log(), handed over by #handOverStaged: the Error, and its level, message and
+   * service and the time, all as they were at the call.
+   */
   readonly #canStage: boolean
   readonly #stagedInfos: Array<WinstonInfo | undefined> = []
-  readonly #stagedLevels: Array<string | undefined> = []
+  readonly #stagedLevels: string[] = []
+  readonly #stagedMessages: unknown[] = []
+  readonly #stagedServices: unknown[] = []
   readonly #stagedTimes = new Float64Array(STAGE_CAPACITY)
   #staged = 0
   #handingOver = false
@@ -91,7 +96,12 @@ export class DiscordTransport extends TransportStream {
       for (let i = 0; i < this.#staged; i++) {
         const info = infos[i]!
         infos[i] = undefined
-        this.#take(info, this.#stagedLevels[i], this.#stagedTimes[i]!)
+        const message = this.#stagedMessages[i]
+        const service = this.#stagedServices[i]
+        this.#stagedMessages[i] = this.#stagedServices[i] = undefined
+        const level = this.#stagedLevels[i]!
+        const at = this.#stagedTimes[i]!
+        if (!this.#foldStaged(level, message, service, at)) this.#handOver(info, level, at, { message, service })
       }
     } finally {
       this.#staged = 0
@@ -164,19 +174,13 @@ export class DiscordTransport extends TransportStream {
    */
   override log (info: WinstonInfo, callback: () => void): void {
     const fatal = fatalAt(info)
-    if (info instanceof Error && !fatal && this.#canStage && this.#original === undefined && !this.#handingOver) {
-      if (this.#staged === 0) {
-        this.notifier[kStage](this.#handOverStaged)
-        queueMicrotask(this.#handOverStaged)
-      }
-      const i = this.#staged++
-      this.#stagedInfos[i] = info
-      this.#stagedLevels[i] = levelAt(info)
-      this.#stagedTimes[i] = this.#clock.now()
-      if (i + 1 === STAGE_CAPACITY) this.#handOverStaged()
+    if (info instanceof Error && !fatal && this.#canStage && this.#original === undefined && !this.#handingOver && this.#stage(info)) {
+      if (this.#staged === STAGE_CAPACITY) this.#handOverStaged()
     } else {
       this.#handOverStaged()
-      this.#take(info, levelAt(info), this.#clock.now())
+      const level = levelAt(info)
+      const now = this.#clock.now()
+      if (!this.#foldRepeat(info, level, now)) this.#handOver(info, level, now, undefined)
       if (fatal) {
         this.#afterFatal(info)
         callback()
@@ -195,11 +199,32 @@ export class DiscordTransport extends TransportStream {
     return event === undefined ? super.removeAllListeners() : super.removeAllListeners(event)
   }
 
-  /** One call: a repeat storm control folds is only counted; anything else becomes a record. */
-  #take (info: WinstonInfo, level: string | undefined, now: number): void {
-    // Winston's exception and rejection handlers log a plain info, never the Error itself, so a folded
-    // repeat is never the fatal record.
-    if (!this.#foldRepeat(info, level)) this.#handOver(info, level, now)
+  /**
+   * Stages `logger.error(err)` with what the call carried: false, staging nothing, when the Error says
+   * `discord: false` or reading it throws (a hostile getter), so the call is taken at once (and skipped,
+   * or said to have failed).
+   */
+  #stage (info: WinstonInfo): boolean {
+    let level: string, message: unknown, service: unknown
+    try {
+      if (info.discord === false) return false
+      level = levelOf(info)
+      message = info.message
+      service = info.service
+    } catch {
+      return false
+    }
+    if (this.#staged === 0) {
+      this.notifier[kStage](this.#handOverStaged)
+      queueMicrotask(this.#handOverStaged)
+    }
+    const i = this.#staged++
+    this.#stagedInfos[i] = info
+    this.#stagedLevels[i] = level
+    this.#stagedMessages[i] = message
+    this.#stagedServices[i] = service
+    this.#stagedTimes[i] = this.#clock.now()
+    return true
   }
 
   /** Settles when everything handed over so far is delivered or dropped, or after `timeoutMs`. Never rejects. */
@@ -223,12 +248,14 @@ export class DiscordTransport extends TransportStream {
     this.close().then(() => callback(), () => callback())
   }
 
-  #handOver (info: WinstonInfo, level: string | undefined, now: number): void {
+  /** Builds the record and sends it as logged at `now`. Winston's exception handler logs a plain info, never the Error itself, so a folded repeat is never its fatal record. */
+  #handOver (info: WinstonInfo, level: string | undefined, now: number, atCall: ToRecordOptions['atCall']): void {
     try {
       if (info.discord === false) return
-      const record = toRecord(info, { levelMap: this.#levelMap, now, original: this.#original, level })
+      const record = toRecord(info, { levelMap: this.#levelMap, now, original: this.#original, level, atCall })
       if (this.#formatter !== undefined && !this.#applyFormatter(info, record)) return
-      this.notifier.send(record)
+      if (this.#canStage) this.notifier[kSendAt](record, now)
+      else this.notifier.send(record)
     } catch (err) {
       // Only a hostile info (a throwing getter on a field) gets here; the app must not notice.
       this.#warn({ kind: 'translate', message: `could not translate a Winston record: ${describeThrown(err)}` })
@@ -240,19 +267,33 @@ export class DiscordTransport extends TransportStream {
    * is built. Only for `logger.error(err)`'s shape (info is the Error itself), and not with a formatter
    * (it may skip or reshape records) or a transport format (log() then gets a copy). Never throws.
    */
-  #foldRepeat (info: WinstonInfo, level: string | undefined): boolean {
+  #foldRepeat (info: WinstonInfo, level: string | undefined, now: number): boolean {
     if (level === undefined || this.#formatter !== undefined || (this.#original !== undefined && this.#original !== info)) return false
     try {
       const message = errorSelfMessage(info)
       if (message === undefined || info.discord === false) return false
-      if (level !== this.#lastLevel) {
-        this.#lastSeverity = severityOf(level, this.#levelMap)
-        this.#lastLevel = level
-      }
-      return this.notifier[kFoldRepeat](this.#lastSeverity, serviceOf(info), message)
+      return this.#fold(level, message, serviceOf(info), now)
     } catch {
       return false
     }
+  }
+
+  /** #foldRepeat() for a staged call, from what it carried (an Error without `discord: false`: see #stage()). */
+  #foldStaged (level: string, message: unknown, service: unknown, at: number): boolean {
+    if (this.#formatter !== undefined || typeof message !== 'string' || message === '') return false
+    try {
+      return this.#fold(level, message, serviceText(service), at)
+    } catch {
+      return false
+    }
+  }
+
+  #fold (level: string, message: string, service: string | undefined, at: number): boolean {
+    if (level !== this.#lastLevel) {
+      this.#lastSeverity = severityOf(level, this.#levelMap)
+      this.#lastLevel = level
+    }
+    return this.notifier[kFoldRepeat](this.#lastSeverity, service, message, at)
   }
 
   /** False when the formatter asked to skip the record. A throwing formatter falls back to the default rendering. */

@@ -7,7 +7,7 @@ import { toPlain } from '../format/safe-value.js'
 import { BurstClock, systemClock } from '../clock.js'
 import { redactLoose } from '../http/webhook-url.js'
 import { atLeast, type Severity } from '../levels.js'
-import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, NotifierBase, type Health } from '../notifier-base.js'
+import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, kSendAt, NotifierBase, type Health } from '../notifier-base.js'
 import { resolveWithEnvironment } from '../env.js'
 import type { NotifierOptions, ResolvedOptions } from '../options.js'
 import type { Counters, FlushResult } from '../pipeline.js'
@@ -67,6 +67,8 @@ export class ThreadedNotifier extends NotifierBase {
   #collapsed = 0
   /** The time for repeats folded without a record: read once per burst, not per call. */
   readonly #foldClock = new BurstClock(systemClock)
+  /** [kFoldRepeat]'s `at`, as a raw double (see BurstClock.cell). */
+  readonly #callTime = new Float64Array(1)
   #dedupTimer: NodeJS.Timeout | undefined
   /** Windows handed over by kHandWindows: the exit wait covers their summaries. */
   #handedWindows = 0
@@ -138,6 +140,14 @@ export class ThreadedNotifier extends NotifierBase {
   }
 
   send (record: LogRecord): boolean {
+    return this.#send(record, undefined)
+  }
+
+  override [kSendAt] (record: LogRecord, at: number): boolean {
+    return this.#send(record, at)
+  }
+
+  #send (record: LogRecord, at: number | undefined): boolean {
     if (this.#worker === undefined || this.#closed) return false
     // Calls a sender staged earlier go first (see kStage).
     if (this.hasStaged) this.handOverStaged()
@@ -145,7 +155,7 @@ export class ThreadedNotifier extends NotifierBase {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
       const dedup = this.#dedup
       if (dedup !== undefined) {
-        const now = Date.now()
+        const now = at ?? Date.now()
         fingerprintHash(record, this.options.dedup.fingerprint, this.#fingerprint)
         const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
         if (dedup.hasDue) this.#postSummaries(dedup.expire(now))
@@ -158,7 +168,7 @@ export class ThreadedNotifier extends NotifierBase {
       this.#buffer.push(plainRecord(record))
       // In step with the buffer: the window this record opened (its fingerprint is still in #fingerprint).
       if (this.#storms !== undefined) {
-        const now = Date.now()
+        const now = at ?? Date.now()
         this.#storms.push(this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + this.#dedup!.windowMs)
       }
       this.#posted++
@@ -173,19 +183,24 @@ export class ThreadedNotifier extends NotifierBase {
     }
   }
 
-  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string): boolean {
+  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string, at?: number): boolean {
     const dedup = this.#dedup
     if (dedup === undefined || this.#worker === undefined || this.#closed) return false
     try {
       if (!this.foldPasses(severity, this.options.minSeverity)) return false
-      const clock = this.#foldClock
-      clock.update()
+      let time = this.#callTime
+      if (at === undefined) {
+        this.#foldClock.update()
+        time = this.#foldClock.cell
+      } else {
+        time[0] = at
+      }
       deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
-      const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, clock.cell)
-      if (dedup.hasDue) this.#postSummaries(dedup.expire(clock.cell[0]!))
+      const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, time)
+      if (dedup.hasDue) this.#postSummaries(dedup.expire(time[0]!))
       if (folded) {
         this.#collapsed++
-        if (this.#dedupTimer === undefined) this.#armDedupTimer(clock.cell[0]!)
+        if (this.#dedupTimer === undefined) this.#armDedupTimer(time[0]!)
       }
       return folded
     } catch {
