@@ -87,7 +87,11 @@ port.on('message', (message: ToWorker) => {
       break
     }
     case 'flush':
-      void notifier.flush(message.timeoutMs).then((result) => post({ type: 'reply', id: message.id, result }))
+      // A fresh snapshot first: after `await flush()` the caller's stats() count what it settled.
+      void notifier.flush(message.timeoutMs).then((result) => {
+        post({ type: 'snapshot', health: notifier.health() })
+        post({ type: 'reply', id: message.id, result })
+      })
       break
     case 'close':
       void (message.exitTimeoutMs === undefined ? notifier.close(message.timeoutMs) : notifier[kCloseAtExit](message.timeoutMs ?? 0, message.exitTimeoutMs)).then((result) => {
