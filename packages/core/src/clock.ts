@@ -48,6 +48,8 @@ export function sleep (clock: Clock, ms: number, signal?: AbortSignal): Promise<
  */
 export class BurstClock {
   readonly cell = new Float64Array(1)
+  /** timeCell()'s cell for a given time. */
+  readonly #given = new Float64Array(1)
   readonly #clock: Clock
   #reuses = 0
   #resetQueued = false
@@ -58,6 +60,16 @@ export class BurstClock {
 
   constructor (clock: Clock) {
     this.#clock = clock
+  }
+
+  /** A cell holding `at` (epoch ms) when given (a call handed over later), else this clock's time (update()). */
+  timeCell (at: number | undefined): Float64Array {
+    if (at === undefined) {
+      this.update()
+      return this.cell
+    }
+    this.#given[0] = at
+    return this.#given
   }
 
   /** Brings `cell[0]` up to date (see above). */

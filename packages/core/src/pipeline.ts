@@ -211,8 +211,6 @@ export class Pipeline {
   #dedupTimer: unknown
   /** The time for repeats folded without a record (foldRepeat): read once per burst, not per call. */
   #foldClock: BurstClock
-  /** foldRepeat()'s `at`, as a raw double (see BurstClock.cell). */
-  readonly #callTime = new Float64Array(1)
   /** Fleet storm control: first records and window ends wait here for the shared store's decision. */
   #storms: StormStage | undefined
   /**
@@ -340,13 +338,7 @@ export class Pipeline {
   foldRepeat (severity: Severity, service: string | undefined, message: string, at?: number): boolean {
     const dedup = this.#dedup
     if (dedup === undefined || this.#closed || this.#disabled !== undefined) return false
-    let time = this.#callTime
-    if (at === undefined) {
-      this.#foldClock.update()
-      time = this.#foldClock.cell
-    } else {
-      time[0] = at
-    }
+    const time = this.#foldClock.timeCell(at)
     deferredFingerprintHash(severity, service, message, this.#opts.dedup.fingerprint, this.#fingerprint)
     const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, time)
     // Windows the fold found ended: their summaries go ahead, as in push().

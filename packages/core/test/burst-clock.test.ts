@@ -41,4 +41,15 @@ describe('BurstClock', () => {
     const clock = new BurstClock(fake)
     expect([timeOf(clock), timeOf(clock), timeOf(clock)]).toEqual([1, 2, 3])
   })
+
+  it('timeCell() holds a given call time, or reads the clock when none is given', () => {
+    let t = 100
+    const fake: Clock = { now: () => ++t, setTimeout: () => undefined, clearTimeout: () => {} }
+    const clock = new BurstClock(fake)
+    expect(clock.timeCell(42)[0]).toBe(42)
+    expect(clock.timeCell(undefined)[0]).toBe(101)
+    // A given time does not disturb the clock's own cell.
+    expect(clock.timeCell(7)[0]).toBe(7)
+    expect(clock.cell[0]).toBe(101)
+  })
 })

@@ -67,8 +67,6 @@ export class ThreadedNotifier extends NotifierBase {
   #collapsed = 0
   /** The time for repeats folded without a record: read once per burst, not per call. */
   readonly #foldClock = new BurstClock(systemClock)
-  /** [kFoldRepeat]'s `at`, as a raw double (see BurstClock.cell). */
-  readonly #callTime = new Float64Array(1)
   #dedupTimer: NodeJS.Timeout | undefined
   /** Windows handed over by kHandWindows: the exit wait covers their summaries. */
   #handedWindows = 0
@@ -188,13 +186,7 @@ export class ThreadedNotifier extends NotifierBase {
     if (dedup === undefined || this.#worker === undefined || this.#closed) return false
     try {
       if (!this.foldPasses(severity, this.options.minSeverity)) return false
-      let time = this.#callTime
-      if (at === undefined) {
-        this.#foldClock.update()
-        time = this.#foldClock.cell
-      } else {
-        time[0] = at
-      }
+      const time = this.#foldClock.timeCell(at)
       deferredFingerprintHash(severity, service, message, this.options.dedup.fingerprint, this.#fingerprint)
       const folded = dedup.fold(this.#fingerprint[0]!, this.#fingerprint[1]!, time)
       if (dedup.hasDue) this.#postSummaries(dedup.expire(time[0]!))
