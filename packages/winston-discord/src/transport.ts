@@ -248,7 +248,11 @@ export class DiscordTransport extends TransportStream {
     this.close().then(() => callback(), () => callback())
   }
 
-  /** Builds the record and sends it as logged at `now`. Winston's exception handler logs a plain info, never the Error itself, so a folded repeat is never its fatal record. */
+  /**
+   * Builds the record and sends it as logged at `now` (epoch ms). `atCall`: what a staged call carried
+   * (see #stage). Winston's exception handler logs a plain info, never the Error itself, so a repeat
+   * folded instead of coming here is never its fatal record.
+   */
   #handOver (info: WinstonInfo, level: string | undefined, now: number, atCall: ToRecordOptions['atCall']): void {
     try {
       if (info.discord === false) return
