@@ -70,6 +70,10 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   let redis: TestRedis
   beforeAll(async () => { redis = (await startRedis({ password: PASSWORD }))! })
   afterAll(async () => { await redis?.stop() })
+  // A Discord emulator at real time for each test (the store's own tests do not use it).
+  let emu: Emulator
+  beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
+  afterEach(async () => { await emu.close() })
 
   describe('the store', () => {
     // Short waits so the test runs in seconds: a process is gone 300 ms after its window, quiet is 300 ms.
@@ -177,10 +181,6 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   })
 
   describe('notifiers in one process (each its own instance)', () => {
-    let emu: Emulator
-    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
-    afterEach(async () => { await emu.close() })
-
     it('Redis lost while the storm goes quiet: each process still running sends its own part, so every record is in a sent message', async () => {
       const webhookUrl = freshWebhook(emu)
       const webhookId = new URL(webhookUrl).pathname.split('/').at(-2)!
@@ -257,10 +257,6 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   })
 
   describe('a process that is gone', () => {
-    let emu: Emulator
-    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
-    afterEach(async () => { await emu.close() })
-
     it('a pipeline whose summary waits on a process that never reports looks again after that process\'s window and sends it', async () => {
       const options = resolveOptions({ webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' })
       const webhookId = options.target!.id
@@ -292,10 +288,6 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   })
 
   describe('a close() deadline shorter than the quiet wait', () => {
-    let emu: Emulator
-    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
-    afterEach(async () => { await emu.close() })
-
     it('close(1500): the summary is sent before the deadline instead of waiting for quiet; counters add up', async () => {
       const options = { webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' as const }
       const n = new DiscordNotifier(options)
@@ -311,10 +303,6 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   })
 
   describe('child processes, the built dist', () => {
-    let emu: Emulator
-    beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
-    afterEach(async () => { await emu.close() })
-
     // A Pino record and a notifier's error notification are different alerts: one storm per fleet here.
     const fleets: Array<[string, string[]]> = [['in-process notifiers', ['storm-notifier']], ['Pino worker transports', ['storm-pino']], ['ThreadedNotifiers and in-process notifiers', ['storm-threaded', 'storm-notifier']], ['Winston transports, in-process and thread mode', ['storm-winston', 'storm-winston-thread']]]
     it.each(fleets)('%s: five processes log the same error 200 times each: one alert and one summary covering all 1000, exit 0; keys expire', async (_name, modes) => {
