@@ -79,13 +79,14 @@ export function severityOf (level: string, levelMap?: Readonly<Record<string, Se
 
 /** True for the info Winston's exception/rejection handler logs just before it may exit the process. */
 export function isProcessFatal (info: WinstonInfo): boolean {
-  return info.exception === true || info.rejection === true
+  // Never throws: log() asks it of every info before anything else.
+  return read(info, 'exception') === true || read(info, 'rejection') === true
 }
 
 /**
  * The message of `logger.error(err)` (info is the Error itself): what toRecord() gives the record, with
  * a deferred error, when it is a non-empty string. Undefined for any other shape. With severityOf()
- * and serviceOf(), what storm control recognises a repeat by, read without building the record.
+ * and serviceText(info.service), what storm control recognises a repeat by, read without building the record.
  * (toRecord() only shortens a message that contains the error's whole stack, which an Error's own
  * message cannot: its stack begins with the message. Were it ever so, the repeat would find no window
  * under this message and be built after all.)
@@ -97,12 +98,7 @@ export function errorSelfMessage (info: WinstonInfo): string | undefined {
   return typeof message === 'string' && message !== '' ? message : undefined
 }
 
-/** The record's service: a non-empty string `info.service` (the usual defaultMeta), else none. */
-export function serviceOf (info: WinstonInfo): string | undefined {
-  return serviceText(info.service)
-}
-
-/** A service value as the record's service: a non-empty string, else none. */
+/** `info.service` as the record's service: a non-empty string (the usual defaultMeta), else none. */
 export function serviceText (service: unknown): string | undefined {
   return typeof service === 'string' && service !== '' ? service : undefined
 }

@@ -21,7 +21,7 @@ import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '
 import { kFoldRepeat, kSendAt, kStage, kUnstage, systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
-import { errorSelfMessage, isProcessFatal, levelOf, serviceOf, serviceText, severityOf, toRecord, type ToRecordOptions, type WinstonInfo } from './to-record.js'
+import { errorSelfMessage, isProcessFatal, levelOf, serviceText, severityOf, toRecord, type ToRecordOptions, type WinstonInfo } from './to-record.js'
 
 /**
  * Winston's exception and rejection handlers wait at most 3000 ms for a 'finish' before
@@ -91,6 +91,8 @@ export class DiscordTransport extends TransportStream {
   readonly #handOverStaged = (): void => {
     if (this.#staged === 0 || this.#handingOver) return
     this.#handingOver = true
+    // Unstaged first: the records sent below must not ask for this hand-over again, each.
+    this.notifier[kUnstage](this.#handOverStaged)
     const infos = this.#stagedInfos
     try {
       for (let i = 0; i < this.#staged; i++) {
@@ -101,12 +103,11 @@ export class DiscordTransport extends TransportStream {
         this.#stagedMessages[i] = this.#stagedServices[i] = undefined
         const level = this.#stagedLevels[i]!
         const at = this.#stagedTimes[i]!
-        if (!this.#foldStaged(level, message, service, at)) this.#handOver(info, level, at, { message, service })
+        if (!this.#foldCall(level, message, service, at)) this.#handOver(info, level, at, { message, service })
       }
     } finally {
       this.#staged = 0
       this.#handingOver = false
-      this.notifier[kUnstage](this.#handOverStaged)
     }
   }
 
@@ -173,7 +174,7 @@ export class DiscordTransport extends TransportStream {
    * at once, after what is staged.
    */
   override log (info: WinstonInfo, callback: () => void): void {
-    const fatal = fatalAt(info)
+    const fatal = isProcessFatal(info)
     if (info instanceof Error && !fatal && this.#canStage && this.#original === undefined && !this.#handingOver && this.#stage(info)) {
       if (this.#staged === STAGE_CAPACITY) this.#handOverStaged()
     } else {
@@ -272,32 +273,27 @@ export class DiscordTransport extends TransportStream {
    * (it may skip or reshape records) or a transport format (log() then gets a copy). Never throws.
    */
   #foldRepeat (info: WinstonInfo, level: string | undefined, now: number): boolean {
-    if (level === undefined || this.#formatter !== undefined || (this.#original !== undefined && this.#original !== info)) return false
+    if (level === undefined || (this.#original !== undefined && this.#original !== info)) return false
     try {
       const message = errorSelfMessage(info)
       if (message === undefined || info.discord === false) return false
-      return this.#fold(level, message, serviceOf(info), now)
+      return this.#foldCall(level, message, info.service, now)
     } catch {
       return false
     }
   }
 
-  /** #foldRepeat() for a staged call, from what it carried (an Error without `discord: false`: see #stage()). */
-  #foldStaged (level: string, message: unknown, service: unknown, at: number): boolean {
+  /**
+   * #foldRepeat() from what a call of that shape carried (a staged call: an Error without
+   * `discord: false`, see #stage()). Never throws.
+   */
+  #foldCall (level: string, message: unknown, service: unknown, at: number): boolean {
     if (this.#formatter !== undefined || typeof message !== 'string' || message === '') return false
-    try {
-      return this.#fold(level, message, serviceText(service), at)
-    } catch {
-      return false
-    }
-  }
-
-  #fold (level: string, message: string, service: string | undefined, at: number): boolean {
     if (level !== this.#lastLevel) {
       this.#lastSeverity = severityOf(level, this.#levelMap)
       this.#lastLevel = level
     }
-    return this.notifier[kFoldRepeat](this.#lastSeverity, service, message, at)
+    return this.notifier[kFoldRepeat](this.#lastSeverity, serviceText(service), message, at)
   }
 
   /** False when the formatter asked to skip the record. A throwing formatter falls back to the default rendering. */
@@ -358,15 +354,6 @@ export class DiscordTransport extends TransportStream {
 }
 
 function noop (): void {}
-
-/** isProcessFatal(), false when reading the info throws (a hostile getter). */
-function fatalAt (info: WinstonInfo): boolean {
-  try {
-    return isProcessFatal(info)
-  } catch {
-    return false
-  }
-}
 
 /** The info's level, or undefined when reading it throws (a hostile getter): toRecord() then says so. */
 function levelAt (info: WinstonInfo): string | undefined {
