@@ -152,8 +152,9 @@ export class ThreadedNotifier extends NotifierBase {
     try {
       if (!atLeast(record.severity, this.options.minSeverity)) return false
       const dedup = this.#dedup
+      // Read once, and only for storm control (fleet storms imply it).
+      const now = dedup === undefined ? 0 : at ?? Date.now()
       if (dedup !== undefined) {
-        const now = at ?? Date.now()
         fingerprintHash(record, this.options.dedup.fingerprint, this.#fingerprint)
         const first = dedup.offer(this.#fingerprint[0]!, record, now, this.#fingerprint[1])
         if (dedup.hasDue) this.#postSummaries(dedup.expire(now))
@@ -166,7 +167,6 @@ export class ThreadedNotifier extends NotifierBase {
       this.#buffer.push(plainRecord(record))
       // In step with the buffer: the window this record opened (its fingerprint is still in #fingerprint).
       if (this.#storms !== undefined) {
-        const now = at ?? Date.now()
         this.#storms.push(this.#fingerprint[0]!, this.#fingerprint[1]!, now, now + this.#dedup!.windowMs)
       }
       this.#posted++
