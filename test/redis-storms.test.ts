@@ -9,8 +9,12 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { DiscordNotifier, type LogRecord } from '@logcord/core'
-import { RedisStorms, resolveOptions, type StormDecision, type StormRequest } from '@logcord/core/internal'
-import { Pipeline } from '../packages/core/src/pipeline.js'
+import { resolveOptions } from '@logcord/core/internal'
+import { newCounters } from '../packages/core/src/delivery/ledger.js'
+import { Pipeline } from '../packages/core/src/delivery/pipeline.js'
+import { RedisStorms } from '../packages/core/src/redis/storms.js'
+import { SelfLog } from '../packages/core/src/self-log.js'
+import type { StormDecision, StormRequest } from '../packages/core/src/storm/fleet.js'
 import { redisAvailable, startRedis, type TestRedis } from '../scripts/lib/redis-server.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -261,10 +265,12 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       const options = resolveOptions({ webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' })
       const webhookId = options.target!.id
       const storms = new RedisStorms({ url: redis.url, graceMs: 300, quietMs: 300 })
-      const pipeline = new Pipeline({ options, target: options.target!, emit: () => {}, storms })
+      const pipeline = new Pipeline({ options, target: options.target!, counters: newCounters(), log: new SelfLog('error', () => {}, (line) => line), emit: () => {}, wants: () => false, storms })
       const record = (): LogRecord => ({ severity: 'error', time: Date.now(), message: 'disk full on /var' })
+      // What a notifier's storm control hands its delivery: the first record with the window it opened.
+      const window = { key: 'disk', severity: 'error' as const, service: undefined, title: 'disk full on /var', template: 'disk full on /var', errorType: undefined, topFrame: undefined, firstSeen: Date.now(), lastSeen: Date.now(), repeats: 0, endsAt: Date.now() + 600_000 }
       // The pipeline alerts first.
-      pipeline.push(record())
+      pipeline.deliver(record(), window)
       const fingerprint = (await new Promise<string>((resolve) => {
         const poll = setInterval(() => {
           const key = keys(redis.port).find((k) => k.includes(`wh:${webhookId}:storm:`))
@@ -274,9 +280,9 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       // Another process joins the storm (its first record folds into the fleet's window) and crashes with
       // its window open, 200 ms left: it will never report it.
       await storms.decide(webhookId, 'crashed', [claim(fingerprint, 600_000, 200)])
-      for (let i = 0; i < 9; i++) pipeline.push(record())
-      // flush() ends the window: the fleet keeps its repeats (the crashed process is still "open") and
-      // flush does not wait for it.
+      // Nine repeats, then the window ends (the notifier's flush() ends it): the fleet keeps the repeats
+      // (the crashed process is still "open") and flush does not wait for it.
+      pipeline.windowEnded({ ...window, repeats: 9, lastSeen: Date.now(), endsAt: Date.now() })
       const flushed = await pipeline.flush(5000)
       expect(flushed).toEqual({ pending: 0, timedOut: false })
       expect(accounted(emu).records).toBe(1)

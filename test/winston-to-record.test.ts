@@ -1,8 +1,9 @@
 import Transport from 'winston-transport'
 import winston from 'winston'
 import { describe, expect, it } from 'vitest'
-import { SEVERITY_STYLES, type LogRecord } from '@logcord/core'
+import { SEVERITY_STYLES, type PlainRecord } from '@logcord/core'
 import { toRecord, type WinstonInfo } from '@logcord/winston-discord'
+import { atCall } from '../packages/core/src/notifier.js'
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5)
 
@@ -16,19 +17,20 @@ class Capture extends Transport {
 }
 
 /** Logs through a real Winston logger and translates what its transport got. */
-async function recordsFrom (options: winston.LoggerOptions, act: (logger: winston.Logger) => void, levelMap?: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'>): Promise<LogRecord[]> {
+async function recordsFrom (options: winston.LoggerOptions, act: (logger: winston.Logger) => void, levelMap?: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'>): Promise<PlainRecord[]> {
   const capture = new Capture()
   const logger = winston.createLogger({ ...options, transports: [capture] })
   act(logger)
   // Winston's object streams hand the info over on a later tick.
   await new Promise((resolve) => setImmediate(resolve))
-  return capture.infos.map((info) => toRecord(info, { now: NOW, levelMap }))
+  // As the notifier takes each record at the call: the Error serialised, the fields copied.
+  return capture.infos.map((info) => atCall(toRecord(info, { now: NOW, levelMap })))
 }
 
-async function recordFrom (options: winston.LoggerOptions, act: (logger: winston.Logger) => void): Promise<LogRecord> {
+async function recordFrom (options: winston.LoggerOptions, act: (logger: winston.Logger) => void): Promise<PlainRecord> {
   const records = await recordsFrom(options, act)
   expect(records).toHaveLength(1)
-  return records[0] as LogRecord
+  return records[0] as PlainRecord
 }
 
 class PaymentError extends Error {
@@ -162,7 +164,7 @@ describe('toRecord on the infos a real Winston logger builds', () => {
     const err = new Error('boom')
     const logger = winston.createLogger({ transports: [new Capture()] })
     const info = logger.exceptions.getAllInfo(err) as unknown as WinstonInfo
-    const r = toRecord(info, { now: NOW })
+    const r = atCall(toRecord(info, { now: NOW }))
     expect(r.message).toBe('uncaughtException: boom')
     expect(r.error).toMatchObject({ message: 'boom', stack: err.stack })
     expect(Object.keys(r.fields ?? {}).sort()).toEqual(['os', 'process'])
@@ -170,9 +172,9 @@ describe('toRecord on the infos a real Winston logger builds', () => {
 })
 
 describe('toRecord values', () => {
-  it('copies fields as plain data, so later mutation does not change the alert', () => {
+  it('is copied as plain data at the call, so later mutation does not change the alert', () => {
     const user = { id: 1, tags: ['a'] }
-    const r = toRecord({ level: 'info', message: 'x', user }, { now: NOW })
+    const r = atCall(toRecord({ level: 'info', message: 'x', user }, { now: NOW }))
     user.tags.push('b')
     expect(r.fields).toEqual({ user: { id: 1, tags: ['a'] } })
     expect(() => structuredClone(r)).not.toThrow()
@@ -181,7 +183,7 @@ describe('toRecord values', () => {
   it('survives circular, BigInt, function and non-finite values', () => {
     const loop: Record<string, unknown> = { name: 'loop' }
     loop.self = loop
-    const r = toRecord({ level: 'info', message: 'x', loop, big: 10n, fn: () => 1, nan: Number.NaN }, { now: NOW })
+    const r = atCall(toRecord({ level: 'info', message: 'x', loop, big: 10n, fn: () => 1, nan: Number.NaN }, { now: NOW }))
     expect(() => structuredClone(r)).not.toThrow()
     expect(r.fields?.nan).toBe('NaN')
   })
@@ -199,22 +201,23 @@ describe('toRecord values', () => {
 })
 
 describe('toRecord error serialization', () => {
-  it('serializes the error only when the core reads it, and includes it in JSON', () => {
+  it('carries the Error itself, its stack unread: the notifier serialises it at the call, if it passes storm control', () => {
     let reads = 0
     const err = new Error('late')
     Object.defineProperty(err, 'stack', { get () { reads++; return 'Error: late\n    at here' } })
     const r = toRecord({ level: 'error', message: 'x', err }, { now: NOW })
+    expect(r.error).toBe(err)
     expect(reads).toBe(0)
-    expect(r.error).toMatchObject({ message: 'late', stack: 'Error: late\n    at here' })
-    expect(r.error).toBe(r.error)
+    const sent = atCall(r)
+    expect(sent.error).toMatchObject({ message: 'late', stack: 'Error: late\n    at here' })
     expect(reads).toBe(1)
-    expect(JSON.parse(JSON.stringify(r))).toMatchObject({ severity: 'error', message: 'x', error: { message: 'late' } })
+    expect(JSON.parse(JSON.stringify(sent))).toMatchObject({ severity: 'error', message: 'x', error: { message: 'late' } })
   })
 
   it('never throws on a hostile error', () => {
     const hostile = new Proxy(new Error('trap'), { get () { throw new Error('no reading') } })
     const r = toRecord({ level: 'error', message: 'x', err: hostile }, { now: NOW })
-    expect(() => r.error).not.toThrow()
+    expect(() => atCall(r)).not.toThrow()
     expect(r.message).toBe('x')
   })
 })

@@ -1,9 +1,9 @@
 import { once } from 'node:events'
 import winston from 'winston'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SEVERITY_STYLES, type Embed } from '@logcord/core'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
-import { DiscordTransport, STAGE_CAPACITY, type DiscordTransportOptions } from '@logcord/winston-discord'
+import { DiscordTransport, type DiscordTransportOptions } from '@logcord/winston-discord'
 
 /** Emulator windows are shrunk 50×; the notifier's assumptions are shrunk the same, so tests take ms, not minutes. */
 const TIME_SCALE = 0.02
@@ -45,7 +45,7 @@ async function setup (transportOptions: DiscordTransportOptions = {}, loggerOpti
 function countRecords (transport: DiscordTransport): { count: number } {
   const seen = { count: 0 }
   const notifier = transport.notifier as unknown as Record<PropertyKey, (...args: unknown[]) => boolean>
-  for (const method of ['send', Symbol.for('logcord.sendAt')]) {
+  for (const method of ['send']) {
     const original = notifier[method]!.bind(notifier)
     notifier[method] = (...args) => {
       seen.count++
@@ -316,36 +316,31 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
   })
 
-  describe('storm control folds repeats of logger.error(err) without building a record', () => {
-
+  describe('storm control folds repeats of logger.error(err)', () => {
     for (const thread of [false, true]) {
-      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: 1 alert and one "×N more" summary; only the first and the first repeat are built`, async () => {
+      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: one alert and one "×N more" summary for each, counters exact in the tick of the call`, async () => {
         const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
-        const sends = countRecords(transport)
         const payout = new Error('payout rejected')
         // Distinct Error objects of one message template, and one Error object logged again and again.
         for (let i = 0; i < 200; i++) logger.error(i % 2 === 0 ? new Error(`ledger locked for account ${i}`) : payout)
         await endOfRun()
-        expect(sends.count).toBe(4)
+        expect(transport.notifier.stats()).toMatchObject({ accepted: 200, collapsed: 198, dropped: 0 })
         await transport.flush()
         const titles = embedsOf(emu.messages).map((e) => e.title ?? '').sort()
         expect(titles).toHaveLength(4)
         expect(titles.filter((t) => t.includes('×99 more')), titles.join(' | ')).toHaveLength(2)
-        // A ThreadedNotifier's counters arrive from its worker shortly after.
-        await expect.poll(() => transport.notifier.stats()).toMatchObject({ accepted: 200, collapsed: 198, dropped: 0 })
+        expect(transport.notifier.stats()).toMatchObject({ accepted: 200, collapsed: 198, dropped: 0, sent: 2 })
       })
     }
 
-    it('folds into the window the built record opened: the same key either way', async () => {
+    it('folds by the severity a level maps to, and shows the service Winston put on the Error', async () => {
       // A service from defaultMeta (Winston assigns it onto the Error), and a level the transport maps.
       const billing = await setup({ dedup: { enabled: true, windowMs: 60_000 }, levelMap: { notice: 'warning' } }, { levels: winston.config.syslog.levels, defaultMeta: { service: 'billing' } })
-      const sends = countRecords(billing.transport)
       const logger = billing.logger as unknown as Record<'notice' | 'warning', (e: Error) => void>
       for (let i = 0; i < 50; i++) logger.notice(new Error(`card ${i} declined`))
       for (let i = 0; i < 50; i++) logger.warning(new Error(`card ${i} declined`))
       await endOfRun()
-      // notice and warning both map to 'warning': one alert, built twice (first, first repeat).
-      expect(sends.count).toBe(2)
+      // notice and warning both map to 'warning': one alert.
       expect(billing.transport.notifier.stats()).toMatchObject({ accepted: 100, collapsed: 99 })
       await billing.transport.flush()
       const embeds = embedsOf(billing.emu.messages)
@@ -353,12 +348,13 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       expect(embeds.every((e) => e.author?.name === 'billing')).toBe(true)
     })
 
-    it('never folds what must be built: a formatter, discord: false, other call shapes, levels below minSeverity', async () => {
+    it('a formatter, discord: false, other call shapes and levels below minSeverity go through storm control as built', async () => {
       const formatted = await setup({ formatter: () => undefined })
       const sends = countRecords(formatted.transport)
       for (let i = 0; i < 5; i++) formatted.logger.error(new Error('formatted'))
       await endOfRun()
       expect(sends.count).toBe(5)
+      expect(formatted.transport.notifier.stats()).toMatchObject({ accepted: 5, collapsed: 4 })
 
       const { transport, logger } = await setup({ minSeverity: 'error' })
       const seen = countRecords(transport)
@@ -372,25 +368,12 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
   })
 
-  describe('a synchronous run of log calls is staged and handed over in one go', () => {
-    it('hands the run over at its end, or when the stage is full', async () => {
-      const { transport, logger } = await setup({ dedup: { enabled: false } })
-      const sends = countRecords(transport)
-      for (let i = 0; i < 3; i++) logger.error(new Error(`run ${i}`))
-      expect(sends.count).toBe(0)
-      await endOfRun()
-      expect(sends.count).toBe(3)
-      for (let i = 0; i < STAGE_CAPACITY + 5; i++) logger.error(new Error(`long run ${i}`))
-      expect(sends.count).toBe(3 + STAGE_CAPACITY)
-      await endOfRun()
-      expect(sends.count).toBe(3 + STAGE_CAPACITY + 5)
-    })
-
+  describe('each call is taken as it was made', () => {
     it('changes nothing a caller can see: counters, queue size and order with direct sends', async () => {
       const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
       logger.error(new Error('logged first'))
       logger.error(new Error('logged second'))
-      // Read in the same run: the notifier has the stage handed over before it answers.
+      // Read in the same run.
       expect(transport.notifier.stats()).toMatchObject({ accepted: 2 })
       logger.error(new Error('logged third'))
       expect(transport.notifier.getQueueSize()).toBeGreaterThanOrEqual(1)
@@ -415,22 +398,27 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     })
 
     for (const thread of [false, true]) {
-      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: a storm's window counts from the calls, not the hand-over (first seen before last seen)`, async () => {
-        // Both modes read the system clock: the run itself takes the time (a synchronous busy wait).
+      it(`${thread ? 'ThreadedNotifier' : 'in-process'}: a storm's window counts from the calls (first seen before last seen)`, async () => {
         const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
         const err = (): Error => new Error('payout rejected')
-        const t0 = Date.now()
-        logger.error(err())
-        logger.error(err())
-        while (Date.now() < t0 + 1500) { /* a synchronous stretch of work */ }
-        logger.error(err())
-        logger.error(err())
-        await transport.flush()
-        const summary = embedsOf(emu.messages).find((e) => e.title?.includes('×3 more'))
-        const field = (name: string): number => Date.parse(summary?.fields?.find((f) => f.name === name)?.value ?? '')
-        expect(field('First seen')).toBeLessThan(t0 + 100)
-        expect(field('Last seen')).toBeGreaterThanOrEqual(t0 + 1500)
-        expect(summary?.title).toContain('in the last 2 s')
+        // The caller's clock (Date) moves 1.5 s between the calls; timers and the worker keep real time.
+        vi.useFakeTimers({ toFake: ['Date'] })
+        try {
+          const t0 = Date.now()
+          logger.error(err())
+          logger.error(err())
+          vi.setSystemTime(t0 + 1500)
+          logger.error(err())
+          logger.error(err())
+          await transport.flush()
+          const summary = embedsOf(emu.messages).find((e) => e.title?.includes('×3 more'))
+          const field = (name: string): number => Date.parse(summary?.fields?.find((f) => f.name === name)?.value ?? '')
+          expect(field('First seen')).toBe(t0)
+          expect(field('Last seen')).toBe(t0 + 1500)
+          expect(summary?.title).toContain('in the last 2 s')
+        } finally {
+          vi.useRealTimers()
+        }
       })
     }
 
@@ -458,13 +446,13 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       expect(colours).toEqual([SEVERITY_STYLES.warning.color, SEVERITY_STYLES.error.color].sort())
     })
 
-    it('takes other call shapes at once, their fields as they were at the call', async () => {
+    it('takes every call shape at once, its fields as they were at the call', async () => {
       const { emu, transport, logger } = await setup({ dedup: { enabled: false } })
       const seen = countRecords(transport)
-      logger.error(new Error('staged first'))
+      logger.error(new Error('logged first'))
       const meta = { account: { plan: 'free' } }
       logger.error('upgrade failed', meta)
-      // The staged Error went first, then this call: both are with the notifier already.
+      // Both are with the notifier already.
       expect(seen.count).toBe(2)
       meta.account.plan = 'changed after the call'
       await transport.flush()

@@ -15,6 +15,6 @@ const common = {
 } as const
 
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts', internal: 'src/internal.ts', worker: 'src/worker/worker-entry.ts', cli: 'src/cli.ts' }, format: ['esm'], clean: true },
+  { ...common, entry: { index: 'src/index.ts', internal: 'src/internal.ts', worker: 'src/delivery/worker-entry.ts', cli: 'src/cli.ts' }, format: ['esm'], clean: true },
   { ...common, entry: { index: 'src/index.ts', internal: 'src/internal.ts' }, format: ['cjs'], clean: false }
 ])

@@ -1,7 +1,5 @@
-import type { NotifierEvents } from './events.js'
-import type { NotifierBase } from './notifier-base.js'
 import { DiscordNotifier } from './notifier.js'
-import type { NotifierOptions } from './options.js'
+import type { NotifierEvents, NotifierOptions } from './types.js'
 
 /**
  * A webhook check, like the seed's example script: one message of each kind, each sent and flushed
@@ -38,7 +36,7 @@ function failingSignup (): Error {
   return new Error('could not read the signup form')
 }
 
-export const CHECK_MESSAGES: ReadonlyArray<readonly [string, (n: NotifierBase) => boolean]> = [
+export const CHECK_MESSAGES: ReadonlyArray<readonly [string, (n: DiscordNotifier) => boolean]> = [
   ['plain text', (n) => n.sendPlaintext('Service is starting up…')],
   ['embed', (n) => n.sendEmbed({
     title: 'System Status',

@@ -11,8 +11,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runCheck } from './check.js'
 import { redactLoose } from './http/webhook-url.js'
-import { suggest } from './known-options.js'
-import { resolveOptions, type NotifierOptions } from './options.js'
+import { resolveOptions, suggest } from './options/resolve.js'
+import type { NotifierOptions } from './types.js'
 import { replayDeadLetters } from './replay.js'
 
 const EXIT_OK = 0

@@ -1,17 +1,9 @@
 /**
- * Every error this library throws or reports is a LogcordError with a stable `code`.
+ * Every error this library throws is a LogcordError with a stable `code`: a configuration mistake,
+ * found at construction. Delivery trouble is never thrown; it is reported as events and counters.
  * Messages never contain a webhook token.
  */
-export type ErrorCode =
-  | 'ERR_INVALID_OPTION'
-  | 'ERR_INVALID_WEBHOOK_URL'
-  | 'ERR_DISCORD_HTTP'
-  | 'ERR_DISCORD_RATE_LIMITED'
-  | 'ERR_WEBHOOK_DISABLED'
-  | 'ERR_NETWORK'
-  | 'ERR_TIMEOUT'
-  | 'ERR_TLS'
-  | 'ERR_CLOSED'
+export type ErrorCode = 'ERR_INVALID_OPTION' | 'ERR_INVALID_WEBHOOK_URL'
 
 export class LogcordError extends Error {
   readonly code: ErrorCode
@@ -63,20 +55,6 @@ export class InvalidWebhookUrlError extends LogcordError {
   constructor (message: string) {
     super('ERR_INVALID_WEBHOOK_URL', message)
     this.name = 'InvalidWebhookUrlError'
-  }
-}
-
-/** A non-2xx answer from Discord. `body` is Discord's parsed JSON error (never contains the token). */
-export class DiscordHTTPError extends LogcordError {
-  readonly status: number
-  readonly discordCode: number | undefined
-  readonly body: unknown
-  constructor (status: number, discordCode: number | undefined, message: string, body?: unknown) {
-    super('ERR_DISCORD_HTTP', message)
-    this.name = 'DiscordHTTPError'
-    this.status = status
-    this.discordCode = discordCode
-    this.body = body
   }
 }
 

@@ -11,8 +11,8 @@
  *                                    handed to a delivery worker started there, and the exit blocks
  *                                    (Atomics.wait) until it has settled them, at most exitTimeoutMs
  *
- * Calls a sender staged and has not handed over yet (kStage, notifier-base.ts) count as pending, and
- * each of these paths has them handed over first.
+ * Storm windows whose summary (or, through Redis, whose report to the fleet) is owed count as pending:
+ * each of these paths ends them first.
  */
 import { isMainThread } from 'node:worker_threads'
 

@@ -1,316 +1,375 @@
+/*
+ * The notifier: what applications call, on the caller's thread.
+ *
+ *   send(record) ─► level filter ─► storm control ─┬─ repeat of an open window: counted, let go
+ *   (and the send   (minSeverity)   (fingerprint,  └─ first of its kind: copied as plain data now (its
+ *    methods)                        a Map lookup)     error serialised), handed to the delivery
+ *                                                   window ends ─► "×N more" (or the fleet's decision)
+ *   delivery: in-process (delivery/pipeline.ts) or a worker thread of its own (delivery/worker.ts, `thread`);
+ *   at process.exit() with records pending, an in-process delivery hands them to a worker started then.
+ *
+ * Never throws on the logging path, never waits. Trouble is reported as events and one stderr line per
+ * distinct problem.
+ */
+import { EventEmitter } from 'node:events'
+import { describe } from './errors.js'
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
-import { resolveWithEnvironment, withEnvironment } from './env.js'
-import { redactLoose } from './http/webhook-url.js'
-import { atLeast, type Severity } from './levels.js'
-import { disabledHealth, EMPTY_RATE_LIMITS, emptyCounters, kFoldRepeat, kSendAt, NotifierBase, type Health } from './notifier-base.js'
-import { DEFAULTS, type NotifierOptions, type ResolvedOptions } from './options.js'
-import { Pipeline, type Counters, type FlushResult } from './pipeline.js'
-import type { RateLimitInfo } from './rate-limit/limiter.js'
-import type { LimitStore } from './rate-limit/limit-store.js'
-import { RedisLimits } from './rate-limit/redis-limits.js'
-import { RedisStorms } from './batch/redis-storms.js'
-import { localStorms } from './batch/storm-store.js'
-import { SharedLimits, sharedLimits } from './rate-limit/shared-limits.js'
-import { systemClock } from './clock.js'
+import { toPlain, serializeError } from './format/plain.js'
+import { redactLoose, redactToken } from './http/webhook-url.js'
+import { atLeast, knownSeverity, SEVERITIES, type Severity } from './levels.js'
+import { diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
+import { newCounters, readCounters, SLOT } from './delivery/ledger.js'
+import { Pipeline } from './delivery/pipeline.js'
+import { WorkerDelivery } from './delivery/worker.js'
+import { resolveWithEnvironment, withEnvironment } from './options/env.js'
+import { DEFAULTS } from './options/table.js'
 import { SelfLog } from './self-log.js'
-import type { LogRecord } from './record.js'
-import type { DedupWindow } from './batch/dedup.js'
-import { kHandWindows, ThreadedNotifier, type ThreadedNotifierOptions } from './worker/threaded-notifier.js'
+import { fingerprint } from './storm/fingerprint.js'
+import { StormWindows, type StormWindow } from './storm/windows.js'
+import { isError } from './thrown.js'
+import { DROP_REASONS, type Counters, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type PlainRecord, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
 
-/** Internal: how the delivery worker hands storm summaries counted on the caller's thread to its notifier. */
-export const kPushSummaries = Symbol.for('logcord.pushSummaries')
-/** Internal: how the delivery worker hands a window's first record (with its fingerprint) to its notifier. */
-export const kPushFirst = Symbol.for('logcord.pushFirst')
-/** Internal: how the delivery worker closes its notifier at process exit. */
-export const kCloseAtExit = Symbol.for('logcord.closeAtExit')
+export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput } from './messages.js'
 
-export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput, Health, HealthStatus } from './notifier-base.js'
+const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
+/** Depth kept of fields and embeds copied at the call. */
+const PLAIN_DEPTH = 8
+/** An Error's own properties that a logger puts on it and the record shows elsewhere (Winston assigns them). */
+const SHOWN_ELSEWHERE = new Set(['level', 'service', 'timestamp'])
 
 /**
- * Sends notifications to one Discord webhook without ever blocking or throwing into the caller.
- * Send methods return at once; delivery happens in the background, steered by Discord's rate limits.
- * Trouble is reported through events (`sent`, `dropped`, `rateLimited`, `retry`, `error`, `disabled`)
- * and a concise line on stderr per distinct problem.
+ * Sends notifications to one Discord webhook without ever blocking or throwing into the caller. Send
+ * methods return at once (true when the record was taken); delivery happens in the background, steered
+ * by Discord's rate limits. Events: `sent`, `dropped`, `rateLimited`, `retry`, `error`, `disabled`.
  */
-export class DiscordNotifier extends NotifierBase implements ExitParticipant {
+export class DiscordNotifier extends EventEmitter<NotifierEvents> implements ExitParticipant {
   readonly options: ResolvedOptions
-  #pipeline: Pipeline | undefined
-  #input: NotifierOptions
-  #limits: LimitStore | undefined
+  readonly #counters = newCounters()
+  readonly #log: SelfLog
+  readonly #windows: StormWindows | undefined
+  /** Storm control is shared through Redis: every window's end is reported, repeats or not. */
+  readonly #fleet: boolean
+  #delivery: Pipeline | WorkerDelivery | undefined
+  #timer: unknown
+  #closed = false
+  #tracked = false
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
-   * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win; see env.ts).
+   * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL (explicit options win).
    * @throws InvalidOptionError (UnknownOptionError, InvalidEnvironmentError) or InvalidWebhookUrlError
-   * @param internal `shared`: the rate-limit store (default: the process's, or Redis with `redisUrl`);
-   * `env`: the environment to read; `stormsFromCaller`: repeats are folded by the caller (a ThreadedNotifier's worker), so
-   * storm control is shared through Redis even though this notifier's own `dedup` is off; `onFolded`
-   * hears of each record the fleet folded; `stormInstance` reports windows as the pipeline that handed
-   * them over at exit.
    */
-  constructor (options: NotifierOptions = {}, internal?: { shared?: LimitStore, env?: NodeJS.ProcessEnv, stormsFromCaller?: boolean, onFolded?: () => void, stormInstance?: string }) {
+  constructor (options: NotifierOptions = {}) {
     super()
-    // The options with the environment applied: the exit worker must not read another environment.
-    const { options: applied, resolved } = resolveWithEnvironment(options, internal?.env)
-    this.options = resolved
-    this.#input = applied
-    if (this.options.enabled && this.options.target !== undefined) {
-      const deps: ConstructorParameters<typeof Pipeline>[0] = {
-        options: this.options,
-        target: this.options.target,
-        emit: (event, ...args) => this.emitSafe(event, ...args),
-        wants: (event) => this.listenerCount(event) > 0,
-        // Seen through the end of the process only while something is pending: an idle notifier is
-        // referenced by nothing global and never holds the process.
-        onPending: (pending) => {
-          this.#pipelinePending = pending
-          this.#trackExit()
-        }
-      }
-      // With redisUrl, storm control is shared too: one alert and one summary for the whole fleet.
-      const sharedStorms = this.options.redisUrl !== undefined && (this.options.dedup.enabled || internal?.stormsFromCaller === true)
-      this.#limits = internal?.shared ?? limitStore(this.options, sharedStorms)
-      deps.shared = this.#limits
-      deps.storms = sharedStorms ? new RedisStorms({ url: this.options.redisUrl! }) : localStorms
-      if (internal?.onFolded !== undefined) deps.onFolded = internal.onFolded
-      if (internal?.stormInstance !== undefined) deps.stormInstance = internal.stormInstance
-      this.#pipeline = new Pipeline(deps)
-    }
+    const { options: given, resolved } = resolveWithEnvironment(options)
+    const o = this.options = resolved
+    const token = o.target?.token ?? ''
+    this.#log = new SelfLog(o.logLevel, o.log, (s) => redactLoose(redactToken(s, token)))
+    this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
+    if (!o.enabled || o.target === undefined) return
+    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs)
+    const emit = this.#emit
+    const idle = (): void => this.#untrackIfIdle()
+    this.#delivery = o.thread
+      ? new WorkerDelivery({ options: o, counters: this.#counters, userLog: given.log, emit, idle })
+      : new Pipeline({ options: o, target: o.target, counters: this.#counters, log: this.#log, emit, wants: (event) => this.listenerCount(event) > 0, idle })
   }
 
-  /** The pipeline has records pending; staged calls (kStage) count as pending too. */
-  #pipelinePending = false
-
-  #trackExit (): void {
-    this.#pipelinePending || this.hasStaged ? trackPending(this) : untrackPending(this)
+  get enabled (): boolean {
+    return this.#delivery !== undefined
   }
 
-  protected override stagedChanged (): void {
-    this.#trackExit()
-  }
-
+  /** How long `process.exit()` may be held up for this notifier (ms). */
   get exitTimeoutMs (): number {
     return this.options.exitTimeoutMs
   }
 
-  /** @internal The event loop emptied with records pending (a script ended): deliver, then dead-letter. */
-  drainBeforeExit (): Promise<unknown> {
-    this.handOverStaged()
-    return this.#pipeline?.settle(this.options.flushTimeoutMs, { name: 'flushTimeoutMs after the event loop emptied', ms: this.options.flushTimeoutMs }) ?? Promise.resolve()
-  }
-
-  /**
-   * @internal `process.exit()` or a crash with records pending: nothing asynchronous runs on this thread
-   * again, so they go to a delivery worker started now (it shares the process's rate-limit table); the exit blocks until
-   * it settled them (the returned wait). Records that cannot go (a custom `dispatcher` cannot cross into
-   * a worker) are dead-lettered here.
-   */
-  handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
-    this.handOverStaged()
-    const p = this.#pipeline
-    if (p === undefined) return undefined
-    const { records, windows, instance } = p.handOff()
-    if (records.length === 0 && windows === undefined) return undefined
-    if (!deliver || this.options.dispatcher !== undefined) {
-      // Windows reported to no one: their repeats are lost with the summaries this process would have sent.
-      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], deliver ? 'a custom dispatcher cannot be used from the exit worker' : 'the shutdown deadline had passed')
-      return undefined
-    }
-    let worker: ThreadedNotifier
-    try {
-      const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = this.#input
-      // Records were filtered and folded here already; summaries and notices must not be filtered again.
-      worker = new ThreadedNotifier({ ...plain, minSeverity: 'debug', dedup: { ...plain.dedup, enabled: false } }, { atExit: true, ...(windows === undefined ? {} : { stormsFromCaller: true, stormInstance: instance }) })
-    } catch (err) {
-      p.dropAtExit([...records, ...p.localSummaries(windows ?? [])], `the exit worker could not start: ${redactLoose(String(err))}`)
-      return undefined
-    }
-    for (const record of records) worker.send(record)
-    // The exit worker reports these to the fleet (or, Redis unreachable, sends their summaries itself).
-    if (windows !== undefined) worker[kHandWindows](windows)
-    return (deadline) => { worker.drainSync(Math.max(0, deadline - Date.now())) }
-  }
-
-  get enabled (): boolean {
-    return this.#pipeline !== undefined
-  }
-
+  /** Hands over a record. False when filtered out or refused. Never throws, never waits. */
   send (record: LogRecord): boolean {
-    return this.#send(record, undefined)
-  }
-
-  override [kSendAt] (record: LogRecord, at: number): boolean {
-    return this.#send(record, at)
-  }
-
-  #send (record: LogRecord, at: number | undefined): boolean {
-    const p = this.#pipeline
-    if (p === undefined) return false
-    // Calls a sender staged earlier go first (see kStage).
-    if (this.hasStaged) this.handOverStaged()
+    const delivery = this.#delivery
+    if (delivery === undefined) return false
     try {
-      if (!atLeast(record.severity, this.options.minSeverity)) return false
-      return p.push(record, at)
+      const severity = knownSeverity(record.severity) ?? 'error'
+      if (!atLeast(severity, this.options.minSeverity)) return false
+      const c = this.#counters
+      if (this.#closed) {
+        c[SLOT.accepted]!++
+        this.#refuse(record)
+        return false
+      }
+      const windows = this.#windows
+      if (windows === undefined) {
+        c[SLOT.accepted]!++
+        this.#track()
+        delivery.deliver(atCall(record, severity))
+        return true
+      }
+      const now = this.options.clock.now()
+      if (now >= windows.nextEnd) this.#ended(windows.expire(now))
+      const key = fingerprint(record, this.options.dedup.fingerprint)
+      c[SLOT.accepted]!++
+      if (windows.fold(key, now)) {
+        c[SLOT.collapsed]!++
+        this.#track()
+        return true
+      }
+      const copy = atCall(record, severity)
+      const evicted = windows.open(key, copy, now)
+      if (evicted !== undefined) this.#ended([evicted])
+      this.#arm(now)
+      this.#track()
+      delivery.deliver(copy, this.#fleet ? windows.get(key) : undefined)
+      return true
     } catch (err) {
-      p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
+      this.#log.errorOnce('send', `could not queue a record: ${String(err)}`)
       return false
     }
   }
 
-  protected now (): number {
-    return this.options.clock.now()
+  /** Plain text. An unknown `severity` is sent as 'error', as in sendDiagnostic. */
+  sendPlaintext (text: string, severity: Severity = 'info'): boolean {
+    return this.send(plaintextRecord(text, this.#severity(severity, 'sendPlaintext', 'severity'), this.#now()))
   }
 
-  override [kFoldRepeat] (severity: Severity, service: string | undefined, message: string, at?: number): boolean {
-    const p = this.#pipeline
-    if (p === undefined) return false
-    try {
-      return this.foldPasses(severity, this.options.minSeverity) && p.foldRepeat(severity, service, message, at)
-    } catch {
-      return false
-    }
-  }
-
-  /** @internal The delivery worker's close at process exit: its stderr line names exitTimeoutMs. */
-  [kCloseAtExit] (timeoutMs: number, exitTimeoutMs: number): Promise<FlushResult> {
-    return this.#pipeline?.close(timeoutMs, { name: 'exitTimeoutMs at process exit', ms: exitTimeoutMs }) ?? Promise.resolve({ pending: 0, timedOut: false })
-  }
-
-  /** @internal */
-  [kPushSummaries] (windows: readonly DedupWindow[]): void {
-    this.#pipeline?.pushSummaries(windows)
-  }
-
-  /** @internal A window's first record, folded on the caller's thread (see Pipeline.pushFirst). */
-  [kPushFirst] (record: LogRecord, key: number, check: number, at: number, endsAt: number): boolean {
-    const p = this.#pipeline
-    if (p === undefined) return false
-    try {
-      return p.pushFirst(record, key, check, at, endsAt)
-    } catch (err) {
-      p.log.errorOnce('send', `could not queue a record: ${String(err)}`)
-      return false
-    }
+  /** A ready embed (any Discord embed part), fitted to Discord's limits. */
+  sendEmbed (input: EmbedInput): boolean {
+    return this.send(embedRecord(input, input.severity === undefined ? 'info' : this.#severity(input.severity, 'sendEmbed', 'severity'), this.#now()))
   }
 
   /**
-   * True while alerts reach Discord: healthy, or degraded only because Redis is unreachable (limits then
-   * come from this process alone). False during an outage (records held), when failing or disabled.
+   * A diagnostic: `level` decides colour and emoji, `details` become fields. `level` is a severity or a
+   * logger's name for one (`warn`, `fatal`, `crit`, … any case). Any other value is sent as 'error' (it
+   * stays visible and passes every filter up to error), the first one reported in one stderr line, each
+   * counted in `stats().unknownLevels`.
    */
-  isHealthy (): boolean {
-    const p = this.#pipeline
-    if (p === undefined || p.disabled !== undefined || p.failing !== undefined || p.outage !== undefined) return false
-    return true
+  sendDiagnostic (input: DiagnosticInput): boolean {
+    return this.send(diagnosticRecord(input, this.#severity(input.level, 'sendDiagnostic', 'level'), this.#now()))
   }
 
+  sendStartupNotification (service: string, info: { version?: string, details?: Record<string, unknown> } = {}): boolean {
+    return this.send(startupRecord(service, info, this.#now()))
+  }
+
+  /** The error's message, stack in a code block, and its cause chain, read at the call. */
+  sendErrorNotification (input: ErrorNotificationInput): boolean {
+    return this.send(errorRecord(input, this.#now()))
+  }
+
+  /** True while alerts reach Discord: healthy, or degraded only because Redis is unreachable. */
+  isHealthy (): boolean {
+    const problem = this.#delivery?.problem()
+    return this.#delivery !== undefined && (problem === undefined || problem.kind === 'redis')
+  }
+
+  /** Records pending: queued, in flight, or waiting for the fleet's decision. */
   getQueueSize (): number {
-    this.handOverStaged()
-    return this.#pipeline?.size ?? 0
+    return readCounters(this.#counters).pending
   }
 
   getRateLimitInfo (): RateLimitInfo {
-    return this.#pipeline?.rateLimitInfo() ?? EMPTY_RATE_LIMITS
+    return this.#delivery?.rateLimitInfo() ?? EMPTY_RATE_LIMITS
   }
 
+  /** Forgets learned bucket state. */
   resetRateLimits (): void {
-    this.#pipeline?.resetRateLimits()
+    this.#delivery?.resetRateLimits()
   }
 
+  /** Counters since start; `accepted = sent + dropped + collapsed + getQueueSize()` at every moment. */
   stats (): Counters {
-    this.handOverStaged()
-    const c = this.#pipeline?.counters
-    const out = c === undefined ? emptyCounters() : { ...c, droppedByReason: { ...c.droppedByReason } }
-    out.unknownLevels = this.unknownLevels
-    return out
+    const { pending: _pending, ...counters } = readCounters(this.#counters)
+    return counters
   }
 
-  #warned = new Set<string>()
-  protected warnOnce (key: string, message: string): void {
-    const p = this.#pipeline
-    if (p !== undefined) return p.log.warnOnce(key, message)
-    // Disabled: no pipeline and its log, but a mistake in the calling code is still worth one line.
-    if (this.#warned.has(key) || this.options.logLevel === 'silent' || this.options.logLevel === 'error') return
-    this.#warned.add(key)
-    try {
-      this.options.log(`logcord warn: ${redactLoose(message)}`)
-    } catch {}
-  }
-
+  /** The notifier's state, safe to serve: the token is redacted. */
   health (): Health {
-    const p = this.#pipeline
-    if (p === undefined) return disabledHealth()
-    const redisDown = this.#limits?.status().degraded
-    const problem = p.disabled ?? p.failing ?? p.outage ?? (redisDown === undefined ? undefined : { kind: 'redis', reason: redisDown, since: undefined })
+    const d = this.#delivery
+    const { pending, ...counters } = readCounters(this.#counters)
+    if (d === undefined) return { status: 'disabled', enabled: false, reason: 'notifications are disabled', queueSize: pending, rateLimits: EMPTY_RATE_LIMITS, counters }
+    const problem = d.problem()
     const health: Health = {
-      status: p.disabled !== undefined ? 'disabled' : p.failing !== undefined ? 'unhealthy' : problem !== undefined ? 'degraded' : 'healthy',
+      status: problem === undefined ? 'healthy' : problem.kind === 'disabled' ? 'disabled' : problem.kind === 'failing' || problem.kind === 'worker' ? 'unhealthy' : 'degraded',
       enabled: true,
-      queueSize: p.size,
+      queueSize: pending,
       webhook: this.options.target!.redacted,
-      rateLimits: p.rateLimitInfo(),
-      counters: this.stats()
+      rateLimits: d.rateLimitInfo(),
+      counters
     }
     if (problem !== undefined) {
-      health.reason = problem.kind === 'outage' ? `Discord unreachable, records held: ${problem.reason}` : problem.reason
+      health.problem = problem.kind
+      health.reason = problem.reason
       if (problem.since !== undefined) health.since = new Date(problem.since).toISOString()
     }
     return health
   }
 
-  flush (timeoutMs?: number): Promise<FlushResult> {
-    this.handOverStaged()
-    return this.#pipeline?.flush(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false })
+  /** Settles when everything so far is delivered or dropped (storm summaries included), or after `timeoutMs`. */
+  flush (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
+    this.#endWindows()
+    return this.#delivery?.flush(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false })
   }
 
-  close (timeoutMs?: number): Promise<FlushResult> {
-    this.handOverStaged()
-    return this.#pipeline?.close(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false })
+  /** Stops intake, delivers within the deadline, dead-letters what is left, and frees resources. */
+  async close (timeoutMs: number = this.options.flushTimeoutMs): Promise<FlushResult> {
+    if (this.#closed) return { pending: 0, timedOut: false }
+    this.#endWindows()
+    this.#closed = true
+    const result = await (this.#delivery?.close(timeoutMs) ?? Promise.resolve({ pending: 0, timedOut: false }))
+    this.#untrackIfIdle()
+    return result
   }
 
-  protected listenerFailed (event: string, err: unknown): void {
-    this.#pipeline?.log.errorOnce(`listener:${event}`, `a '${event}' listener threw: ${redactLoose(String(err))}`)
+  /** @internal The event loop emptied with records pending (a script ended): deliver, then dead-letter. */
+  drainBeforeExit (): Promise<unknown> {
+    this.#endWindows()
+    const ms = this.options.flushTimeoutMs
+    return this.#delivery?.settle(ms, { name: 'flushTimeoutMs after the event loop emptied', ms }) ?? Promise.resolve()
   }
-}
 
-/**
- * Where this notifier's rate-limit state lives: the process-wide store every sender shares, or, with
- * `redisUrl`, Redis in front of it. A notifier on a clock of its own (tests) keeps a private store: times
- * from different clocks cannot share windows.
- */
-function limitStore (o: ResolvedOptions, sharedStorms: boolean): LimitStore {
-  const local = o.clock === systemClock ? sharedLimits : new SharedLimits()
-  const url = o.redisUrl
-  if (url === undefined) return local
-  const log = new SelfLog(o.logLevel, o.log, (s) => s)
-  let down = false
-  return new RedisLimits({
-    url,
-    local,
-    onChange: (up, reason) => {
-      if (up === !down) return
-      down = !up
-      // One line per change: `down` already makes it once.
-      if (down) {
-        // Storm control shares the connection (RedisStorms): it falls back with it.
-        const what = sharedStorms ? 'rate limiter and storm control (neither shared)' : 'rate limiter (limits not shared)'
-        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own ${what} until Redis is back`)
-        log.clear('redis')
-      } else log.info(`Redis reachable again: ${sharedStorms ? 'rate limits and storm control are' : 'rate limits are'} shared with the other processes once more`)
+  /**
+   * @internal `process.exit()` or a crash: nothing asynchronous runs on this thread again. Records
+   * pending in-process go to a delivery worker started now (a custom `dispatcher` cannot cross into
+   * it: they are dead-lettered); the returned function blocks until the worker has closed.
+   */
+  handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
+    this.#endWindows()
+    const d = this.#delivery
+    if (d instanceof Pipeline) {
+      const handed = d.handOff()
+      if (handed === undefined) return undefined
+      if (!deliver || this.options.dispatcher !== undefined) {
+        d.dropAtExit(handed, deliver ? 'a custom dispatcher cannot be used from the exit worker' : 'the shutdown deadline had passed')
+        return undefined
+      }
+      try {
+        this.#delivery = new WorkerDelivery({ options: this.options, counters: this.#counters, userLog: undefined, emit: this.#emit, idle: () => {}, from: handed })
+      } catch (err) {
+        d.dropAtExit(handed, `the exit worker could not start: ${redactLoose(String(err))}`)
+        return undefined
+      }
     }
-  })
+    return (this.#delivery as WorkerDelivery | undefined)?.exitWait(deliver)
+  }
+
+  readonly #emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]): void => {
+    // An unhandled 'error' event would crash the host process: emitted only when someone listens.
+    if (this.listenerCount(event) === 0) return
+    try {
+      this.emit(event, ...(args as never))
+    } catch (err) {
+      this.#log.errorOnce(`listener:${event}`, `a '${event}' listener threw: ${redactLoose(String(err))}`)
+    }
+  }
+
+  #now (): number {
+    return this.options.clock.now()
+  }
+
+  /** A known severity for `value`, or 'error' for an unknown one: counted, and reported once. */
+  #severity (value: unknown, method: string, field: string): Severity {
+    const severity = knownSeverity(value)
+    if (severity !== undefined) return severity
+    this.#counters[SLOT.unknownLevels]!++
+    this.#log.warnOnce('unknown-level', `${method}() received an unknown ${field} ${describe(value)} and sent it as 'error'. Use one of ${SEVERITIES.join(', ')}. Further ones are counted in stats().unknownLevels.`)
+    return 'error'
+  }
+
+  /** After close(): the record is counted as dropped (closed), as every record is counted. */
+  #refuse (record: LogRecord): void {
+    this.#counters[SLOT.dropped + DROP_REASONS.indexOf('closed')]!++
+    this.#emit('dropped', { reason: 'closed', count: 1, records: [record], detail: 'logged after close()' })
+  }
+
+  /** Windows that ended: the delivery sends their summaries (or tells the fleet). */
+  #ended (windows: readonly StormWindow[]): void {
+    for (const w of windows) if (w.repeats > 0 || this.#fleet) this.#delivery?.windowEnded(w)
+  }
+
+  #endWindows (): void {
+    if (this.#windows === undefined) return
+    this.options.clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#ended(this.#windows.endAll(this.options.clock.now()))
+  }
+
+  /** One unref'd timer, for the oldest open window; it re-arms itself for the next. */
+  #arm (now: number): void {
+    const windows = this.#windows!
+    if (this.#timer !== undefined || windows.nextEnd === Infinity) return
+    this.#timer = this.options.clock.setTimeout(() => {
+      this.#timer = undefined
+      const at = this.options.clock.now()
+      this.#ended(windows.expire(at))
+      this.#arm(at)
+      this.#untrackIfIdle()
+    }, windows.nextEnd - now)
+  }
+
+  /** Seen through the end of the process while something is pending or owed (exit.ts). */
+  #track (): void {
+    if (this.#tracked) return
+    this.#tracked = true
+    trackPending(this)
+  }
+
+  #untrackIfIdle (): void {
+    const owed = this.#windows !== undefined && this.#windows.size > 0 && (this.#fleet || this.#windows.owed)
+    if (!this.#tracked || owed || this.#delivery?.idle === false || this.getQueueSize() > 0) return
+    this.#tracked = false
+    untrackPending(this)
+  }
+}
+
+/** The same API with delivery in a worker thread of its own: `new DiscordNotifier({ ...options, thread: true })`. */
+export class ThreadedNotifier extends DiscordNotifier {
+  constructor (options: Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'> = {}) {
+    super({ ...options, thread: true })
+  }
+}
+
+export type ThreadedNotifierOptions = Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'>
+
+/**
+ * The record as it was at the call, as plain data: the error serialised (without the properties the
+ * record shows elsewhere), fields and embed copied. The queue never holds the caller's live objects.
+ */
+export function atCall (record: LogRecord, severity: Severity = record.severity): PlainRecord {
+  const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
+  for (const key of ['level', 'title', 'service', 'footer', 'content', 'context'] as const) {
+    const value = record[key]
+    if (value !== undefined) out[key] = String(value)
+  }
+  if (record.fields !== undefined) out.fields = toPlain(record.fields, PLAIN_DEPTH) as Record<string, unknown>
+  if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']
+  const error = record.error
+  if (error !== undefined) out.error = isError(error) || typeof (error as SerializedError).type !== 'string' ? shownOnce(serializeError(error), out) : error as SerializedError
+  return out
+}
+
+/** `error.extra` without what the record shows already: its fields, and its level, service and time. */
+function shownOnce (error: SerializedError, record: PlainRecord): SerializedError {
+  if (error.extra === undefined) return error
+  const extra: Record<string, unknown> = {}
+  let kept = 0
+  for (const key of Object.keys(error.extra)) {
+    if (SHOWN_ELSEWHERE.has(key) || (record.fields !== undefined && Object.hasOwn(record.fields, key))) continue
+    extra[key] = error.extra[key]
+    kept++
+  }
+  const { extra: _extra, ...rest } = error
+  return kept === 0 ? rest : { ...rest, extra }
 }
 
 /**
- * Builds a notifier from the environment, as the seed does: DISCORD_WEBHOOK_URL,
- * DISCORD_NOTIFICATIONS_ENABLED, DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL, read
- * exactly as every constructor reads them (env.ts; the app's generic LOG_LEVEL is not read). The one
- * difference: a missing URL disables notifications with one warning instead of failing. `thread: true` returns a
- * ThreadedNotifier (delivery in a worker thread, awaited at process exit).
+ * A notifier from the environment: DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
+ * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL, read as every constructor reads
+ * them (the app's generic LOG_LEVEL is not read). The one difference: a missing URL disables
+ * notifications with one warning instead of failing. `thread: true` gives a ThreadedNotifier.
  */
 export function createNotifierFromEnv (overrides?: NotifierOptions, env?: NodeJS.ProcessEnv): DiscordNotifier
 export function createNotifierFromEnv (overrides: ThreadedNotifierOptions & { thread: true }, env?: NodeJS.ProcessEnv): ThreadedNotifier
-export function createNotifierFromEnv (overrides: (NotifierOptions | ThreadedNotifierOptions) & { thread?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): DiscordNotifier | ThreadedNotifier {
-  const { thread, ...rest } = overrides
-  const options: NotifierOptions & ThreadedNotifierOptions = withEnvironment(rest, env)
+export function createNotifierFromEnv (overrides: NotifierOptions = {}, env: NodeJS.ProcessEnv = process.env): DiscordNotifier {
+  const options: NotifierOptions = withEnvironment(overrides, env)
   // Every variable is settled here, from `env`: the constructor must not read process.env again.
   options.logLevel ??= DEFAULTS.logLevel
   options.enabled ??= true
@@ -321,5 +380,5 @@ export function createNotifierFromEnv (overrides: (NotifierOptions | ThreadedNot
       log('logcord warn: DISCORD_WEBHOOK_URL is not set: Discord notifications are disabled')
     }
   }
-  return thread === true ? new ThreadedNotifier(options) : new DiscordNotifier(options)
+  return options.thread === true ? new ThreadedNotifier(options) : new DiscordNotifier(options)
 }

@@ -15,9 +15,9 @@
 import { constants } from 'node:os'
 import { InvalidOptionError } from './errors.js'
 import { exitBudgetSpent } from './exit.js'
-import { serializeError } from './format/safe-value.js'
+import { serializeError } from './format/plain.js'
 import { redactLoose } from './http/webhook-url.js'
-import type { LogRecord } from './record.js'
+import type { LogRecord } from './types.js'
 
 export type FatalOrigin = 'uncaughtException' | 'unhandledRejection'
 

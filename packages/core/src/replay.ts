@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, readFileSync } from 'node:fs'
-import type { DeadLetterLine } from './dead-letter.js'
 import { isSeverity } from './levels.js'
 import { DiscordNotifier } from './notifier.js'
-import type { NotifierOptions } from './options.js'
-import type { LogRecord } from './record.js'
+import type { LogRecord, NotifierOptions } from './types.js'
 
 /**
  * Resends a dead-letter file through a notifier, so every Discord limit and the usual packing apply:
@@ -53,6 +51,18 @@ const DEFAULT_WAIT_MS = 10 * 60 * 1000
 interface Entry {
   id: string
   record: LogRecord
+  /** The record as the notifier's copy of it reads (JSON). */
+  key: string
+}
+
+/** A dead-letter line as the ledger writes it (delivery/ledger.ts). */
+interface DeadLetterLine {
+  id?: string
+  time: string
+  reason: string
+  webhookId: string | undefined
+  detail?: string
+  record: LogRecord
 }
 
 /** The sidecar that lists, one id a line, the records already resent from `file`. */
@@ -87,9 +97,10 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
     return result
   }
 
-  const dropped = new Map<LogRecord, string>()
+  // The notifier copies each record at the call: the records a drop names are matched by content.
+  const dropped = new Map<string, string>()
   notifier.on('dropped', (e) => {
-    for (const r of e.records ?? []) dropped.set(r, e.reason)
+    for (const r of e.records ?? []) dropped.set(canonical(r), e.reason)
   })
   notifier.on('error', () => {}) // reported through the result and health(), not as an 'error' crash
 
@@ -105,10 +116,10 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
         await notifier.close(0)
         result.stopped = `Discord did not take every record within ${Math.round(waitMs / 1000)} s: ${notifier.health().reason ?? 'still waiting'}`
       }
-      const confirmed = chunk.filter((e) => !dropped.has(e.record))
+      const confirmed = chunk.filter((e) => !dropped.has(e.key))
       if (confirmed.length > 0) appendFileSync(sidecar, confirmed.map((e) => e.id + '\n').join(''))
       result.sent += confirmed.length
-      for (const e of chunk) if (dropped.get(e.record) === 'rejected') result.rejected++
+      for (const e of chunk) if (dropped.get(e.key) === 'rejected') result.rejected++
       next += chunk.length
       if (timedOut) break
       const health = notifier.health()
@@ -136,5 +147,10 @@ function parseLine (text: string): (Entry & { webhookId: string | undefined }) |
   if (record === null || typeof record !== 'object' || !isSeverity(record.severity) || typeof record.message !== 'string') return undefined
   if (typeof record.time !== 'number') record.time = Date.parse(String(line.time)) || Date.now()
   const id = typeof line.id === 'string' && line.id !== '' ? line.id : 'sha256:' + createHash('sha256').update(text.trim()).digest('hex').slice(0, 32)
-  return { id, record, webhookId: typeof line.webhookId === 'string' ? line.webhookId : undefined }
+  return { id, record, key: canonical(record), webhookId: typeof line.webhookId === 'string' ? line.webhookId : undefined }
+}
+
+/** JSON with every object's keys sorted: equal for equal content, whatever order the keys came in. */
+function canonical (value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : 1)) : v)
 }

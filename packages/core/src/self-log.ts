@@ -1,4 +1,4 @@
-import type { LogLevel } from './options.js'
+import type { LogLevel } from './types.js'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 const PREFIX = 'logcord'
@@ -12,12 +12,24 @@ export class SelfLog {
   #level: number
   #sink: (line: string) => void
   #redact: (s: string) => string
-  #seen = new Set<string>()
+  #seen: Set<string>
 
-  constructor (level: LogLevel, sink: (line: string) => void, redact: (s: string) => string) {
+  /** `said`: the problems another thread of this process already reported (a hand-over at exit). */
+  constructor (level: LogLevel, sink: (line: string) => void, redact: (s: string) => string, said: Iterable<string> = []) {
     this.#level = RANK[level]
     this.#sink = sink
     this.#redact = redact
+    this.#seen = new Set(said)
+  }
+
+  /** The problems reported once so far (their keys). */
+  get said (): string[] {
+    return [...this.#seen]
+  }
+
+  /** `s` as every line is written: the webhook token (and anything shaped like one) removed. */
+  redact (s: string): string {
+    return this.#redact(s)
   }
 
   debug (message: string): void {

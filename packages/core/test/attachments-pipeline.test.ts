@@ -1,7 +1,7 @@
 import { FormData, MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DiscordNotifier, type NotifierOptions, type WebhookPayload } from '@logcord/core'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { ownClock } from './own-clock.js'
 
 const TOKEN = 'Tk_' + 'x'.repeat(65)
 const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`
@@ -40,7 +40,7 @@ function answer (status: number, body: unknown = okBody): void {
 }
 
 function make (extra: NotifierOptions = {}): DiscordNotifier {
-  return new DiscordNotifier({ webhookUrl: URL_, dispatcher: agent, retryDelays: [5], logLevel: 'silent', ...extra }, { shared: new SharedLimits() })
+  return new DiscordNotifier({ webhookUrl: URL_, dispatcher: agent, retryDelays: [5], logLevel: 'silent', clock: ownClock(), ...extra })
 }
 
 function deepError (frames: number, tag: string): Error {
@@ -82,7 +82,8 @@ describe('files sent with the message', () => {
     answer(413, { code: 40005, message: 'Request entity too large' })
     answer(200)
     answer(200)
-    const n = make({ rateLimits: { fallbackLimit: 1, fallbackWindowMs: 50 } })
+    // Ten alerts alike but for their frames: storm control's default would fold them into one.
+    const n = make({ rateLimits: { fallbackLimit: 1, fallbackWindowMs: 50 }, dedup: { enabled: false } })
     for (let i = 0; i < 10; i++) n.sendErrorNotification({ service: 'svc', error: deepError(40, `job${i}x`) })
     await n.close()
     expect(sent.map((s) => s.files.length)).toEqual([10, 5, 5])

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { DiscordNotifier, type Embed, type NotifierOptions, type WebhookPayload } from '@logcord/core'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { ownClock } from './own-clock.js'
 
 // Discord's limits run faster in the emulator; the notifier's hidden-limit settings are scaled to match.
 // The safety offset stays absolute: network and event-loop jitter do not scale with the clock.
@@ -34,9 +34,10 @@ function make (extra: NotifierOptions = {}, scale = SCALE): DiscordNotifier {
     webhookUrl: emu.webhookUrl(),
     apiOrigin: emu.origin,
     logLevel: 'silent',
+    clock: ownClock(),
     ...extra,
     rateLimits: { ...scaledLimits(scale), ...extra.rateLimits }
-  }, { shared: new SharedLimits() })
+  })
   notifiers.push(n)
   return n
 }

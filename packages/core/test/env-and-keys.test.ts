@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { enabledFromEnv, logLevelFromEnv, withEnvironment } from '../src/env.js'
+import { enabledFromEnv, logLevelFromEnv, withEnvironment } from '../src/options/env.js'
 import { InvalidEnvironmentError, UnknownOptionError } from '../src/errors.js'
-import { assertKnownOptions, suggest } from '../src/known-options.js'
-import { resolveOptions } from '../src/options.js'
+import { assertKnownOptions, suggest } from '../src/options/resolve.js'
+import { resolveOptions } from '../src/options/resolve.js'
 
 const URL_OK = 'https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123456789'
 

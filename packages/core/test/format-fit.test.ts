@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { embedLength, fitContent, fitEmbed, payloadLength } from '../src/format/fit.js'
 import { LIMITS } from '../src/limits.js'
-import type { Embed } from '../src/payload.js'
+import type { Embed } from '../src/types.js'
 
 const cp = (s: string | undefined): number => (s === undefined ? 0 : [...s.trim()].length)
 const field = (i: number, value = `value ${i}`): { name: string, value: string } => ({ name: `field ${i}`, value })

@@ -2,12 +2,13 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fitEmbed } from '../src/format/fit.js'
 import { renderPlain, renderRecord } from '../src/format/render.js'
-import { renderValue, serializeError, toPlain } from '../src/format/safe-value.js'
+import { serializeError, toPlain } from '../src/format/plain.js'
+import { renderValue } from '../src/format/safe-value.js'
 import { SEVERITIES } from '../src/levels.js'
 import { LIMITS } from '../src/limits.js'
-import { DEFAULTS } from '../src/options.js'
-import type { Embed } from '../src/payload.js'
-import type { LogRecord, SerializedError } from '../src/record.js'
+import { DEFAULTS } from '../src/options/table.js'
+import type { Embed } from '../src/types.js'
+import type { LogRecord, SerializedError } from '../src/types.js'
 
 const RUNS = 300
 const BUDGETS = [600, 2000, 6000] as const

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { embedLength } from '../src/format/fit.js'
 import { capText, fileName, MAX_FILE_BYTES, recordText, renderWithFile, wasCut } from '../src/format/record-file.js'
 import { renderRecord, type RenderRecordOptions } from '../src/format/render.js'
-import { serializeError } from '../src/format/safe-value.js'
+import { serializeError } from '../src/format/plain.js'
 import { LIMITS } from '../src/limits.js'
-import { DEFAULTS } from '../src/options.js'
-import type { MessageFile } from '../src/payload.js'
-import type { LogRecord } from '../src/record.js'
+import { DEFAULTS } from '../src/options/table.js'
+import type { MessageFile } from '../src/types.js'
+import type { LogRecord } from '../src/types.js'
 
 const TIME = Date.UTC(2024, 0, 31, 12, 0, 5)
 const opts = (over: Partial<RenderRecordOptions> = {}): RenderRecordOptions => ({ ...DEFAULTS.render, budget: 6000, ...over })

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { embedLength } from '../src/format/fit.js'
 import { renderPlain, renderRecord, type RenderRecordOptions } from '../src/format/render.js'
-import { serializeError } from '../src/format/safe-value.js'
+import { serializeError } from '../src/format/plain.js'
 import { SEVERITY_STYLES } from '../src/levels.js'
-import { DEFAULTS } from '../src/options.js'
-import type { LogRecord } from '../src/record.js'
+import { DEFAULTS } from '../src/options/table.js'
+import type { LogRecord } from '../src/types.js'
 
 const TIME = Date.UTC(2024, 0, 31, 12, 0, 0)
 const opts = (over: Partial<RenderRecordOptions> = {}): RenderRecordOptions => ({ ...DEFAULTS.render, budget: 6000, ...over })

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
-import { redact, renderValue, serializeError, toPlain } from '../src/format/safe-value.js'
+import { redact, serializeError, toPlain } from '../src/format/plain.js'
+import { renderValue } from '../src/format/safe-value.js'
 
 const hostileProxy = (): object => new Proxy({}, {
   get () { throw new Error('trap: get') },

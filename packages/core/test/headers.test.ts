@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HEADERS } from '../src/limits.js'
-import { parseRateLimitHeaders, retryAfterFromBody, secondsToMs } from '../src/rate-limit/headers.js'
+import { parseRateLimitHeaders, retryAfterFromBody, secondsToMs } from '../src/http/headers.js'
 
 const NOW = 1_760_000_000_000
 

@@ -4,7 +4,7 @@ import { classifyFailure, classifyResponse } from '../src/http/retry-policy.js'
 import { userAgent, WebhookSender, type SendOutcome } from '../src/http/sender.js'
 import { parseWebhookUrl } from '../src/http/webhook-url.js'
 import { HEADERS } from '../src/limits.js'
-import type { WebhookPayload } from '../src/payload.js'
+import type { WebhookPayload } from '../src/types.js'
 
 const ID = '112233445566778899'
 const TOKEN = 'aB3_dE6-gH9iJ2kL5mN8oP1qR4sT7uV0wX3yZ6aB9cD2eF5gH8iJ1kL4mN7oP0qR3sT6'

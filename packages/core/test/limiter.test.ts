@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS } from '../src/options.js'
+import { DEFAULTS } from '../src/options/table.js'
 import { RateLimiter } from '../src/rate-limit/limiter.js'
 import { LimitTable } from '../src/rate-limit/limit-table.js'
 import { SharedLimits } from '../src/rate-limit/shared-limits.js'
-import { SlidingWindow } from '../src/rate-limit/sliding-window.js'
 
 const cfg = { ...DEFAULTS.rateLimits, offsetMs: 0 }
-
-describe('SlidingWindow', () => {
-  it('allows `limit` events in any window and says how long until the next', () => {
-    const w = new SlidingWindow(3, 1000)
-    for (const t of [0, 100, 200]) {
-      expect(w.waitTime(t)).toBe(0)
-      w.hit(t)
-    }
-    expect(w.waitTime(300)).toBe(700)
-    expect(w.waitTime(1000)).toBe(0)
-    w.hit(1000)
-    expect(w.waitTime(1000)).toBe(100)
-    expect(w.used(1050)).toBe(3)
-  })
-})
 
 describe('RateLimiter', () => {
   it('falls back to 5 requests per 2 s while Discord sent no headers', () => {

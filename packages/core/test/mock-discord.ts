@@ -6,7 +6,7 @@
 import { FormData, MockAgent, type Interceptable } from 'undici'
 import { afterEach, beforeEach } from 'vitest'
 import { DiscordNotifier, type NotifierOptions, type WebhookPayload } from '@logcord/core'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { ownClock } from './own-clock.js'
 
 export const TOKEN = 'Tk_' + 'x'.repeat(65)
 export const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`
@@ -45,7 +45,7 @@ export function mockDiscord (defaults: NotifierOptions = {}): MockDiscord {
     bodies,
     lines,
     post,
-    make: (extra = {}) => new DiscordNotifier({ webhookUrl: URL_, dispatcher: agent, log: (l) => lines.push(l), ...defaults, ...extra }, { shared: new SharedLimits() }),
+    make: (extra = {}) => new DiscordNotifier({ webhookUrl: URL_, dispatcher: agent, log: (l) => lines.push(l), clock: ownClock(), ...defaults, ...extra }),
     answer: (status, body = okBody, { headers = JSON_HEADERS, times = 1 } = {}) => {
       post().reply(status, (opts) => {
         const sent = opts.body instanceof FormData ? opts.body.get('payload_json') : opts.body

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { createNotifierFromEnv, DiscordNotifier, SEVERITY_STYLES, type NotifierOptions, type WebhookPayload } from '@logcord/core'
-import { SharedLimits } from '../src/rate-limit/shared-limits.js'
+import { ownClock } from './own-clock.js'
 
 // Discord's limits run 50× faster in the emulator; the notifier's hidden-limit settings are scaled to match.
 const SCALE = 0.02
@@ -37,9 +37,10 @@ function make (extra: NotifierOptions = {}, webhookUrl = emu.webhookUrl()): Disc
     retryDelays: [20, 30, 50],
     timeoutMs: 2000,
     log: (line) => lines.push(line),
+    clock: ownClock(),
     ...extra,
     rateLimits: { ...scaled, ...extra.rateLimits }
-  }, { shared: new SharedLimits() })
+  })
   notifiers.push(n)
   return n
 }
@@ -348,7 +349,7 @@ describe('createNotifierFromEnv', () => {
 describe('notification titles', () => {
   it('carry exactly one emoji: the one the title template adds', async () => {
     const emu = await createEmulator({ seed: 5 })
-    const n = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent' }, { shared: new SharedLimits() })
+    const n = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', clock: ownClock() })
     n.sendStartupNotification('shop-api', { version: '1.0.0' })
     n.sendErrorNotification({ service: 'checkout', error: new Error('card declined') })
     n.sendDiagnostic({ level: 'warning', service: 'db', message: 'slow' })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidOptionError, LogcordError } from '../src/errors.js'
-import { DEFAULTS, resolveOptions } from '../src/options.js'
+import { resolveOptions } from '../src/options/resolve.js'
+import { DEFAULTS } from '../src/options/table.js'
 
 const TOKEN = 'aB3_-'.repeat(13) + 'xyz'
 const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { WebhookPayload } from '@logcord/core'
-import { isExpired, Outage } from '../src/http/outage.js'
+import { isExpired, Outage } from '../src/delivery/outage.js'
 import { mockDiscord, okBody, TOKEN } from './mock-discord.js'
 
 
@@ -27,14 +27,15 @@ describe('Outage: the probe schedule', () => {
     }
   })
 
-  it('limits a request to one record only while active, and reports how long it lasted', () => {
+  it('is active from the first failed retry until Discord answers, and reports how long it lasted', () => {
     const o = new Outage({ probeMinMs: 10, probeMaxMs: 10 }, () => 0)
-    expect(o.batchLimit).toBeUndefined()
+    expect(o.active).toBe(false)
+    expect(o.problem).toBeUndefined()
     expect(o.waitMs(5)).toBe(0)
     o.enter(100, 'timeout')
     expect(o.enter(105, 'again')).toBe(false)
-    expect(o.batchLimit).toBe(1)
-    expect(o.state).toMatchObject({ kind: 'outage', since: 100, probes: 1, reason: 'again' })
+    expect(o.active).toBe(true)
+    expect(o.problem).toEqual({ kind: 'outage', since: 100, reason: 'Discord unreachable, records held: again' })
     expect(o.waitMs(106)).toBeGreaterThan(0)
     o.probeNow(106)
     expect(o.waitMs(106)).toBe(0)

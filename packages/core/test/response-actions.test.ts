@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answered, decide, type DecideContext } from '../src/http/response-actions.js'
+import { answered, decide, type DecideContext } from '../src/delivery/actions.js'
 
 const ctx: DecideContext = { attempt: 0, outage: false, retryDelays: [1000, 5000] }
 const batch = (records: number, strict = false): { records: unknown[], strict: boolean } => ({ records: Array.from({ length: records }), strict })

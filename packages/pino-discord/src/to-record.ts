@@ -6,7 +6,7 @@
  *      │           │          └──────┬───────┘   └──┬──┘    └──┬──┘   └──────┬───────────┘
  *   severity     time             footer         fields      error     message (→ title)
  */
-import { severityFromLevel, severityFromPinoNumber, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
+import { severityFromLevel, severityFromPinoNumber, type PlainRecord, type SerializedError, type Severity } from '@logcord/core'
 import { loggedTime } from '@logcord/core/internal'
 
 /** What pino tells a transport about its configuration (pino-abstract-transport `expectPinoConfig`). */
@@ -41,7 +41,7 @@ const TYPE_NAME = /^[A-Za-z_$][\w$.]*$/
  * Turns a parsed pino line into a record. Never throws on odd input: anything that is not an object
  * becomes a plain info record with its text.
  */
-export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = Date.now()): LogRecord {
+export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = Date.now()): PlainRecord {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     return { severity: 'info', message: typeof obj === 'string' ? obj : JSON.stringify(obj) ?? String(obj), time: now }
   }
@@ -53,7 +53,7 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
   const rawMessage = log[messageKey]
   const error = pinoErrorToSerialized(log[errorKey])
 
-  const record: LogRecord = {
+  const record: PlainRecord = {
     severity,
     message: rawMessage === undefined ? '' : typeof rawMessage === 'string' ? rawMessage : JSON.stringify(rawMessage),
     time: loggedTime(log.time, now)

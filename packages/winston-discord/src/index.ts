@@ -1,4 +1,4 @@
-export { DiscordTransport, FATAL_FLUSH_MS, STAGE_CAPACITY } from './transport.js'
+export { DiscordTransport, FATAL_FLUSH_MS } from './transport.js'
 export type { FlushResult } from './transport.js'
 export type { DiscordTransportOptions, DiscordMessage, Formatter, TransportNotifier } from './options.js'
 export { toRecord, levelOf, severityOf, isProcessFatal } from './to-record.js'

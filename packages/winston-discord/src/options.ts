@@ -1,4 +1,4 @@
-import { DiscordNotifier, InvalidOptionError, isSeverity, SEVERITIES, ThreadedNotifier, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
+import { DiscordNotifier, InvalidOptionError, isSeverity, SEVERITIES, type Embed, type NotifierOptions, type Severity } from '@logcord/core'
 import { assertKnownOptions, NOTIFIER_OPTION_KEYS } from '@logcord/core/internal'
 import type TransportStream from 'winston-transport'
 import type { WinstonInfo } from './to-record.js'
@@ -20,8 +20,8 @@ export type Formatter = (info: WinstonInfo) => Embed | DiscordMessage | false | 
  * replace this transport's own methods in winston-transport's constructor: `log`, `logv`, `close`.
  * The core's `log` option (where the library's own diagnostic lines go) is therefore named `selfLog` here.
  */
-/** The two notifiers the transport can send through: in-process, or in a worker thread. */
-export type TransportNotifier = DiscordNotifier | ThreadedNotifier
+/** The notifier the transport sends through (a ThreadedNotifier is one too). */
+export type TransportNotifier = DiscordNotifier
 
 export interface DiscordTransportOptions
   extends Omit<TransportStream.TransportStreamOptions, 'log' | 'logv' | 'close'>, Omit<NotifierOptions, 'log'> {
@@ -61,7 +61,7 @@ export interface ResolvedTransportOptions {
  * `silent`, `handleExceptions`, `handleRejections`, `log`, `logv`, `close` (winston-transport), `highWaterMark`
  * (its Writable) and `name` (which Winston's built-in transports take).
  */
-const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'highWaterMark', 'name', 'thread'] as const
+const ADAPTER_KEYS = ['notifier', 'levelMap', 'formatter', 'selfLog', 'format', 'level', 'silent', 'handleExceptions', 'handleRejections', 'log', 'logv', 'close', 'highWaterMark', 'name'] as const
 const KNOWN_KEYS: readonly string[] = [...new Set([...NOTIFIER_OPTION_KEYS, ...ADAPTER_KEYS])]
 
 /**
@@ -101,10 +101,8 @@ export function resolveTransportOptions (options: DiscordTransportOptions): Reso
     }
     return { notifier, ownsNotifier: false, levelMap: levelMap && { ...levelMap }, formatter }
   }
-  const base = notifierOptions(options)
-  // ThreadedNotifier itself rejects `dispatcher` and `clock` with a message naming the option.
-  const built: TransportNotifier = thread === true ? new ThreadedNotifier(base) : new DiscordNotifier(base)
-  return { notifier: built, ownsNotifier: true, levelMap: levelMap && { ...levelMap }, formatter }
+  // The notifier refuses `dispatcher` and `clock` with `thread: true`, naming the option.
+  return { notifier: new DiscordNotifier(notifierOptions(options)), ownsNotifier: true, levelMap: levelMap && { ...levelMap }, formatter }
 }
 
 function isNotifierLike (v: unknown): v is TransportNotifier {
@@ -119,6 +117,5 @@ function notifierOptions (options: DiscordTransportOptions): NotifierOptions {
     if (!(ADAPTER_KEYS as readonly string[]).includes(key)) out[key] = value
   }
   if (options.selfLog !== undefined) out.log = options.selfLog
-  if (out.redisUrl === undefined && process.env.DISCORD_NOTIFICATIONS_REDIS_URL) out.redisUrl = process.env.DISCORD_NOTIFICATIONS_REDIS_URL
   return out as NotifierOptions
 }

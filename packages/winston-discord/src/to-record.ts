@@ -1,6 +1,7 @@
 /**
- * Winston `info` → LogRecord. Pure: the current time is passed in, nothing is rendered here
- * (the core renders later, off the caller's stack), and no JSON.stringify runs on this path.
+ * Winston `info` → LogRecord. Pure and cheap: the time is passed in, nothing is rendered or copied here.
+ * The record carries the Error itself and the metadata as they are: the notifier runs storm control on
+ * them first and copies (serialises) only a record it sends, at the call.
  *
  * Winston builds `info` very differently per call shape, and an error's stack can end up in any
  * of four places. The shapes, as winston 3 and logform 2 build them:
@@ -19,8 +20,8 @@
  * wins over copies of its parts because only the object still has its type, `cause` chain and code.
  */
 import { types } from 'node:util'
-import { LIMITS, severityFromLevel, type LogRecord, type SerializedError, type Severity } from '@logcord/core'
-import { loggedTime, renderValue, serializeError, toPlain } from '@logcord/core/internal'
+import { LIMITS, severityFromLevel, type LogRecord, type Severity } from '@logcord/core'
+import { loggedTime, renderValue } from '@logcord/core/internal'
 
 /** triple-beam's symbols; `Symbol.for` so no dependency on triple-beam is needed. */
 const LEVEL = Symbol.for('level')
@@ -56,14 +57,6 @@ export interface ToRecordOptions {
    * type and cause are read from the original.
    */
   original?: WinstonInfo | undefined
-  /** The level the info was logged at, when read earlier than the info (a staged call; see the transport's log()). */
-  level?: string | undefined
-  /**
-   * `info.message` and `info.service` as they were at the call, for a call handed over later (a staged
-   * `logger.error(err)`): the same Error logged again, or by a logger with another `defaultMeta`, in the
-   * same synchronous run must not change what this call sends.
-   */
-  atCall?: { message: unknown, service: unknown } | undefined
 }
 
 /** The level name as configured, not as colourised: format.colorize() rewrites `info.level` only. */
@@ -83,34 +76,18 @@ export function isProcessFatal (info: WinstonInfo): boolean {
   return read(info, 'exception') === true || read(info, 'rejection') === true
 }
 
-/**
- * The message of `logger.error(err)` (info is the Error itself): what toRecord() gives the record, with
- * a deferred error, when it is a non-empty string. Undefined for any other shape. With severityOf()
- * and serviceText(info.service), what storm control recognises a repeat by, read without building the record.
- * (toRecord() only shortens a message that contains the error's whole stack, which an Error's own
- * message cannot: its stack begins with the message. Were it ever so, the repeat would find no window
- * under this message and be built after all.)
- */
-export function errorSelfMessage (info: WinstonInfo): string | undefined {
-  // instanceof first: cheaper, and true for nearly every Error logged.
-  if (!(info instanceof Error) && !types.isNativeError(info)) return undefined
-  const message = info.message
-  return typeof message === 'string' && message !== '' ? message : undefined
-}
-
 /** `info.service` as the record's service: a non-empty string (the usual defaultMeta), else none. */
-export function serviceText (service: unknown): string | undefined {
+function serviceText (service: unknown): string | undefined {
   return typeof service === 'string' && service !== '' ? service : undefined
 }
 
 export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecord {
-  const level = options.level ?? levelOf(info)
+  const level = levelOf(info)
   const fatal = isProcessFatal(info)
   // The Error a transport format's copy may have lost (see ToRecordOptions.original).
   const original = options.original !== info && options.original !== undefined && !isError(info) ? options.original : undefined
   const originalError = isError(original) ? original : isError(original?.message) ? original.message : undefined
-  const atCall = options.atCall
-  const rawMessage = atCall !== undefined ? atCall.message : info.message === undefined && isError(original) ? read(original, 'message') : info.message
+  const rawMessage = info.message === undefined && isError(original) ? read(original, 'message') : info.message
 
   // 1. Find the Error object (or its remains), remembering where it came from.
   let error: unknown
@@ -159,8 +136,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   }
   const fromOriginal = originalError !== undefined && error === originalError
 
-  // 2. Everything else Winston carried becomes a field, made plain now so later mutation by the
-  //    app cannot change what is sent.
+  // 2. Everything else Winston carried becomes a field (the notifier copies it, at the call).
   let fields: Record<string, unknown> | undefined
   const timestamp = info.timestamp
   for (const key of Object.keys(info)) {
@@ -179,7 +155,7 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
     // Winston copies the Error's own props onto info for `logger.error('msg', err)`: shown once, in the error.
     if ((source === 'splat' || fromOriginal) && isObject(error) && Object.hasOwn(error, key) && Object.is((error as Record<string, unknown>)[key], value)) continue
     fields ??= {}
-    fields[key] = plain(value)
+    fields[key] = value
   }
 
   // `logger.error(err)` puts err.code on info too; the core shows error.code already.
@@ -190,72 +166,17 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (error !== undefined) message = withoutErrorEcho(message, error, source)
 
   // A string service (the usual defaultMeta) is the embed's author; anything else stays a field.
-  const rawService = atCall !== undefined ? atCall.service : info.service
+  const rawService = info.service
   const service = serviceText(rawService)
-  if (service === undefined && rawService !== undefined) (fields ??= {}).service = plain(rawService)
+  if (service === undefined && rawService !== undefined) (fields ??= {}).service = rawService
 
   const severity = severityOf(level, options.levelMap)
   const time = loggedTime(info.timestamp, options.now)
-  const record: LogRecord = error === undefined
-    ? { severity, level, message, time }
-    : new LazyErrorRecord(severity, level, message, time, error, fields)
+  const record: LogRecord = { severity, level, message, time }
+  if (error !== undefined) record.error = error as LogRecord['error']
   if (service !== undefined) record.service = service
   if (fields !== undefined) record.fields = fields
   return record
-}
-
-/**
- * A record whose error is serialized when the core first reads `record.error` (to render it, or to
- * write it to the dead-letter file), not on the caller's stack. Serializing costs more than the rest
- * of a Winston log call, reading a fresh error's `stack` makes V8 format it, and under a burst most
- * records are shed by the queue before they are ever rendered. Message and stack are fixed when the
- * error is created, so the delay changes nothing users see.
- *
- * A class, not an object literal with a getter: V8 builds accessor literals about 40× slower.
- * `toJSON` includes the error; structuredClone does not see prototype getters, so clone
- * `{ ...record, error: record.error }` if a record must cross into a worker.
- */
-class LazyErrorRecord implements LogRecord {
-  severity: Severity
-  level: string
-  message: string
-  time: number
-  declare service?: string
-  declare fields?: Record<string, unknown>
-  readonly #raw: unknown
-  readonly #shown: Record<string, unknown> | undefined
-  #serialized: SerializedError | undefined
-
-  constructor (severity: Severity, level: string, message: string, time: number, raw: unknown, shown: Record<string, unknown> | undefined) {
-    this.severity = severity
-    this.level = level
-    this.message = message
-    this.time = time
-    this.#raw = raw
-    this.#shown = shown
-  }
-
-  get error (): SerializedError {
-    return (this.#serialized ??= serializeWithoutShown(this.#raw, this.#shown))
-  }
-
-  set error (value: SerializedError) {
-    this.#serialized = value
-  }
-
-  toJSON (): LogRecord {
-    return { ...this, error: this.error }
-  }
-}
-
-function serializeWithoutShown (error: unknown, fields: Record<string, unknown> | undefined): SerializedError {
-  const s = serializeError(error)
-  if (s.extra !== undefined) {
-    const extra = withoutShown(s.extra, fields)
-    if (extra === undefined) delete s.extra
-    else s.extra = extra
-  }
-  return s
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,19 +189,6 @@ function isError (v: unknown): v is Error {
   // instanceof misses errors from another realm (vm, jest environments); isNativeError misses
   // objects that only inherit from Error.prototype. Either is enough; neither runs a Proxy trap.
   return isObject(v) && (types.isNativeError(v) || v instanceof Error)
-}
-
-/** Primitives pass as they are; objects go through the core's bounded, never-throwing copier. */
-function plain (value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value
-    case 'number':
-      return Number.isFinite(value) ? value : String(value)
-    default:
-      return value === null ? null : toPlain(value)
-  }
 }
 
 /** An error Winston reduced to strings (format.errors, child loggers): rebuilt so the core sees its type. */
@@ -335,14 +243,4 @@ function read (o: unknown, key: string): unknown {
 
 function stringOrEmpty (v: unknown): string {
   return typeof v === 'string' ? v : ''
-}
-
-/** Error props already shown as fields (and the level Winston assigned onto the Error) are dropped. */
-function withoutShown (extra: Record<string, unknown>, fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  let out: Record<string, unknown> | undefined
-  for (const key of Object.keys(extra)) {
-    if (RESERVED_KEYS.has(key) || (fields !== undefined && Object.hasOwn(fields, key))) continue
-    ;(out ??= {})[key] = extra[key]
-  }
-  return out
 }

@@ -1,39 +1,28 @@
 /*
  * A Winston transport that hands records to the core's DiscordNotifier. It only translates and
- * forwards; queueing, batching, rate limits, rendering and retries are the core's.
+ * forwards; storm control, queueing, rate limits, rendering and retries are the core's.
  *
  *   logger.error(err) ──► winston-transport._write ──► log(info, cb)
- *     (level filter, format)                            │ the Error itself? staged with the call's level and time;
- *                                                       │ the run's staged calls are taken at its end (a microtask)
- *                                                       ▼
- *                                                    take: a repeat of an open storm window? ── counted, no record
- *                                                       │ discord: false? ── skip
+ *     (level filter, format)                            │ discord: false? ── skip
  *                                                       │ formatter(info) or toRecord(info)
  *                                                       ▼
- *                                            notifier.send(record) ── O(1), never throws
- *                                                       │
+ *                                            notifier.send(record) ── storm control, a copy of what the
+ *                                                       │             call carried, never waits or throws
  *                                    cb() at once; 'logged' on the next turn (on a fatal
  *                                    exception only after the notifier flushed, see #afterFatal)
  *
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
 import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
-import { kFoldRepeat, kSendAt, kStage, kUnstage, systemClock } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
-import { errorSelfMessage, isProcessFatal, levelOf, serviceText, severityOf, toRecord, type ToRecordOptions, type WinstonInfo } from './to-record.js'
+import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'
 
 /**
  * Winston's exception and rejection handlers wait at most 3000 ms for a 'finish' before
  * process.exit(1) (winston/lib/winston/exception-handler.js). Flushing for less leaves room to emit it.
  */
 export const FATAL_FLUSH_MS = 2500
-
-/**
- * Log calls staged at most before they are handed over (see log()): enough that a burst is handled in
- * a few tight runs, few enough that a staged run holds little.
- */
-export const STAGE_CAPACITY = 1024
 
 /** Core events re-emitted on the transport under the same name. */
 const FORWARDED_EVENTS = ['sent', 'dropped', 'rateLimited', 'retry', 'disabled'] as const
@@ -63,53 +52,11 @@ export class DiscordTransport extends TransportStream {
   readonly #ownsNotifier: boolean
   readonly #levelMap: Readonly<Record<string, Severity>> | undefined
   readonly #formatter: Formatter | undefined
-  readonly #clock: Clock
+  readonly #clock: Pick<Clock, 'now'>
   readonly #unsubscribe: () => void
   #shutdown: Promise<FlushResult> | undefined
   /** The info being written, while winston-transport runs this transport's own `format` on a copy of it. */
   #original: WinstonInfo | undefined
-  /** The last level seen and its severity: levels repeat, and the lookup lower-cases the name. */
-  #lastLevel = ''
-  #lastSeverity: Severity = 'info'
-  /**
-   * Calls staged by log(), handed over by #handOverStaged: the Error, and its level, message and
-   * service and the time, all as they were at the call.
-   */
-  readonly #canStage: boolean
-  readonly #stagedInfos: Array<WinstonInfo | undefined> = []
-  readonly #stagedLevels: string[] = []
-  readonly #stagedMessages: unknown[] = []
-  readonly #stagedServices: unknown[] = []
-  readonly #stagedTimes = new Float64Array(STAGE_CAPACITY)
-  #staged = 0
-  #handingOver = false
-  /**
-   * False until a 'logged' listener may exist: most apps never listen, and asking the emitter costs a
-   * lookup per call. Only ever set (see the constructor and removeAllListeners()).
-   */
-  #loggedMayBeHeard = false
-  readonly #handOverStaged = (): void => {
-    if (this.#staged === 0 || this.#handingOver) return
-    this.#handingOver = true
-    // Unstaged first: the records sent below must not ask for this hand-over again, each.
-    this.notifier[kUnstage](this.#handOverStaged)
-    const infos = this.#stagedInfos
-    try {
-      for (let i = 0; i < this.#staged; i++) {
-        const info = infos[i]!
-        infos[i] = undefined
-        const message = this.#stagedMessages[i]
-        const service = this.#stagedServices[i]
-        this.#stagedMessages[i] = this.#stagedServices[i] = undefined
-        const level = this.#stagedLevels[i]!
-        const at = this.#stagedTimes[i]!
-        if (!this.#foldCall(level, message, service, at)) this.#handOver(info, level, at, { message, service })
-      }
-    } finally {
-      this.#staged = 0
-      this.#handingOver = false
-    }
-  }
 
   constructor (options: DiscordTransportOptions = {}) {
     // winston-transport copies `log`, `logv` and `close` from its options onto the instance, which
@@ -124,12 +71,7 @@ export class DiscordTransport extends TransportStream {
     this.#ownsNotifier = resolved.ownsNotifier
     this.#levelMap = resolved.levelMap
     this.#formatter = resolved.formatter
-    this.#clock = this.notifier.options?.clock ?? systemClock
-    this.on('newListener', (event: string | symbol) => {
-      if (event === 'logged') this.#loggedMayBeHeard = true
-    })
-    // A notifier of another make (a test double) gets every call at once.
-    this.#canStage = typeof this.notifier[kStage] === 'function'
+    this.#clock = this.notifier.options?.clock ?? Date
     this.#unsubscribe = this.#forwardEvents()
   }
 
@@ -160,72 +102,21 @@ export class DiscordTransport extends TransportStream {
     callback()
   }
 
-  /**
-   * Takes the call and calls back at once: never waits on Discord, never throws.
-   *
-   * `logger.error(err)` (the info is the Error itself) is staged, with the call's level and time, and a
-   * synchronous run of such calls (a loop, a burst in an incident) is handed over in one go when the
-   * run ends (a microtask) or the stage holds STAGE_CAPACITY: the per-call work (storm control's
-   * lookup, mostly) then runs back to back instead of between Winston's own, which costs the logging
-   * thread less (bench/winston.mjs). The notifier has the stage handed over before it is read,
-   * flushed, sent to or the process ends (kStage), so counts, order and exit guarantees are unchanged;
-   * the Error's own fields are read at hand-over, later in the same run. Every other call shape, a
-   * copy made by a transport `format`, and the fatal record of Winston's exception handler are taken
-   * at once, after what is staged.
-   */
+  /** Takes the call and calls back at once: never waits on Discord, never throws. */
   override log (info: WinstonInfo, callback: () => void): void {
-    const fatal = isProcessFatal(info)
-    if (info instanceof Error && !fatal && this.#canStage && this.#original === undefined && !this.#handingOver && this.#stage(info)) {
-      if (this.#staged === STAGE_CAPACITY) this.#handOverStaged()
-    } else {
-      this.#handOverStaged()
-      const level = levelAt(info)
-      const now = this.#clock.now()
-      if (!this.#foldRepeat(info, level, now)) this.#handOver(info, level, now, undefined)
-      if (fatal) {
-        this.#afterFatal(info)
-        callback()
-        return
-      }
-    }
-    // Most apps never listen to 'logged': skipping the setImmediate then keeps the hot path short.
-    if (this.#loggedMayBeHeard && this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
-    callback()
-  }
-
-  /** Removing the 'newListener' hook above would hide later 'logged' listeners: from then on, always ask. */
-  override removeAllListeners (event?: string | symbol): this {
-    if (event === undefined || event === 'newListener') this.#loggedMayBeHeard = true
-    // Not super.removeAllListeners(undefined): the emitter tells "all" apart by the argument count.
-    return event === undefined ? super.removeAllListeners() : super.removeAllListeners(event)
-  }
-
-  /**
-   * Stages `logger.error(err)` with what the call carried: false, staging nothing, when the Error says
-   * `discord: false` or reading it throws (a hostile getter), so the call is taken at once (and skipped,
-   * or said to have failed).
-   */
-  #stage (info: WinstonInfo): boolean {
-    let level: string, message: unknown, service: unknown
     try {
-      if (info.discord === false) return false
-      level = levelOf(info)
-      message = info.message
-      service = info.service
-    } catch {
-      return false
+      if (info.discord !== false) {
+        const record = toRecord(info, { levelMap: this.#levelMap, now: this.#clock.now(), original: this.#original })
+        if (this.#formatter === undefined || this.#applyFormatter(info, record)) this.notifier.send(record)
+      }
+    } catch (err) {
+      // Only a hostile info (a throwing getter) gets here; the app must not notice.
+      this.#warn({ kind: 'translate', message: `could not translate a Winston record: ${describeThrown(err)}` })
     }
-    if (this.#staged === 0) {
-      this.notifier[kStage](this.#handOverStaged)
-      queueMicrotask(this.#handOverStaged)
-    }
-    const i = this.#staged++
-    this.#stagedInfos[i] = info
-    this.#stagedLevels[i] = level
-    this.#stagedMessages[i] = message
-    this.#stagedServices[i] = service
-    this.#stagedTimes[i] = this.#clock.now()
-    return true
+    if (isProcessFatal(info)) this.#afterFatal(info)
+    // Most apps never listen to 'logged': asking first keeps the call short.
+    else if (this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
+    callback()
   }
 
   /** Settles when everything handed over so far is delivered or dropped, or after `timeoutMs`. Never rejects. */
@@ -247,53 +138,6 @@ export class DiscordTransport extends TransportStream {
   /** `logger.end()` / `transport.end()`: 'finish' waits until the queue drained (or the deadline passed). */
   override _final (callback: (error?: Error | null) => void): void {
     this.close().then(() => callback(), () => callback())
-  }
-
-  /**
-   * Builds the record and sends it as logged at `now` (epoch ms). `atCall`: what a staged call carried
-   * (see #stage). Winston's exception handler logs a plain info, never the Error itself, so a repeat
-   * folded instead of coming here is never its fatal record.
-   */
-  #handOver (info: WinstonInfo, level: string | undefined, now: number, atCall: ToRecordOptions['atCall']): void {
-    try {
-      if (info.discord === false) return
-      const record = toRecord(info, { levelMap: this.#levelMap, now, original: this.#original, level, atCall })
-      if (this.#formatter !== undefined && !this.#applyFormatter(info, record)) return
-      if (this.#canStage) this.notifier[kSendAt](record, now)
-      else this.notifier.send(record)
-    } catch (err) {
-      // Only a hostile info (a throwing getter on a field) gets here; the app must not notice.
-      this.#warn({ kind: 'translate', message: `could not translate a Winston record: ${describeThrown(err)}` })
-    }
-  }
-
-  /**
-   * True when `info` is a repeat of an alert whose storm window is open: it was counted, and no record
-   * is built. Only for `logger.error(err)`'s shape (info is the Error itself), and not with a formatter
-   * (it may skip or reshape records) or a transport format (log() then gets a copy). Never throws.
-   */
-  #foldRepeat (info: WinstonInfo, level: string | undefined, now: number): boolean {
-    if (level === undefined || (this.#original !== undefined && this.#original !== info)) return false
-    try {
-      const message = errorSelfMessage(info)
-      if (message === undefined || info.discord === false) return false
-      return this.#foldCall(level, message, info.service, now)
-    } catch {
-      return false
-    }
-  }
-
-  /**
-   * #foldRepeat() from what a call of that shape carried (a staged call: an Error without
-   * `discord: false`, see #stage()). Never throws.
-   */
-  #foldCall (level: string, message: unknown, service: unknown, at: number): boolean {
-    if (this.#formatter !== undefined || typeof message !== 'string' || message === '') return false
-    if (level !== this.#lastLevel) {
-      this.#lastSeverity = severityOf(level, this.#levelMap)
-      this.#lastLevel = level
-    }
-    return this.notifier[kFoldRepeat](this.#lastSeverity, serviceText(service), message, at)
   }
 
   /** False when the formatter asked to skip the record. A throwing formatter falls back to the default rendering. */
@@ -354,15 +198,6 @@ export class DiscordTransport extends TransportStream {
 }
 
 function noop (): void {}
-
-/** The info's level, or undefined when reading it throws (a hostile getter): toRecord() then says so. */
-function levelAt (info: WinstonInfo): string | undefined {
-  try {
-    return levelOf(info)
-  } catch {
-    return undefined
-  }
-}
 
 function emitLogged (transport: DiscordTransport, info: WinstonInfo): void {
   transport.emit('logged', info)

@@ -3,16 +3,14 @@
  * carry the records an embed had to cut, the mentions the user opted into, and the username, avatar
  * and thread options. The pipeline decides which records go together; this decides how they look.
  */
-import type { ResolvedOptions } from '../options.js'
 import { atLeast } from '../levels.js'
 import { LIMITS } from '../limits.js'
-import type { Embed, MessageFile, WebhookPayload } from '../payload.js'
-import type { LogRecord } from '../record.js'
 import { fitContent } from './fit.js'
 import { renderWithFile } from './record-file.js'
 import { redactPayloadToken } from './redact-payload.js'
 import { renderRecord } from './render.js'
 import { neutralizeMentions } from './text.js'
+import type { Embed, LogRecord, MessageFile, ResolvedOptions, WebhookPayload } from '../types.js'
 
 /** A stricter rendering is tried once after Discord rejects a payload (400 50035 or 413). */
 const STRICT_STACK_LINES = 5

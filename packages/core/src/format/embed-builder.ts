@@ -6,8 +6,8 @@
 import { InvalidOptionError } from '../errors.js'
 import { isSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from '../levels.js'
 import { LIMITS } from '../limits.js'
-import type { Embed, EmbedField } from '../payload.js'
 import { fitEmbed } from './fit.js'
+import type { Embed, EmbedField } from '../types.js'
 
 const HEX_COLOR = /^#([0-9a-f]{6})$/i
 const HEX_RADIX = 16

@@ -15,9 +15,9 @@
  * Below roughly 100 code points the result is only a title, so budgets ≥ 100 are the useful minimum.
  */
 import { LIMITS } from '../limits.js'
-import type { Embed, EmbedField } from '../payload.js'
 import { renderValue } from './safe-value.js'
 import { ELLIPSIS, ZERO_WIDTH_SPACE, codePointLength, truncate } from './text.js'
+import type { Embed, EmbedField } from '../types.js'
 
 /** The smallest total `fitEmbed` can honour: a one-character title. */
 export const MIN_EMBED_BUDGET = ELLIPSIS.length

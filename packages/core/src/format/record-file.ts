@@ -19,13 +19,13 @@
 import { Buffer } from 'node:buffer'
 import { LIMITS } from '../limits.js'
 import { SEVERITY_STYLES } from '../levels.js'
-import type { RenderOptions } from '../options.js'
-import type { Embed, EmbedField, MessageFile } from '../payload.js'
-import type { LogRecord, SerializedError } from '../record.js'
 import { embedLength } from './fit.js'
-import { recordFields, renderRecord, stackLines, type RenderRecordOptions } from './render.js'
+import { stackLines } from './error-block.js'
+import { recordFields } from './fields.js'
+import { renderRecord, type RenderRecordOptions } from './render.js'
 import { MAX_CAUSE_DEPTH, REDACTED, renderValue } from './safe-value.js'
 import { codePointLength, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
+import type { Embed, EmbedField, LogRecord, MessageFile, RenderOptions, SerializedError } from '../types.js'
 
 /**
  * Largest file attached for one record, in UTF-8 bytes: 1 MiB holds tens of thousands of stack
@@ -112,7 +112,7 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
   for (const line of lines(record.message)) if (!has(line)) return true
   if (!has(str(record.context)) || !has(str(record.service)) || !has(str(record.footer)) || !has(str(record.title))) return true
 
-  const error = isObject(record.error) ? record.error : undefined
+  const error = isObject(record.error) ? record.error as SerializedError : undefined
   if (error !== undefined) {
     let depth = 0
     for (const err of chain(error)) {
@@ -210,7 +210,7 @@ export function recordText (record: LogRecord, options: Required<RenderOptions>,
     if (message !== '') section(out, 'Message', message)
     const context = clip(record.context).trim()
     if (context !== '') section(out, 'Context', context)
-    if (isObject(record.error)) section(out, 'Error', errorText(record.error, clip))
+    if (isObject(record.error)) section(out, 'Error', errorText(record.error as SerializedError, clip))
     const fields = recordFields(record, options, MAX_FILE_FIELDS, MAX_FILE_VALUE)
     if (fields.length > 0) section(out, 'Fields', fields.map(fieldText).join('\n'))
   }

@@ -1,5 +1,5 @@
-import type { WebhookPayload } from '../payload.js'
 import { REDACTED } from './safe-value.js'
+import type { WebhookPayload } from '../types.js'
 
 /** Stands in for the token; never longer than a real token, so no Discord limit can be crossed by it. */
 const MASK = REDACTED

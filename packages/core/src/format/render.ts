@@ -22,20 +22,32 @@
  */
 import { SEVERITY_STYLES, type SeverityStyle } from '../levels.js'
 import { LIMITS } from '../limits.js'
-import { DEFAULTS, type RenderOptions } from '../options.js'
-import type { Embed, EmbedField } from '../payload.js'
-import type { LogRecord, SerializedError } from '../record.js'
+import type { Embed, EmbedField, LogRecord, RenderOptions, SerializedError } from '../types.js'
+import { errorBlock, firstLineOf, type ErrorLayout } from './error-block.js'
+import { INLINE_FIELD_MAX, field, renderFields } from './fields.js'
 import { embedLength, fitEmbed } from './fit.js'
-import { MAX_CAUSE_DEPTH, REDACTED, renderValue, redact } from './safe-value.js'
-import { ELLIPSIS, codeBlock, codePointLength, escapeBackticks, escapeCodeBlock, escapeMarkdown, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
+import { MAX_CAUSE_DEPTH } from './safe-value.js'
+import { ELLIPSIS, codePointLength, escapeBackticks, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
 
 export type RenderRecordOptions = Required<RenderOptions> & {
   /** Largest `embedLength` of the result (its share of the message's 6000 total). */
   budget: number
 }
 
-/** A field value this short, on one line, is shown inline (three to a row). */
-export const INLINE_FIELD_MAX = 40
+/** Keys whose values show as `[redacted]` by default, at any depth. */
+export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
+  'password', 'passwd', 'pass', 'secret', 'token', 'accessToken', 'refreshToken', 'apiKey', 'api_key',
+  'authorization', 'cookie', 'set-cookie', 'webhookUrl', 'clientSecret', 'privateKey'
+])
+
+/** The render options' defaults (the options table takes them from here). */
+export const RENDER_DEFAULTS: Readonly<Required<RenderOptions>> = Object.freeze({
+  includeFields: [],
+  excludeFields: [],
+  redactKeys: [...DEFAULT_REDACT_KEYS],
+  titleTemplate: '{emoji} {message}',
+  maxStackLines: 30
+})
 /** Frames always kept when the stack is trimmed to fit. */
 const MIN_STACK_FRAMES = 3
 /** A cause's stack gets this fraction of the main stack's lines. */
@@ -48,17 +60,11 @@ const PLAIN_STACK_LINES = 5
 const PLAIN_FIELD_VALUE = 200
 const PLAIN_FIELDS = 10
 
-interface Layout {
-  stackLines: number
-  causeStackLines: number
-  causes: number
-  innerErrors: number
+interface Layout extends ErrorLayout {
   /** All fields, as many as fit after everything else, or none. */
   fields: 'all' | 'fit' | 'none'
   restMax: number
   contextMax: number
-  errorMessageMax: number
-  frameMax: number
   /** Title, footer and author are shortened; the error block goes before the message text. */
   compact: boolean
 }
@@ -126,7 +132,7 @@ export function renderPlain (record: LogRecord, maxChars: number = LIMITS.conten
 
 /** The header line of the plain rendering already shows emoji and label. */
 const PLAIN_TITLE_TEMPLATE = '{message}'
-const DEFAULT_PLAIN_RENDER: Required<RenderOptions> = { ...DEFAULTS.render, maxStackLines: PLAIN_STACK_LINES }
+const DEFAULT_PLAIN_RENDER: Required<RenderOptions> = { ...RENDER_DEFAULTS, maxStackLines: PLAIN_STACK_LINES }
 const PLAIN_ERROR_LAYOUT: ErrorLayout = {
   stackLines: PLAIN_STACK_LINES,
   causeStackLines: 0,
@@ -186,20 +192,11 @@ function renderGivenEmbed (embed: Embed, record: LogRecord, style: SeverityStyle
   return fitEmbed(e, budget)
 }
 
-function firstLineOf (s: string): { line: string, after: string } | undefined {
-  const lines = s.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim()
-    if (line !== '') return { line, after: lines.slice(i + 1).join('\n').trim() }
-  }
-  return undefined
-}
-
 const PLACEHOLDER = /\{(emoji|label|level|service|message)\}/g
 
 function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecordOptions): Parts {
   const message = textOf(record.message)
-  const error = isObject(record.error) ? record.error : undefined
+  const error = isObject(record.error) ? record.error as SerializedError : undefined
   const explicitTitle = textOf(record.title).trim()
   const first = firstLineOf(message)
   const errorFirst = error === undefined ? undefined : firstLineOf(textOf(error.message))
@@ -247,128 +244,6 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
     error,
     fields: renderFields(record, error, options)
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fields
-
-/**
- * The record's fields as the embed shows them (include/exclude lists, redaction, `error.code`,
- * `error.extra`), but with room for `maxFields` fields of `maxValue` code points each: the attached
- * file's view of the same data, redacted exactly as the embed is.
- */
-export function recordFields (record: LogRecord, options: Required<RenderOptions>, maxFields: number, maxValue: number): EmbedField[] {
-  try {
-    return renderFields(record, isObject(record.error) ? record.error : undefined, options, maxFields, maxValue)
-  } catch {
-    return []
-  }
-}
-
-function renderFields (record: LogRecord, error: SerializedError | undefined, options: Required<RenderOptions>, maxFields: number = LIMITS.fields, maxValue: number = LIMITS.fieldValue): EmbedField[] {
-  const allKeys = Array.isArray(options.redactKeys) ? options.redactKeys : []
-  // `password` redacts that key at any depth; `user.credentials.pin` redacts exactly that path.
-  const redactKeys = allKeys.filter((k) => typeof k === 'string' && !k.includes('.'))
-  const redactPaths = allKeys.filter((k) => typeof k === 'string' && k.includes('.')).map((k) => k.toLowerCase().split('.'))
-  const redacted = new Set(redactKeys.map((k) => String(k).toLowerCase()))
-  const include = Array.isArray(options.includeFields) ? options.includeFields : []
-  const exclude = new Set(Array.isArray(options.excludeFields) ? options.excludeFields : [])
-  const out: EmbedField[] = []
-  const add = (name: string, value: unknown): void => {
-    if (out.length >= maxFields || value === undefined) return
-    const text = redacted.has(name.toLowerCase()) ? REDACTED : renderValue(value, maxValue, { redactKeys })
-    out.push(field(escapeBackticks(name), escapeBackticks(text)))
-  }
-
-  const fields = isObject(record.fields) ? withPathsRedacted(record.fields, redactPaths) : undefined
-  if (fields !== undefined) {
-    let keys: string[]
-    try {
-      keys = include.length > 0 ? include.filter((k) => Object.hasOwn(fields, k)) : Object.keys(fields)
-    } catch {
-      keys = []
-    }
-    for (const key of keys) {
-      if (out.length >= maxFields) break
-      if (exclude.has(key)) continue
-      let value: unknown
-      try {
-        value = fields[key]
-      } catch (thrown) {
-        value = `[Throws: ${renderValue(thrown, INLINE_FIELD_MAX)}]`
-      }
-      add(key, value)
-    }
-  }
-
-  if (error !== undefined) {
-    const code = error.code
-    if (typeof code === 'string' || typeof code === 'number') add('error.code', code)
-    if (isObject(error.extra)) {
-      for (const key of Object.keys(error.extra)) add(`error.${key}`, redacted.has(key.toLowerCase()) ? REDACTED : error.extra[key])
-    }
-  }
-  return out
-}
-
-/**
- * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) replaced
- * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
- * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
- */
-/**
- * `fields` as plain data with every `redactKeys` entry applied: a plain key at any depth, a dotted
- * entry (`user.credentials.pin`) at exactly that path. For what leaves the process other than the
- * embed itself: the dead-letter file.
- */
-export function redactFields (fields: Record<string, unknown>, redactKeys: readonly string[]): Record<string, unknown> {
-  const keys = redactKeys.filter((k) => !k.includes('.'))
-  const paths = redactKeys.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.'))
-  return redact(withPathsRedacted(fields, paths), keys) as Record<string, unknown>
-}
-
-function withPathsRedacted (fields: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
-  if (paths.length === 0) return fields
-  const redactAt = (node: unknown, path: readonly string[]): unknown => {
-    const [head, ...rest] = path
-    if (head === undefined || typeof node !== 'object' || node === null || Array.isArray(node)) return node
-    let keys: string[]
-    try {
-      keys = Object.keys(node)
-    } catch {
-      return node
-    }
-    let copy: Record<string, unknown> | undefined
-    for (const key of keys) {
-      if (key.toLowerCase() !== head) continue
-      copy ??= copyOwn(node as Record<string, unknown>, keys)
-      let value: unknown
-      try {
-        value = (node as Record<string, unknown>)[key]
-      } catch {
-        value = undefined
-      }
-      copy[key] = rest.length === 0 ? REDACTED : redactAt(value, rest)
-    }
-    return copy ?? node
-  }
-  let out: unknown = fields
-  for (const path of paths) out = redactAt(out, path)
-  return out as Record<string, unknown>
-}
-
-function copyOwn (node: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const copy: Record<string, unknown> = {}
-  for (const key of keys) {
-    // A throwing getter keeps throwing in the copy, so the renderer shows it as it would have.
-    const desc = Object.getOwnPropertyDescriptor(node, key)
-    if (desc !== undefined) Object.defineProperty(copy, key, { ...desc, configurable: true, enumerable: true })
-  }
-  return copy
-}
-
-function field (name: string, value: string): EmbedField {
-  return { name, value, inline: codePointLength(value) <= INLINE_FIELD_MAX && !value.includes('\n') }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,81 +347,3 @@ function fieldsThatFit (fields: readonly EmbedField[], room: number): EmbedField
   return out
 }
 
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-type ErrorLayout = Pick<Layout, 'stackLines' | 'causeStackLines' | 'causes' | 'innerErrors' | 'errorMessageMax' | 'frameMax'>
-
-function errorHeadline (err: SerializedError, messageMax: number): string {
-  const type = escapeMarkdown(truncate(textOf(err.type), INLINE_FIELD_MAX) || 'Error')
-  const message = truncate(escapeBackticks(textOf(err.message)), messageMax)
-  return message === '' ? `**${type}**` : `**${type}**: ${message}`
-}
-
-function errorBlock (err: SerializedError, layout: ErrorLayout): string {
-  const lines = [errorHeadline(err, layout.errorMessageMax)]
-  const frames = stackFrames(err, layout.stackLines, layout.frameMax)
-  if (frames !== '') lines.push(codeBlock(frames))
-
-  // Walk the cause chain with a bound and a seen-set: a hand-made SerializedError may be cyclic.
-  const seen = new Set<SerializedError>([err])
-  let cause = isObject(err.cause) ? err.cause : undefined
-  let shown = 0
-  let hidden = 0
-  while (cause !== undefined && !seen.has(cause) && shown + hidden < MAX_CAUSE_DEPTH) {
-    seen.add(cause)
-    if (shown < layout.causes) {
-      lines.push(`**Caused by** ${errorHeadline(cause, layout.errorMessageMax).replace(/^\*\*(.*?)\*\*/, '$1')}`)
-      const causeFrames = stackFrames(cause, layout.causeStackLines, layout.frameMax)
-      if (causeFrames !== '') lines.push(codeBlock(causeFrames))
-      shown++
-    } else {
-      hidden++
-    }
-    cause = isObject(cause.cause) ? cause.cause : undefined
-  }
-  if (hidden > 0) lines.push(`${ELLIPSIS} ${hidden} more cause${hidden === 1 ? '' : 's'}`)
-
-  const inner = Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
-  if (inner.length > 0 && layout.innerErrors > 0) {
-    lines.push(`**Errors (${inner.length}):**`)
-    inner.slice(0, layout.innerErrors).forEach((e, i) => {
-      const type = escapeMarkdown(truncate(textOf(e.type), INLINE_FIELD_MAX) || 'Error')
-      lines.push(`${i + 1}. ${type}: ${truncate(escapeBackticks(firstLineOf(textOf(e.message))?.line ?? ''), layout.errorMessageMax)}`)
-    })
-    if (inner.length > layout.innerErrors) lines.push(`${ELLIPSIS} ${inner.length - layout.innerErrors} more`)
-  }
-  return lines.join('\n')
-}
-
-const FRAME = /^\s*at\s/
-
-/**
- * The top `max` lines of the stack, each cut to `frameMax`. V8 starts a stack with
- * `Type: message`, which the headline already shows, so those lines are dropped.
- */
-function stackFrames (err: SerializedError, max: number, frameMax: number): string {
-  if (max <= 0) return ''
-  const lines = stackLines(err)
-  // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
-  const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
-  if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
-  return shown.join('\n')
-}
-
-/**
- * Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without the leading
- * `Type: message` the headline shows.
- */
-export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): string[] {
-  const stack = typeof err.stack === 'string' ? err.stack.slice(0, maxChars) : ''
-  if (stack === '') return []
-  let lines = stack.split('\n')
-  const firstFrame = lines.findIndex((l) => FRAME.test(l))
-  const message = firstLineOf(textOf(err.message))?.line ?? ''
-  const head = lines.slice(0, Math.max(firstFrame, 1)).join('\n')
-  const repeatsMessage = (message !== '' && head.includes(message)) || head.trim() === textOf(err.type).trim() || head.trim().startsWith(`${textOf(err.type)}:`)
-  if (firstFrame > 0 && (repeatsMessage || message === '')) lines = lines.slice(firstFrame)
-  else if (firstFrame === -1 && repeatsMessage) lines = lines.slice(1)
-  return lines.map((l) => l.trim()).filter((l) => l !== '')
-}

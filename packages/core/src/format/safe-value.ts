@@ -9,7 +9,7 @@
 import { Buffer } from 'node:buffer'
 import { types } from 'node:util'
 import { LIMITS } from '../limits.js'
-import type { SerializedError } from '../record.js'
+import { errorName, isError } from '../thrown.js'
 import { ELLIPSIS, truncate } from './text.js'
 
 export interface SafeValueOptions {
@@ -28,14 +28,14 @@ export const MAX_CAUSE_DEPTH = 8
 export const MAX_AGGREGATE_ERRORS = 10
 /** Object keys, array items, Map/Set entries shown per container. */
 export const MAX_ENTRIES = 50
-const DEFAULT_TEXT_DEPTH = 4
-const DEFAULT_PLAIN_DEPTH = 6
+export const DEFAULT_TEXT_DEPTH = 4
+export const DEFAULT_PLAIN_DEPTH = 6
 /** Bytes of a Buffer or items of a typed array shown. */
 const MAX_BYTES_SHOWN = 16
 /** Strings kept in plain data: twice the largest Discord text part, so rendering still has room to cut. */
-const MAX_PLAIN_STRING = LIMITS.description * 2
+export const MAX_PLAIN_STRING = LIMITS.description * 2
 /** A stack deeper than this is never shown, so it is not carried either. */
-const MAX_STACK_CHARS = LIMITS.description * 4
+export const MAX_STACK_CHARS = LIMITS.description * 4
 /** A thrown value described inside `[Throws: …]` is short. */
 const MAX_THROWN_DESCRIPTION = 200
 const UNITS_PER_CODE_POINT = 2
@@ -45,7 +45,7 @@ const UNITS_PER_CODE_POINT = 2
 
 type Got = { ok: true, value: unknown } | { ok: false, error: unknown }
 
-function get (o: unknown, key: PropertyKey): Got {
+export function get (o: unknown, key: PropertyKey): Got {
   try {
     return { ok: true, value: (o as Record<PropertyKey, unknown>)[key] }
   } catch (error) {
@@ -53,12 +53,12 @@ function get (o: unknown, key: PropertyKey): Got {
   }
 }
 
-function getValue (o: unknown, key: PropertyKey): unknown {
+export function getValue (o: unknown, key: PropertyKey): unknown {
   const got = get(o, key)
   return got.ok ? got.value : undefined
 }
 
-function ownKeys (o: object): string[] {
+export function ownKeys (o: object): string[] {
   try {
     return Object.keys(o)
   } catch {
@@ -66,7 +66,7 @@ function ownKeys (o: object): string[] {
   }
 }
 
-function capString (s: string, maxUnits: number): string {
+export function capString (s: string, maxUnits: number): string {
   return s.length > maxUnits ? s.slice(0, maxUnits) + ELLIPSIS : s
 }
 
@@ -74,7 +74,7 @@ function capString (s: string, maxUnits: number): string {
 export function describeThrown (error: unknown): string {
   try {
     if (typeof error === 'string') return capString(error, MAX_THROWN_DESCRIPTION)
-    if (isErrorLike(error)) {
+    if (isError(error)) {
       const message = getValue(error, 'message')
       return capString(`${errorType(error)}: ${typeof message === 'string' ? message : ''}`, MAX_THROWN_DESCRIPTION)
     }
@@ -84,121 +84,20 @@ export function describeThrown (error: unknown): string {
   }
 }
 
-function throwsMarker (error: unknown): string {
+export function throwsMarker (error: unknown): string {
   return `[Throws: ${describeThrown(error)}]`
 }
 
-function isErrorLike (v: unknown): v is object {
-  if (typeof v !== 'object' || v === null) return false
-  // isNativeError needs no trap, so it is safe on Proxies; instanceof catches cross-realm subclasses.
-  if (types.isNativeError(v)) return true
-  try {
-    return v instanceof Error
-  } catch {
-    return false
-  }
-}
-
-/**
- * The name to show for an error: an explicit `name` wins (`this.name = 'HttpError'`), otherwise the
- * constructor's name, so `class DbError extends Error {}` (whose inherited name is 'Error') shows as DbError.
- */
+/** The error's name for display (thrown.ts errorName), cut to a field name's length. */
 export function errorType (err: object): string {
-  const name = getValue(err, 'name')
-  if (typeof name === 'string' && name !== '' && name !== 'Error') return capString(name, LIMITS.fieldName)
-  const ctor = getValue(err, 'constructor')
-  const ctorName = typeof ctor === 'function' ? getValue(ctor, 'name') : undefined
-  if (typeof ctorName === 'string' && ctorName !== '' && ctorName !== 'Object') return capString(ctorName, LIMITS.fieldName)
-  return typeof name === 'string' && name !== '' ? name : 'Error'
+  return capString(errorName(err), LIMITS.fieldName)
 }
 
-function redactSet (keys: readonly string[] | undefined): ReadonlySet<string> {
+export function redactSet (keys: readonly string[] | undefined): ReadonlySet<string> {
   const set = new Set<string>()
   if (keys === undefined) return set
   for (const k of keys) if (typeof k === 'string') set.add(k.toLowerCase())
   return set
-}
-
-// ---------------------------------------------------------------------------------------------
-// serializeError
-
-/** Keys of an error object that `SerializedError` carries in its own slots rather than in `extra`. */
-const ERROR_OWN_SLOTS = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors', 'type'])
-
-/**
- * Reduces anything that was thrown to plain `SerializedError` data. Never throws.
- * Handles Error subclasses, `cause` chains (depth ≤ 8, cycles cut), AggregateError `errors`,
- * pino-serialized errors (`{ type, message, stack }`), strings, null, numbers, hostile objects.
- */
-export function serializeError (err: unknown): SerializedError {
-  try {
-    return serializeAt(err, 0, new WeakSet())
-  } catch (error) {
-    return { type: 'NonError', message: throwsMarker(error) }
-  }
-}
-
-function serializeAt (err: unknown, depth: number, seen: WeakSet<object>): SerializedError {
-  if (typeof err !== 'object' || err === null) {
-    if (typeof err === 'function') return { type: 'NonError', message: renderValue(err) }
-    return { type: 'NonError', message: renderValue(err, LIMITS.description) }
-  }
-  seen.add(err)
-  const native = isErrorLike(err)
-  const messageGot = get(err, 'message')
-  const stackGot = get(err, 'stack')
-  const looksSerialized = !native && ((messageGot.ok && typeof messageGot.value === 'string') || (stackGot.ok && typeof stackGot.value === 'string'))
-  if (!native && !looksSerialized) {
-    return { type: 'NonError', message: renderValue(err, LIMITS.description) }
-  }
-
-  const out: SerializedError = { type: native ? errorType(err) : serializedType(err), message: '' }
-  if (!messageGot.ok) out.message = throwsMarker(messageGot.error)
-  else if (typeof messageGot.value === 'string') out.message = capString(messageGot.value, MAX_PLAIN_STRING)
-  else if (messageGot.value !== undefined) out.message = renderValue(messageGot.value, LIMITS.description)
-  if (stackGot.ok && typeof stackGot.value === 'string' && stackGot.value !== '') out.stack = capString(stackGot.value, MAX_STACK_CHARS)
-
-  const code = getValue(err, 'code')
-  if (typeof code === 'string') out.code = capString(code, LIMITS.fieldValue)
-  else if (typeof code === 'number' && Number.isFinite(code)) out.code = code
-
-  if (depth < MAX_CAUSE_DEPTH) {
-    const cause = getValue(err, 'cause')
-    if (cause !== undefined && !(typeof cause === 'object' && cause !== null && seen.has(cause))) {
-      out.cause = serializeAt(cause, depth + 1, seen)
-    }
-    const inner = getValue(err, 'errors')
-    if (Array.isArray(inner) && inner.length > 0) {
-      const errors: SerializedError[] = []
-      for (let i = 0; i < inner.length && errors.length < MAX_AGGREGATE_ERRORS; i++) {
-        const e = getValue(inner, i)
-        if (typeof e === 'object' && e !== null && seen.has(e)) continue
-        errors.push(serializeAt(e, depth + 1, seen))
-      }
-      if (errors.length > 0) out.errors = errors
-    }
-  }
-
-  const extra: Record<string, unknown> = {}
-  let extraCount = 0
-  for (const key of ownKeys(err)) {
-    if (ERROR_OWN_SLOTS.has(key)) continue
-    if (extraCount >= MAX_ENTRIES) break
-    const got = get(err, key)
-    defineData(extra, key, got.ok ? toPlain(got.value, DEFAULT_TEXT_DEPTH) : throwsMarker(got.error))
-    extraCount++
-  }
-  if (extraCount > 0) out.extra = extra
-  return out
-}
-
-/** pino's std serializer writes `{ type, message, stack }`; others write `name`. */
-function serializedType (err: object): string {
-  for (const key of ['type', 'name']) {
-    const v = getValue(err, key)
-    if (typeof v === 'string' && v !== '') return capString(v, LIMITS.fieldName)
-  }
-  return 'Error'
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,7 +204,7 @@ function writeValue (v: unknown, depth: number, ctx: TextContext): void {
   }
 }
 
-function functionLabel (fn: unknown): string {
+export function functionLabel (fn: unknown): string {
   const name = getValue(fn, 'name')
   return `[Function ${typeof name === 'string' && name !== '' ? capString(name, LIMITS.fieldName) : '(anonymous)'}]`
 }
@@ -338,13 +237,13 @@ function writeObject (o: object, depth: number, ctx: TextContext): void {
 }
 
 /** Objects shown as one token rather than walked. `undefined` when the object should be walked. */
-function describeLeafObject (o: object, depth: number): string | undefined {
+export function describeLeafObject (o: object, depth: number): string | undefined {
   if (types.isDate(o)) {
     const t = Date.prototype.getTime.call(o)
     return Number.isNaN(t) ? 'Invalid Date' : Date.prototype.toISOString.call(o)
   }
   if (types.isRegExp(o)) return capString(RegExp.prototype.toString.call(o), LIMITS.fieldValue)
-  if (isErrorLike(o)) {
+  if (isError(o)) {
     const message = getValue(o, 'message')
     const text = `${errorType(o)}: ${typeof message === 'string' ? capString(message, LIMITS.fieldValue) : ''}`
     return depth === 0 ? text : `[${text}]`
@@ -476,121 +375,3 @@ function constructorLabel (o: object): string {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// toPlain: any value → structured-clone-safe, JSON-like data
-
-interface PlainContext {
-  redact: ReadonlySet<string>
-  ancestors: Set<object>
-}
-
-/**
- * Turns any value into plain data (objects, arrays, strings, finite numbers, booleans, null,
- * undefined) that survives structured cloning into a worker and JSON.stringify. Never throws.
- * BigInt becomes '123n', Dates ISO strings, errors SerializedError, Buffers and other leaf objects
- * their renderValue text; circular references '[Circular]', deeper levels '[Object]'/'[Array]'.
- */
-export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, options: SafeValueOptions = {}): unknown {
-  try {
-    return plainAt(value, depth, { redact: redactSet(options.redactKeys), ancestors: new Set() })
-  } catch (error) {
-    return throwsMarker(error)
-  }
-}
-
-/**
- * Plain copy of `value` with the values of keys matching `keys` (case-insensitive, any depth)
- * replaced by '[redacted]'. Never throws.
- */
-export function redact (value: unknown, keys: readonly string[], depth: number = DEFAULT_PLAIN_DEPTH): unknown {
-  return toPlain(value, depth, { redactKeys: keys })
-}
-
-function plainAt (v: unknown, depth: number, ctx: PlainContext): unknown {
-  switch (typeof v) {
-    case 'string':
-      return capString(v, MAX_PLAIN_STRING)
-    case 'number':
-      return Number.isFinite(v) ? v : String(v)
-    case 'bigint':
-      return `${v}n`
-    case 'boolean':
-    case 'undefined':
-      return v
-    case 'symbol':
-      return capString(v.toString(), MAX_PLAIN_STRING)
-    case 'function':
-      return functionLabel(v)
-    default:
-      if (v === null) return null
-      try {
-        return plainObject(v as object, depth, ctx)
-      } catch (error) {
-        return throwsMarker(error)
-      }
-  }
-}
-
-function plainObject (o: object, depth: number, ctx: PlainContext): unknown {
-  if (ctx.ancestors.has(o)) return CIRCULAR
-  if (types.isDate(o)) {
-    const t = Date.prototype.getTime.call(o)
-    return Number.isNaN(t) ? 'Invalid Date' : Date.prototype.toISOString.call(o)
-  }
-  if (isErrorLike(o)) return serializeError(o)
-  const leaf = describeLeafObject(o, 0)
-  if (leaf !== undefined) return leaf
-  const isArray = Array.isArray(o)
-  if (depth <= 0) return isArray ? '[Array]' : types.isMap(o) ? '[Map]' : types.isSet(o) ? '[Set]' : '[Object]'
-  ctx.ancestors.add(o)
-  try {
-    if (types.isMap(o)) {
-      const result: Record<string, unknown> = {}
-      let i = 0
-      for (const [k, v] of o as Map<unknown, unknown>) {
-        if (i++ >= MAX_ENTRIES) break
-        const key = typeof k === 'string' ? k : renderValue(k, LIMITS.fieldName)
-        defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : plainAt(v, depth - 1, ctx))
-      }
-      return result
-    }
-    if (types.isSet(o)) {
-      const result: unknown[] = []
-      for (const v of o as Set<unknown>) {
-        if (result.length >= MAX_ENTRIES) break
-        result.push(plainAt(v, depth - 1, ctx))
-      }
-      return result
-    }
-    if (isArray) {
-      const lengthValue = getValue(o, 'length')
-      const length = typeof lengthValue === 'number' ? lengthValue : 0
-      const result: unknown[] = []
-      for (let i = 0; i < length && i < MAX_ENTRIES; i++) {
-        const got = get(o, i)
-        result.push(got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error))
-      }
-      if (length > MAX_ENTRIES) result.push(`${ELLIPSIS}${length - MAX_ENTRIES} more`)
-      return result
-    }
-    const result: Record<string, unknown> = {}
-    const keys = ownKeys(o)
-    for (let i = 0; i < keys.length && i < MAX_ENTRIES; i++) {
-      const key = keys[i] as string
-      if (ctx.redact.has(key.toLowerCase())) {
-        defineData(result, key, REDACTED)
-        continue
-      }
-      const got = get(o, key)
-      defineData(result, key, got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error))
-    }
-    return result
-  } finally {
-    ctx.ancestors.delete(o)
-  }
-}
-
-/** Assignment would treat a `__proto__` key as the prototype; defining keeps it an ordinary key. */
-function defineData (target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-}

@@ -1,5 +1,5 @@
 import { DISCORD_CODES, HEADERS } from '../limits.js'
-import { headerValue, parseRateLimitHeaders, retryAfterFromBody, type HeaderMap } from '../rate-limit/headers.js'
+import { headerValue, parseRateLimitHeaders, retryAfterFromBody, type HeaderMap } from './headers.js'
 import { redactLoose } from './webhook-url.js'
 
 /**

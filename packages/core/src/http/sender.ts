@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { Agent, FormData, request, type Dispatcher } from 'undici'
-import type { MessageFile, WebhookPayload } from '../payload.js'
+import type { MessageFile, WebhookPayload, WebhookTarget } from '../types.js'
 import { isJsonContentType, isTlsErrorCode, type SendFailure } from './retry-policy.js'
-import { redactLoose, redactToken, type WebhookTarget } from './webhook-url.js'
+import { redactLoose, redactToken } from './webhook-url.js'
 
 /**
  * The one file that talks to the network. One call = one attempt: retries, rate limits and their waits

@@ -1,17 +1,6 @@
 import { API_VERSION } from '../limits.js'
 import { InvalidWebhookUrlError } from '../errors.js'
-
-/** Where and how to POST. `url` holds the token: never log it; use `redacted`. */
-export interface WebhookTarget {
-  id: string
-  /** The secret part of the URL. */
-  token: string
-  /** Full Execute Webhook URL: `{origin}/api/v10/webhooks/{id}/{token}?wait=true[&thread_id=…]`. */
-  url: string
-  /** Same URL with the token replaced by `[redacted]`: safe for logs, events, health. */
-  redacted: string
-  threadId?: string
-}
+import type { WebhookTarget } from '../types.js'
 
 const DISCORD_HOST = /^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/i
 const SNOWFLAKE = /^\d{17,20}$/

@@ -1,5 +1,4 @@
-import type { RateLimitScope } from '../events.js'
-import type { RateLimitOptions } from '../options.js'
+import type { RateLimitOptions, RateLimitScope } from '../types.js'
 
 /** Every rate-limit setting, resolved. */
 export type LimitConfig = Required<RateLimitOptions>

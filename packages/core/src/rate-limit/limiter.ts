@@ -1,26 +1,5 @@
+import type { BucketInfo, RateLimitInfo } from '../types.js'
 import type { BucketHeaders, LimitConfig, LimitStore, StoreStatus, Wait } from './limit-store.js'
-import { sharedLimits } from './shared-limits.js'
-
-export type { BucketHeaders } from './limit-store.js'
-
-export interface BucketInfo {
-  limit: number
-  remaining: number
-  /** Epoch seconds. */
-  resetTime: number
-  /** Seconds from now. */
-  resetAfter: number
-  exhausted: boolean
-  /** Seconds this webhook must still wait. */
-  waitTime: number
-  /** Epoch seconds. */
-  lastUpdated: number
-}
-
-export interface RateLimitInfo {
-  globalRateLimit: { active: boolean, resetTime: number, waitTime: number }
-  buckets: Record<string, BucketInfo>
-}
 
 /**
  * Proactive limiting for one sender to one webhook, so that steady load earns no 429:
@@ -41,7 +20,7 @@ export class RateLimiter {
   #held = false
   #sentAt = 0
 
-  constructor (webhookId: string, cfg: LimitConfig, store: LimitStore = sharedLimits) {
+  constructor (webhookId: string, cfg: LimitConfig, store: LimitStore) {
     this.webhookId = webhookId
     this.#cfg = cfg
     this.#store = store

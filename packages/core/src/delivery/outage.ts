@@ -1,0 +1,114 @@
+/**
+ * Outage mode: what a webhook does once a batch has failed every retry (5xx, network errors, timeouts).
+ * Discord has outages lasting minutes to hours; the alerts raised then are the ones people need
+ * afterwards, so nothing is dead-lettered for a transient failure. Instead:
+ *
+ *   retries spent ──► enter ──► wait (capped exponential backoff, jitter) ──► probe: one record
+ *                       ▲                                                       │
+ *                       └───────────── transient failure: failed() ◄────────────┤
+ *                                                                               └─ answer: recovered()
+ *                                                                                  the backlog drains packed
+ *
+ * The probe is one small request at a time, never whole batches hammering a dead endpoint; rate-limit
+ * waits (429, Cloudflare) still apply to it as to any request. Pure state: the pipeline does the sleeping
+ * and the sending (one record a request while it lasts), this file only says when the next probe may leave.
+ */
+import type { HealthProblem } from '../types.js'
+
+export interface OutageOptions {
+  /** First wait between probes, in ms; doubles after each failed probe. */
+  probeMinMs: number
+  /** Longest wait between probes, in ms. */
+  probeMaxMs: number
+}
+
+interface OutageState {
+  /** What the last failed request said (never contains the webhook token). */
+  reason: string
+  /** Epoch ms when the outage began (when the retries were spent). */
+  since: number
+  /** Probes sent and failed so far. */
+  probes: number
+}
+
+export interface OutageEnd {
+  since: number
+  durationMs: number
+  probes: number
+}
+
+/** Each wait is drawn from [delay / 2, delay] ("equal jitter"), so many processes do not probe in step. */
+const JITTER_SHARE = 0.5
+
+export class Outage {
+  readonly #options: OutageOptions
+  readonly #random: () => number
+  #state: OutageState | undefined
+  #nextProbeAt = 0
+
+  constructor (options: OutageOptions, random: () => number = Math.random) {
+    this.#options = options
+    this.#random = random
+  }
+
+  get active (): boolean {
+    return this.#state !== undefined
+  }
+
+  /** For health(): degraded while it lasts. */
+  get problem (): HealthProblem | undefined {
+    const s = this.#state
+    return s === undefined ? undefined : { kind: 'outage', reason: `Discord unreachable, records held: ${s.reason}`, since: s.since }
+  }
+
+  /** The retries are spent: the webhook is considered down. Returns true when this starts an outage. */
+  enter (now: number, reason: string): boolean {
+    if (this.#state !== undefined) {
+      this.failed(now, reason)
+      return false
+    }
+    this.#state = { reason, since: now, probes: 0 }
+    this.#nextProbeAt = now + this.#delay(0)
+    return true
+  }
+
+  /** A probe met another transient failure: wait longer before the next. */
+  failed (now: number, reason: string): void {
+    const state = this.#state
+    if (state === undefined) return
+    state.probes++
+    state.reason = reason
+    this.#nextProbeAt = now + this.#delay(state.probes)
+  }
+
+  /** Discord answered (any answer that is not a transient failure): the outage is over. */
+  recovered (now: number): OutageEnd | undefined {
+    const state = this.#state
+    if (state === undefined) return undefined
+    this.#state = undefined
+    this.#nextProbeAt = 0
+    return { since: state.since, durationMs: now - state.since, probes: state.probes + 1 }
+  }
+
+  /** The next probe may leave at once (at shutdown: one last try before the deadline). */
+  probeNow (now: number): void {
+    if (this.#state !== undefined) this.#nextProbeAt = now
+  }
+
+  /** Milliseconds until the next probe may leave; 0 outside an outage. */
+  waitMs (now: number): number {
+    return this.#state === undefined ? 0 : Math.max(0, this.#nextProbeAt - now)
+  }
+
+  /** The wait after `failures` failed probes: min·2^failures, capped, then jittered. */
+  #delay (failures: number): number {
+    const { probeMinMs, probeMaxMs } = this.#options
+    const full = Math.min(probeMaxMs, probeMinMs * 2 ** Math.min(failures, 30))
+    return Math.round(full * (1 - JITTER_SHARE * this.#random()))
+  }
+}
+
+/** The oldest a held record may be (counted from its time, or from `startedAt` if it is older) before it is dropped. */
+export function isExpired (recordTime: number, startedAt: number, now: number, maxAgeMs: number): boolean {
+  return now - Math.max(recordTime, startedAt) > maxAgeMs
+}

@@ -1,0 +1,92 @@
+/*
+ * The delivery worker: a Pipeline on its own thread, fed plain records by worker.ts. It writes the
+ * shared counters itself, tells the caller when nothing is pending, and at the end of a close sets
+ * SLOT.closed and notifies, for a caller blocked in Atomics.wait inside a process 'exit' handler.
+ */
+import { writeSync } from 'node:fs'
+import { parentPort, workerData } from 'node:worker_threads'
+import { systemClock } from '../clock.js'
+import { redactLoose, redactToken } from '../http/webhook-url.js'
+import { SelfLog } from '../self-log.js'
+import type { NotifierEvents, ResolvedOptions } from '../types.js'
+import { SLOT } from './ledger.js'
+import { Pipeline } from './pipeline.js'
+import type { FromWorker, ToWorker, WorkerData } from './protocol.js'
+
+/** State (problem, rate limits) is posted at most this often, trailing, so busy periods cost few messages. */
+const STATE_INTERVAL_MS = 50
+
+const port = parentPort
+if (port === null) throw new Error('worker-entry must run in a worker thread')
+const data = workerData as WorkerData
+const counters = new Int32Array(data.counters)
+const post = (message: FromWorker): void => port.postMessage(message)
+
+// A worker's process.stderr is relayed through the caller's thread, which at exit sits blocked in
+// Atomics.wait and then dies: lines about the very records being drained would be lost. fd 2 directly.
+function writeStderr (line: string): void {
+  try {
+    writeSync(2, line.endsWith('\n') ? line : line + '\n')
+  } catch {}
+}
+const options: ResolvedOptions = { ...data.options, log: data.forwardLog ? (line) => post({ type: 'log', line }) : writeStderr, dispatcher: undefined, clock: systemClock }
+const target = options.target!
+const log = new SelfLog(options.logLevel, options.log, (s) => redactLoose(redactToken(s, target.token)), data.from?.said)
+
+let seq = data.from === undefined ? 0 : 1
+let stateTimer: NodeJS.Timeout | undefined
+function state (): void {
+  stateTimer ??= setTimeout(() => {
+    stateTimer = undefined
+    post({ type: 'state', problem: pipeline.problem(), rateLimits: pipeline.rateLimitInfo() })
+  }, STATE_INTERVAL_MS)
+}
+const emit = <K extends keyof NotifierEvents>(name: K, ...args: NotifierEvents[K]): void => {
+  const [payload] = args as unknown as [Record<string, unknown>]
+  // Dropped records stay in the worker (and in the dead-letter file); the caller gets the counts.
+  if (name === 'dropped') delete payload.records
+  post({ type: 'event', name, payload })
+  state()
+}
+const pipeline: Pipeline = new Pipeline({
+  options,
+  target,
+  counters,
+  log,
+  emit,
+  wants: () => true,
+  idle: () => post({ type: 'idle', seq }),
+  from: data.from
+})
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'deliver':
+      seq = message.seq
+      for (const item of message.items) {
+        if ('ended' in item) pipeline.windowEnded(item.window)
+        else pipeline.deliver(item.record, item.window)
+      }
+      if (pipeline.idle) post({ type: 'idle', seq })
+      break
+    case 'flush':
+      void pipeline.flush(message.timeoutMs).then((result) => post({ type: 'reply', id: message.id, result }))
+      break
+    case 'settle': {
+      const timeoutMs = message.until === undefined ? message.timeoutMs : Math.max(0, message.until - Date.now())
+      const done = message.close ? pipeline.close(timeoutMs, message.named) : pipeline.settle(timeoutMs, message.named)
+      void done.then((result) => {
+        if (message.close) {
+          Atomics.store(counters, SLOT.closed, 1)
+          Atomics.notify(counters, SLOT.closed)
+        }
+        post({ type: 'state', problem: pipeline.problem(), rateLimits: pipeline.rateLimitInfo() })
+        post({ type: 'reply', id: message.id, result })
+      })
+      break
+    }
+    case 'resetRateLimits':
+      pipeline.resetRateLimits()
+      break
+  }
+})

@@ -1,0 +1,117 @@
+/**
+ * An error as the embed's description shows it: `**Type**: message`, the top stack frames in a code
+ * block, the cause chain and an AggregateError's inner errors, each within the layout's limits. Pure.
+ */
+import { LIMITS } from '../limits.js'
+import type { SerializedError } from '../types.js'
+import { MAX_CAUSE_DEPTH } from './safe-value.js'
+import { ELLIPSIS, codeBlock, escapeBackticks, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
+import { INLINE_FIELD_MAX } from './fields.js'
+
+/** Only this much of a huge message or stack is ever looked at; no layout shows more. */
+const MAX_SCAN = LIMITS.description * 2
+
+/** How much of an error to show. */
+export interface ErrorLayout {
+  stackLines: number
+  causeStackLines: number
+  causes: number
+  innerErrors: number
+  errorMessageMax: number
+  frameMax: number
+}
+
+function isObject (v: unknown): v is Record<string, unknown> & object {
+  return typeof v === 'object' && v !== null
+}
+
+function textOf (v: unknown): string {
+  return typeof v === 'string' ? v.slice(0, MAX_SCAN) : ''
+}
+
+/** The first non-empty line of `s` and what follows it. */
+export function firstLineOf (s: string): { line: string, after: string } | undefined {
+  const lines = s.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim()
+    if (line !== '') return { line, after: lines.slice(i + 1).join('\n').trim() }
+  }
+  return undefined
+}
+
+
+
+function errorHeadline (err: SerializedError, messageMax: number): string {
+  const type = escapeMarkdown(truncate(textOf(err.type), INLINE_FIELD_MAX) || 'Error')
+  const message = truncate(escapeBackticks(textOf(err.message)), messageMax)
+  return message === '' ? `**${type}**` : `**${type}**: ${message}`
+}
+
+export function errorBlock (err: SerializedError, layout: ErrorLayout): string {
+  const lines = [errorHeadline(err, layout.errorMessageMax)]
+  const frames = stackFrames(err, layout.stackLines, layout.frameMax)
+  if (frames !== '') lines.push(codeBlock(frames))
+
+  // Walk the cause chain with a bound and a seen-set: a hand-made SerializedError may be cyclic.
+  const seen = new Set<SerializedError>([err])
+  let cause = isObject(err.cause) ? err.cause : undefined
+  let shown = 0
+  let hidden = 0
+  while (cause !== undefined && !seen.has(cause) && shown + hidden < MAX_CAUSE_DEPTH) {
+    seen.add(cause)
+    if (shown < layout.causes) {
+      lines.push(`**Caused by** ${errorHeadline(cause, layout.errorMessageMax).replace(/^\*\*(.*?)\*\*/, '$1')}`)
+      const causeFrames = stackFrames(cause, layout.causeStackLines, layout.frameMax)
+      if (causeFrames !== '') lines.push(codeBlock(causeFrames))
+      shown++
+    } else {
+      hidden++
+    }
+    cause = isObject(cause.cause) ? cause.cause : undefined
+  }
+  if (hidden > 0) lines.push(`${ELLIPSIS} ${hidden} more cause${hidden === 1 ? '' : 's'}`)
+
+  const inner = Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
+  if (inner.length > 0 && layout.innerErrors > 0) {
+    lines.push(`**Errors (${inner.length}):**`)
+    inner.slice(0, layout.innerErrors).forEach((e, i) => {
+      const type = escapeMarkdown(truncate(textOf(e.type), INLINE_FIELD_MAX) || 'Error')
+      lines.push(`${i + 1}. ${type}: ${truncate(escapeBackticks(firstLineOf(textOf(e.message))?.line ?? ''), layout.errorMessageMax)}`)
+    })
+    if (inner.length > layout.innerErrors) lines.push(`${ELLIPSIS} ${inner.length - layout.innerErrors} more`)
+  }
+  return lines.join('\n')
+}
+
+const FRAME = /^\s*at\s/
+
+/**
+ * The top `max` lines of the stack, each cut to `frameMax`. V8 starts a stack with
+ * `Type: message`, which the headline already shows, so those lines are dropped.
+ */
+function stackFrames (err: SerializedError, max: number, frameMax: number): string {
+  if (max <= 0) return ''
+  const lines = stackLines(err)
+  // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
+  const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
+  if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
+  return shown.join('\n')
+}
+
+/**
+ * Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without the leading
+ * `Type: message` the headline shows.
+ */
+export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): string[] {
+  const stack = typeof err.stack === 'string' ? err.stack.slice(0, maxChars) : ''
+  if (stack === '') return []
+  let lines = stack.split('\n')
+  const firstFrame = lines.findIndex((l) => FRAME.test(l))
+  const message = firstLineOf(textOf(err.message))?.line ?? ''
+  const head = lines.slice(0, Math.max(firstFrame, 1)).join('\n')
+  const repeatsMessage = (message !== '' && head.includes(message)) || head.trim() === textOf(err.type).trim() || head.trim().startsWith(`${textOf(err.type)}:`)
+  if (firstFrame > 0 && (repeatsMessage || message === '')) lines = lines.slice(firstFrame)
+  else if (firstFrame === -1 && repeatsMessage) lines = lines.slice(1)
+  return lines.map((l) => l.trim()).filter((l) => l !== '')
+}
+

@@ -1,0 +1,94 @@
+/**
+ * The notifier's send methods as records: plain text, a ready embed, a diagnostic, a startup and an
+ * error notification. Pure: the severity is resolved and the time read by the caller (notifier.ts).
+ */
+import { serializeError } from './format/plain.js'
+import { SEVERITY_STYLES, type Severity } from './levels.js'
+import { errorName, isError, read } from './thrown.js'
+import type { Embed, EmbedField, LogRecord, SerializedError } from './types.js'
+
+export type DiagnosticLevel = Severity | 'warn' | 'fatal'
+
+export interface DiagnosticInput {
+  level: DiagnosticLevel
+  service: string
+  message: string
+  details?: Record<string, unknown>
+}
+
+export interface ErrorNotificationInput {
+  service: string
+  error: unknown
+  context?: string
+  details?: Record<string, unknown>
+}
+
+export interface EmbedInput {
+  title?: string
+  description?: string
+  url?: string
+  color?: number
+  fields?: EmbedField[]
+  footer?: { text: string, icon_url?: string } | string
+  author?: { name: string, url?: string, icon_url?: string }
+  thumbnail?: { url: string } | string
+  image?: { url: string } | string
+  /** A Date, epoch ms or an ISO string; `true` (the default) for now, `false` for none. */
+  timestamp?: string | number | Date | boolean
+  /** Severity used for queue priority and mentions. @default 'info' */
+  severity?: Severity
+}
+
+export function plaintextRecord (text: string, severity: Severity, now: number): LogRecord {
+  return { severity, message: '', content: String(text), time: now }
+}
+
+export function embedRecord (input: EmbedInput, severity: Severity, now: number): LogRecord {
+  const embed: Embed = { color: input.color ?? SEVERITY_STYLES[severity].color }
+  if (input.title !== undefined) embed.title = String(input.title)
+  if (input.description !== undefined) embed.description = String(input.description)
+  if (input.url !== undefined) embed.url = input.url
+  if (input.fields !== undefined) embed.fields = input.fields
+  if (input.footer !== undefined) embed.footer = typeof input.footer === 'string' ? { text: input.footer } : input.footer
+  if (input.author !== undefined) embed.author = input.author
+  if (input.thumbnail !== undefined) embed.thumbnail = typeof input.thumbnail === 'string' ? { url: input.thumbnail } : input.thumbnail
+  if (input.image !== undefined) embed.image = typeof input.image === 'string' ? { url: input.image } : input.image
+  const ts = input.timestamp ?? true
+  if (ts !== false) {
+    const d = ts === true ? new Date(now) : new Date(ts)
+    if (!Number.isNaN(d.getTime())) embed.timestamp = d.toISOString()
+  }
+  return { severity, message: input.title ?? '', embed, time: now }
+}
+
+/** `level` as given is the footer's level name; `severity` is what it resolved to. */
+export function diagnosticRecord (input: DiagnosticInput, severity: Severity, now: number): LogRecord {
+  const record: LogRecord = { severity, level: String(input.level), service: input.service, title: `${SEVERITY_STYLES[severity].label} · ${input.service}`, message: String(input.message), time: now }
+  if (input.details !== undefined) record.fields = input.details
+  return record
+}
+
+export function startupRecord (service: string, info: { version?: string, details?: Record<string, unknown> }, now: number): LogRecord {
+  const fields: Record<string, unknown> = { ...info.details }
+  if (info.version !== undefined) fields.Version = info.version
+  fields['Node.js'] = process.version
+  fields.PID = process.pid
+  // The title template adds the severity emoji; titles here carry none of their own.
+  return { severity: 'info', service, title: `${service} started`, message: info.version === undefined ? `${service} is up.` : `${service} ${info.version} is up.`, fields, time: now }
+}
+
+/** The title reads the error's message: it is taken now, as the record is at the call. */
+export function errorRecord (input: ErrorNotificationInput, now: number): LogRecord {
+  const error = thrown(input.error)
+  const message = isError(error) ? read(error, 'message') : error.message
+  const shown = typeof message === 'string' && message !== '' ? message : isError(error) ? errorName(error) : error.type
+  const record: LogRecord = { severity: 'error', service: input.service, title: `${input.service}: ${shown}`, message: '', error, time: now }
+  if (input.context !== undefined) record.context = input.context
+  if (input.details !== undefined) record.fields = input.details
+  return record
+}
+
+/** An Error as it is (send() serialises it after storm control); anything else thrown, serialised now. */
+function thrown (value: unknown): Error | SerializedError {
+  return isError(value) ? value : serializeError(value)
+}

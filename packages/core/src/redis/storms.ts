@@ -1,0 +1,107 @@
+import { localDecisions, localStorms, type StormDecision, type StormDescription, type StormRequest, type StormStore } from '../storm/fleet.js'
+import type { ResolvedOptions } from '../types.js'
+import { redisLink, REDIS_PREFIX, type RedisLink } from './link.js'
+
+/**
+ * How long after its window's end a process that never reported it counts as gone (crashed, or its
+ * report fell back to a local summary while Redis was away): the fleet's summary no longer waits for it.
+ */
+export const STORM_GRACE_MS = 5000
+/**
+ * The fleet's summary waits until no process has claimed or contributed to the storm for this long, so
+ * processes that start and end a little apart (a fleet of short jobs) still share one summary.
+ */
+export const STORM_QUIET_MS = 2000
+/** A fleet window's key outlives the longest it can be needed by this much, then expires. */
+const STORM_SLACK_MS = 60_000
+/** Requests per script call: a round with more is split, so one call stays short for Redis. */
+const MAX_KEYS_PER_CALL = 200
+
+export interface RedisStormsOptions {
+  /** redis:// or rediss:// URL, with credentials if needed (the connection is shared with RedisLimits). */
+  url: string
+  /** How long after its window's end a silent process counts as gone (ms, default STORM_GRACE_MS). */
+  graceMs?: number
+  /** How long the storm must be quiet before the last process sends the summary (ms, default STORM_QUIET_MS). */
+  quietMs?: number
+}
+
+/**
+ * Storm control shared by every process on every host that posts to one webhook, through Redis (see
+ * storm/fleet.ts for what is decided, storm-script.ts for how). It shares the thread's connection
+ * to the URL with the rate limits (RedisLimits), so Redis being lost or slow is noticed, said once on
+ * stderr and shown in `health()` by the same machinery; meanwhile every decision is the local one.
+ */
+export class RedisStorms implements StormStore {
+  readonly shared = true
+  #link: RedisLink
+  #graceMs: number
+  #quietMs: number
+
+  constructor (options: RedisStormsOptions) {
+    this.#link = redisLink(options.url)
+    this.#graceMs = options.graceMs ?? STORM_GRACE_MS
+    this.#quietMs = options.quietMs ?? STORM_QUIET_MS
+  }
+
+  async decide (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
+    // The first decisions wait for the first connection attempt (about a second at most): a fleet that
+    // starts together must not open with every process alerting on its own.
+    if (this.#link.starting) await this.#link.ready
+    const out: StormDecision[] = []
+    for (let i = 0; i < requests.length; i += MAX_KEYS_PER_CALL) {
+      const part = requests.slice(i, i + MAX_KEYS_PER_CALL)
+      out.push(...await this.#call(webhookId, instance, part))
+    }
+    return out
+  }
+
+  status (): { degraded?: string } {
+    if (this.#link.starting) return {}
+    const problem = this.#link.problem
+    return problem === undefined ? {} : { degraded: `${problem}; storm control is not shared with other processes until Redis is back` }
+  }
+
+  async #call (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
+    if (!this.#link.up) return localDecisions(requests)
+    const keys: string[] = []
+    const args: Array<string | number> = [instance, this.#graceMs, STORM_SLACK_MS, this.#quietMs]
+    for (const r of requests) {
+      keys.push(`${REDIS_PREFIX}wh:${webhookId}:storm:${r.fingerprint}`)
+      if (r.op === 'claim') args.push('c', r.windowMs, Math.max(0, Math.round(r.leftMs)), Math.max(0, Math.round(r.sinceMs)), JSON.stringify(r.description))
+      else if (r.op === 'contribute') args.push('x', r.windowMs, r.repeats, Math.max(0, Math.round(r.sinceMs)), '')
+      else args.push('f', r.windowMs, r.force === true ? 1 : 0, 0, '')
+    }
+    let reply: unknown
+    try {
+      reply = await this.#link.runKeys('storm', keys, args)
+    } catch {
+      // Redis failed or was too slow: these are decided as one process alone would (nothing lost). A
+      // script that did run late may then count a record twice: more, never less.
+      return localDecisions(requests)
+    }
+    const replies = Array.isArray(reply) ? reply : []
+    return requests.map((r, i) => decision(r, replies[i]))
+  }
+}
+
+function decision (request: StormRequest, reply: unknown): StormDecision {
+  if (request.op === 'claim') return reply === 0 ? { kind: 'fold' } : { kind: 'send' }
+  if (reply === 0) return { kind: 'fold' }
+  if (Array.isArray(reply) && reply[0] === 4) return { kind: 'wait', ms: Math.max(1, Number(reply[1])) }
+  if (Array.isArray(reply) && reply[0] === 5) return { kind: 'watch', ms: Math.max(1, Number(reply[1])) }
+  if (!Array.isArray(reply) || reply[0] !== 3) return request.op === 'finish' ? { kind: 'fold' } : { kind: 'local' }
+  const [, repeats, instances, text, firstSinceMs, lastSinceMs] = reply as [number, number, number, string, number, number]
+  let description: StormDescription
+  try {
+    description = JSON.parse(text) as StormDescription
+  } catch {
+    description = { severity: 'error', title: '', template: '' }
+  }
+  return { kind: 'summary', repeats: Number(repeats), instances: Number(instances), description, firstSinceMs: Number(firstSinceMs), lastSinceMs: Number(lastSinceMs) }
+}
+
+/** Where storm control's windows are shared: through Redis with `redisUrl` (and storm control on), else nowhere. */
+export function stormStoreFor (o: Pick<ResolvedOptions, 'redisUrl' | 'dedup'>): StormStore {
+  return o.redisUrl !== undefined && o.dedup.enabled ? new RedisStorms({ url: o.redisUrl }) : localStorms
+}

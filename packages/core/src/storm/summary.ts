@@ -1,0 +1,46 @@
+/**
+ * The one place a storm's "×N more" summary is written: a record the notifier sends like any other,
+ * but which is not a user record (it counts in none of the record counters; the repeats it stands for
+ * are `collapsed`). Pure: the time is passed in.
+ */
+import type { LogRecord } from '../types.js'
+import type { StormWindow } from './windows.js'
+
+/** Said by a summary of one process's part when Redis was lost before the fleet's summary went out. */
+const FLEET_LOST = ' Redis was lost before the fleet\'s summary went out: this counts this process\'s repeats only; those other processes had handed to Redis are not counted.'
+const MS_PER_S = 1000
+const S_PER_MIN = 60
+
+/** `45 s`, `3 min`: a duration (ms) as people say it; at least `1 s`, minutes from 2 minutes on. */
+export function spoken (ms: number): string {
+  const s = Math.max(1, Math.round(ms / MS_PER_S))
+  return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
+}
+
+const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + ' UTC'
+
+/**
+ * "×N more in the last 45 s: title" for a window that ended (at `endsAt`), with the repeats, first and
+ * last seen, the pattern, the error and, for a fleet's window, how many instances it covers.
+ */
+export function summaryRecord (w: StormWindow): LogRecord {
+  const span = w.endsAt - w.firstSeen
+  const fields: Record<string, unknown> = {
+    Repeats: w.repeats,
+    'First seen': new Date(w.firstSeen).toISOString(),
+    'Last seen': new Date(w.lastSeen).toISOString(),
+    Pattern: w.template
+  }
+  if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
+  const from = w.instances !== undefined && w.instances > 1 ? ` from ${w.instances} instances` : ''
+  if (from !== '') fields.Instances = w.instances
+  const record: LogRecord = {
+    severity: w.severity,
+    time: w.lastSeen,
+    title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,
+    message: `Repeats of this alert were collapsed into this summary (first seen ${clock(w.firstSeen)}, last seen ${clock(w.lastSeen)}).${w.fleetLost === true ? FLEET_LOST : ''}`,
+    fields
+  }
+  if (w.service !== undefined) record.service = w.service
+  return record
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { resolveOptions } from '../src/options/resolve.js'
+import { DEFAULTS } from '../src/options/table.js'
+import { StormWindows, type StormWindow } from '../src/storm/windows.js'
+import type { LogRecord } from '../src/types.js'
+
+const WINDOW = 60_000
+const rec = (message: string, extra: Partial<LogRecord> = {}): LogRecord => ({ severity: 'error', message, time: 0, ...extra })
+
+/** A call as the notifier makes it: end what is due, then fold a repeat or open a window for a first. */
+function offer (w: StormWindows, key: string, record: LogRecord, now: number, ended: StormWindow[] = []): boolean {
+  if (now >= w.nextEnd) ended.push(...w.expire(now))
+  if (w.fold(key, now)) return false
+  const evicted = w.open(key, record, now)
+  if (evicted !== undefined) ended.push(evicted)
+  return true
+}
+
+describe('StormWindows', () => {
+  it('passes the first of a kind and folds its repeats inside the window', () => {
+    const w = new StormWindows(WINDOW)
+    expect(offer(w, 'k', rec('a'), 1000)).toBe(true)
+    expect(offer(w, 'k', rec('a'), 2000)).toBe(false)
+    expect(offer(w, 'k', rec('a'), 3000)).toBe(false)
+    expect(offer(w, 'other', rec('b'), 3000)).toBe(true)
+    expect(w.expire(3000)).toEqual([])
+    expect(w.owed).toBe(true)
+  })
+
+  it('ends a window with its repeat count, first and last seen, described by its first record', () => {
+    const w = new StormWindows(WINDOW)
+    const disk = (n: number): LogRecord => rec(`disk full on /dev/sda${n}`, { service: 'db', error: { type: 'Error', message: 'ENOSPC', stack: 'Error: ENOSPC\n    at write (/app/db.js:9:1)' } })
+    offer(w, 'k', disk(1), 1000)
+    for (let t = 1100; t < 1100 + 37; t++) offer(w, 'k', disk(t), t)
+    expect(w.expire(1000 + WINDOW - 1)).toEqual([])
+    const [ended, ...rest] = w.expire(1000 + WINDOW)
+    expect(rest).toEqual([])
+    expect(ended).toMatchObject({
+      key: 'k', repeats: 37, firstSeen: 1000, lastSeen: 1136, endsAt: 1000 + WINDOW, severity: 'error', service: 'db',
+      title: 'disk full on /dev/sda1', template: 'disk full on /dev/sda<n>', errorType: 'Error', topFrame: '/app/db.js:9'
+    })
+    expect(w.size).toBe(0)
+    expect(w.owed).toBe(false)
+  })
+
+  it('ends a window without repeats too: nothing is owed for it', () => {
+    const w = new StormWindows(WINDOW)
+    offer(w, 'k', rec('a'), 0)
+    expect(w.owed).toBe(false)
+    expect(w.expire(WINDOW).map((x) => x.repeats)).toEqual([0])
+    expect(w.size).toBe(0)
+  })
+
+  it('opens a new window, sent at once, for the first record after the old one ended', () => {
+    const w = new StormWindows(WINDOW)
+    const ended: StormWindow[] = []
+    offer(w, 'k', rec('a'), 0)
+    offer(w, 'k', rec('a'), 10)
+    // No timer ran: the late record itself ends the old window.
+    expect(offer(w, 'k', rec('a'), WINDOW + 5, ended)).toBe(true)
+    expect(ended.map((x) => x.repeats)).toEqual([1])
+    expect(w.nextEnd).toBe(2 * WINDOW + 5)
+  })
+
+  it('ends every window at once for flush and close, and counts add up', () => {
+    const w = new StormWindows(WINDOW)
+    let passed = 0
+    for (let i = 0; i < 1000; i++) if (offer(w, `k${i % 3}`, rec('a'), i)) passed++
+    const ended = w.endAll(1000)
+    expect(passed).toBe(3)
+    expect(passed + ended.reduce((n, x) => n + x.repeats, 0)).toBe(1000)
+    expect(w.size).toBe(0)
+    expect(w.nextEnd).toBe(Infinity)
+  })
+
+  it('bounds open windows: opening one more ends the oldest early', () => {
+    const w = new StormWindows(WINDOW, 2)
+    const ended: StormWindow[] = []
+    offer(w, 'a', rec('a'), 0, ended)
+    offer(w, 'a', rec('a'), 1, ended)
+    offer(w, 'b', rec('b'), 2, ended)
+    offer(w, 'c', rec('c'), 3, ended)
+    expect(w.size).toBe(2)
+    expect(ended.map((x) => [x.title, x.repeats, x.endsAt])).toEqual([['a', 1, 3]])
+    expect(w.nextEnd).toBe(2 + WINDOW)
+  })
+
+  it('says when the oldest window ends, for the timer', () => {
+    const w = new StormWindows(WINDOW)
+    expect(w.nextEnd).toBe(Infinity)
+    offer(w, 'a', rec('a'), 100)
+    offer(w, 'b', rec('b'), 200)
+    expect(w.nextEnd).toBe(100 + WINDOW)
+  })
+
+  it('keeps only short copies of huge records', () => {
+    const w = new StormWindows(WINDOW)
+    offer(w, 'k', rec('y'.repeat(1_000_000)), 0)
+    const [x] = w.endAll(1)
+    expect(x!.title.length).toBeLessThanOrEqual(300)
+    expect(x!.template.length).toBeLessThanOrEqual(300)
+  })
+})
+
+describe('dedup options', () => {
+  const url = `https://discord.com/api/webhooks/123456789012345678/${'t'.repeat(68)}`
+
+  it('defaults to on, a 60 s window, and every fingerprint part but the stack frame (a stack format per call)', () => {
+    expect(resolveOptions({ webhookUrl: url }).dedup).toEqual({ enabled: true, windowMs: 60_000, fingerprint: ['severity', 'message', 'errorType'] })
+    expect(DEFAULTS.dedup.enabled).toBe(true)
+  })
+
+  it('puts chosen parts in canonical order without duplicates', () => {
+    expect(resolveOptions({ webhookUrl: url, dedup: { fingerprint: ['topFrame', 'severity', 'topFrame'] } }).dedup.fingerprint).toEqual(['severity', 'topFrame'])
+  })
+
+  it.each([
+    [{ dedup: 'yes' }, 'dedup'],
+    [{ dedup: { enabled: 'no' } }, 'dedup.enabled'],
+    [{ dedup: { windowMs: 0 } }, 'dedup.windowMs'],
+    [{ dedup: { fingerprint: [] } }, 'dedup.fingerprint'],
+    [{ dedup: { fingerprint: ['stack'] } }, 'dedup.fingerprint']
+  ])('rejects %j naming the option', (bad, option) => {
+    expect(() => resolveOptions({ webhookUrl: url, ...(bad as object) })).toThrow(expect.objectContaining({ option }))
+  })
+})
