@@ -12,11 +12,12 @@
  * distinct problem.
  */
 import { EventEmitter } from 'node:events'
+import { systemClock } from './clock.js'
 import { describe } from './errors.js'
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
 import { toPlain, serializeError } from './format/plain.js'
 import { redactLoose, redactToken } from './http/webhook-url.js'
-import { atLeast, knownSeverity, SEVERITIES, type Severity } from './levels.js'
+import { atLeast, knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
 import { diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
 import { newCounters, readCounters, SLOT } from './delivery/ledger.js'
 import { Pipeline } from './delivery/pipeline.js'
@@ -24,7 +25,7 @@ import { WorkerDelivery } from './delivery/worker.js'
 import { resolveWithEnvironment, withEnvironment } from './options/env.js'
 import { DEFAULTS } from './options/table.js'
 import { SelfLog } from './self-log.js'
-import { fingerprint } from './storm/fingerprint.js'
+import { fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
 import { StormWindows, type StormWindow } from './storm/windows.js'
 import { isError } from './thrown.js'
 import { DROP_REASONS, type Counters, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type PlainRecord, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
@@ -32,6 +33,8 @@ import { DROP_REASONS, type Counters, type FlushResult, type Health, type LogRec
 export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput } from './messages.js'
 
 const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
+/** Calls of one synchronous run that share one clock read (see #runTime). */
+const RUN_READS = 31
 /** Depth kept of fields and embeds copied at the call. */
 const PLAIN_DEPTH = 8
 /** An Error's own properties that a logger puts on it and the record shows elsewhere (Winston assigns them). */
@@ -53,6 +56,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   #timer: unknown
   #closed = false
   #tracked = false
+  readonly #minRank: number
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
@@ -66,8 +70,9 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     const token = o.target?.token ?? ''
     this.#log = new SelfLog(o.logLevel, o.log, (s) => redactLoose(redactToken(s, token)))
     this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
+    this.#minRank = SEVERITY_STYLES[o.minSeverity].rank
     if (!o.enabled || o.target === undefined) return
-    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs)
+    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint))
     const emit = this.#emit
     const idle = (): void => this.#untrackIfIdle()
     this.#delivery = o.thread
@@ -99,31 +104,60 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
       }
       const windows = this.#windows
       if (windows === undefined) {
+        const copy = atCall(record, severity)
         c[SLOT.accepted]!++
         this.#track()
-        delivery.deliver(atCall(record, severity))
+        delivery.deliver(copy)
         return true
       }
-      const now = this.options.clock.now()
-      if (now >= windows.nextEnd) this.#ended(windows.expire(now))
-      const key = fingerprint(record, this.options.dedup.fingerprint)
-      c[SLOT.accepted]!++
-      if (windows.fold(key, now)) {
-        c[SLOT.collapsed]!++
-        this.#track()
+      const now = this.#runTime()
+      const text = recordText(record)
+      if (this.#repeat(windows, severity, record.service, text, record.error, now)) {
+        c[SLOT.accepted]!++
         return true
       }
       const copy = atCall(record, severity)
-      const evicted = windows.open(key, copy, now)
+      const { window, evicted } = windows.open(fingerprintOf(windows.parts, severity, record.service, text, record.error), copy, now)
+      c[SLOT.accepted]!++
       if (evicted !== undefined) this.#ended([evicted])
       this.#arm(now)
       this.#track()
-      delivery.deliver(copy, this.#fleet ? windows.get(key) : undefined)
+      delivery.deliver(copy, this.#fleet ? window : undefined)
       return true
     } catch (err) {
       this.#log.errorOnce('send', `could not queue a record: ${String(err)}`)
       return false
     }
+  }
+
+  /**
+   * Storm control for a record not built yet: when a record of this severity, service, text (what its
+   * message would be) and error would repeat an alert whose window is open, it is counted as send()
+   * would count it, and true is returned; otherwise nothing is counted and false returned: build the
+   * record and send() it. For adapters that can tell a repeat from a log call's own parts (the Winston
+   * transport, for `logger.error(err)`). Never throws.
+   */
+  fold (severity: Severity, service: string | undefined, text: string, error?: Error | SerializedError): boolean {
+    const windows = this.#windows
+    if (windows === undefined || this.#delivery === undefined || this.#closed) return false
+    try {
+      if (SEVERITY_STYLES[severity].rank < this.#minRank || !this.#repeat(windows, severity, service, text, error, this.#runTime())) return false
+      this.#counters[SLOT.accepted]!++
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Storm control's one step: a repeat of an open window is counted (collapsed) and true returned. */
+  #repeat (windows: StormWindows, severity: Severity, service: string | undefined, text: string, error: LogRecord['error'], now: number): boolean {
+    if (now >= windows.nextEnd) this.#ended(windows.expire(now))
+    const open = windows.find(severity, service, text, error)
+    if (open === undefined) return false
+    windows.fold(open, now)
+    this.#counters[SLOT.collapsed]!++
+    this.#track()
+    return true
   }
 
   /** Plain text. An unknown `severity` is sent as 'error', as in sendDiagnostic. */
@@ -263,6 +297,35 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
 
   #now (): number {
     return this.options.clock.now()
+  }
+
+  #time = 0
+  #reuses = 0
+  #runQueued = false
+  readonly #newRun = (): void => {
+    this.#reuses = 0
+    this.#runQueued = false
+  }
+
+  /**
+   * The time for storm control: the system clock read once for up to RUN_READS calls of one
+   * synchronous run of the event loop, not per call (a read costs a third of a repeat's work); a repeat's
+   * last-seen time and a window's end are off by the length of those calls at most. Any other clock
+   * (a test's) is read every time.
+   */
+  #runTime (): number {
+    if (this.#reuses > 0) {
+      this.#reuses--
+      return this.#time
+    }
+    this.#time = this.options.clock.now()
+    if (this.options.clock !== systemClock) return this.#time
+    this.#reuses = RUN_READS
+    if (!this.#runQueued) {
+      this.#runQueued = true
+      queueMicrotask(this.#newRun)
+    }
+    return this.#time
   }
 
   /** A known severity for `value`, or 'error' for an unknown one: counted, and reported once. */

@@ -77,7 +77,7 @@ export function isProcessFatal (info: WinstonInfo): boolean {
 }
 
 /** `info.service` as the record's service: a non-empty string (the usual defaultMeta), else none. */
-function serviceText (service: unknown): string | undefined {
+export function serviceText (service: unknown): string | undefined {
   return typeof service === 'string' && service !== '' ? service : undefined
 }
 

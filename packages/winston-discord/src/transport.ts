@@ -16,7 +16,7 @@
 import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
-import { isProcessFatal, toRecord, type WinstonInfo } from './to-record.js'
+import { isProcessFatal, levelOf, serviceText, severityOf, toRecord, type WinstonInfo } from './to-record.js'
 
 /**
  * Winston's exception and rejection handlers wait at most 3000 ms for a 'finish' before
@@ -57,6 +57,9 @@ export class DiscordTransport extends TransportStream {
   #shutdown: Promise<FlushResult> | undefined
   /** The info being written, while winston-transport runs this transport's own `format` on a copy of it. */
   #original: WinstonInfo | undefined
+  /** The last level seen and its severity: levels repeat, and the lookup lower-cases the name. */
+  #lastLevel = ''
+  #lastSeverity: Severity = 'info'
 
   constructor (options: DiscordTransportOptions = {}) {
     // winston-transport copies `log`, `logv` and `close` from its options onto the instance, which
@@ -104,6 +107,7 @@ export class DiscordTransport extends TransportStream {
 
   /** Takes the call and calls back at once: never waits on Discord, never throws. */
   override log (info: WinstonInfo, callback: () => void): void {
+    if (this.#repeat(info)) return callback()
     try {
       if (info.discord !== false) {
         const record = toRecord(info, { levelMap: this.#levelMap, now: this.#clock.now(), original: this.#original })
@@ -117,6 +121,32 @@ export class DiscordTransport extends TransportStream {
     // Most apps never listen to 'logged': asking first keeps the call short.
     else if (this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
     callback()
+  }
+
+  /**
+   * `logger.error(err)` (info is the Error itself) repeating an alert whose storm window is open: the
+   * notifier counts it from the call's own parts, as it would count the record toRecord() builds from
+   * them (the same severity, service, message and Error), and nothing is built. Not with a formatter
+   * (it may reshape or skip records), nor for a copy a transport `format` made, nor for a message of
+   * several lines (toRecord may shorten it).
+   */
+  #repeat (info: WinstonInfo): boolean {
+    if (this.#formatter !== undefined || this.#original !== undefined || !(info instanceof Error)) return false
+    try {
+      const message = info.message
+      if (typeof message !== 'string' || message === '' || message.includes('\n') || info.discord === false) return false
+      const level = levelOf(info)
+      if (level !== this.#lastLevel) {
+        this.#lastSeverity = severityOf(level, this.#levelMap)
+        this.#lastLevel = level
+      }
+      if (!this.notifier.fold(this.#lastSeverity, serviceText(info.service), message, info)) return false
+    } catch {
+      return false
+    }
+    // As for any call: 'logged' on the next turn, for whoever listens.
+    if (this.listenerCount('logged') > 0) setImmediate(emitLogged, this, info)
+    return true
   }
 
   /** Settles when everything handed over so far is delivered or dropped, or after `timeoutMs`. Never rejects. */

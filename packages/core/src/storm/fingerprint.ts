@@ -93,29 +93,61 @@ export function inAppFrame (stack: unknown): string | undefined {
 
 /** The text a record's 'message' part is made from: its message, or title, or content, or embed title. */
 export function recordText (record: LogRecord): string {
-  if (record.message !== '' && typeof record.message === 'string') return record.message
-  return record.title ?? record.content ?? record.embed?.title ?? ''
+  const { message, title, content } = record
+  if (typeof message === 'string' && message !== '') return message
+  if (typeof title === 'string' && title !== '') return title
+  if (typeof content === 'string' && content !== '') return content
+  const embedTitle = record.embed?.title
+  return typeof embedTitle === 'string' ? embedTitle : ''
 }
 
-/** The storm-control key of `record`: the chosen parts, in a fixed order, as one string. */
-export function fingerprint (record: LogRecord, parts: readonly FingerprintPart[]): string {
-  const error = record.error
-  let key = ''
-  for (const part of parts) {
-    switch (part) {
-      case 'severity':
-        key += record.severity
-        break
-      case 'message':
-        key += `\u0000${normaliseTemplate(typeof record.service === 'string' ? record.service : '')}\u0000${normaliseTemplate(recordText(record))}\u0000${normaliseTemplate(errorMessage(error))}`
-        break
-      case 'errorType':
-        key += `\u0000${errorType(error)}`
-        break
-      case 'topFrame':
-        key += `\u0000${inAppFrame(errorStack(error)) ?? ''}`
-        break
-    }
+/** What a record is told apart by: each part's value, '' for the parts not used. */
+export interface Fingerprint {
+  severity: string
+  /** The templates of the record's text, its service and its error's message. */
+  text: string
+  service: string
+  errorText: string
+  errorType: string
+  frame: string
+}
+
+/** The parts in use, as flags read on every call. */
+export interface Parts { severity: boolean, message: boolean, errorType: boolean, topFrame: boolean }
+
+export function partsOf (parts: readonly FingerprintPart[]): Parts {
+  return { severity: parts.includes('severity'), message: parts.includes('message'), errorType: parts.includes('errorType'), topFrame: parts.includes('topFrame') }
+}
+
+/** The fingerprint of a record with this severity, service, text and error. */
+export function fingerprintOf (p: Parts, severity: string, service: string | undefined, text: string, error: LogRecord['error']): Fingerprint {
+  return {
+    severity: p.severity ? severity : '',
+    text: p.message ? normaliseTemplate(text) : '',
+    service: p.message ? normaliseTemplate(service ?? '') : '',
+    errorText: p.message ? normaliseTemplate(errorMessage(error)) : '',
+    errorType: p.errorType ? errorType(error) : '',
+    frame: p.topFrame ? inAppFrame(errorStack(error)) ?? '' : ''
   }
-  return key
+}
+
+/**
+ * Whether a record with this severity, service, text (whose template is `f.text` already: `template`)
+ * and error has the fingerprint `f`: the same parts as fingerprintOf(), compared one by one, each only
+ * computed when the ones before it matched.
+ */
+export function matches (f: Fingerprint, p: Parts, severity: string, service: string | undefined, text: string, template: string, error: LogRecord['error']): boolean {
+  if (p.severity && f.severity !== severity) return false
+  if (p.message) {
+    if (f.service !== normaliseTemplate(service ?? '')) return false
+    // `logger.error(err)`: the text is the error's message, whose template is known already.
+    const message = errorMessage(error)
+    if (f.errorText !== (message === text ? template : normaliseTemplate(message))) return false
+  }
+  return (!p.errorType || f.errorType === errorType(error)) && (!p.topFrame || f.frame === (inAppFrame(errorStack(error)) ?? ''))
+}
+
+/** A fingerprint as one string (the fleet's key in Redis is a hash of it). */
+export function fingerprintKey (f: Fingerprint): string {
+  return [f.severity, f.service, f.text, f.errorText, f.errorType, f.frame].join('\u0000')
 }

@@ -6,18 +6,20 @@
  *   t≥end    window ends ──► with repeats, one "×N more" summary is due (storm/summary.ts)
  *
  * Every repeat ends up in exactly one summary, so 1 + the "×N more" counts add up to what was logged.
- * Every window lasts `windowMs`, so windows end in the order they opened: a Map, which iterates in
+ * Open windows are found by the template of their text (a Map, and a short list for the few windows
+ * that share one), so a repeat costs two Map lookups of strings the template cache already holds.
+ * Every window lasts `windowMs`, so windows end in the order they opened: a Set, which iterates in
  * insertion order, has the next to end first. Opening one more than `maxWindows` ends the oldest early,
  * so a flood of distinct records cannot grow memory without bound and loses no count. Time is passed
  * in and nothing here schedules anything: the notifier owns the timer.
  */
 import { SEVERITY_STYLES, type Severity } from '../levels.js'
 import type { LogRecord, SerializedError } from '../types.js'
-import { inAppFrame, MAX_TEMPLATE_CHARS, normaliseTemplate, recordText } from './fingerprint.js'
+import { fingerprintKey, inAppFrame, MAX_TEMPLATE_CHARS, matches, normaliseTemplate, recordText, type Fingerprint, type Parts } from './fingerprint.js'
 
 /** What a summary says about the collapsed records: small copies only (a record may be 1 MB). */
 export interface StormWindow {
-  /** The fingerprint (storm/fingerprint.ts). */
+  /** The fingerprint as one string (storm/fingerprint.ts). */
   key: string
   severity: Severity
   service: string | undefined
@@ -43,22 +45,49 @@ export interface StormWindow {
 /** Open windows kept at most by a notifier. */
 export const MAX_WINDOWS = 10_000
 
+/** An open window as a repeat finds and counts it: one object, so a repeat touches little memory. */
+export interface OpenWindow {
+  readonly fingerprint: Fingerprint
+  /** The window as its first record describes it (its counts are filled in when it ends). */
+  readonly window: StormWindow
+  repeats: number
+  lastSeen: number
+  ended: boolean
+  /** What the last record that matched it by its text was found with. */
+  lastError: unknown
+  lastSeverity: string
+  lastService: string | undefined
+}
+
+/** Texts remembered with the window they last matched; past this many the memory starts afresh. */
+const MAX_TEXTS = 20_000
+
 export class StormWindows {
   readonly windowMs: number
+  readonly parts: Parts
   readonly #max: number
-  readonly #open = new Map<string, StormWindow>()
-  /** When the oldest open window ends (Infinity when none is open). */
+  /** Open windows by the template of their text. */
+  readonly #byText = new Map<string, OpenWindow[]>()
+  /**
+   * Recent texts and the window each matched: a repeat's text is nearly always a string seen before
+   * (the same Error logged again, or a message literal), so one lookup finds its window, checked as
+   * any other but without working out the text's template.
+   */
+  readonly #byRawText = new Map<string, OpenWindow>()
+  /** Open windows in the order they opened, which is the order they end. */
+  readonly #order = new Set<OpenWindow>()
   #nextEnd = Infinity
   /** Open windows with repeats: their summaries are owed. */
   #owed = 0
 
-  constructor (windowMs: number, maxWindows = MAX_WINDOWS) {
+  constructor (windowMs: number, parts: Parts, maxWindows = MAX_WINDOWS) {
     this.windowMs = windowMs
+    this.parts = parts
     this.#max = maxWindows
   }
 
   get size (): number {
-    return this.#open.size
+    return this.#order.size
   }
 
   /** When the oldest open window ends (epoch ms), or Infinity. */
@@ -71,61 +100,87 @@ export class StormWindows {
     return this.#owed > 0
   }
 
-  get (key: string): StormWindow | undefined {
-    return this.#open.get(key)
+  /**
+   * The open window a record with this severity, service, text and error belongs to, or undefined.
+   * Windows whose time is up must be ended first (expire).
+   */
+  find (severity: string, service: string | undefined, text: string, error: LogRecord['error']): OpenWindow | undefined {
+    const seen = this.#byRawText.get(text)
+    if (seen !== undefined && !seen.ended) {
+      // The same text, Error object, severity and service as the last match (an Error logged again,
+      // or one many callers share): the same alert, without reading the error again.
+      if (error !== undefined && seen.lastError === error && seen.lastSeverity === severity && seen.lastService === service) return seen
+      if (matches(seen.fingerprint, this.parts, severity, service, text, seen.fingerprint.text, error)) {
+        seen.lastError = error
+        seen.lastSeverity = severity
+        seen.lastService = service
+        return seen
+      }
+    }
+    const template = this.parts.message ? normaliseTemplate(text) : ''
+    const open = this.#byText.get(template)
+    if (open === undefined) return undefined
+    for (const o of open) {
+      if (!matches(o.fingerprint, this.parts, severity, service, text, template, error)) continue
+      if (this.#byRawText.size >= MAX_TEXTS) this.#byRawText.clear()
+      this.#byRawText.set(text, o)
+      return o
+    }
+    return undefined
+  }
+
+  /** Counts one more repeat in `o` at `now`. */
+  fold (o: OpenWindow, now: number): void {
+    if (o.repeats++ === 0) this.#owed++
+    o.lastSeen = now
   }
 
   /**
-   * Counts a repeat under `key` at `now` and returns true, or returns false when no window is open for
-   * it (the record is then sent, and opens one). Windows whose time is up must be ended first (expire).
+   * Opens the window of `record` (its first record, as plain data, as it is sent) with fingerprint `f`.
+   * Returns it, and the window that had to end early to make room, if any.
    */
-  fold (key: string, now: number): boolean {
-    const w = this.#open.get(key)
-    if (w === undefined) return false
-    if (w.repeats++ === 0) this.#owed++
-    w.lastSeen = now
-    return true
-  }
-
-  /**
-   * Opens the window of `record` (its first record, as it is sent) under `key`. Returns the window
-   * that had to end early to make room, if any.
-   */
-  open (key: string, record: LogRecord, now: number): StormWindow | undefined {
-    let evicted: StormWindow | undefined
-    if (this.#open.size >= this.#max) evicted = this.#end(this.#open.keys().next().value!, now)
-    this.#open.set(key, describe(key, record, now, now + this.windowMs))
-    if (this.#nextEnd === Infinity) this.#nextEnd = now + this.windowMs
-    return evicted
+  open (f: Fingerprint, record: LogRecord, now: number): { window: StormWindow, evicted: StormWindow | undefined } {
+    const evicted = this.#order.size >= this.#max ? this.#end(this.#order.values().next().value!, now) : undefined
+    const o: OpenWindow = { window: describe(fingerprintKey(f), record, now, now + this.windowMs), fingerprint: f, repeats: 0, lastSeen: now, ended: false, lastError: undefined, lastSeverity: '', lastService: undefined }
+    this.#order.add(o)
+    const list = this.#byText.get(f.text)
+    if (list === undefined) this.#byText.set(f.text, [o])
+    else list.push(o)
+    if (this.#nextEnd === Infinity) this.#nextEnd = o.window.endsAt
+    return { window: o.window, evicted }
   }
 
   /** Ends the windows whose time is up at `now`; returns them, oldest first. */
   expire (now: number): StormWindow[] {
     const ended: StormWindow[] = []
-    for (const w of this.#open.values()) {
-      if (w.endsAt > now) break
-      ended.push(this.#end(w.key, now))
+    for (const o of this.#order) {
+      if (o.window.endsAt > now) break
+      ended.push(this.#end(o, now))
     }
     return ended
   }
 
   /** Ends every open window at `now` (flush, close, the end of the process); returns them, oldest first. */
   endAll (now: number): StormWindow[] {
-    const ended = [...this.#open.values()]
-    for (const w of ended) w.endsAt = Math.min(w.endsAt, now)
-    this.#open.clear()
+    const ended = [...this.#order].map((o) => this.#end(o, now))
+    this.#byRawText.clear()
     this.#nextEnd = Infinity
-    this.#owed = 0
     return ended
   }
 
-  #end (key: string, now: number): StormWindow {
-    const w = this.#open.get(key)!
+  #end (o: OpenWindow, now: number): StormWindow {
+    const w = o.window
+    o.ended = true
+    w.repeats = o.repeats
+    w.lastSeen = o.lastSeen
     w.endsAt = Math.min(w.endsAt, now)
-    this.#open.delete(key)
     if (w.repeats > 0) this.#owed--
-    const next = this.#open.values().next()
-    this.#nextEnd = next.done === true ? Infinity : next.value.endsAt
+    this.#order.delete(o)
+    const list = this.#byText.get(o.fingerprint.text)!
+    if (list.length === 1) this.#byText.delete(o.fingerprint.text)
+    else list.splice(list.indexOf(o), 1)
+    const next = this.#order.values().next()
+    this.#nextEnd = next.done === true ? Infinity : next.value.window.endsAt
     return w
   }
 }
