@@ -401,12 +401,14 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
       it(`${thread ? 'ThreadedNotifier' : 'in-process'}: a storm's window counts from the calls (first seen before last seen)`, async () => {
         const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
         const err = (): Error => new Error('payout rejected')
-        // The caller's clock (Date) moves 1.5 s between the calls; timers and the worker keep real time.
+        // The caller's clock (Date) moves 1.5 s between two runs of calls; timers and the worker keep
+        // real time. (Calls of one synchronous run share a clock read: see the notifier's #runTime.)
         vi.useFakeTimers({ toFake: ['Date'] })
         try {
           const t0 = Date.now()
           logger.error(err())
           logger.error(err())
+          await endOfRun()
           vi.setSystemTime(t0 + 1500)
           logger.error(err())
           logger.error(err())
