@@ -9,7 +9,8 @@
 //   distinct   1000 pre-built Errors with different messages (distinct alerts, as in a real incident),
 //              cycled: each is its own alert, so the first of each is queued and the 1000 storm windows
 //              stay open; every later call is a repeat of one of them
-//   fresh      a new Error('payment failed') per call: constructing it is part of both sides' cost
+//   fresh      a new Error per call, its message one of 50 cycled (an incident of a few failures, each
+//              logged where it happens): constructing it is part of both sides' cost
 //   ids        a new Error per call whose message carries ids that change every time ("order 100123
 //              failed for customer cus_700861"): one storm by template, but every text is new to the
 //              template cache, so each call works out the template from scratch
@@ -59,7 +60,7 @@ async function measure (transport, mode, workload) {
   const { default: Transport } = await import('winston-transport')
   const { createEmulator } = await import('@logcord/discord-emulator')
   const { DiscordTransport } = await import('@logcord/winston-discord')
-  const { distinctError } = createRequire(import.meta.url)('../test/fixtures/distinct.cjs')
+  const { distinctError, distinctMessage } = createRequire(import.meta.url)('../test/fixtures/distinct.cjs')
   const calls = Number(values.calls)
 
   class NoopTransport extends Transport {
@@ -77,12 +78,13 @@ async function measure (transport, mode, workload) {
   }
   const logger = winston.createLogger({ transports: [target] })
   const errors = Array.from({ length: DISTINCT }, (_, i) => distinctError(i))
+  const FRESH = Array.from({ length: 50 }, (_, i) => distinctMessage(i * 7))
   let next = 0
   const error = workload === 'distinct'
     ? () => errors[next++ % DISTINCT]
     : workload === 'ids'
       ? () => new Error(`order ${100000 + next} failed for customer cus_${next++ * 7}`)
-      : () => new Error('payment failed')
+      : () => new Error(FRESH[next++ % FRESH.length])
 
   // One round: `calls` log calls, then one turn of the event loop so deferred per-call work counts too.
   const round = async () => {

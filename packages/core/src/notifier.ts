@@ -15,7 +15,8 @@ import { EventEmitter } from 'node:events'
 import { systemClock } from './clock.js'
 import { describe } from './errors.js'
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
-import { toPlain, serializeError } from './format/plain.js'
+import { redactFields } from './format/fields.js'
+import { redact, serializeError, toPlain } from './format/plain.js'
 import { redactLoose, redactToken } from './http/webhook-url.js'
 import { atLeast, knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
 import { diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
@@ -35,8 +36,9 @@ export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInp
 const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
 /** Calls of one synchronous run that share one clock read (see #runTime). */
 const RUN_READS = 31
-/** Depth kept of fields and embeds copied at the call. */
+/** Depth kept of embeds copied at the call, and of errors already serialised (a cause chain is 8 deep at most). */
 const PLAIN_DEPTH = 8
+const ERROR_DEPTH = 12
 /** An Error's own properties that a logger puts on it and the record shows elsewhere (Winston assigns them). */
 const SHOWN_ELSEWHERE = new Set(['level', 'service', 'timestamp'])
 
@@ -104,7 +106,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
       }
       const windows = this.#windows
       if (windows === undefined) {
-        const copy = atCall(record, severity)
+        const copy = atCall(record, severity, this.options.render.redactKeys)
         c[SLOT.accepted]!++
         this.#track()
         delivery.deliver(copy)
@@ -116,7 +118,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
         c[SLOT.accepted]!++
         return true
       }
-      const copy = atCall(record, severity)
+      const copy = atCall(record, severity, this.options.render.redactKeys)
       const { window, evicted } = windows.open(fingerprintOf(windows.parts, severity, record.service, text, record.error), copy, now)
       c[SLOT.accepted]!++
       if (evicted !== undefined) this.#ended([evicted])
@@ -394,18 +396,22 @@ export type ThreadedNotifierOptions = Omit<NotifierOptions, 'thread' | 'dispatch
 
 /**
  * The record as it was at the call, as plain data: the error serialised (without the properties the
- * record shows elsewhere), fields and embed copied. The queue never holds the caller's live objects.
+ * record shows elsewhere), fields and embed copied, `redactKeys` applied (render.redactKeys: nothing
+ * secret is held, sent to a worker or dead-lettered). The queue never holds the caller's live objects.
  */
-export function atCall (record: LogRecord, severity: Severity = record.severity): PlainRecord {
+export function atCall (record: LogRecord, severity: Severity = record.severity, redactKeys: readonly string[] = []): PlainRecord {
   const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
   for (const key of ['level', 'title', 'service', 'footer', 'content', 'context'] as const) {
     const value = record[key]
     if (value !== undefined) out[key] = String(value)
   }
-  if (record.fields !== undefined) out.fields = toPlain(record.fields, PLAIN_DEPTH) as Record<string, unknown>
+  if (record.fields !== undefined) out.fields = redactFields(record.fields, redactKeys)
   if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']
   const error = record.error
-  if (error !== undefined) out.error = isError(error) || typeof (error as SerializedError).type !== 'string' ? shownOnce(serializeError(error), out) : error as SerializedError
+  if (error !== undefined) {
+    const keys = redactKeys.filter((k) => !k.includes('.'))
+    out.error = isError(error) || typeof (error as SerializedError).type !== 'string' ? shownOnce(serializeError(error, keys), out) : redact(error, keys, ERROR_DEPTH) as SerializedError
+  }
   return out
 }
 

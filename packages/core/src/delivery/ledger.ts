@@ -6,19 +6,13 @@
  * what `accepted` leaves after sent, dropped and collapsed, so `accepted = sent + dropped + collapsed +
  * pending` holds for whatever values are read, in the tick of the call.
  *
- * A drop is counted at once; its dead-letter line is written after the call that dropped it, with the
- * others of that turn of the event loop, in one write (or at once, synchronously, when the process ends).
+ * A drop is counted at once; its dead letter is handed on after the call, with the others of that turn
+ * of the event loop, to be written off the caller's thread (dead-letters.ts), and at once when the
+ * process ends.
  */
-import { randomUUID } from 'node:crypto'
-import * as sonicBoomModule from 'sonic-boom'
-import type { SonicBoom as SonicBoomStream } from 'sonic-boom'
-import { redactFields } from '../format/fields.js'
-import { redact } from '../format/plain.js'
-import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason, type LogRecord } from '../types.js'
+import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason } from '../types.js'
+import { deadLetters, type DeadLetter, type DeadLetters } from './dead-letters.js'
 import { weight, type Item } from './queue.js'
-
-// sonic-boom is CommonJS (`module.exports = SonicBoom`) with ES typings: take the class from `default`.
-const SonicBoom = ((sonicBoomModule as { default?: unknown }).default ?? sonicBoomModule) as typeof SonicBoomStream
 
 /** Counter slots. The caller's thread writes the first three, the delivery side the rest. */
 export const SLOT = {
@@ -77,30 +71,36 @@ export function readCounters (c: Int32Array): Counters & { pending: number } {
 
 export interface LedgerOptions {
   counters: Int32Array
-  webhookId: string | undefined
+  webhookId: string
+  /** The webhook's token, removed from every dead letter. */
+  token: string
   deadLetterFile: string | undefined
-  redactKeys: readonly string[]
-  /** Removes the webhook token from a line. */
-  scrub: (s: string) => string
   emit: (event: DroppedEvent) => void
   wants: () => boolean
   /** A dead-letter write failed (reported once by the owner). */
-  failed: (err: unknown) => void
+  failed: (reason: string) => void
 }
 
-/** A dead letter waiting to be written; `n`: the records it stands for (a summary: its repeats). */
-interface Line { time: string, reason: DropReason, detail: string | undefined, record: LogRecord, n: number }
+/**
+ * Dead letters posted in one message at most: a flood's records then leave while still in the young
+ * generation, which costs the caller less garbage collection than one message a turn (bench/dead-letter.mjs).
+ */
+const LETTER_BATCH = 256
 
 export class Ledger {
   readonly c: Int32Array
   readonly #o: LedgerOptions
-  #file: SonicBoomStream | undefined
-  #lines: Line[] = []
+  readonly #file: DeadLetters | undefined
+  #letters: DeadLetter[] = []
   #scheduled = false
 
   constructor (options: LedgerOptions) {
     this.#o = options
     this.c = options.counters
+    if (options.deadLetterFile !== undefined) {
+      this.#file = deadLetters({ path: options.deadLetterFile, webhookId: options.webhookId, token: options.token, counters: options.counters.buffer as SharedArrayBuffer })
+      this.#file.onFailure(options.failed)
+    }
   }
 
   get deadLetterFile (): string | undefined {
@@ -118,17 +118,18 @@ export class Ledger {
       if (item.repeats > 0) repeats += n
       else records += n
       kept.push(item)
+      if (this.#file !== undefined && this.#letters.push({ time: now, reason, detail, record: item.record, n }) >= LETTER_BATCH) this.#handOn()
     }
     const count = records + repeats
     if (count === 0) return
-    const c = this.c
-    c[SLOT.dropped + DROP_REASONS.indexOf(reason)]! += count
-    c[SLOT.lostRepeats]! += repeats
-    if (this.#o.deadLetterFile !== undefined) {
-      const time = new Date(now).toISOString()
-      for (const item of kept) this.#lines.push({ time, reason, detail, record: item.record, n: weight(item) })
-      c[SLOT.deadLettered]! += count
-      this.#schedule()
+    this.c[SLOT.dropped + DROP_REASONS.indexOf(reason)]! += count
+    this.c[SLOT.lostRepeats]! += repeats
+    if (this.#file !== undefined && !this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => {
+        this.#scheduled = false
+        this.#handOn()
+      })
     }
     if (this.#o.wants()) {
       const event: DroppedEvent = { reason, count, records: kept.map((i) => i.record), ...(detail === undefined ? {} : { detail }) }
@@ -137,54 +138,21 @@ export class Ledger {
     }
   }
 
-  #schedule (): void {
-    if (this.#scheduled) return
-    this.#scheduled = true
-    setImmediate(() => this.flushSync())
+  #handOn (): void {
+    if (this.#letters.length === 0) return
+    const letters = this.#letters
+    this.#letters = []
+    this.#file?.add(letters)
   }
 
-  /** Writes the dead letters waiting for the end of the turn (also at close and at process exit). */
+  /** Every dead letter so far is written when this returns (close, a deadline, the process exit). */
   flushSync (): void {
-    this.#scheduled = false
-    if (this.#lines.length === 0 || this.#o.deadLetterFile === undefined) return
-    const lines = this.#lines
-    this.#lines = []
-    try {
-      this.#file ??= new SonicBoom({ dest: this.#o.deadLetterFile, append: true, mkdir: true, sync: true })
-      let out = ''
-      for (const line of lines) out += this.#o.scrub(safeJson(this.#line(line))) + '\n'
-      this.#file.write(out)
-    } catch (err) {
-      this.c[SLOT.deadLettered]! -= lines.reduce((n, l) => n + l.n, 0)
-      this.#o.failed(err)
-    }
+    this.#handOn()
+    this.#file?.flushSync()
   }
 
   close (): void {
-    this.flushSync()
-    try {
-      this.#file?.end()
-    } catch {}
+    this.#handOn()
+    this.#file?.close()
   }
-
-  /** The line as written outside the process: secret fields and error properties redacted. */
-  #line ({ time, reason, detail, record }: Line): object {
-    const keys = this.#o.redactKeys
-    const out: LogRecord = { ...record }
-    if (record.fields !== undefined) out.fields = redactFields(record.fields, keys)
-    if (record.error !== undefined) out.error = redact(record.error, keys.filter((k) => !k.includes('.'))) as LogRecord['error']
-    return { id: randomUUID(), time, reason, webhookId: this.#o.webhookId, ...(detail === undefined ? {} : { detail }), record: out }
-  }
-}
-
-function safeJson (value: unknown): string {
-  const seen = new WeakSet()
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'bigint') return `${v}n`
-    if (typeof v === 'object' && v !== null) {
-      if (seen.has(v)) return '[Circular]'
-      seen.add(v)
-    }
-    return v
-  })
 }

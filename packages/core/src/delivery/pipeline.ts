@@ -31,7 +31,7 @@ import type { SelfLog } from '../self-log.js'
 import type { StormDecision, StormStore } from '../storm/fleet.js'
 import { summaryRecord } from '../storm/summary.js'
 import type { StormWindow } from '../storm/windows.js'
-import type { FlushResult, HealthProblem, LogRecord, NotifierEvents, RateLimitInfo, ResolvedOptions, WebhookTarget } from '../types.js'
+import type { FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions, WebhookTarget } from '../types.js'
 import { VERSION } from '../version.js'
 import { Batches, type Batch } from './batches.js'
 import { ABORT_GRACE_MS, Deadline, type DeadlineName } from './deadlines.js'
@@ -97,12 +97,11 @@ export class Pipeline {
     this.ledger = new Ledger({
       counters: p.counters,
       webhookId: p.target.id,
+      token: p.target.token,
       deadLetterFile: o.deadLetterFile,
-      redactKeys: o.render.redactKeys,
-      scrub: (s) => p.log.redact(s),
       emit: (event) => p.emit('dropped', event),
       wants: () => p.wants('dropped'),
-      failed: (err) => p.log.errorOnce('dead_letter_write', `cannot write the dead-letter file ${o.deadLetterFile}: ${String(err)}`)
+      failed: (reason) => p.log.errorOnce('dead_letter_write', reason)
     })
     this.#queue = new BoundedQueue(o.queueCapacity)
     this.#limits = limitStoreFor(o, p.log)
@@ -155,7 +154,7 @@ export class Pipeline {
   }
 
   /** A record that passed storm control, as plain data; `window`: the storm window it opened. */
-  deliver (record: LogRecord, window?: StormWindow): void {
+  deliver (record: PlainRecord, window?: StormWindow): void {
     const item = userItem(record)
     if (this.#closed) this.ledger.drop('closed', [item], 'logged after close()')
     else if (this.#gate !== undefined && window !== undefined && this.problems.disabled === undefined) this.#gate.first(item, window)

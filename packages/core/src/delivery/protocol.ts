@@ -7,7 +7,7 @@
  * or the deadline passes, while the worker's own event loop keeps sending.
  */
 import type { StormWindow } from '../storm/windows.js'
-import type { FlushResult, HealthProblem, LogRecord, NotifierEvents, RateLimitInfo, ResolvedOptions } from '../types.js'
+import type { FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
 import type { DeadlineName } from './deadlines.js'
 import type { HandOff } from './pipeline.js'
 
@@ -24,7 +24,7 @@ export interface WorkerData {
 }
 
 /** One thing to deliver: a record (with the storm window it opened) or a storm window that ended. */
-export type Delivered = { record: LogRecord, window?: StormWindow } | { window: StormWindow, ended: true }
+export type Delivered = { record: PlainRecord, window?: StormWindow } | { window: StormWindow, ended: true }
 
 export type ToWorker =
   | { type: 'deliver', seq: number, items: Delivered[] }

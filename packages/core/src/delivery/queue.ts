@@ -7,20 +7,20 @@
  *   held, the incoming one is shed instead. Every shed item is counted for the notice.
  */
 import { SEVERITIES, SEVERITY_STYLES, type Severity } from '../levels.js'
-import type { LogRecord } from '../types.js'
+import type { PlainRecord } from '../types.js'
 import { Fifo } from './fifo.js'
 
 /** What the queue holds: a record, and for the library's own records what they stand for. */
 export interface Item {
   readonly severity: Severity
-  readonly record: LogRecord
+  readonly record: PlainRecord
   /** A storm summary: the repeats it stands for (a lost one moves them from collapsed to dropped). 0: a user record. */
   readonly repeats: number
   /** The drop notice: stands for nothing, its records were counted when shed. */
   readonly notice?: true
 }
 
-export function userItem (record: LogRecord): Item {
+export function userItem (record: PlainRecord): Item {
   return { severity: record.severity, record, repeats: 0 }
 }
 
@@ -133,7 +133,7 @@ export function dropNotice (drops: DropSummary | undefined, capacity: number, no
   const since = new Date(drops.since).toISOString().slice(11, 19)
   const fields: Record<string, unknown> = {}
   for (const s of Object.keys(drops.bySeverity) as Severity[]) fields[SEVERITY_STYLES[s].label] = drops.bySeverity[s]
-  const record: LogRecord = {
+  const record: PlainRecord = {
     severity: 'warning',
     time: now,
     title: `${drops.count} record${drops.count === 1 ? '' : 's'} dropped (queue full) since ${since} UTC`,

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads'
 import { holdProcess } from '../exit.js'
 import { redactLoose } from '../http/webhook-url.js'
 import type { StormWindow } from '../storm/windows.js'
-import type { FlushResult, HealthProblem, LogRecord, NotifierEvents, RateLimitInfo, ResolvedOptions } from '../types.js'
+import type { FlushResult, HealthProblem, LogRecord, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
 import { exitDeliveryMs, REPLY_GRACE_MS, type DeadlineName } from './deadlines.js'
 import { SLOT } from './ledger.js'
 import type { HandOff } from './pipeline.js'
@@ -72,7 +72,7 @@ export class WorkerDelivery {
     return this.#buffer.length === 0 && this.#idleSeq === this.#seq
   }
 
-  deliver (record: LogRecord, window?: StormWindow): void {
+  deliver (record: PlainRecord, window?: StormWindow): void {
     this.#post(window === undefined ? { record } : { record, window })
   }
 

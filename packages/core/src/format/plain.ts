@@ -20,16 +20,17 @@ const ERROR_OWN_SLOTS = new Set(['name', 'message', 'stack', 'code', 'cause', 'e
  * Reduces anything that was thrown to plain `SerializedError` data. Never throws.
  * Handles Error subclasses, `cause` chains (depth ≤ 8, cycles cut), AggregateError `errors`,
  * pino-serialized errors (`{ type, message, stack }`), strings, null, numbers, hostile objects.
+ * `redactKeys`: properties whose values become '[redacted]' at any depth (case-insensitive).
  */
-export function serializeError (err: unknown): SerializedError {
+export function serializeError (err: unknown, redactKeys: readonly string[] = []): SerializedError {
   try {
-    return serializeAt(err, 0, new WeakSet())
+    return serializeAt(err, 0, new WeakSet(), redactSet(redactKeys))
   } catch (error) {
     return { type: 'NonError', message: throwsMarker(error) }
   }
 }
 
-function serializeAt (err: unknown, depth: number, seen: WeakSet<object>): SerializedError {
+function serializeAt (err: unknown, depth: number, seen: WeakSet<object>, redacted: ReadonlySet<string>): SerializedError {
   if (typeof err !== 'object' || err === null) {
     if (typeof err === 'function') return { type: 'NonError', message: renderValue(err) }
     return { type: 'NonError', message: renderValue(err, LIMITS.description) }
@@ -56,7 +57,7 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>): Seria
   if (depth < MAX_CAUSE_DEPTH) {
     const cause = getValue(err, 'cause')
     if (cause !== undefined && !(typeof cause === 'object' && cause !== null && seen.has(cause))) {
-      out.cause = serializeAt(cause, depth + 1, seen)
+      out.cause = serializeAt(cause, depth + 1, seen, redacted)
     }
     const inner = getValue(err, 'errors')
     if (Array.isArray(inner) && inner.length > 0) {
@@ -64,7 +65,7 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>): Seria
       for (let i = 0; i < inner.length && errors.length < MAX_AGGREGATE_ERRORS; i++) {
         const e = getValue(inner, i)
         if (typeof e === 'object' && e !== null && seen.has(e)) continue
-        errors.push(serializeAt(e, depth + 1, seen))
+        errors.push(serializeAt(e, depth + 1, seen, redacted))
       }
       if (errors.length > 0) out.errors = errors
     }
@@ -76,7 +77,7 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>): Seria
     if (ERROR_OWN_SLOTS.has(key)) continue
     if (extraCount >= MAX_ENTRIES) break
     const got = get(err, key)
-    defineData(extra, key, got.ok ? toPlain(got.value, DEFAULT_TEXT_DEPTH) : throwsMarker(got.error))
+    defineData(extra, key, redacted.has(key.toLowerCase()) ? REDACTED : got.ok ? plainAt(got.value, DEFAULT_TEXT_DEPTH, { redact: redacted, ancestors: new Set() }) : throwsMarker(got.error))
     extraCount++
   }
   if (extraCount > 0) out.extra = extra

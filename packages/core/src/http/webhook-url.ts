@@ -2,6 +2,8 @@ import { API_VERSION } from '../limits.js'
 import { InvalidWebhookUrlError } from '../errors.js'
 import type { WebhookTarget } from '../types.js'
 
+/** A cheap first look: most text has no webhook path at all. */
+const WEBHOOKS_PATH = /\/webhooks\//i
 const DISCORD_HOST = /^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/i
 const SNOWFLAKE = /^\d{17,20}$/
 const TOKEN = /^[A-Za-z0-9_-]{20,}$/
@@ -155,6 +157,7 @@ function isLoopback (host: string): boolean {
  * The id segment is matched loosely too: a malformed id must not leave the token after it readable.
  */
 export function redactLoose (text: string): string {
+  if (!WEBHOOKS_PATH.test(text)) return text
   // Stops at URL and quoting delimiters (including < > `) so redacting a path inside HTML or code keeps the markup.
   return text.replace(/(\/webhooks\/[^/?#\s"'<>`]+\/)[^/?#\s"'<>`]+/gi, '$1[redacted]')
 }

@@ -17,7 +17,7 @@ import type { FingerprintPart, LogRecord, SerializedError } from '../types.js'
 
 /** Only this much of a text takes part: enough to tell templates apart, bounded for 1 MB records. */
 export const MAX_TEMPLATE_CHARS = 300
-/** Templates kept; the oldest is forgotten first. */
+/** Templates kept; past this many the cache starts afresh (cheaper than forgetting the oldest of a Map). */
 const MAX_TEMPLATES = 10_000
 /** Only this much of a stack is searched for its first in-app frame. */
 const MAX_FRAME_SCAN = 8000
@@ -46,7 +46,7 @@ export function normaliseTemplate (text: string): string {
   let template = templates.get(head)
   if (template === undefined) {
     template = head.replace(VARIABLE, placeholder)
-    if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!)
+    if (templates.size >= MAX_TEMPLATES) templates.clear()
     templates.set(head, template)
   }
   return template

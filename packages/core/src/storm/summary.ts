@@ -3,7 +3,7 @@
  * but which is not a user record (it counts in none of the record counters; the repeats it stands for
  * are `collapsed`). Pure: the time is passed in.
  */
-import type { LogRecord } from '../types.js'
+import type { PlainRecord } from '../types.js'
 import type { StormWindow } from './windows.js'
 
 /** Said by a summary of one process's part when Redis was lost before the fleet's summary went out. */
@@ -23,7 +23,7 @@ const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + '
  * "×N more in the last 45 s: title" for a window that ended (at `endsAt`), with the repeats, first and
  * last seen, the pattern, the error and, for a fleet's window, how many instances it covers.
  */
-export function summaryRecord (w: StormWindow): LogRecord {
+export function summaryRecord (w: StormWindow): PlainRecord {
   const span = w.endsAt - w.firstSeen
   const fields: Record<string, unknown> = {
     Repeats: w.repeats,
@@ -34,7 +34,7 @@ export function summaryRecord (w: StormWindow): LogRecord {
   if (w.errorType !== undefined) fields.Error = w.topFrame === undefined ? w.errorType : `${w.errorType} at ${w.topFrame}`
   const from = w.instances !== undefined && w.instances > 1 ? ` from ${w.instances} instances` : ''
   if (from !== '') fields.Instances = w.instances
-  const record: LogRecord = {
+  const record: PlainRecord = {
     severity: w.severity,
     time: w.lastSeen,
     title: `×${w.repeats} more in the last ${spoken(span)}${from}: ${w.title}`,

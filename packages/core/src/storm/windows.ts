@@ -8,8 +8,8 @@
  * Every repeat ends up in exactly one summary, so 1 + the "×N more" counts add up to what was logged.
  * Open windows are found by the template of their text (a Map, and a short list for the few windows
  * that share one), so a repeat costs two Map lookups of strings the template cache already holds.
- * Every window lasts `windowMs`, so windows end in the order they opened: a Set, which iterates in
- * insertion order, has the next to end first. Opening one more than `maxWindows` ends the oldest early,
+ * Every window lasts `windowMs`, so windows end in the order they opened: a queue (an array and the
+ * index of its head) has the next to end first. Opening one more than `maxWindows` ends the oldest early,
  * so a flood of distinct records cannot grow memory without bound and loses no count. Time is passed
  * in and nothing here schedules anything: the notifier owns the timer.
  */
@@ -74,8 +74,9 @@ export class StormWindows {
    * any other but without working out the text's template.
    */
   readonly #byRawText = new Map<string, OpenWindow>()
-  /** Open windows in the order they opened, which is the order they end. */
-  readonly #order = new Set<OpenWindow>()
+  /** Open windows in the order they opened, which is the order they end, from `#head` on. */
+  #order: OpenWindow[] = []
+  #head = 0
   #nextEnd = Infinity
   /** Open windows with repeats: their summaries are owed. */
   #owed = 0
@@ -87,7 +88,7 @@ export class StormWindows {
   }
 
   get size (): number {
-    return this.#order.size
+    return this.#order.length - this.#head
   }
 
   /** When the oldest open window ends (epoch ms), or Infinity. */
@@ -140,9 +141,9 @@ export class StormWindows {
    * Returns it, and the window that had to end early to make room, if any.
    */
   open (f: Fingerprint, record: LogRecord, now: number): { window: StormWindow, evicted: StormWindow | undefined } {
-    const evicted = this.#order.size >= this.#max ? this.#end(this.#order.values().next().value!, now) : undefined
+    const evicted = this.size >= this.#max ? this.#end(now) : undefined
     const o: OpenWindow = { window: describe(fingerprintKey(f), record, now, now + this.windowMs), fingerprint: f, repeats: 0, lastSeen: now, ended: false, lastError: undefined, lastSeverity: '', lastService: undefined }
-    this.#order.add(o)
+    this.#order.push(o)
     const list = this.#byText.get(f.text)
     if (list === undefined) this.#byText.set(f.text, [o])
     else list.push(o)
@@ -153,34 +154,36 @@ export class StormWindows {
   /** Ends the windows whose time is up at `now`; returns them, oldest first. */
   expire (now: number): StormWindow[] {
     const ended: StormWindow[] = []
-    for (const o of this.#order) {
-      if (o.window.endsAt > now) break
-      ended.push(this.#end(o, now))
-    }
+    while (this.size > 0 && this.#order[this.#head]!.window.endsAt <= now) ended.push(this.#end(now))
     return ended
   }
 
   /** Ends every open window at `now` (flush, close, the end of the process); returns them, oldest first. */
   endAll (now: number): StormWindow[] {
-    const ended = [...this.#order].map((o) => this.#end(o, now))
+    const ended: StormWindow[] = []
+    while (this.size > 0) ended.push(this.#end(now))
     this.#byRawText.clear()
     this.#nextEnd = Infinity
     return ended
   }
 
-  #end (o: OpenWindow, now: number): StormWindow {
+  /** Ends the oldest open window. */
+  #end (now: number): StormWindow {
+    const o = this.#order[this.#head++]!
+    if (this.#head >= 1024 && this.#head * 2 >= this.#order.length) {
+      this.#order = this.#order.slice(this.#head)
+      this.#head = 0
+    }
     const w = o.window
     o.ended = true
     w.repeats = o.repeats
     w.lastSeen = o.lastSeen
     w.endsAt = Math.min(w.endsAt, now)
     if (w.repeats > 0) this.#owed--
-    this.#order.delete(o)
     const list = this.#byText.get(o.fingerprint.text)!
     if (list.length === 1) this.#byText.delete(o.fingerprint.text)
     else list.splice(list.indexOf(o), 1)
-    const next = this.#order.values().next()
-    this.#nextEnd = next.done === true ? Infinity : next.value.window.endsAt
+    this.#nextEnd = this.size > 0 ? this.#order[this.#head]!.window.endsAt : Infinity
     return w
   }
 }
