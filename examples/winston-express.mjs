@@ -71,8 +71,8 @@ async function shutdown (signal) {
   }
   process.exit(0)
 }
-process.once('SIGINT', () => void shutdown('SIGINT'))
-process.once('SIGTERM', () => void shutdown('SIGTERM'))
+process.once('SIGINT', () => { void shutdown('SIGINT') })
+process.once('SIGTERM', () => { void shutdown('SIGTERM') })
 
 if (demo) {
   const base = `http://localhost:${port}`

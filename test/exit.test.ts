@@ -14,8 +14,6 @@ import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { embedsOf, ROOT, runFixture, runNode, tokenOf } from './crash-helpers.js'
 
 const RECORDS = 100
-/** Node's exit code for a top-level await that never settled. */
-const UNSETTLED_TLA = 13
 const ESM = 'exit-script.mjs'
 const CJS = 'exit-script.cjs'
 /** A deadline kept short so the failing-Discord cases take seconds, as a user of a cron job might set it. */
@@ -267,7 +265,7 @@ function pipeToCli (count: number, gapMs: number, e: Record<string, string>, ext
     child.on('close', (code) => resolve({ code, stderr }))
     let i = 0
     const next = (): void => {
-      if (i === count) return void child.stdin.end()
+      if (i === count) { child.stdin.end(); return }
       child.stdin.write(JSON.stringify({ level: 50, time: Date.now(), pid: 1, hostname: 'cron', msg: `job step ${'abcdefghij'[i]} failed` }) + '\n')
       i++
       setTimeout(next, gapMs)

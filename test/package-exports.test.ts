@@ -22,7 +22,7 @@ describe('package exports', () => {
 
   it('the core reports its own package version in the User-Agent', () => {
     const pkg = JSON.parse(readFileSync(new URL('../packages/core/package.json', import.meta.url), 'utf8')) as { version: string }
-    expect(run(`const { VERSION } = require('@logcord/core'); const { userAgent } = require('@logcord/core/internal'); console.log(VERSION + ' ' + userAgent(VERSION))`, 'commonjs'))
+    expect(run('const { VERSION } = require(\'@logcord/core\'); const { userAgent } = require(\'@logcord/core/internal\'); console.log(VERSION + \' \' + userAgent(VERSION))', 'commonjs'))
       .toBe(`${pkg.version} DiscordBot (https://github.com/logcord/logcord, ${pkg.version})`)
   })
 

@@ -44,7 +44,7 @@ describe('pino-discord across process lifetimes', () => {
   })
 
   it('delivers the fatal record of an app that calls process.exit(1) right after logging it', async () => {
-    const result = await run(app(`logger.fatal(new Error('unrecoverable: config missing')); process.exit(1)`), { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })
+    const result = await run(app('logger.fatal(new Error(\'unrecoverable: config missing\')); process.exit(1)'), { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })
     expect(result.code).toBe(1)
     const [embed] = await waitForEmbeds(emu, 1)
     expect(embed?.title).toContain('unrecoverable: config missing')
@@ -52,7 +52,7 @@ describe('pino-discord across process lifetimes', () => {
 
   it('counts unparsable lines in the worker and reports them on close, without the token', async () => {
     const options = emulatorOptions(emu)
-    const result = await run(app(`transport.write('not json\\n'); transport.write('{"half":\\n'); logger.error('after the junk')`), { env: { OPTIONS: JSON.stringify(options) } })
+    const result = await run(app('transport.write(\'not json\\n\'); transport.write(\'{"half":\\n\'); logger.error(\'after the junk\')'), { env: { OPTIONS: JSON.stringify(options) } })
     expect(result.code).toBe(0)
     await waitForEmbeds(emu, 1)
     expect(result.stderr).toMatch(/2 unparsable/)

@@ -122,7 +122,7 @@ describe('pino-discord in a pino worker', () => {
 
   it('loads a formatter module by path, relative to the working directory', async () => {
     const formatter = join(dir, 'format.mjs')
-    writeFileSync(formatter, `export default (record, obj) => obj.skip ? false : { title: 'custom: ' + record.message, color: 0x00ff00 }\n`)
+    writeFileSync(formatter, 'export default (record, obj) => obj.skip ? false : { title: \'custom: \' + record.message, color: 0x00ff00 }\n')
     const transport = discordTransport(emulatorOptions(emu, { formatter }))
     const logger = pino(transport)
     logger.error({ skip: true }, 'skipped')

@@ -29,7 +29,7 @@ interface StyledElement { style: { gridColumn: string } }
 const rgb = (color: number): string => `rgb(${(color >> 16) & 0xff}, ${(color >> 8) & 0xff}, ${color & 0xff})`
 
 /** Small SVG images for the avatar, author icon, thumbnail and image, served from a local origin. */
-function startImageServer(): Promise<Server> {
+function startImageServer (): Promise<Server> {
   const images: Record<string, string> = {
     '/avatar.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" fill="#e67e22"/><text x="32" y="42" font-size="30" font-family="sans-serif" font-weight="700" fill="#fff" text-anchor="middle">LC</text></svg>',
     '/thumb.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 80"><rect width="80" height="80" rx="8" fill="#1abc9c"/><path d="M16 56 L32 36 L44 48 L64 22" stroke="#fff" stroke-width="6" fill="none" stroke-linecap="round"/></svg>',
@@ -44,14 +44,14 @@ function startImageServer(): Promise<Server> {
 }
 
 /** Posts to the v10 route (Retry-After in seconds; the versionless URL speaks v6 milliseconds). */
-async function postOnce(url: string, body: unknown): Promise<Response> {
+async function postOnce (url: string, body: unknown): Promise<Response> {
   const res = await fetch(`${url.replace('/api/webhooks/', '/api/v10/webhooks/')}?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   await res.arrayBuffer()
   return res
 }
 
 /** Posts like a well-behaved client: a 429 (the scaled bucket is small) is waited out and resent. */
-async function post(url: string, body: unknown): Promise<number> {
+async function post (url: string, body: unknown): Promise<number> {
   for (;;) {
     const res = await postOnce(url, body)
     if (res.status !== 429) return res.status
@@ -297,8 +297,12 @@ suite(title, () => {
     const before = await page.locator('[data-testid=message]').count()
     await post(emu.webhookUrl(), {
       username: 'logcord alerts',
-      embeds: [{ title: '🚨 Disk full on db-1', description: 'Writes are failing: `ENOSPC` on `/var/lib/postgresql`.', color: SEVERITY_STYLES.critical.color,
-        fields: [{ name: 'Host', value: 'db-1', inline: true }, { name: 'Used', value: '100%', inline: true }, { name: 'Free', value: '0 B', inline: true }, { name: 'Runbook', value: '[Disk full](https://example.com/runbooks/disk-full)' }] }]
+      embeds: [{
+        title: '🚨 Disk full on db-1',
+        description: 'Writes are failing: `ENOSPC` on `/var/lib/postgresql`.',
+        color: SEVERITY_STYLES.critical.color,
+        fields: [{ name: 'Host', value: 'db-1', inline: true }, { name: 'Used', value: '100%', inline: true }, { name: 'Free', value: '0 B', inline: true }, { name: 'Runbook', value: '[Disk full](https://example.com/runbooks/disk-full)' }]
+      }]
     })
     await expect.poll(() => page.locator('[data-testid=message]').count()).toBe(before + 1)
     // Without a thumbnail, three inline fields share a row, as in Discord.

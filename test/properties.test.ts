@@ -284,4 +284,3 @@ describe('every payload built from hostile input is one Discord accepts', () => 
     await agent.close()
   }, HEAVY_TIMEOUT_MS)
 })
-

@@ -26,7 +26,6 @@ const { MockAgent } = createRequire(new URL('../packages/core/package.json', imp
 const TIME_SCALE = 0.02
 const WAIT_MS = 20_000
 const ENTRY_POINTS = ['notifier', 'threaded', 'winston', 'pino'] as const
-const LOGGERS = ['winston', 'pino'] as const
 
 interface Embed { title?: string, description?: string, timestamp?: string, footer?: { text: string }, fields?: Array<{ name: string, value: string }> }
 interface Run { code: number | null, stdout: string, stderr: string, startedAt: number, endedAt: number }
@@ -411,7 +410,7 @@ describe('per-message names Discord refuses are refused at construction, and by 
     fc.assert(fc.property(fc.array(piece, { maxLength: 5 }).map((xs) => xs.join('')), (username) => {
       let accepted = true
       try {
-        new DiscordNotifier({ enabled: false, username })
+        void new DiscordNotifier({ enabled: false, username })
       } catch (err) {
         expect(err).toBeInstanceOf(InvalidOptionError)
         accepted = false

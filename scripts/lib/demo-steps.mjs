@@ -24,8 +24,8 @@ const distinct = (i) => `${ROUTES[i % ROUTES.length]} on ${NODES[Math.floor(i / 
  * An error whose stack shows paths relative to the repository (scripts/lib/demo-steps.mjs:…), not the
  * folders of the machine the demo runs on: what the alerts and the README's screenshot show.
  */
-function demoError (message, { type = Error, cause } = {}) {
-  const err = new type(message, cause === undefined ? undefined : { cause })
+function demoError (message, { type: ErrorType = Error, cause } = {}) {
+  const err = new ErrorType(message, cause === undefined ? undefined : { cause })
   err.stack = String(err.stack).replaceAll(pathToFileURL(ROOT).href, '').replaceAll(ROOT, '')
   return err
 }

@@ -40,15 +40,32 @@ export function atLeast (severity: Severity, threshold: Severity): boolean {
 // No prototype: a level named `constructor` or `toString` (a logger's custom level) is unknown, not a function.
 const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Severity>, {
   // critical
-  fatal: 'critical', critical: 'critical', crit: 'critical', emerg: 'critical', emergency: 'critical', alert: 'critical', panic: 'critical',
+  fatal: 'critical',
+  critical: 'critical',
+  crit: 'critical',
+  emerg: 'critical',
+  emergency: 'critical',
+  alert: 'critical',
+  panic: 'critical',
   // error
-  error: 'error', err: 'error',
+  error: 'error',
+  err: 'error',
   // warning
-  warn: 'warning', warning: 'warning',
+  warn: 'warning',
+  warning: 'warning',
   // info
-  info: 'info', notice: 'info', http: 'info', help: 'info', data: 'info', prompt: 'info', verbose: 'info', input: 'info',
+  info: 'info',
+  notice: 'info',
+  http: 'info',
+  help: 'info',
+  data: 'info',
+  prompt: 'info',
+  verbose: 'info',
+  input: 'info',
   // debug
-  debug: 'debug', trace: 'debug', silly: 'debug'
+  debug: 'debug',
+  trace: 'debug',
+  silly: 'debug'
 }))
 
 /**

@@ -205,7 +205,7 @@ describe('WebhookSender', () => {
   })
 
   it('finds a TLS code on a wrapped cause', async () => {
-    const cause = Object.assign(new Error(`Hostname/IP does not match certificate's altnames`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })
+    const cause = Object.assign(new Error('Hostname/IP does not match certificate\'s altnames'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })
     discord().intercept({ path: PATH, method: 'POST' }).replyWithError(Object.assign(new Error('other side closed', { cause }), { code: 'UND_ERR_SOCKET' }))
     const failure = failureOf(await sender.post(target, payload))
     expect(failure).toMatchObject({ kind: 'tls', code: 'ERR_TLS_CERT_ALTNAME_INVALID' })

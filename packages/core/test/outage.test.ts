@@ -6,7 +6,6 @@ import type { WebhookPayload } from '@logcord/core'
 import { isExpired, Outage } from '../src/delivery/outage.js'
 import { mockDiscord, okBody, TOKEN } from './mock-discord.js'
 
-
 describe('Outage: the probe schedule', () => {
   it('doubles the wait after each failed probe, caps it, and jitters it within [delay/2, delay]', () => {
     for (const r of [0, 0.5, 0.999]) {

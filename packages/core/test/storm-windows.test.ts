@@ -44,8 +44,16 @@ describe('StormWindows', () => {
     const [ended, ...rest] = w.expire(1000 + WINDOW)
     expect(rest).toEqual([])
     expect(ended).toMatchObject({
-      repeats: 37, firstSeen: 1000, lastSeen: 1136, endsAt: 1000 + WINDOW, severity: 'error', service: 'db',
-      title: 'disk full on /dev/sda1', template: 'disk full on /dev/sda<n>', errorType: 'Error', topFrame: '/app/db.js:9'
+      repeats: 37,
+      firstSeen: 1000,
+      lastSeen: 1136,
+      endsAt: 1000 + WINDOW,
+      severity: 'error',
+      service: 'db',
+      title: 'disk full on /dev/sda1',
+      template: 'disk full on /dev/sda<n>',
+      errorType: 'Error',
+      topFrame: '/app/db.js:9'
     })
     expect(w.size).toBe(0)
     expect(w.owed).toBe(false)

@@ -33,7 +33,7 @@ const USAGE = `Usage: discord-emulator [options]
 
 const EXIT_USAGE = 2
 
-function main(): Promise<void> | void {
+function main (): Promise<void> | void {
   let values
   try {
     ;({ values } = parseArgs({
@@ -95,7 +95,7 @@ function main(): Promise<void> | void {
   return start(options)
 }
 
-async function start(options: EmulatorOptions): Promise<void> {
+async function start (options: EmulatorOptions): Promise<void> {
   const emulator = await createEmulator(options)
   process.stdout.write(`Discord emulator listening on ${emulator.origin}\n`)
   process.stdout.write(`Example webhook URL: ${emulator.webhookUrl()}\n`)
@@ -106,33 +106,33 @@ async function start(options: EmulatorOptions): Promise<void> {
   process.once('SIGTERM', stop)
 }
 
-function number(flag: string, text: string): number {
+function number (flag: string, text: string): number {
   const value = Number(text)
   if (text.trim() === '' || !Number.isFinite(value)) throw new TypeError(`${flag} expects a number, received "${text}".`)
   return value
 }
 
-function rate(flag: string, text: string): number {
+function rate (flag: string, text: string): number {
   const value = number(flag, text)
   if (value < 0 || value > 1) throw new TypeError(`${flag} expects a share between 0 and 1, received "${text}".`)
   return value
 }
 
 /** "5/2000" means 5 requests per 2000 ms; "off" disables the limit. */
-function limit(flag: string, text: string): WindowLimit | false {
+function limit (flag: string, text: string): WindowLimit | false {
   if (text === 'off') return false
   const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text.trim())
   if (!match) throw new TypeError(`${flag} expects <requests>/<windowMs> such as 5/2000, or "off"; received "${text}".`)
   return { limit: Number(match[1]), windowMs: Number(match[2]) }
 }
 
-function invalidLimit(text: string | undefined, ban: string | undefined): InvalidRequestLimit | false {
+function invalidLimit (text: string | undefined, ban: string | undefined): InvalidRequestLimit | false {
   const window = text === undefined ? DEFAULT_INVALID_LIMIT : limit('--invalid-limit', text)
   if (!window) return false
   return { limit: window.limit, windowMs: window.windowMs, banMs: ban === undefined ? DEFAULT_INVALID_LIMIT.banMs : number('--ban', ban) }
 }
 
-function usageError(message: string): void {
+function usageError (message: string): void {
   process.stderr.write(`discord-emulator: ${message}\n\n${USAGE}`)
   process.exitCode = EXIT_USAGE
 }

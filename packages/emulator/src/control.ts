@@ -34,7 +34,7 @@ export interface ControlRequest {
   query: string
 }
 
-export function handleControl({ emulator, stream, req, res, pathname, query }: ControlRequest): void {
+export function handleControl ({ emulator, stream, req, res, pathname, query }: ControlRequest): void {
   const route = `${req.method ?? 'GET'} ${pathname.replace(/\/$/, '')}`
   const noContent = { status: STATUS.noContent, headers: {}, body: '' }
 
@@ -95,7 +95,7 @@ export function handleControl({ emulator, stream, req, res, pathname, query }: C
   })
 }
 
-function parseJson(body: Buffer | undefined): unknown {
+function parseJson (body: Buffer | undefined): unknown {
   if (body === undefined) throw new TypeError('Body too large.')
   try {
     return JSON.parse(body.toString('utf8') || '{}')

@@ -7,11 +7,11 @@ import type { ServerResponse } from 'node:http'
 export class EventStream {
   readonly #clients = new Set<ServerResponse>()
 
-  get size(): number {
+  get size (): number {
     return this.#clients.size
   }
 
-  add(res: ServerResponse): void {
+  add (res: ServerResponse): void {
     res.writeHead(OK, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -23,13 +23,13 @@ export class EventStream {
     res.on('close', () => this.#clients.delete(res))
   }
 
-  send(event: string, data: unknown): void {
+  send (event: string, data: unknown): void {
     if (this.#clients.size === 0) return
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
     for (const client of this.#clients) client.write(frame)
   }
 
-  close(): void {
+  close (): void {
     for (const client of this.#clients) client.end()
     this.#clients.clear()
   }

@@ -71,28 +71,28 @@ export class FaultInjector {
   #faults: Faults
   readonly #random: () => number
 
-  constructor(input: FaultsInput | undefined, seed: number, now: number) {
+  constructor (input: FaultsInput | undefined, seed: number, now: number) {
     this.#faults = mergeFaults(DEFAULT_FAULTS, input ?? {}, now)
     this.#random = mulberry32(seed)
   }
 
-  get current(): Faults {
+  get current (): Faults {
     return structuredClone(this.#faults)
   }
 
-  set(input: FaultsInput, now: number): void {
+  set (input: FaultsInput, now: number): void {
     this.#faults = mergeFaults(this.#faults, input, now)
   }
 
-  get cloudflareMode(): Faults['cloudflareMode'] {
+  get cloudflareMode (): Faults['cloudflareMode'] {
     return this.#faults.cloudflareMode
   }
 
-  get latencyMs(): number {
+  get latencyMs (): number {
     return this.#faults.latencyMs
   }
 
-  connection(now: number): ConnectionFault | undefined {
+  connection (now: number): ConnectionFault | undefined {
     const outage = this.#faults.outage
     if (outage && now < outage.untilMs) {
       if (outage.mode === 'drop') return 'outage_drop'
@@ -103,7 +103,7 @@ export class FaultInjector {
     return undefined
   }
 
-  edge(now: number): EdgeFault | undefined {
+  edge (now: number): EdgeFault | undefined {
     const f = this.#faults
     if (f.outage && now < f.outage.untilMs) {
       return f.outage.mode === 'cloudflare'
@@ -120,12 +120,12 @@ export class FaultInjector {
   }
 
   /** The scope of a forced 429, when the storm strikes this request. */
-  storm(): RateLimitScope | undefined {
+  storm (): RateLimitScope | undefined {
     const storm = this.#faults.rateLimitStorm
     return storm && this.#roll(storm.rate) ? storm.scope : undefined
   }
 
-  #roll(rate: number): boolean {
+  #roll (rate: number): boolean {
     return rate > 0 && this.#random() < rate
   }
 }
@@ -135,7 +135,7 @@ const MS_PER_SECOND = 1000
 /** Half the injected 5xx come as an edge HTML page, half as a JSON body (§4: both occur). */
 const HTML_ERROR_SHARE = 0.5
 
-function mergeFaults(base: Faults, input: FaultsInput, now: number): Faults {
+function mergeFaults (base: Faults, input: FaultsInput, now: number): Faults {
   const { outage, ...rest } = input
   const merged: Faults = { ...base }
   for (const [key, value] of Object.entries(rest)) {
@@ -148,7 +148,7 @@ function mergeFaults(base: Faults, input: FaultsInput, now: number): Faults {
 }
 
 /** Small, fast, seedable PRNG (public domain); plenty for choosing faults. */
-export function mulberry32(seed: number): () => number {
+export function mulberry32 (seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -162,7 +162,7 @@ export function mulberry32(seed: number): () => number {
 const RATE_KEYS = ['errorRate', 'hangRate', 'dropRate', 'cloudflareRate'] as const
 
 /** Checks faults that arrive as JSON from another process; names the key that is wrong. */
-export function assertFaultsInput(input: unknown): asserts input is FaultsInput {
+export function assertFaultsInput (input: unknown): asserts input is FaultsInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('Faults must be a JSON object.')
   const f = input as Record<string, unknown>
   for (const key of RATE_KEYS) if (f[key] !== undefined && !isRate(f[key])) reject(key, 'a number 0..1', f[key])
@@ -182,10 +182,10 @@ export function assertFaultsInput(input: unknown): asserts input is FaultsInput 
   }
 }
 
-function isRate(value: unknown): boolean {
+function isRate (value: unknown): boolean {
   return typeof value === 'number' && value >= 0 && value <= 1
 }
 
-function reject(key: string, expected: string, received: unknown): never {
+function reject (key: string, expected: string, received: unknown): never {
   throw new TypeError(`Invalid fault \`${key}\`: expected ${expected}, received ${JSON.stringify(received)}.`)
 }

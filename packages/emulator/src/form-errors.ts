@@ -25,7 +25,7 @@ export class FormErrors {
   #root: FormErrorTree = {}
   #count = 0
 
-  add(path: FormPath, code: string, message: string): void {
+  add (path: FormPath, code: string, message: string): void {
     let node = this.#root
     for (const segment of path) {
       const key = String(segment)
@@ -40,12 +40,12 @@ export class FormErrors {
     this.#count++
   }
 
-  get isEmpty(): boolean {
+  get isEmpty (): boolean {
     return this.#count === 0
   }
 
   /** The v8+ tree. */
-  get tree(): FormErrorTree {
+  get tree (): FormErrorTree {
     return this.#root
   }
 }
@@ -54,7 +54,7 @@ export class FormErrors {
 export const LEGACY_ROOT_KEY = '_misc'
 
 /** The v6/v7 flat body for a v8+ tree: every message grouped under its top-level field. */
-export function flattenFormErrors(tree: FormErrorTree): Record<string, string[]> {
+export function flattenFormErrors (tree: FormErrorTree): Record<string, string[]> {
   const flat: Record<string, string[]> = {}
   const walk = (node: FormErrorTree, top: string): void => {
     for (const [key, value] of Object.entries(node)) {

@@ -5,7 +5,7 @@ import type { Reply } from './replies.js'
  * Reads a whole request body. Past `maxBytes` the rest is drained and discarded, so the
  * caller can still answer 413 on a keep-alive connection. `undefined` means too large.
  */
-export function readBody(req: IncomingMessage, maxBytes: number, done: (body: Buffer | undefined) => void): void {
+export function readBody (req: IncomingMessage, maxBytes: number, done: (body: Buffer | undefined) => void): void {
   const chunks: Buffer[] = []
   let size = 0
   req.on('data', (chunk: Buffer) => {
@@ -19,7 +19,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, done: (body: Bu
 }
 
 /** Writes a reply unless the client is already gone (it may give up while latency is injected). */
-export function send(res: ServerResponse, reply: Reply): void {
+export function send (res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.writableEnded) return
   const headers: Record<string, string | number> = reply.headers
   if (reply.body.length > 0) headers['content-length'] = Buffer.byteLength(reply.body)

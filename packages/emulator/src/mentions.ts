@@ -14,7 +14,7 @@ const EVERYONE = /@(?:everyone|here)\b/
 const ROLE_MENTION = /<@&(\d{17,20})>/g
 const USER_MENTION = /<@!?(\d{17,20})>/g
 
-export function mentionsThatWouldPing(payload: Record<string, unknown>): Pings {
+export function mentionsThatWouldPing (payload: Record<string, unknown>): Pings {
   const content = typeof payload.content === 'string' ? payload.content : ''
   const mentioned = {
     everyone: EVERYONE.test(content),
@@ -36,12 +36,12 @@ export function mentionsThatWouldPing(payload: Record<string, unknown>): Pings {
   }
 }
 
-function unique(matches: IterableIterator<RegExpMatchArray>): string[] {
+function unique (matches: IterableIterator<RegExpMatchArray>): string[] {
   const ids = new Set<string>()
   for (const match of matches) if (match[1] !== undefined) ids.add(match[1])
   return [...ids]
 }
 
-function listed(ids: unknown, id: string): boolean {
+function listed (ids: unknown, id: string): boolean {
   return Array.isArray(ids) && ids.some((entry) => String(entry) === id)
 }

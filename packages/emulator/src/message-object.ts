@@ -30,7 +30,7 @@ const DEFAULT_MESSAGE_TYPE = 0
  * The message object `?wait=true` returns (contract §1). In a thread, Discord reports the
  * thread as the message's channel, so `channel_id` is the thread id there.
  */
-export function toDiscordMessage(message: StoredMessage): Record<string, unknown> {
+export function toDiscordMessage (message: StoredMessage): Record<string, unknown> {
   const p = message.payload
   const embeds = Array.isArray(p.embeds) ? p.embeds.map((embed: Record<string, unknown>) => ({ ...embed, type: 'rich' })) : []
   return {

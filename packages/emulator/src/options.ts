@@ -49,7 +49,7 @@ const MAX_PORT = 65_535
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/
 
 /** Resolves defaults once and rejects bad options with the option's name, expectation and value. */
-export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+export function resolveOptions (options: EmulatorOptions = {}): ResolvedOptions {
   const port = options.port ?? 0
   if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) fail('port', `an integer 0..${MAX_PORT}`, port)
   const timeScale = options.timeScale ?? 1
@@ -80,12 +80,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   }
 }
 
-function checkLimit(name: string, limit: WindowLimit | false): void {
+function checkLimit (name: string, limit: WindowLimit | false): void {
   if (limit === false) return
   if (!Number.isInteger(limit?.limit) || limit.limit < 1) fail(`${name}.limit`, 'an integer >= 1', limit?.limit)
   if (!(limit.windowMs > 0)) fail(`${name}.windowMs`, 'a number of milliseconds > 0', limit.windowMs)
 }
 
-function fail(option: string, expected: string, received: unknown): never {
+function fail (option: string, expected: string, received: unknown): never {
   throw new TypeError(`Invalid emulator option \`${option}\`: expected ${expected}, received ${JSON.stringify(received)}.`)
 }

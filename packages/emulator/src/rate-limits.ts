@@ -65,13 +65,13 @@ export class FixedWindow {
   #start = Number.NEGATIVE_INFINITY
   #count = 0
 
-  constructor({ limit, windowMs }: WindowLimit) {
+  constructor ({ limit, windowMs }: WindowLimit) {
     this.#limit = limit
     this.#windowMs = windowMs
   }
 
   /** Takes one slot when one is free. */
-  take(t: number): WindowState {
+  take (t: number): WindowState {
     if (t >= this.#start + this.#windowMs) {
       this.#start = t
       this.#count = 0
@@ -92,19 +92,19 @@ export class SlidingWindow {
   #next = 0
   #size = 0
 
-  constructor({ limit, windowMs }: WindowLimit) {
+  constructor ({ limit, windowMs }: WindowLimit) {
     this.#windowMs = windowMs
     this.#times = new Float64Array(limit)
   }
 
   /** Milliseconds until a slot frees (0 when one is free now). */
-  waitMs(t: number): number {
+  waitMs (t: number): number {
     if (this.#size < this.#times.length) return 0
     const oldest = this.#times[this.#next] ?? Number.NEGATIVE_INFINITY
     return Math.max(0, oldest + this.#windowMs - t)
   }
 
-  record(t: number): void {
+  record (t: number): void {
     this.#times[this.#next] = t
     this.#next = (this.#next + 1) % this.#times.length
     if (this.#size < this.#times.length) this.#size++
@@ -121,14 +121,14 @@ export class RateLimits {
   #bannedUntil = Number.NEGATIVE_INFINITY
 
   /** `config` durations must already be multiplied by the time scale. */
-  constructor(config: RateLimitConfig) {
+  constructor (config: RateLimitConfig) {
     this.#config = config
     this.#global = config.global ? new FixedWindow(config.global) : undefined
     this.#invalid = config.invalid ? new FixedWindow(config.invalid) : undefined
   }
 
   /** Milliseconds left of a Cloudflare ban (0 when not banned). */
-  banMs(t: number): number {
+  banMs (t: number): number {
     return Math.max(0, this.#bannedUntil - t)
   }
 
@@ -137,19 +137,19 @@ export class RateLimits {
    * answers do not extend it, but its window outlives the ban, so a client that goes on
    * failing right after it lifts is banned again (the repeating bans of #5385).
    */
-  recordInvalid(t: number): void {
+  recordInvalid (t: number): void {
     const config = this.#config.invalid
     if (!config || !this.#invalid || t < this.#bannedUntil || this.#invalid.take(t).allowed) return
     this.#bannedUntil = t + config.banMs
   }
 
   /** @returns undefined when the global limit is disabled. */
-  takeGlobal(t: number): WindowState | undefined {
+  takeGlobal (t: number): WindowState | undefined {
     return this.#global?.take(t)
   }
 
   /** @returns undefined when the per-webhook limit is disabled. */
-  takeWebhook(webhookId: string, t: number): WindowState | undefined {
+  takeWebhook (webhookId: string, t: number): WindowState | undefined {
     const config = this.#config.webhook
     if (!config) return undefined
     let bucket = this.#webhooks.get(webhookId)
@@ -161,16 +161,16 @@ export class RateLimits {
   }
 
   /** Milliseconds the channel must wait before it can take another message (0 = now). */
-  channelWaitMs(channelId: string, t: number): number {
+  channelWaitMs (channelId: string, t: number): number {
     return this.#channel(channelId)?.waitMs(t) ?? 0
   }
 
   /** §3: the hidden channel limit counts messages Discord accepted. */
-  recordChannel(channelId: string, t: number): void {
+  recordChannel (channelId: string, t: number): void {
     this.#channel(channelId)?.record(t)
   }
 
-  reset(): void {
+  reset (): void {
     this.#global = this.#config.global ? new FixedWindow(this.#config.global) : undefined
     this.#invalid = this.#config.invalid ? new FixedWindow(this.#config.invalid) : undefined
     this.#bannedUntil = Number.NEGATIVE_INFINITY
@@ -178,7 +178,7 @@ export class RateLimits {
     this.#channels.clear()
   }
 
-  #channel(channelId: string): SlidingWindow | undefined {
+  #channel (channelId: string): SlidingWindow | undefined {
     const config = this.#config.channel
     if (!config) return undefined
     let window = this.#channels.get(channelId)
@@ -191,7 +191,7 @@ export class RateLimits {
 }
 
 /** Multiplies every window by `timeScale` (0.01 turns 60 s into 600 ms). */
-export function scaleLimits(config: RateLimitConfig, timeScale: number): RateLimitConfig {
+export function scaleLimits (config: RateLimitConfig, timeScale: number): RateLimitConfig {
   const scale = (limit: WindowLimit | false): WindowLimit | false =>
     limit ? { limit: limit.limit, windowMs: limit.windowMs * timeScale } : false
   const invalid = config.invalid

@@ -35,20 +35,20 @@ export interface Reply {
 const JSON_TYPE = 'application/json'
 const HTML_TYPE = 'text/html; charset=utf-8'
 
-export function json(status: number, body: unknown, headers: Headers = {}): Reply {
+export function json (status: number, body: unknown, headers: Headers = {}): Reply {
   return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(body) }
 }
 
-export function html(status: number, body: string, headers: Headers = {}): Reply {
+export function html (status: number, body: string, headers: Headers = {}): Reply {
   return { status, headers: { ...headers, 'content-type': HTML_TYPE }, body }
 }
 
-export function discordError(status: number, code: number, message: string, headers?: Headers): Reply {
+export function discordError (status: number, code: number, message: string, headers?: Headers): Reply {
   return json(status, { message, code }, headers)
 }
 
 /** 400 Invalid Form Body: the v8+ tree, or the flat v6 body (§1). */
-export function invalidForm(legacy: boolean, errors: FormErrorTree, headers?: Headers): Reply {
+export function invalidForm (legacy: boolean, errors: FormErrorTree, headers?: Headers): Reply {
   const body = legacy
     ? flattenFormErrors(errors)
     : { code: DISCORD_CODES.invalidFormBody, message: 'Invalid Form Body', errors }
@@ -56,12 +56,12 @@ export function invalidForm(legacy: boolean, errors: FormErrorTree, headers?: He
 }
 
 /** Seconds with a millisecond fraction, as Discord writes X-RateLimit-Reset(-After). */
-function seconds(ms: number): string {
+function seconds (ms: number): string {
   return (ms / MS_PER_SECOND).toFixed(3)
 }
 
 /** The X-RateLimit-* headers of a webhook bucket (§3), sent on every response it covers. */
-export function bucketHeaders(state: WindowState, bucket: string, t: number): Headers {
+export function bucketHeaders (state: WindowState, bucket: string, t: number): Headers {
   return {
     [HEADERS.limit]: String(state.limit),
     [HEADERS.remaining]: String(state.remaining),
@@ -81,7 +81,7 @@ const RATE_LIMIT_MESSAGES: Record<RateLimitScope, string> = {
 const MIN_RETRY_MS = 1
 const MS_DECIMALS = 1000
 
-function ceilToMs(secondsValue: number): number {
+function ceilToMs (secondsValue: number): number {
   return Math.ceil(secondsValue * MS_DECIMALS) / MS_DECIMALS
 }
 
@@ -90,7 +90,7 @@ function ceilToMs(secondsValue: number): number {
  * Global 429s carry no bucket headers; the others keep them, so a shared 429 can show
  * Remaining > 0, the signature of the hidden channel limit.
  */
-export function rateLimited(
+export function rateLimited (
   scope: RateLimitScope,
   retryAfterMs: number,
   legacy: boolean,
@@ -115,7 +115,7 @@ export function rateLimited(
 }
 
 /** Cloudflare's 1015 ban (§3): `server: cloudflare`, no X-RateLimit-* headers at all. */
-export function cloudflareBan(mode: 'html' | 'json', retryAfterSec: number | null): Reply {
+export function cloudflareBan (mode: 'html' | 'json', retryAfterSec: number | null): Reply {
   const headers: Headers = { server: 'cloudflare' }
   if (mode === 'json') {
     return json(STATUS.tooManyRequests, {
@@ -128,7 +128,7 @@ export function cloudflareBan(mode: 'html' | 'json', retryAfterSec: number | nul
 }
 
 /** An injected 5xx: JSON from the API, or an HTML page from the edge (§4). */
-export function serverError(status: number, asHtml: boolean): Reply {
+export function serverError (status: number, asHtml: boolean): Reply {
   const reason = status === STATUS.badGateway ? 'Bad Gateway' : status === STATUS.unavailable ? 'Service Unavailable' : 'Internal Server Error'
   if (asHtml) {
     return html(status, `<html><head><title>${status} ${reason}</title></head><body><center><h1>${status} ${reason}</h1></center><hr><center>cloudflare</center></body></html>`, { server: 'cloudflare' })

@@ -39,7 +39,7 @@ export type ParsedBody =
 const FILE_PART = /^(?:files\[(\d{1,2})\]|file(\d{0,2}))$/
 
 /** Reads a body that arrived whole (`undefined`: over the 25 MiB request limit). Never rejects. */
-export async function parseRequestBody(contentType: string | undefined, body: Buffer | undefined): Promise<ParsedBody> {
+export async function parseRequestBody (contentType: string | undefined, body: Buffer | undefined): Promise<ParsedBody> {
   if (body === undefined) return { ok: false, kind: 'tooLarge' }
   const type = mediaType(contentType)
   if (type === 'application/json') return parseJson(body.toString('utf8'), [])
@@ -56,7 +56,7 @@ export async function parseRequestBody(contentType: string | undefined, body: Bu
   return readForm(form)
 }
 
-async function readForm(form: FormData): Promise<ParsedBody> {
+async function readForm (form: FormData): Promise<ParsedBody> {
   const errors = new FormErrors()
   const files = new Map<string, File>()
   let json: string | undefined
@@ -84,7 +84,7 @@ async function readForm(form: FormData): Promise<ParsedBody> {
   return parseJson(json ?? '{}', attachments)
 }
 
-function parseJson(text: string, attachments: StoredAttachment[]): ParsedBody {
+function parseJson (text: string, attachments: StoredAttachment[]): ParsedBody {
   try {
     return { ok: true, payload: JSON.parse(text) as unknown, attachments }
   } catch {
@@ -97,7 +97,7 @@ function parseJson(text: string, attachments: StoredAttachment[]): ParsedBody {
  * must name an uploaded `files[n]` (ATTACHMENT_NOT_FOUND otherwise, as Discord answers), its
  * `filename` and `description` replace the part's. Files no entry names are kept as uploaded.
  */
-export function applyAttachmentEntries(payload: Record<string, unknown>, uploaded: readonly StoredAttachment[], errors: FormErrors): StoredAttachment[] {
+export function applyAttachmentEntries (payload: Record<string, unknown>, uploaded: readonly StoredAttachment[], errors: FormErrors): StoredAttachment[] {
   const entries = payload.attachments
   if (entries === undefined || entries === null) return [...uploaded]
   if (!Array.isArray(entries)) {
@@ -128,7 +128,7 @@ export function applyAttachmentEntries(payload: Record<string, unknown>, uploade
   return out
 }
 
-function mediaType(header: string | undefined): string {
+function mediaType (header: string | undefined): string {
   if (header === undefined) return ''
   const semicolon = header.indexOf(';')
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase()

@@ -115,7 +115,7 @@ export class Emulator {
   #closing: Promise<void> | undefined
 
   /** @internal Use `createEmulator()`. */
-  constructor(options: ResolvedOptions) {
+  constructor (options: ResolvedOptions) {
     this.#options = options
     this.#now = options.now
     this.#limits = new RateLimits(scaleLimits(options.limits, options.timeScale))
@@ -128,7 +128,7 @@ export class Emulator {
   }
 
   /** @internal */
-  async listen(): Promise<void> {
+  async listen (): Promise<void> {
     this.#server.listen(this.#options.port, this.#options.host)
     await once(this.#server, 'listening')
     const address = this.#server.address() as AddressInfo
@@ -138,16 +138,16 @@ export class Emulator {
   }
 
   /** e.g. `http://127.0.0.1:40123` */
-  get origin(): string {
+  get origin (): string {
     return this.#origin
   }
 
-  get port(): number {
+  get port (): number {
     return (this.#server.address() as AddressInfo | null)?.port ?? 0
   }
 
   /** The faults in force now. */
-  get faults(): Faults {
+  get faults (): Faults {
     return this.#faults.current
   }
 
@@ -157,7 +157,7 @@ export class Emulator {
    * reuses that webhook's token. A `token` that differs from the registered one gives a
    * URL that answers 401, which is handy for tests.
    */
-  webhookUrl(id?: string, token?: string): string {
+  webhookUrl (id?: string, token?: string): string {
     const hookId = id ?? generateWebhookId(this.#idRandom)
     if (!SNOWFLAKE.idPattern.test(hookId)) throw new TypeError(`webhookUrl: id must be a 17-20 digit snowflake, received ${JSON.stringify(hookId)}.`)
     if (token !== undefined && !TOKEN_PATTERN.test(token)) throw new TypeError('webhookUrl: token must use URL-safe characters [A-Za-z0-9_-].')
@@ -166,23 +166,23 @@ export class Emulator {
   }
 
   /** Registers (or replaces) a webhook, e.g. to map it to a shared channel. */
-  addWebhook(config: WebhookConfig): Readonly<Required<WebhookConfig>> {
+  addWebhook (config: WebhookConfig): Readonly<Required<WebhookConfig>> {
     const hook: Webhook = { id: config.id, token: config.token, channelId: config.channelId ?? channelIdFor(config.id) }
     this.#webhooks.set(hook.id, hook)
     return { id: hook.id, token: hook.token, channelId: hook.channelId }
   }
 
   /** From now on the webhook answers 401 (code 50027, token rotated) or 404 (code 10015, deleted). */
-  revoke(webhookId: string, status: RevokeStatus = STATUS.notFound): void {
+  revoke (webhookId: string, status: RevokeStatus = STATUS.notFound): void {
     const hook = this.#webhooks.get(webhookId) ?? this.addWebhook({ id: webhookId, token: generateToken(this.#idRandom) })
     ;(this.#webhooks.get(hook.id) as Webhook).revoked = status
   }
 
-  stats(): EmulatorStats {
+  stats (): EmulatorStats {
     return this.#stats.snapshot()
   }
 
-  setFaults(faults: FaultsInput): void {
+  setFaults (faults: FaultsInput): void {
     this.#faults.set(faults, this.#now())
   }
 
@@ -190,12 +190,12 @@ export class Emulator {
    * Every request fails for the next `ms` milliseconds of the emulator's clock, then the emulator
    * recovers: 503 by default, or a Cloudflare ban, dropped sockets or hung requests (`mode`).
    */
-  setOutage(ms: number, mode: OutageMode = 'unavailable'): void {
+  setOutage (ms: number, mode: OutageMode = 'unavailable'): void {
     this.setFaults({ outage: { forMs: ms, mode } })
   }
 
   /** Clears messages, counters and rate-limit state, and lifts revocations. Webhooks and faults stay. */
-  reset(): void {
+  reset (): void {
     this.messages.length = 0
     this.#stats.reset()
     this.#limits.reset()
@@ -207,7 +207,7 @@ export class Emulator {
    * Resolves with a copy of `messages` once there are `count` of them, or once `predicate`
    * accepts the list. Event-driven: it wakes on each saved message, never polls.
    */
-  waitFor(
+  waitFor (
     target: number | ((messages: readonly StoredMessage[]) => boolean),
     timeoutMs: number = DEFAULT_WAIT_FOR_MS
   ): Promise<StoredMessage[]> {
@@ -240,7 +240,7 @@ export class Emulator {
   }
 
   /** Stops listening and destroys every open socket, hung and streaming ones included. */
-  close(): Promise<void> {
+  close (): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const timer of this.#latencyTimers) clearTimeout(timer)
       this.#latencyTimers.clear()
@@ -252,7 +252,7 @@ export class Emulator {
     return this.#closing
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+  #onRequest (req: IncomingMessage, res: ServerResponse): void {
     try {
       this.#route(req, res)
     } catch (error) {
@@ -261,7 +261,7 @@ export class Emulator {
     }
   }
 
-  #route(req: IncomingMessage, res: ServerResponse): void {
+  #route (req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const pathname = q === -1 ? url : url.slice(0, q)
@@ -286,7 +286,7 @@ export class Emulator {
     this.#onWebhookRequest(req, res, match, query)
   }
 
-  #onWebhookRequest(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, query: string): void {
+  #onWebhookRequest (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, query: string): void {
     this.#stats.request()
     const version = match[1] === undefined ? API_VERSIONS.versionless : Number(match[1])
     const params = new URLSearchParams(query)
@@ -354,7 +354,7 @@ export class Emulator {
     })
   }
 
-  #process(res: ServerResponse, ctx: RequestContext, body: ParsedBody, t: number): void {
+  #process (res: ServerResponse, ctx: RequestContext, body: ParsedBody, t: number): void {
     if (res.destroyed) return
 
     const banMs = this.#limits.banMs(t)
@@ -397,7 +397,7 @@ export class Emulator {
           return this.#finish(res, ctx, discordError(STATUS.payloadTooLarge, DISCORD_CODES.requestTooLarge, 'Request entity too large', headers))
         case 'contentType': {
           const errors = new FormErrors()
-          errors.add([], FORM_ERROR_CODES.contentType, `Expected "Content-Type" header to be one of {'application/json', 'multipart/form-data'}.`)
+          errors.add([], FORM_ERROR_CODES.contentType, 'Expected "Content-Type" header to be one of {\'application/json\', \'multipart/form-data\'}.')
           return this.#finish(res, ctx, invalidForm(ctx.legacy, errors.tree, headers))
         }
         case 'invalidJson':
@@ -433,7 +433,7 @@ export class Emulator {
     this.#finish(res, ctx, reply)
   }
 
-  #authenticate(ctx: RequestContext): Webhook | undefined {
+  #authenticate (ctx: RequestContext): Webhook | undefined {
     let hook = this.#webhooks.get(ctx.webhookId)
     if (!hook) {
       if (!this.#options.autoCreate) return undefined
@@ -444,7 +444,7 @@ export class Emulator {
     return hook
   }
 
-  #save(hook: Webhook, ctx: RequestContext, payload: Record<string, unknown>, attachments: StoredAttachment[], t: number): StoredMessage {
+  #save (hook: Webhook, ctx: RequestContext, payload: Record<string, unknown>, attachments: StoredAttachment[], t: number): StoredMessage {
     const message: StoredMessage = {
       id: this.#snowflakes.next(),
       webhookId: hook.id,
@@ -463,7 +463,7 @@ export class Emulator {
     return message
   }
 
-  #edgeFault(res: ServerResponse, ctx: RequestContext, fault: EdgeFault): void {
+  #edgeFault (res: ServerResponse, ctx: RequestContext, fault: EdgeFault): void {
     this.#stats.fault(fault.kind)
     switch (fault.kind) {
       case 'outage':
@@ -477,21 +477,21 @@ export class Emulator {
     }
   }
 
-  #userLimited(ctx: RequestContext, bucket: WindowState | undefined, headers: Headers, t: number): Reply {
+  #userLimited (ctx: RequestContext, bucket: WindowState | undefined, headers: Headers, t: number): Reply {
     if (!bucket) return this.#rateLimited(ctx, 'user', this.#stormWaitMs(), headers)
     // A forced 429 may strike a bucket with room left; a real user-scope 429 shows none.
     return this.#rateLimited(ctx, 'user', bucket.resetAt - t, { ...headers, [HEADERS.remaining]: '0' })
   }
 
-  #rateLimited(ctx: RequestContext, scope: RateLimitScope, waitMs: number, headers?: Headers): Reply {
+  #rateLimited (ctx: RequestContext, scope: RateLimitScope, waitMs: number, headers?: Headers): Reply {
     return rateLimited(scope, waitMs, ctx.legacy, this.#options.timeScale, headers)
   }
 
-  #stormWaitMs(): number {
+  #stormWaitMs (): number {
     return STORM_FALLBACK_WAIT_MS * this.#options.timeScale
   }
 
-  #bucketHash(webhookId: string): string {
+  #bucketHash (webhookId: string): string {
     let hash = this.#bucketHashes.get(webhookId)
     if (hash === undefined) {
       hash = bucketHashFor(webhookId)
@@ -500,13 +500,13 @@ export class Emulator {
     return hash
   }
 
-  #finish(res: ServerResponse, ctx: RequestContext, reply: Reply, limitedBy?: LimitedBy, fault?: FaultKind | undefined): void {
+  #finish (res: ServerResponse, ctx: RequestContext, reply: Reply, limitedBy?: LimitedBy, fault?: FaultKind | undefined): void {
     if (this.#stats.response(reply.status, limitedBy)) this.#limits.recordInvalid(this.#now())
     send(res, reply)
     this.#summarize(ctx, reply.status, reply.headers[HEADERS.scope] as RateLimitScope | undefined, fault, reply)
   }
 
-  #summarize(ctx: RequestContext, status: number, scope: RateLimitScope | undefined, fault: FaultKind | undefined, reply?: Reply): void {
+  #summarize (ctx: RequestContext, status: number, scope: RateLimitScope | undefined, fault: FaultKind | undefined, reply?: Reply): void {
     const summary: ResponseSummary = { time: this.#now(), status, webhookId: ctx.webhookId, seq: this.#responses.nextSeq() }
     if (scope) summary.scope = scope
     if (fault) summary.fault = fault
@@ -520,7 +520,7 @@ export class Emulator {
 }
 
 /** Adds what the preview page shows of an answer: Discord's error code and the bucket's remaining requests. */
-function describeReply(summary: ResponseSummary, reply: Reply): void {
+function describeReply (summary: ResponseSummary, reply: Reply): void {
   const remaining = reply.headers[HEADERS.remaining]
   const limit = reply.headers[HEADERS.limit]
   if (remaining !== undefined) summary.remaining = Number(remaining)
@@ -538,7 +538,7 @@ function describeReply(summary: ResponseSummary, reply: Reply): void {
 const ID_SEED_SALT = 0x5eed1d
 
 /** Starts an emulator on 127.0.0.1 (a random port by default) and resolves once it listens. */
-export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+export async function createEmulator (options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new Emulator(resolveOptions(options))
   await emulator.listen()
   return emulator

@@ -21,24 +21,24 @@ export interface EmulatorStats {
 export class StatsCounter {
   #stats: EmulatorStats = emptyStats()
 
-  request(): void {
+  request (): void {
     this.#stats.requests++
   }
 
-  received(bytes: number): void {
+  received (bytes: number): void {
     this.#stats.bytesReceived += bytes
   }
 
-  accepted(): void {
+  accepted (): void {
     this.#stats.accepted++
   }
 
-  fault(kind: FaultKind): void {
+  fault (kind: FaultKind): void {
     this.#stats.faultsInjected[kind]++
   }
 
   /** @returns whether Discord counts this response as invalid (§3). */
-  response(status: number, limitedBy: LimitedBy | undefined): boolean {
+  response (status: number, limitedBy: LimitedBy | undefined): boolean {
     const byStatus = this.#stats.byStatus
     byStatus[status] = (byStatus[status] ?? 0) + 1
     if (limitedBy) this.#stats.rateLimited[limitedBy]++
@@ -48,16 +48,16 @@ export class StatsCounter {
     return true
   }
 
-  snapshot(): EmulatorStats {
+  snapshot (): EmulatorStats {
     return structuredClone(this.#stats)
   }
 
-  reset(): void {
+  reset (): void {
     this.#stats = emptyStats()
   }
 }
 
-function emptyStats(): EmulatorStats {
+function emptyStats (): EmulatorStats {
   return {
     requests: 0,
     accepted: 0,

@@ -59,7 +59,7 @@ const ISO8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z
 type Json = Record<string, unknown>
 
 /** `files`: how many files came with the body (multipart); a file alone is a message (§1). */
-export function validateWebhookPayload(body: unknown, files = 0): ValidationResult {
+export function validateWebhookPayload (body: unknown, files = 0): ValidationResult {
   const errors = new FormErrors()
   if (!isObject(body)) {
     errors.add([], C.dict, 'Only dictionaries may be used in a DictType')
@@ -87,12 +87,12 @@ export function validateWebhookPayload(body: unknown, files = 0): ValidationResu
   return { ok: true }
 }
 
-function invalidForm(errors: FormErrors): ValidationResult {
+function invalidForm (errors: FormErrors): ValidationResult {
   return { ok: false, code: DISCORD_CODES.invalidFormBody, message: MESSAGES.invalidFormBody, errors: errors.tree }
 }
 
 /** @returns the number of embeds given (0 when absent or malformed). */
-function validateEmbeds(errors: FormErrors, embeds: unknown): number {
+function validateEmbeds (errors: FormErrors, embeds: unknown): number {
   if (isAbsent(embeds)) return 0
   if (!Array.isArray(embeds)) {
     errors.add(['embeds'], C.list, 'Only iterables may be used in a ListType')
@@ -111,7 +111,7 @@ function validateEmbeds(errors: FormErrors, embeds: unknown): number {
 }
 
 /** @returns the characters this embed adds to the message's 6000 budget. */
-function validateEmbed(errors: FormErrors, path: FormPath, embed: unknown): number {
+function validateEmbed (errors: FormErrors, path: FormPath, embed: unknown): number {
   if (!isObject(embed)) {
     errors.add(path, C.dict, 'Only dictionaries may be used in a DictType')
     return 0
@@ -163,7 +163,7 @@ function validateEmbed(errors: FormErrors, path: FormPath, embed: unknown): numb
   return size
 }
 
-function validateUsername(errors: FormErrors, username: unknown): void {
+function validateUsername (errors: FormErrors, username: unknown): void {
   if (isAbsent(username)) return
   if (typeof username !== 'string') {
     errors.add(['username'], C.string, 'Could not interpret value as string.')
@@ -184,7 +184,7 @@ function validateUsername(errors: FormErrors, username: unknown): void {
 }
 
 /** A thread name is a channel name: 1-100 characters after trimming. */
-function validateThreadName(errors: FormErrors, name: unknown): void {
+function validateThreadName (errors: FormErrors, name: unknown): void {
   if (isAbsent(name)) return
   if (typeof name !== 'string') {
     errors.add(['thread_name'], C.string, 'Could not interpret value as string.')
@@ -194,13 +194,13 @@ function validateThreadName(errors: FormErrors, name: unknown): void {
   if (length < 1 || length > LIMITS.threadName) errors.add(['thread_name'], C.badLength, `Must be between 1 and ${LIMITS.threadName} in length.`)
 }
 
-function validateAllowedMentions(errors: FormErrors, value: unknown): void {
+function validateAllowedMentions (errors: FormErrors, value: unknown): void {
   const mentions = optionalObject(errors, ['allowed_mentions'], value)
   if (!mentions) return
   const parse = optionalList(errors, ['allowed_mentions', 'parse'], mentions.parse)
   parse?.forEach((entry, index) => {
     if (typeof entry !== 'string' || !MENTION_TYPES.has(entry)) {
-      errors.add(['allowed_mentions', 'parse', index], C.enumValue, `Value must be one of {'roles', 'users', 'everyone'}.`)
+      errors.add(['allowed_mentions', 'parse', index], C.enumValue, 'Value must be one of {\'roles\', \'users\', \'everyone\'}.')
     }
   })
   for (const kind of ['roles', 'users'] as const) {
@@ -220,7 +220,7 @@ function validateAllowedMentions(errors: FormErrors, value: unknown): void {
   optionalBoolean(errors, ['allowed_mentions', 'replied_user'], mentions.replied_user)
 }
 
-function validateFlags(errors: FormErrors, flags: unknown, hasContent: boolean, hasEmbeds: boolean): void {
+function validateFlags (errors: FormErrors, flags: unknown, hasContent: boolean, hasEmbeds: boolean): void {
   if (isAbsent(flags)) return
   if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0) {
     errors.add(['flags'], C.number, `Value "${String(flags)}" is not int.`)
@@ -237,7 +237,7 @@ function validateFlags(errors: FormErrors, flags: unknown, hasContent: boolean, 
   }
 }
 
-function validateColor(errors: FormErrors, path: FormPath, color: unknown): void {
+function validateColor (errors: FormErrors, path: FormPath, color: unknown): void {
   if (isAbsent(color)) return
   if (typeof color !== 'number' || !Number.isInteger(color)) {
     errors.add(path, C.number, `Value "${String(color)}" is not int.`)
@@ -248,7 +248,7 @@ function validateColor(errors: FormErrors, path: FormPath, color: unknown): void
   }
 }
 
-function validateTimestamp(errors: FormErrors, path: FormPath, value: unknown): void {
+function validateTimestamp (errors: FormErrors, path: FormPath, value: unknown): void {
   if (isAbsent(value)) return
   if (typeof value !== 'string' || !ISO8601.test(value.trim()) || Number.isNaN(Date.parse(value.trim()))) {
     errors.add(path, C.dateTime, `Could not parse ${JSON.stringify(value)}. Should be ISO8601.`)
@@ -256,12 +256,12 @@ function validateTimestamp(errors: FormErrors, path: FormPath, value: unknown): 
 }
 
 /** @returns the trimmed code-point length (0 when absent or invalid), for the 6000 budget. */
-function optionalString(errors: FormErrors, path: FormPath, value: unknown, max: number): number {
+function optionalString (errors: FormErrors, path: FormPath, value: unknown, max: number): number {
   if (isAbsent(value)) return 0
   return checkString(errors, path, value, max)
 }
 
-function requiredString(errors: FormErrors, path: FormPath, value: unknown, max: number): number {
+function requiredString (errors: FormErrors, path: FormPath, value: unknown, max: number): number {
   if (isAbsent(value) || (typeof value === 'string' && value.trim() === '')) {
     errors.add(path, C.required, MESSAGES.required)
     return 0
@@ -269,7 +269,7 @@ function requiredString(errors: FormErrors, path: FormPath, value: unknown, max:
   return checkString(errors, path, value, max)
 }
 
-function checkString(errors: FormErrors, path: FormPath, value: unknown, max: number): number {
+function checkString (errors: FormErrors, path: FormPath, value: unknown, max: number): number {
   if (typeof value !== 'string') {
     errors.add(path, C.string, 'Could not interpret value as string.')
     return 0
@@ -279,12 +279,12 @@ function checkString(errors: FormErrors, path: FormPath, value: unknown, max: nu
   return length
 }
 
-function optionalUrl(errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
+function optionalUrl (errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
   if (isAbsent(value)) return
   checkUrl(errors, path, value, schemes)
 }
 
-function requiredUrl(errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
+function requiredUrl (errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
   if (isAbsent(value) || (typeof value === 'string' && value.trim() === '')) {
     errors.add(path, C.required, MESSAGES.required)
     return
@@ -292,7 +292,7 @@ function requiredUrl(errors: FormErrors, path: FormPath, value: unknown, schemes
   checkUrl(errors, path, value, schemes)
 }
 
-function checkUrl(errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
+function checkUrl (errors: FormErrors, path: FormPath, value: unknown, schemes: readonly string[]): void {
   if (typeof value !== 'string') {
     errors.add(path, C.string, 'Could not interpret value as string.')
     return
@@ -310,11 +310,11 @@ function checkUrl(errors: FormErrors, path: FormPath, value: unknown, schemes: r
   }
 }
 
-function optionalBoolean(errors: FormErrors, path: FormPath, value: unknown): void {
+function optionalBoolean (errors: FormErrors, path: FormPath, value: unknown): void {
   if (!isAbsent(value) && typeof value !== 'boolean') errors.add(path, C.boolean, 'Must be either true or false.')
 }
 
-function optionalObject(errors: FormErrors, path: FormPath, value: unknown): Json | undefined {
+function optionalObject (errors: FormErrors, path: FormPath, value: unknown): Json | undefined {
   if (isAbsent(value)) return undefined
   if (!isObject(value)) {
     errors.add(path, C.dict, 'Only dictionaries may be used in a DictType')
@@ -323,7 +323,7 @@ function optionalObject(errors: FormErrors, path: FormPath, value: unknown): Jso
   return value
 }
 
-function optionalList(errors: FormErrors, path: FormPath, value: unknown): unknown[] | undefined {
+function optionalList (errors: FormErrors, path: FormPath, value: unknown): unknown[] | undefined {
   if (isAbsent(value)) return undefined
   if (!Array.isArray(value)) {
     errors.add(path, C.list, 'Only iterables may be used in a ListType')
@@ -332,16 +332,16 @@ function optionalList(errors: FormErrors, path: FormPath, value: unknown): unkno
   return value
 }
 
-function isSnowflake(value: unknown): boolean {
+function isSnowflake (value: unknown): boolean {
   if (typeof value === 'string') return SNOWFLAKE.idPattern.test(value)
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
 }
 
 /** Discord treats an explicit `null` like an absent optional field. */
-function isAbsent(value: unknown): value is null | undefined {
+function isAbsent (value: unknown): value is null | undefined {
   return value === undefined || value === null
 }
 
-function isObject(value: unknown): value is Json {
+function isObject (value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -18,7 +18,7 @@ afterEach(() => {
   child = undefined
 })
 
-function run(args: string[]): { child: ChildProcess; lines: Promise<string[]> } {
+function run (args: string[]): { child: ChildProcess; lines: Promise<string[]> } {
   const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines = new Promise<string[]>((resolve, reject) => {
     let out = ''

@@ -9,7 +9,7 @@ afterEach(async () => {
 })
 
 /** Reads an SSE stream until `count` events arrived. */
-async function readEvents(response: Response, count: number): Promise<Array<{ event: string; data: any }>> {
+async function readEvents (response: Response, count: number): Promise<Array<{ event: string; data: any }>> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
   const events: Array<{ event: string; data: any }> = []
   let buffer = ''

@@ -20,7 +20,7 @@ export interface PostInit {
   signal?: AbortSignal
 }
 
-export async function post(url: string, payload?: unknown, init: PostInit = {}): Promise<Answer> {
+export async function post (url: string, payload?: unknown, init: PostInit = {}): Promise<Answer> {
   const contentType = init.contentType === undefined ? 'application/json' : init.contentType
   const headers: Record<string, string> = contentType === null ? {} : { 'content-type': contentType }
   const body = init.raw ?? JSON.stringify(payload)
@@ -28,11 +28,11 @@ export async function post(url: string, payload?: unknown, init: PostInit = {}):
   return read(response)
 }
 
-export async function get(url: string): Promise<Answer> {
+export async function get (url: string): Promise<Answer> {
   return read(await fetch(url))
 }
 
-async function read(response: Response): Promise<Answer> {
+async function read (response: Response): Promise<Answer> {
   const text = await response.text()
   let body: unknown
   if ((response.headers.get('content-type') ?? '').startsWith('application/json')) body = JSON.parse(text)
@@ -40,11 +40,11 @@ async function read(response: Response): Promise<Answer> {
 }
 
 /** A v10 URL for the same webhook as a versionless one. */
-export function v10(url: string): string {
+export function v10 (url: string): string {
   return url.replace('/api/webhooks/', '/api/v10/webhooks/')
 }
 
-export function withQuery(url: string, query: string): string {
+export function withQuery (url: string, query: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`
 }
 
@@ -52,13 +52,13 @@ export function withQuery(url: string, query: string): string {
 export class ManualClock {
   t = 1_700_000_000_000
   readonly now = (): number => this.t
-  advance(ms: number): void {
+  advance (ms: number): void {
     this.t += ms
   }
 }
 
 /** Starts an emulator with all limits off unless the test asks for them. */
-export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
+export async function start (options: EmulatorOptions = {}): Promise<Emulator> {
   return createEmulator({
     ...options,
     limits: { webhook: false, channel: false, global: false, ...options.limits }

@@ -9,7 +9,7 @@ afterEach(async () => {
 })
 
 /** Posts a multipart body the way Discord's clients build it (global fetch writes the boundary). */
-async function postForm(url: string, payload: unknown, files: Array<{ part: string; name: string; bytes: Uint8Array | string; type?: string }>) {
+async function postForm (url: string, payload: unknown, files: Array<{ part: string; name: string; bytes: Uint8Array | string; type?: string }>) {
   const form = new FormData()
   if (payload !== undefined) form.append('payload_json', JSON.stringify(payload))
   for (const f of files) form.append(f.part, new Blob([f.bytes], { type: f.type ?? 'text/plain' }), f.name)

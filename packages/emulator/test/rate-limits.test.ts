@@ -10,7 +10,7 @@ afterEach(async () => {
 
 const WEBHOOK_LIMIT = { limit: 5, windowMs: 2000 }
 
-async function burst(url: string, count: number) {
+async function burst (url: string, count: number) {
   const answers = []
   for (let i = 0; i < count; i++) answers.push(await post(url, { content: `m${i}` }))
   return answers

@@ -105,7 +105,6 @@ function knownSeverity (name: string): Severity | undefined {
   return a === severityFromLevel(name, 'critical') ? a : undefined
 }
 
-
 function footerOf (hostname: unknown, pid: unknown): string | undefined {
   const parts: string[] = []
   if (typeof hostname === 'string' && hostname !== '') parts.push(hostname)

@@ -166,6 +166,7 @@ async function discardingStream (err: unknown): Promise<PinoDiscordStream> {
   const disabled = new DiscordNotifier({ enabled: false, logLevel: 'silent' })
   const stream = await build(async (source) => {
     source.on('unknown', () => { counts.unparsable++ })
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- each line is counted, not read
     for await (const _line of source) {
       counts.lines++
       counts.discarded++

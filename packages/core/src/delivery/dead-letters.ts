@@ -13,7 +13,6 @@ import { isMainThread, Worker } from 'node:worker_threads'
 import * as sonicBoomModule from 'sonic-boom'
 import type { SonicBoom as SonicBoomStream } from 'sonic-boom'
 import type { DropReason, PlainRecord } from '../types.js'
-import { SLOT } from './ledger.js'
 
 // sonic-boom is CommonJS (`module.exports = SonicBoom`) with ES typings: take the class from `default`.
 const SonicBoom = ((sonicBoomModule as { default?: unknown }).default ?? sonicBoomModule) as typeof SonicBoomStream
@@ -36,8 +35,9 @@ export interface DeadLetterOptions {
   webhookId: string
   /** The webhook's token, removed from every line. */
   token: string
-  /** The ledger's counters: `deadLettered` is counted here, by whoever writes. */
+  /** The ledger's counters, and the index of `deadLettered` in them: counted here, by whoever writes. */
   counters: SharedArrayBuffer
+  slot: number
 }
 
 export interface DeadLetters {
@@ -81,7 +81,7 @@ export class FileDeadLetters implements DeadLetters {
     try {
       this.#file ??= new SonicBoom({ dest: this.#o.path, append: true, mkdir: true, sync: true })
       this.#file.write(out)
-      Atomics.add(this.#counters, SLOT.deadLettered, n)
+      Atomics.add(this.#counters, this.#o.slot, n)
     } catch (err) {
       this.#failed(`cannot write the dead-letter file ${this.#o.path}: ${String(err)}`)
     }

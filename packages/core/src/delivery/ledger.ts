@@ -98,7 +98,7 @@ export class Ledger {
     this.#o = options
     this.c = options.counters
     if (options.deadLetterFile !== undefined) {
-      this.#file = deadLetters({ path: options.deadLetterFile, webhookId: options.webhookId, token: options.token, counters: options.counters.buffer as SharedArrayBuffer })
+      this.#file = deadLetters({ path: options.deadLetterFile, webhookId: options.webhookId, token: options.token, counters: options.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered })
       this.#file.onFailure(options.failed)
     }
   }

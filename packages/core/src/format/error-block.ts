@@ -39,8 +39,6 @@ export function firstLineOf (s: string): { line: string, after: string } | undef
   return undefined
 }
 
-
-
 function errorHeadline (err: SerializedError, messageMax: number): string {
   const type = escapeMarkdown(truncate(textOf(err.type), INLINE_FIELD_MAX) || 'Error')
   const message = truncate(escapeBackticks(textOf(err.message)), messageMax)
@@ -114,4 +112,3 @@ export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): 
   else if (firstFrame === -1 && repeatsMessage) lines = lines.slice(1)
   return lines.map((l) => l.trim()).filter((l) => l !== '')
 }
-

@@ -16,7 +16,6 @@ function isObject (v: unknown): v is Record<string, unknown> & object {
   return typeof v === 'object' && v !== null
 }
 
-
 /**
  * The record's fields as the embed shows them (include/exclude lists, redaction, `error.code`,
  * `error.extra`), but with room for `maxFields` fields of `maxValue` code points each: the attached
@@ -135,4 +134,3 @@ function copyOwn (node: Record<string, unknown>, keys: readonly string[]): Recor
 export function field (name: string, value: string): EmbedField {
   return { name, value, inline: codePointLength(value) <= INLINE_FIELD_MAX && !value.includes('\n') }
 }
-

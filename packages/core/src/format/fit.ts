@@ -298,4 +298,3 @@ function setFields (e: Embed, fields: EmbedField[]): void {
   if (fields.length === 0) delete e.fields
   else e.fields = fields
 }
-

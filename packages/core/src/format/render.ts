@@ -346,4 +346,3 @@ function fieldsThatFit (fields: readonly EmbedField[], room: number): EmbedField
   }
   return out
 }
-

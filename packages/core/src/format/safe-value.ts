@@ -374,4 +374,3 @@ function constructorLabel (o: object): string {
     return ''
   }
 }
-

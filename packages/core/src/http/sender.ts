@@ -18,14 +18,14 @@ import { redactLoose, redactToken } from './webhook-url.js'
 
 export type SendOutcome =
   | {
-      ok: true
-      status: number
-      /** Lower-case names; repeated headers joined with ", ". */
-      headers: Record<string, string>
-      /** Parsed JSON for application/json, otherwise text (at most 2 KB); undefined for an empty body (204). */
-      body: unknown
-      durationMs: number
-    }
+    ok: true
+    status: number
+    /** Lower-case names; repeated headers joined with ", ". */
+    headers: Record<string, string>
+    /** Parsed JSON for application/json, otherwise text (at most 2 KB); undefined for an empty body (204). */
+    body: unknown
+    durationMs: number
+  }
   | { ok: false, failure: SendFailure }
 
 export interface WebhookSenderOptions {
@@ -62,6 +62,7 @@ export function userAgent (version: string, suffix?: string): string {
 }
 
 function clean (text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 

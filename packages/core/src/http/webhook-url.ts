@@ -143,7 +143,7 @@ function parseOrigin (input: string): string {
     throw new InvalidWebhookUrlError(`Invalid option \`apiOrigin\`: expected an http(s) origin such as http://127.0.0.1:8080, received ${NAMEABLE_SCHEMES.has(url.protocol) ? `a ${url.protocol.slice(0, -1)} URL` : 'another scheme'}.`)
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new InvalidWebhookUrlError(`Invalid option \`apiOrigin\`: plain http is allowed only on loopback (127.0.0.1, ::1, localhost), received another host. Use https.`)
+    throw new InvalidWebhookUrlError('Invalid option `apiOrigin`: plain http is allowed only on loopback (127.0.0.1, ::1, localhost), received another host. Use https.')
   }
   return url.origin
 }

@@ -71,9 +71,17 @@ function copy (value: unknown): unknown {
 
 /** Names people reach for that are too far from the real one for an edit distance to find. */
 const ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  url: 'webhookUrl', webhook: 'webhookUrl', hook: 'webhookUrl', uri: 'webhookUrl',
-  level: 'minSeverity', severity: 'minSeverity', minLevel: 'minSeverity',
-  retries: 'retryDelays', timeout: 'timeoutMs', name: 'username', avatar: 'avatarUrl'
+  url: 'webhookUrl',
+  webhook: 'webhookUrl',
+  hook: 'webhookUrl',
+  uri: 'webhookUrl',
+  level: 'minSeverity',
+  severity: 'minSeverity',
+  minLevel: 'minSeverity',
+  retries: 'retryDelays',
+  timeout: 'timeoutMs',
+  name: 'username',
+  avatar: 'avatarUrl'
 })
 
 /**

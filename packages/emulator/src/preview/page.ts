@@ -6,7 +6,7 @@ import { PREVIEW_CSS } from './styles.js'
  * picture and counters on the right. Static markup; the inline script fills it in. `nonce` ties the
  * inline script and style to the Content-Security-Policy of the response.
  */
-export function previewPage(nonce: string): string {
+export function previewPage (nonce: string): string {
   return PAGE_HEAD + `<style nonce="${nonce}">${PREVIEW_CSS}</style>` + PAGE_BODY + `<script nonce="${nonce}">${PREVIEW_JS}</script></body></html>`
 }
 

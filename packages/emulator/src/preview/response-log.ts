@@ -13,11 +13,11 @@ export class ResponseLog {
   #seq = 0
 
   /** The sequence number the next summary gets (1-based since the last reset). */
-  nextSeq(): number {
+  nextSeq (): number {
     return this.#seq + 1
   }
 
-  push(summary: ResponseSummary): void {
+  push (summary: ResponseSummary): void {
     this.#seq = summary.seq
     this.#entries.push(summary)
     // Shifting in batches keeps push O(1) amortised without a ring-buffer index to get wrong.
@@ -25,13 +25,13 @@ export class ResponseLog {
   }
 
   /** Entries with `seq` greater than `after`, oldest first, at most the capacity. */
-  list(after = 0): ResponseSummary[] {
+  list (after = 0): ResponseSummary[] {
     const from = this.#entries.findIndex((entry) => entry.seq > after)
     if (from === -1) return []
     return this.#entries.slice(Math.max(from, this.#entries.length - RESPONSE_LOG_CAPACITY))
   }
 
-  reset(): void {
+  reset (): void {
     this.#entries.length = 0
     this.#seq = 0
   }

@@ -15,7 +15,7 @@ import type { ResponseLog } from './response-log.js'
 export const RESPONSES_ROUTE = '/_emulator/responses'
 const NONCE_BYTES = 16
 
-export function previewReply(method: string, pathname: string, query: string, log: ResponseLog): Reply | undefined {
+export function previewReply (method: string, pathname: string, query: string, log: ResponseLog): Reply | undefined {
   if (method !== 'GET' && method !== 'HEAD') return undefined
   if (pathname === '/' || pathname === '/index.html') {
     // The page renders untrusted payloads. It never parses them as HTML, and as a second line the
