@@ -15,7 +15,7 @@ describe('Outage: the probe schedule', () => {
       let now = 0
       for (let i = 0; i < 6; i++) {
         now += 10_000
-        o.failed(now, '503')
+        expect(o.enter(now, '503')).toBe(false)
         waits.push(o.waitMs(now))
       }
       const full = [1000, 2000, 4000, 8000, 8000, 8000, 8000]
@@ -38,7 +38,7 @@ describe('Outage: the probe schedule', () => {
     expect(o.waitMs(106)).toBeGreaterThan(0)
     o.probeNow(106)
     expect(o.waitMs(106)).toBe(0)
-    expect(o.recovered(400)).toEqual({ since: 100, durationMs: 300, probes: 2 })
+    expect(o.recovered(400)).toEqual({ durationMs: 300, probes: 2 })
     expect(o.active).toBe(false)
     expect(o.recovered(500)).toBeUndefined()
   })

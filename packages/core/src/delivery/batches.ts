@@ -1,106 +1,116 @@
 /**
  * A batch: what leaves together (up to ten records, each rendered within its share of the message's
  * 6000 characters, with the drop notice), and how it gets through: the limiter's wait, the request, and
- * what each answer calls for (actions.ts), until it is delivered, held through an outage or dropped.
+ * what Discord's answer (http/retry-policy.ts) calls for, until it is delivered, held through an outage
+ * or dropped. What is wrong with the webhook is said here: one stderr line per problem (SelfLog's keys)
+ * and an `error` event, never the token; `problem` is what health() shows.
  */
 import { sleep } from '../clock.js'
-import type { BatchPayload } from '../format/batch-payload.js'
-import { embedBudget } from '../format/batch-payload.js'
+import { BatchPayload, embedBudget } from '../format/batch-payload.js'
+import { capString } from '../format/safe-value.js'
 import { parseRateLimitHeaders } from '../http/headers.js'
-import { classifyFailure, classifyResponse, isInvalidStatus, type Verdict } from '../http/retry-policy.js'
-import type { WebhookSender } from '../http/sender.js'
+import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from '../http/retry-policy.js'
+import { userAgent, WebhookSender } from '../http/sender.js'
 import { LIMITS } from '../limits.js'
-import type { RateLimiter } from '../rate-limit/limiter.js'
-import type { SelfLog } from '../self-log.js'
-import type { MessageFile, NotifierEvents, ResolvedOptions, WebhookPayload, WebhookTarget } from '../types.js'
-import { answered, decide } from './actions.js'
-import type { Deadline } from './deadlines.js'
-import { SLOT, type Ledger } from './ledger.js'
-import { isExpired, type Outage } from './outage.js'
-import type { Problems } from './problems.js'
+import type { LimitStore } from '../rate-limit/limit-store.js'
+import { RateLimiter } from '../rate-limit/limiter.js'
+import { limitStoreFor } from '../redis/limits.js'
+import { spoken } from '../storm/summary.js'
+import type { DropReason, HealthProblem, MessageFile, ProblemEvent, WebhookPayload } from '../types.js'
+import { VERSION } from '../version.js'
+import { readCounters, SLOT, type DeliveryContext, type Ledger } from './ledger.js'
+import { isExpired, Outage } from './outage.js'
 import { dropNotice, type BoundedQueue, type Item } from './queue.js'
 
 export interface Batch { items: Item[], notice: Item | undefined, payload: WebhookPayload, files: MessageFile[], strict: boolean }
 
-type Emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]) => void
-
-/** What sending needs from the pipeline: its parts, and its shutdown state (read when used). */
-export interface BatchContext {
-  options: ResolvedOptions
-  target: WebhookTarget
-  queue: BoundedQueue
-  limiter: RateLimiter
-  sender: WebhookSender
-  payloads: BatchPayload
-  outage: Outage
-  problems: Problems
-  ledger: Ledger
-  log: SelfLog
-  emit: Emit
-  signal: () => AbortSignal
-  deadline: () => Deadline | undefined
-  /** Records pending, for the outage lines. */
-  size: () => number
-}
-
 export class Batches {
-  readonly #c: BatchContext
+  readonly limits: LimitStore
+  readonly limiter: RateLimiter
+  readonly sender: WebhookSender
+  readonly #outage: Outage
+  /** While a shutdown deadline runs, when requests must have ended (epoch ms, deadlines.ts). */
+  end: number | undefined
+  readonly #p: DeliveryContext
+  readonly #queue: BoundedQueue
+  readonly #ledger: Ledger
+  readonly #signal: () => AbortSignal
+  readonly #payloads: BatchPayload
   /** Records stamped before this count their age from here (replayed or piped-in old logs). */
   readonly #startedAt: number
   /** Cuts the wait for the next outage probe short (a shutdown probes at once). */
   #probeWake: AbortController | undefined
+  #disabled: HealthProblem | undefined
+  /** A TLS failure: the webhook counts as failing until a batch gets through. */
+  #failing: HealthProblem | undefined
 
-  constructor (context: BatchContext) {
-    this.#c = context
-    this.#startedAt = context.options.clock.now()
+  /** `signal`: the pipeline's shutdown signal, read when used. */
+  constructor (p: DeliveryContext, queue: BoundedQueue, ledger: Ledger, signal: () => AbortSignal) {
+    const o = p.options
+    this.#p = p
+    this.#queue = queue
+    this.#ledger = ledger
+    this.#signal = signal
+    this.#startedAt = o.clock.now()
+    this.limits = limitStoreFor(o, p.log)
+    this.limiter = new RateLimiter(p.target.id, o.rateLimits, this.limits)
+    this.sender = new WebhookSender({ timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix), ...(o.dispatcher === undefined ? {} : { dispatcher: o.dispatcher }) })
+    this.#outage = new Outage(o.outage)
+    this.#payloads = new BatchPayload(o, p.target.token)
   }
+
+  /** Discord said the webhook is gone (401, 403, 404, or thread settings it refuses): nothing more is sent. */
+  get disabled (): HealthProblem | undefined { return this.#disabled }
+  get problem (): HealthProblem | undefined { return this.#disabled ?? this.#failing ?? this.#outage.problem }
 
   /** The next outage probe may leave at once (a shutdown: one last try before the deadline). */
   probeNow (): void {
-    this.#c.outage.probeNow(this.#c.options.clock.now())
+    this.#outage.probeNow(this.#p.options.clock.now())
     this.#probeWake?.abort()
   }
 
   /** Waits until the limiter grants a request (held until `acquire`). False when aborted. */
   async waitForBudget (): Promise<boolean> {
-    const clock = this.#c.options.clock
+    const clock = this.#p.options.clock
     for (;;) {
       const now = clock.now()
-      const probe = this.#c.outage.waitMs(now)
+      const probe = this.#outage.waitMs(now)
       // A permit is only taken when no probe wait holds the request back.
-      const wait = probe > 0 ? this.#c.limiter.waitTime(now) : await this.#c.limiter.reserve(now)
+      const wait = probe > 0 ? this.limiter.waitTime(now) : await this.limiter.reserve(now)
       if (wait.ms <= 0 && probe <= 0) return true
       if (probe > wait.ms) {
-        this.#c.log.debug(`Discord unreachable: next probe in ${probe} ms`)
+        this.#p.log.debug(`Discord unreachable: next probe in ${probe} ms`)
         const wake = this.#probeWake = new AbortController()
         const onAbort = (): void => wake.abort()
-        this.#c.signal().addEventListener('abort', onAbort, { once: true })
+        this.#signal().addEventListener('abort', onAbort, { once: true })
         await sleep(clock, probe, wake.signal)
-        this.#c.signal().removeEventListener('abort', onAbort)
+        this.#signal().removeEventListener('abort', onAbort)
         this.#probeWake = undefined
-        if (this.#c.signal().aborted) return false
+        if (this.#signal().aborted) return false
         continue
       }
-      this.#c.ledger.c[SLOT.waits]!++
-      this.#c.emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
-      this.#c.log.debug(`waiting ${wait.ms} ms for the ${wait.scope} limit`)
-      if (!(await sleep(clock, wait.ms, this.#c.signal()))) return false
+      this.#ledger.c[SLOT.waits]!++
+      this.#p.emit('rateLimited', { scope: wait.scope, waitMs: wait.ms, reactive: false })
+      this.#p.log.debug(`waiting ${wait.ms} ms for the ${wait.scope} limit`)
+      if (!(await sleep(clock, wait.ms, this.#signal()))) return false
     }
   }
 
   take (): Batch | undefined {
-    const now = this.#c.options.clock.now()
-    for (let next = this.#c.queue.peek(); next !== undefined && isExpired(next.record.time, this.#startedAt, now, this.#c.options.maxRecordAgeMs); next = this.#c.queue.peek()) {
-      this.#c.ledger.drop('expired', [this.#c.queue.shift()!], `held longer than maxRecordAgeMs (${this.#c.options.maxRecordAgeMs} ms)`)
+    const { clock, maxRecordAgeMs } = this.#p.options
+    const now = clock.now()
+    const queue = this.#queue
+    for (let next = queue.peek(); next !== undefined && isExpired(next.record.time, this.#startedAt, now, maxRecordAgeMs); next = queue.peek()) {
+      this.#ledger.drop('expired', [queue.shift()!], `held longer than maxRecordAgeMs (${maxRecordAgeMs} ms)`)
     }
     // An outage probe carries one record; the drop notice waits for the drain unless nothing else is left.
-    const limit = this.#c.outage.active ? 1 : LIMITS.embedsPerMessage
-    const notice = this.#c.outage.active && this.#c.queue.size > 0 ? undefined : dropNotice(this.#c.queue.takeDrops(), this.#c.queue.capacity, now)
-    if (this.#c.queue.size + (notice === undefined ? 0 : 1) === 0) return undefined
+    const limit = this.#outage.active ? 1 : LIMITS.embedsPerMessage
+    const notice = this.#outage.active && queue.size > 0 ? undefined : dropNotice(queue.takeDrops(), queue.capacity, now)
+    if (queue.size + (notice === undefined ? 0 : 1) === 0) return undefined
     const items: Item[] = []
     let embeds = notice === undefined ? 0 : 1
     let content = false
-    for (let next = this.#c.queue.peek(); next !== undefined && embeds < limit && items.length < limit; next = this.#c.queue.peek()) {
+    for (let next = queue.peek(); next !== undefined && embeds < limit && items.length < limit; next = queue.peek()) {
       const r = next.record
       if (r.content !== undefined) {
         if (content) break // one plain-text message per request
@@ -108,95 +118,146 @@ export class Batches {
       }
       // A plain-text record is content only; one with a ready embed too sends both (BatchPayload).
       if (r.content === undefined || r.embed !== undefined) embeds++
-      items.push(this.#c.queue.shift()!)
+      items.push(queue.shift()!)
     }
     // Under load each embed gets an equal share of the 6000-character message budget.
-    const { payload, files } = this.#c.payloads.build(items.map((i) => i.record), notice?.record, embedBudget(Math.max(1, embeds)), false)
+    const { payload, files } = this.#payloads.build(items.map((i) => i.record), notice?.record, embedBudget(Math.max(1, embeds)), false)
     return { items, notice, payload, files, strict: false }
   }
 
   async send (batch: Batch): Promise<void> {
-    const clock = this.#c.options.clock
-    const c = this.#c.ledger.c
-    const lost = (detail: string): void => this.#c.ledger.drop('shutdown', batch.items, detail)
+    const { clock, retryDelays, rateLimits: { invalidRequestLimit } } = this.#p.options
+    const { log, emit, target } = this.#p
+    const c = this.#ledger.c
+    const lost = (detail: string): void => this.#ledger.drop('shutdown', batch.items, detail)
     let attempt = 0
     for (;;) {
       if (!(await this.waitForBudget())) return lost('in flight at the shutdown deadline')
       const sentAt = clock.now()
-      const timeoutMs = this.#c.deadline()?.requestTimeout(sentAt, this.#c.options.timeoutMs) ?? this.#c.options.timeoutMs
+      const timeoutMs = Math.min(this.#p.options.timeoutMs, (this.end ?? Infinity) - sentAt)
       if (timeoutMs <= 0) return lost('no time left before the shutdown deadline')
-      this.#c.limiter.acquire(sentAt)
+      this.limiter.acquire(sentAt)
       c[SLOT.requests]!++
-      const outcome = await this.#c.sender.post(this.#c.target, batch.payload, this.#c.signal(), batch.files, timeoutMs)
+      const outcome = await this.sender.post(target, batch.payload, this.#signal(), batch.files, timeoutMs)
       const now = clock.now()
       let verdict: Verdict
       if (outcome.ok) {
-        this.#c.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
+        this.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
         if (isInvalidStatus(outcome.status, outcome.headers)) {
           c[SLOT.invalidRequests]!++
-          this.#c.limiter.recordInvalid(now)
+          this.limiter.recordInvalid(now)
         }
         verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
       } else {
-        if (outcome.failure.kind === 'aborted' || this.#c.signal().aborted) return lost('in flight at the shutdown deadline')
+        if (outcome.failure.kind === 'aborted' || this.#signal().aborted) return lost('in flight at the shutdown deadline')
         verdict = classifyFailure(outcome.failure)
       }
-      const end = this.#c.outage.active && answered(verdict) ? this.#c.outage.recovered(now) : undefined
-      if (end !== undefined) this.#c.problems.outageEnded(end, this.#c.size())
-      const action = decide(verdict, { records: batch.items, strict: batch.strict }, { attempt, outage: this.#c.outage.active, retryDelays: this.#c.options.retryDelays })
-      switch (action.kind) {
-        case 'delivered': {
-          if (action.channelId !== undefined) this.#c.limiter.learnChannel(now, action.channelId)
-          this.#c.limiter.succeeded()
+      const end = this.#outage.active && answered(verdict) ? this.#outage.recovered(now) : undefined
+      if (end !== undefined) log.warn(`webhook ${target.id} reachable again after ${spoken(end.durationMs)} (${end.probes} probe${end.probes === 1 ? '' : 's'}); delivering ${this.#pending} held records`)
+      switch (verdict.kind) {
+        case 'ok': {
+          const channelId = verdict.channelId
+          if (channelId !== undefined) this.limiter.learnChannel(now, channelId)
+          this.limiter.succeeded()
           const records = batch.items.filter((i) => i.repeats === 0 && i.notice !== true).length
           c[SLOT.sent]! += records
-          this.#c.problems.delivered(batch.notice !== undefined)
+          // A failing webhook works again, and the next queue-full is worth a line.
+          this.#failing = undefined
+          if (batch.notice !== undefined) log.clear('queue_full')
           const event = { records, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
-          this.#c.emit('sent', action.channelId === undefined ? event : { ...event, channelId: action.channelId })
+          emit('sent', channelId === undefined ? event : { ...event, channelId })
           return
         }
-        case 'resend': {
+        case 'rate_limited': {
           // Rate-limit waits never spend the retry budget (contract §4); the batch is resent as is.
+          const { scope, bucket } = verdict
           c[SLOT.rateLimited]!++
-          const waitMs = this.#c.limiter.rateLimited(now, action.scope, action.retryAfterMs)
-          this.#c.emit('rateLimited', { scope: action.scope, waitMs, reactive: true, status: 429, ...(action.bucket === undefined ? {} : { bucket: action.bucket }) })
-          this.#c.problems.rateLimited(action.scope, waitMs, this.#c.limiter.invalidCount(now) >= this.#c.options.rateLimits.invalidRequestLimit, this.#c.options.rateLimits.invalidRequestLimit)
+          const waitMs = this.limiter.rateLimited(now, scope, verdict.retryAfterMs)
+          emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(bucket === undefined ? {} : { bucket }) })
+          log.warnOnce(`429:${scope}`, `${scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`}; resending in ${waitMs} ms`)
+          if (this.limiter.invalidCount(now) >= invalidRequestLimit) log.errorOnce('invalid_requests', `${invalidRequestLimit} invalid requests in 10 minutes: sending pauses to stay clear of Discord's IP ban`)
           continue
         }
-        case 'hold':
+        case 'retry': {
+          // In an outage each probe is one attempt, with no retries of its own.
+          const delayMs = this.#outage.active ? undefined : retryDelay(attempt, retryDelays)
+          if (delayMs !== undefined) {
+            c[SLOT.retried]!++
+            emit('retry', { attempt: ++attempt, delayMs, reason: verdict.reason })
+            log.debug(`retry ${attempt} in ${delayMs} ms: ${verdict.reason}`)
+            if (!(await sleep(clock, delayMs, this.#signal()))) return lost('in flight at the shutdown deadline')
+            continue
+          }
           // The retries are spent: the batch goes back, first in line, and waits for a probe.
-          this.#c.queue.requeue(batch.notice === undefined ? batch.items : [batch.notice, ...batch.items])
-          if (this.#c.outage.enter(now, action.reason)) this.#c.problems.outageStarted(now, action.reason, this.#c.size(), this.#c.options.outage)
-          else this.#c.problems.outageProbeFailed(action.reason, this.#c.outage.waitMs(now))
-          return
-        case 'retry':
-          attempt = action.attempt
-          c[SLOT.retried]!++
-          this.#c.emit('retry', { attempt, delayMs: action.delayMs, reason: action.reason })
-          this.#c.log.debug(`retry ${attempt} in ${action.delayMs} ms: ${action.reason}`)
-          if (!(await sleep(clock, action.delayMs, this.#c.signal()))) return lost('in flight at the shutdown deadline')
-          continue
-        case 'split':
-          this.#c.queue.requeue(batch.items.slice(action.keep))
-          batch.items = batch.items.slice(0, action.keep)
+          this.#queue.requeue(batch.notice === undefined ? batch.items : [batch.notice, ...batch.items])
+          if (!this.#outage.enter(now, verdict.reason)) return log.debug(`probe failed (${verdict.reason}); next in ${this.#outage.waitMs(now)} ms`)
+          const { probeMinMs, probeMaxMs } = this.#p.options.outage
+          const message = `webhook ${target.id} unreachable since ${new Date(now).toISOString()} (${verdict.reason}): holding ${this.#pending} records, probing with one at a time every ${spoken(probeMinMs)} to ${spoken(probeMaxMs)}; nothing is dead-lettered for this`
+          log.warn(message)
+          return emit('error', { kind: 'outage', message: log.redact(message) })
+        }
+        case 'disable': {
+          if (this.#disabled === undefined) {
+            this.#disabled = { kind: 'disabled', reason: verdict.reason, since: clock.now() }
+            const event: ProblemEvent = { kind: 'webhook_disabled', message: `webhook ${target.id} disabled: ${verdict.reason}`, status: verdict.status, ...code(verdict.discordCode) }
+            log.errorOnce('disabled', `${event.message}. Nothing more is sent to it; fix the URL and restart.`)
+            emit('disabled', event)
+            emit('error', event)
+          }
+          return this.#ledger.drop('disabled', batch.items, verdict.reason)
+        }
+        case 'too_large':
+          // Split: the second half goes back to the front of the queue, the first half is resent.
+          if (batch.items.length > 1) {
+            const keep = Math.ceil(batch.items.length / 2)
+            this.#queue.requeue(batch.items.slice(keep))
+            batch.items = batch.items.slice(0, keep)
+          } else if (batch.strict) {
+            return this.#drop(batch, 'rejected', 'HTTP 413', { kind: 'http_413', message: 'Discord answered 413 (request too large) even for one record rendered small: dropped', status: 413 })
+          } else batch.strict = true
           this.#renderStricter(batch)
           continue
-        case 'stricter':
-          batch.strict = true
-          this.#renderStricter(batch)
-          if (action.note !== undefined) this.#c.log.debug(action.note)
-          continue
-        case 'disable':
-          this.#c.problems.disable(action.reason, action.status, action.discordCode)
-          return this.#c.ledger.drop('disabled', batch.items, action.reason)
-        case 'drop':
-          this.#c.problems.report(action.problem, action.failing)
-          return this.#c.ledger.drop(action.reason, batch.items, action.detail)
+        case 'reject':
+          if (verdict.stricter && !batch.strict) {
+            batch.strict = true
+            this.#renderStricter(batch)
+            log.debug(`Discord rejected the payload (${verdict.reason}); resending once, rendered stricter`)
+            continue
+          }
+          return this.#drop(batch, 'rejected', verdict.reason, { kind: `http_${verdict.status}`, message: `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${capString(JSON.stringify(verdict.errors), 500)}`}`, status: verdict.status, ...code(verdict.discordCode) })
+        case 'tls':
+          // The webhook counts as failing until a batch gets through (health).
+          this.#failing = { kind: 'failing', reason: `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`, since: clock.now() }
+          return this.#drop(batch, 'tls', verdict.reason, { kind: 'tls', message: this.#failing.reason })
       }
     }
   }
 
-  #renderStricter (batch: Batch): void {
-    Object.assign(batch, this.#c.payloads.stricter(batch.items.map((i) => i.record), batch.notice?.record))
+  /** Records pending, for the outage lines. */
+  get #pending (): number { return readCounters(this.#ledger.c).pending }
+
+  /** Drops the batch as `reason` (`detail` says why), reporting `problem` once on stderr and as an `error` event. */
+  #drop (batch: Batch, reason: DropReason, detail: string, problem: ProblemEvent): void {
+    const log = this.#p.log
+    log.errorOnce(problem.kind === 'tls' ? 'tls' : `problem:${problem.kind}`, problem.message)
+    this.#p.emit('error', { ...problem, message: log.redact(problem.message) })
+    this.#ledger.drop(reason, batch.items, detail)
   }
+
+  #renderStricter (batch: Batch): void {
+    Object.assign(batch, this.#payloads.stricter(batch.items.map((i) => i.record), batch.notice?.record))
+  }
+}
+
+/**
+ * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
+ * failure, a TLS failure or a Cloudflare ban ends an outage.
+ */
+export function answered (verdict: Verdict): boolean {
+  if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
+  return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
+}
+
+function code (discordCode: number | undefined): { discordCode?: number } {
+  return discordCode === undefined ? {} : { discordCode }
 }

@@ -8,8 +8,7 @@ import { FileDeadLetters, type DeadLetter, type DeadLetterOptions } from './dead
 
 const { options, state } = workerData as { options: DeadLetterOptions, state: SharedArrayBuffer }
 const written = new Int32Array(state)
-const file = new FileDeadLetters(options)
-file.onFailure((reason) => parentPort!.postMessage(reason))
+const file = new FileDeadLetters(options, (reason) => parentPort!.postMessage(reason))
 parentPort!.on('message', (letters: DeadLetter[]) => {
   file.add(letters)
   Atomics.add(written, 1, 1)

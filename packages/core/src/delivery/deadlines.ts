@@ -12,42 +12,19 @@ export interface DeadlineName {
   ms: number
 }
 
-/** After a deadline aborts the request under way, how long the delivery loop may take to notice and stop. */
+/** After a deadline aborts the request under way, how long the delivery loop may take to notice and stop (ms). */
 export const ABORT_GRACE_MS = 1000
-/** How much longer than its own deadline a worker's flush or close answer may take before the caller stops waiting. */
+/** How much longer than its own deadline a worker's flush or close answer may take before the caller stops waiting (ms). */
 export const REPLY_GRACE_MS = 1000
-/** The margin: a tenth of the deadline's length, at most this. */
-const MAX_MARGIN_MS = 1000
-const MARGIN_SHARE = 0.1
-/** Room kept before the margin to ask Redis for the fleet's summary and send it. */
-const STORM_SEND_ROOM_MS = 1500
-/** At process exit, the part of exitTimeoutMs a worker keeps to dead-letter (at most this, at most a fifth). */
-const EXIT_MARGIN_MS = 500
+/** Room kept before the margin to ask Redis for the fleet's summary and send it (ms). */
+export const STORM_SEND_ROOM_MS = 1500
 
-export class Deadline {
-  /** Epoch ms. */
-  readonly at: number
-  readonly marginMs: number
-  readonly named: DeadlineName
-
-  constructor (now: number, timeoutMs: number, named: DeadlineName) {
-    this.at = now + timeoutMs
-    this.marginMs = Math.min(MAX_MARGIN_MS, Math.floor(timeoutMs * MARGIN_SHARE))
-    this.named = named
-  }
-
-  /** A request's timeout (ms): `timeoutMs`, cut so the request ends before the margin. */
-  requestTimeout (now: number, timeoutMs: number): number {
-    return Math.min(timeoutMs, this.at - this.marginMs - now)
-  }
-
-  /** When the fleet's summary must be asked for at the latest (epoch ms). */
-  get stormDeadline (): number {
-    return this.at - this.marginMs - STORM_SEND_ROOM_MS
-  }
+/** When requests must have ended (epoch ms) for a deadline `timeoutMs` after `now`: before the margin, a tenth of `timeoutMs`, at most 1000 ms. */
+export function requestsEnd (now: number, timeoutMs: number): number {
+  return now + timeoutMs - Math.min(1000, Math.floor(timeoutMs * 0.1))
 }
 
-/** The time a delivery worker gets to deliver at process exit, out of `exitTimeoutMs` (the rest is for dead letters). */
+/** The time a delivery worker gets to deliver at process exit, out of `exitTimeoutMs`; it keeps a fifth, at most 500 ms, to dead-letter. */
 export function exitDeliveryMs (exitTimeoutMs: number): number {
-  return Math.max(0, exitTimeoutMs - Math.min(EXIT_MARGIN_MS, Math.floor(exitTimeoutMs / 5)))
+  return Math.max(0, exitTimeoutMs - Math.min(500, Math.floor(exitTimeoutMs / 5)))
 }

@@ -1,14 +1,14 @@
 /**
- * The fleet gate: with storm control shared through Redis, a window's first record and a window's
- * end wait here for the fleet's decision before anything is queued. Each round asks the StormStore
- * (storm/fleet.ts) about everything pending in one Redis round trip, on the delivery side only, and
- * hands the decisions back in order. A record waiting here counts as pending; a record the fleet folds
- * never takes a queue slot or a request.
+ * The fleet gate: with storm control shared through Redis, a window's first record and its end wait
+ * here for the fleet's decision before anything is queued. Each round asks the StormStore
+ * (storm/fleet.ts) about everything pending in one Redis round trip and hands the decisions back in
+ * order. A record waiting here counts as pending; one the fleet folds never takes a queue slot.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { SEVERITY_STYLES, type Severity } from '../levels.js'
 import { localDecisions, type StormDecision, type StormRequest, type StormStore } from '../storm/fleet.js'
 import type { StormWindow } from '../storm/windows.js'
+import type { DeliveryContext } from './ledger.js'
 import type { Item } from './queue.js'
 
 export type GateEntry =
@@ -16,31 +16,18 @@ export type GateEntry =
   | { op: 'first', item: Item, window: StormWindow }
   /** A window of this process ended (with or without repeats). */
   | { op: 'end', window: StormWindow }
-  /**
-   * The fleet's summary asked again after a wait; `contributed`: what this process put into the fleet's
-   * count (its repeats and its folded first record), which it sends itself if Redis is lost meanwhile.
-   */
+  /** The fleet's summary asked again after a wait; `contributed`: this process's part of the fleet's count (sent by itself if Redis is lost). */
   | { op: 'finish', window: StormWindow, contributed: number, force?: boolean }
 
 /** What a gate hands over when delivery moves to another thread (process exit). */
-export interface GateState {
-  instance: string
-  entries: GateEntry[]
-  folded: Array<[string, number]>
-}
+export interface GateState { instance: string, entries: GateEntry[], folded: Array<[string, number]> }
 
 export interface GateOptions {
   store: StormStore
-  webhookId: string
-  /** Storm control's window (ms). */
-  windowMs: number
-  now: () => number
   /** One decision, in the order the entries came. */
   apply: (entry: GateEntry, decision: StormDecision) => void
   /** A round ended with nothing left to decide. */
   settled: () => void
-  /** A round failed in a way the store should never let happen (decisions are then local). */
-  failed: (err: unknown) => void
   /** Handed over from another gate: its name, and what it had not decided. */
   from?: GateState | undefined
 }
@@ -50,10 +37,10 @@ type Timers = Map<ReturnType<typeof setTimeout>, { entry: GateEntry, due: number
 export class FleetGate {
   /** This gate's name in Redis: unique across processes, threads and hosts. */
   readonly instance: string
+  readonly #p: DeliveryContext
   readonly #o: GateOptions
   #pending: GateEntry[] = []
   #inRound: GateEntry[] | undefined
-  #records = 0
   #running = false
   #generation = 0
   /** Finishes waiting for the storm to go quiet: flush() and close() wait for these. */
@@ -63,38 +50,21 @@ export class FleetGate {
   /** A shutdown deadline no wait for quiet may pass (epoch ms). */
   #deadline: number | undefined
   /** First records the fleet folded, by window key, until their window ends here. */
-  #folded = new Map<string, number>()
+  readonly #folded: Map<string, number>
 
-  constructor (options: GateOptions) {
+  constructor (p: DeliveryContext, options: GateOptions) {
+    this.#p = p
     this.#o = options
     this.instance = options.from?.instance ?? randomBytes(9).toString('base64url')
-    if (options.from !== undefined) {
-      this.#folded = new Map(options.from.folded)
-      for (const entry of options.from.entries) this.#add(entry)
-    }
+    this.#folded = new Map(options.from?.folded)
+    for (const entry of options.from?.entries ?? []) this.#add(entry)
   }
 
-  /** First records waiting for a decision (pending records). */
-  get records (): number {
-    return this.#records
-  }
+  get idle (): boolean { return !this.#running && this.#pending.length === 0 && this.#waits.size === 0 }
+  first (item: Item, window: StormWindow): void { this.#add({ op: 'first', item, window }) }
+  end (window: StormWindow): void { this.#add({ op: 'end', window }) }
 
-  get idle (): boolean {
-    return !this.#running && this.#pending.length === 0 && this.#waits.size === 0
-  }
-
-  first (item: Item, window: StormWindow): void {
-    this.#add({ op: 'first', item, window })
-  }
-
-  end (window: StormWindow): void {
-    this.#add({ op: 'end', window })
-  }
-
-  /**
-   * A shutdown deadline (epoch ms), or undefined once it passed: waits for quiet end by then, and their
-   * finishes send the summary without waiting any longer.
-   */
+  /** A shutdown deadline (epoch ms), or undefined once it passed: waits for quiet end by then, and their finishes send the summary. */
   hurry (deadline: number | undefined): void {
     this.#deadline = deadline
     if (deadline === undefined) return
@@ -102,7 +72,7 @@ export class FleetGate {
       if (due <= deadline) continue
       clearTimeout(timer)
       this.#waits.delete(timer)
-      this.#later(entry, deadline - this.#o.now(), this.#waits)
+      this.#later(entry, deadline - this.#now(), this.#waits)
     }
   }
 
@@ -111,22 +81,17 @@ export class FleetGate {
    * one process alone (a deadline passed). A round under way is disowned; its answer is ignored.
    */
   drain (): GateState {
-    for (const timers of [this.#waits, this.#watches]) {
-      for (const [timer, { entry }] of timers) {
-        clearTimeout(timer)
-        if (timers === this.#waits) this.#pending.push(entry)
-      }
-      timers.clear()
-    }
-    const entries = [...this.#inRound ?? [], ...this.#pending]
+    for (const timer of [...this.#waits.keys(), ...this.#watches.keys()]) clearTimeout(timer)
+    for (const { entry } of this.#waits.values()) this.#pending.push(entry)
+    this.#waits.clear()
+    this.#watches.clear()
+    const state = { instance: this.instance, entries: [...this.#inRound ?? [], ...this.#pending], folded: [...this.#folded] }
     this.#pending = []
     this.#inRound = undefined
-    this.#records = 0
     this.#running = false
     this.#generation++
-    const folded = [...this.#folded]
     this.#folded.clear()
-    return { instance: this.instance, entries, folded }
+    return state
   }
 
   /** First records of `key` the fleet folded since its window opened here; forgotten once taken. */
@@ -137,7 +102,6 @@ export class FleetGate {
   }
 
   #add (entry: GateEntry): void {
-    if (entry.op === 'first') this.#records++
     this.#pending.push(entry)
     if (this.#running) return
     this.#running = true
@@ -152,11 +116,11 @@ export class FleetGate {
       ? { op: 'finish', window: entry.window, contributed: entry.contributed }
       : { op: 'finish', window: { ...entry.window, repeats: 0 }, contributed: entry.window.repeats + this.takeFolded(entry.window.key) }
     const deadline = timers === this.#waits ? this.#deadline : undefined
-    this.#later(finish, deadline === undefined ? ms : Math.min(ms, deadline - this.#o.now()), timers)
+    this.#later(finish, deadline === undefined ? ms : Math.min(ms, deadline - this.#now()), timers)
   }
 
   #later (entry: GateEntry, ms: number, timers: Timers): void {
-    const due = this.#o.now() + ms
+    const due = this.#now() + ms
     if (entry.op === 'finish' && this.#deadline !== undefined && due >= this.#deadline && timers === this.#waits) entry.force = true
     const timer = setTimeout(() => {
       timers.delete(timer)
@@ -167,6 +131,10 @@ export class FleetGate {
     timers.set(timer, { entry, due })
   }
 
+  #now (): number { return this.#p.options.clock.now() }
+  /** A round failed in a way the store should never let happen (decisions are then local). */
+  #failed (err: unknown): void { this.#p.log.errorOnce('storm_store', `fleet storm control failed, deciding locally: ${String(err)}`) }
+
   async #run (generation: number): Promise<void> {
     const o = this.#o
     try {
@@ -174,31 +142,27 @@ export class FleetGate {
         const entries = this.#pending
         this.#pending = []
         this.#inRound = entries
-        const requests = entries.map((e) => request(e, o.now(), o.windowMs))
+        const requests = entries.map((e) => request(e, this.#now(), this.#p.options.dedup.windowMs))
         let decisions: StormDecision[]
         try {
-          decisions = await o.store.decide(o.webhookId, this.instance, requests)
+          decisions = await o.store.decide(this.#p.target.id, this.instance, requests)
         } catch (err) {
-          o.failed(err)
+          this.#failed(err)
           decisions = localDecisions(requests)
         }
         if (generation !== this.#generation) return
         this.#inRound = undefined
         entries.forEach((entry, i) => {
           const decision = decisions[i] ?? localDecisions([requests[i]!])[0]!
-          if (entry.op === 'first') {
-            this.#records--
-            if (decision.kind === 'fold') this.#folded.set(entry.window.key, (this.#folded.get(entry.window.key) ?? 0) + 1)
-          }
+          if (entry.op === 'first' && decision.kind === 'fold') this.#folded.set(entry.window.key, (this.#folded.get(entry.window.key) ?? 0) + 1)
           try {
-            if (decision.kind === 'wait') this.#again(entry, decision.ms, this.#waits)
-            else if (decision.kind === 'watch') this.#again(entry, decision.ms, this.#watches)
-            // The repeats of an end that waits are in the fleet's count now: the fold says so.
             if (decision.kind === 'wait' || decision.kind === 'watch') {
+              this.#again(entry, decision.ms, decision.kind === 'wait' ? this.#waits : this.#watches)
+              // The repeats of an end that waits are in the fleet's count now: the fold says so.
               if (entry.op === 'end') o.apply(entry, { kind: 'fold' })
             } else o.apply(entry, decision)
           } catch (err) {
-            o.failed(err)
+            this.#failed(err)
           }
         })
       }
@@ -216,10 +180,7 @@ export function fleetKey (key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 22)
 }
 
-/**
- * The window a fleet's summary describes: the alert as the first process saw it, the count and span
- * Redis kept, the processes it covers. `own`: this process's window (its severity, if the stored one is unknown).
- */
+/** The window a fleet's summary describes (the alert as the first process saw it, Redis's count and span, the processes it covers); `own` gives the severity if the stored one is unknown. */
 export function fleetWindow (decision: StormDecision & { kind: 'summary' }, own: StormWindow, now: number): StormWindow {
   const d = decision.description
   const severity = Object.hasOwn(SEVERITY_STYLES, d.severity) ? d.severity as Severity : own.severity
@@ -231,9 +192,7 @@ function request (entry: GateEntry, now: number, windowMs: number): StormRequest
   const fingerprint = fleetKey(w.key)
   if (entry.op === 'finish') return entry.force === true ? { op: 'finish', fingerprint, windowMs, force: true } : { op: 'finish', fingerprint, windowMs }
   if (entry.op === 'end') return { op: 'contribute', fingerprint, windowMs, repeats: w.repeats, sinceMs: now - w.lastSeen }
-  const description: Extract<StormRequest, { op: 'claim' }>['description'] = { severity: w.severity, title: w.title, template: w.template }
-  if (w.service !== undefined) description.service = w.service
-  if (w.errorType !== undefined) description.errorType = w.errorType
-  if (w.topFrame !== undefined) description.topFrame = w.topFrame
+  const { service, errorType, topFrame } = w
+  const description = { severity: w.severity, title: w.title, template: w.template, ...(service === undefined ? {} : { service }), ...(errorType === undefined ? {} : { errorType }), ...(topFrame === undefined ? {} : { topFrame }) }
   return { op: 'claim', fingerprint, windowMs, leftMs: w.endsAt - now, sinceMs: now - w.firstSeen, description }
 }

@@ -4,81 +4,48 @@
  * Counters live in an Int32Array over a SharedArrayBuffer, so the caller's thread and a delivery
  * worker write their own slots and anyone reads them at any moment. `pending` is never stored: it is
  * what `accepted` leaves after sent, dropped and collapsed, so `accepted = sent + dropped + collapsed +
- * pending` holds for whatever values are read, in the tick of the call.
- *
- * A drop is counted at once; its dead letter is handed on after the call, with the others of that turn
- * of the event loop, to be written off the caller's thread (dead-letters.ts), and at once when the
- * process ends.
+ * pending` holds for whatever values are read, in the tick of the call. A drop is counted at once; its
+ * dead letter is handed on after the call with the others of that turn of the event loop, to be
+ * written off the caller's thread (dead-letters.ts), and at once when the process ends.
  */
-import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason } from '../types.js'
-import { deadLetters, type DeadLetter, type DeadLetters } from './dead-letters.js'
+import type { SelfLog } from '../self-log.js'
+import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason, type Emit, type NotifierEvents, type ResolvedOptions, type WebhookTarget } from '../types.js'
+import { deadLetters, type DeadLetter } from './dead-letters.js'
 import { weight, type Item } from './queue.js'
 
-/** Counter slots. The caller's thread writes the first three, the delivery side the rest. */
-export const SLOT = {
-  accepted: 0,
-  /** Repeats storm control folded on the caller's thread. */
-  collapsed: 1,
-  unknownLevels: 2,
-  sent: 3,
-  /** First records the fleet folded into another process's alert (collapsed too). */
-  folded: 4,
-  /** Repeats of summaries that were lost: counted in dropped, taken out of collapsed. */
-  lostRepeats: 5,
-  requests: 6,
-  retried: 7,
-  rateLimited: 8,
-  waits: 9,
-  invalidRequests: 10,
-  deadLettered: 11,
-  /** Drops by reason, in DROP_REASONS order. */
-  dropped: 12,
-  /** Records settled by a delivery worker (Atomics.notify'd for the exit wait) and its close finished. */
-  settled: 12 + DROP_REASONS.length,
-  closed: 13 + DROP_REASONS.length
-} as const
-export const COUNTER_SLOTS = 14 + DROP_REASONS.length
+/** What the delivery side of one webhook is given: its options, where its counters, lines and events go. */
+export interface DeliveryContext {
+  options: ResolvedOptions
+  target: WebhookTarget
+  /** The ledger's counters: shared with whoever reads them. */
+  counters: Int32Array
+  log: SelfLog
+  emit: Emit
+  /** Whether anyone listens to `event`: per-record event objects are only built for listeners. */
+  wants: (event: keyof NotifierEvents) => boolean
+}
+
+/**
+ * Counter slots. The caller's thread writes accepted, collapsed (the repeats storm control folded) and
+ * unknownLevels; the delivery side the rest: folded (first records the fleet folded into another
+ * process's alert, collapsed too), lostRepeats (repeats of lost summaries: counted in dropped, taken out
+ * of collapsed), dropped (by reason, in DROP_REASONS order), closed (a delivery worker's close finished,
+ * Atomics.notify'd for the exit wait).
+ */
+export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length } as const
 
 export function newCounters (): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT))
+  return new Int32Array(new SharedArrayBuffer((SLOT.closed + 1) * Int32Array.BYTES_PER_ELEMENT))
 }
 
 /** The counters, and the records pending (queued, in flight, or waiting for the fleet's decision). */
 export function readCounters (c: Int32Array): Counters & { pending: number } {
-  const droppedByReason = {} as Record<DropReason, number>
-  let dropped = 0
-  DROP_REASONS.forEach((reason, i) => {
-    droppedByReason[reason] = c[SLOT.dropped + i]!
-    dropped += c[SLOT.dropped + i]!
-  })
+  const droppedByReason = Object.fromEntries(DROP_REASONS.map((reason, i) => [reason, c[SLOT.dropped + i]!])) as Record<DropReason, number>
+  const dropped = Object.values(droppedByReason).reduce((sum, n) => sum + n, 0)
   const collapsed = c[SLOT.collapsed]! + c[SLOT.folded]! - c[SLOT.lostRepeats]!
-  const counters = {
-    accepted: c[SLOT.accepted]!,
-    sent: c[SLOT.sent]!,
-    requests: c[SLOT.requests]!,
-    retried: c[SLOT.retried]!,
-    rateLimited: c[SLOT.rateLimited]!,
-    waits: c[SLOT.waits]!,
-    invalidRequests: c[SLOT.invalidRequests]!,
-    dropped,
-    droppedByReason,
-    deadLettered: c[SLOT.deadLettered]!,
-    collapsed,
-    unknownLevels: c[SLOT.unknownLevels]!
-  }
-  return { ...counters, pending: Math.max(0, counters.accepted - counters.sent - dropped - collapsed) }
-}
-
-export interface LedgerOptions {
-  counters: Int32Array
-  webhookId: string
-  /** The webhook's token, removed from every dead letter. */
-  token: string
-  deadLetterFile: string | undefined
-  emit: (event: DroppedEvent) => void
-  wants: () => boolean
-  /** A dead-letter write failed (reported once by the owner). */
-  failed: (reason: string) => void
+  const accepted = c[SLOT.accepted]!
+  const sent = c[SLOT.sent]!
+  return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, pending: Math.max(0, accepted - sent - dropped - collapsed) }
 }
 
 /**
@@ -89,60 +56,46 @@ const LETTER_BATCH = 256
 
 export class Ledger {
   readonly c: Int32Array
-  readonly #o: LedgerOptions
-  readonly #file: DeadLetters | undefined
+  readonly #p: DeliveryContext
+  readonly #file: ReturnType<typeof deadLetters> | undefined
   #letters: DeadLetter[] = []
-  #scheduled = false
+  #scheduled: NodeJS.Immediate | undefined
 
-  constructor (options: LedgerOptions) {
-    this.#o = options
-    this.c = options.counters
-    if (options.deadLetterFile !== undefined) {
-      this.#file = deadLetters({ path: options.deadLetterFile, webhookId: options.webhookId, token: options.token, counters: options.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered })
-      this.#file.onFailure(options.failed)
-    }
-  }
-
-  get deadLetterFile (): string | undefined {
-    return this.#o.deadLetterFile
+  constructor (p: DeliveryContext) {
+    this.#p = p
+    this.c = p.counters
+    const path = p.options.deadLetterFile
+    if (path !== undefined) this.#file = deadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered }, (reason) => p.log.errorOnce('dead_letter_write', reason))
   }
 
   /** Items that will never be delivered: counted now, dead-lettered after the call, reported to listeners. */
   drop (reason: DropReason, items: readonly Item[], detail?: string, now = Date.now()): void {
-    let records = 0
+    let count = 0
     let repeats = 0
     const kept: Item[] = []
     for (const item of items) {
       const n = weight(item)
       if (n === 0) continue
+      count += n
       if (item.repeats > 0) repeats += n
-      else records += n
       kept.push(item)
       if (this.#file !== undefined && this.#letters.push({ time: now, reason, detail, record: item.record, n }) >= LETTER_BATCH) this.#handOn()
     }
-    const count = records + repeats
     if (count === 0) return
     this.c[SLOT.dropped + DROP_REASONS.indexOf(reason)]! += count
     this.c[SLOT.lostRepeats]! += repeats
-    if (this.#file !== undefined && !this.#scheduled) {
-      this.#scheduled = true
-      setImmediate(() => {
-        this.#scheduled = false
-        this.#handOn()
-      })
-    }
-    if (this.#o.wants()) {
+    if (this.#file !== undefined) this.#scheduled ??= setImmediate(() => this.#handOn())
+    if (this.#p.wants('dropped')) {
       const event: DroppedEvent = { reason, count, records: kept.map((i) => i.record), ...(detail === undefined ? {} : { detail }) }
       if (repeats > 0) event.repeats = repeats
-      this.#o.emit(event)
+      this.#p.emit('dropped', event)
     }
   }
 
   #handOn (): void {
-    if (this.#letters.length === 0) return
-    const letters = this.#letters
-    this.#letters = []
-    this.#file?.add(letters)
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled)
+    this.#scheduled = undefined
+    if (this.#letters.length > 0) this.#file?.add(this.#letters.splice(0))
   }
 
   /** Every dead letter so far is written when this returns (close, a deadline, the process exit). */

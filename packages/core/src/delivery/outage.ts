@@ -5,13 +5,13 @@
  *
  *   retries spent ──► enter ──► wait (capped exponential backoff, jitter) ──► probe: one record
  *                       ▲                                                       │
- *                       └───────────── transient failure: failed() ◄────────────┤
+ *                       └───────────── transient failure: enter() ◄─────────────┤
  *                                                                               └─ answer: recovered()
  *                                                                                  the backlog drains packed
  *
  * The probe is one small request at a time, never whole batches hammering a dead endpoint; rate-limit
- * waits (429, Cloudflare) still apply to it as to any request. Pure state: the pipeline does the sleeping
- * and the sending (one record a request while it lasts), this file only says when the next probe may leave.
+ * waits (429, Cloudflare) still apply to it. Pure state: the pipeline sleeps and sends, this file only
+ * says when the next probe may leave.
  */
 import type { HealthProblem } from '../types.js'
 
@@ -22,28 +22,14 @@ export interface OutageOptions {
   probeMaxMs: number
 }
 
-interface OutageState {
-  /** What the last failed request said (never contains the webhook token). */
-  reason: string
-  /** Epoch ms when the outage began (when the retries were spent). */
-  since: number
-  /** Probes sent and failed so far. */
-  probes: number
-}
-
-export interface OutageEnd {
-  since: number
-  durationMs: number
-  probes: number
-}
-
 /** Each wait is drawn from [delay / 2, delay] ("equal jitter"), so many processes do not probe in step. */
 const JITTER_SHARE = 0.5
 
 export class Outage {
   readonly #options: OutageOptions
   readonly #random: () => number
-  #state: OutageState | undefined
+  /** What the last failed request said (never the token), since when (epoch ms: the retries were spent), probes failed so far. */
+  #state: { reason: string, since: number, probes: number } | undefined
   #nextProbeAt = 0
 
   constructor (options: OutageOptions, random: () => number = Math.random) {
@@ -51,9 +37,7 @@ export class Outage {
     this.#random = random
   }
 
-  get active (): boolean {
-    return this.#state !== undefined
-  }
+  get active (): boolean { return this.#state !== undefined }
 
   /** For health(): degraded while it lasts. */
   get problem (): HealthProblem | undefined {
@@ -61,50 +45,30 @@ export class Outage {
     return s === undefined ? undefined : { kind: 'outage', reason: `Discord unreachable, records held: ${s.reason}`, since: s.since }
   }
 
-  /** The retries are spent: the webhook is considered down. Returns true when this starts an outage. */
+  /** The retries are spent, or a probe met another transient failure: the next probe waits (longer). True when this starts an outage. */
   enter (now: number, reason: string): boolean {
-    if (this.#state !== undefined) {
-      this.failed(now, reason)
-      return false
-    }
-    this.#state = { reason, since: now, probes: 0 }
-    this.#nextProbeAt = now + this.#delay(0)
-    return true
-  }
-
-  /** A probe met another transient failure: wait longer before the next. */
-  failed (now: number, reason: string): void {
-    const state = this.#state
-    if (state === undefined) return
-    state.probes++
-    state.reason = reason
-    this.#nextProbeAt = now + this.#delay(state.probes)
+    const s = this.#state
+    this.#state = { reason, since: s?.since ?? now, probes: s === undefined ? 0 : s.probes + 1 }
+    this.#nextProbeAt = now + this.#delay(this.#state.probes)
+    return s === undefined
   }
 
   /** Discord answered (any answer that is not a transient failure): the outage is over. */
-  recovered (now: number): OutageEnd | undefined {
-    const state = this.#state
-    if (state === undefined) return undefined
+  recovered (now: number): { durationMs: number, probes: number } | undefined {
+    const s = this.#state
     this.#state = undefined
-    this.#nextProbeAt = 0
-    return { since: state.since, durationMs: now - state.since, probes: state.probes + 1 }
+    return s === undefined ? undefined : { durationMs: now - s.since, probes: s.probes + 1 }
   }
 
   /** The next probe may leave at once (at shutdown: one last try before the deadline). */
-  probeNow (now: number): void {
-    if (this.#state !== undefined) this.#nextProbeAt = now
-  }
-
+  probeNow (now: number): void { if (this.#state !== undefined) this.#nextProbeAt = now }
   /** Milliseconds until the next probe may leave; 0 outside an outage. */
-  waitMs (now: number): number {
-    return this.#state === undefined ? 0 : Math.max(0, this.#nextProbeAt - now)
-  }
+  waitMs (now: number): number { return this.#state === undefined ? 0 : Math.max(0, this.#nextProbeAt - now) }
 
   /** The wait after `failures` failed probes: min·2^failures, capped, then jittered. */
   #delay (failures: number): number {
     const { probeMinMs, probeMaxMs } = this.#options
-    const full = Math.min(probeMaxMs, probeMinMs * 2 ** Math.min(failures, 30))
-    return Math.round(full * (1 - JITTER_SHARE * this.#random()))
+    return Math.round(Math.min(probeMaxMs, probeMinMs * 2 ** Math.min(failures, 30)) * (1 - JITTER_SHARE * this.#random()))
   }
 }
 

@@ -14,44 +14,25 @@
  *   ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
  *   └─ TLS ........... dead-letter, no retry
  *
- * What each answer calls for is decided in actions.ts, what a batch sends in format/batch-payload.ts,
- * how drops are counted and dead-lettered in ledger.ts, how a deadline is shared out in deadlines.ts.
- * One loop per webhook sends one request at a time, like Discord's own client libraries: each
- * response's headers steer the next request. While the limiter says wait, records pile up and leave
- * packed; when it says go, whatever is ready leaves at once.
+ * What each answer calls for is done in batches.ts, what a batch sends is built in
+ * format/batch-payload.ts, drops are counted and dead-lettered in ledger.ts, a deadline is shared out in
+ * deadlines.ts. One loop per webhook sends one request at a time, like Discord's own client libraries:
+ * each response's headers steer the next request. While the limiter says wait, records pile up and
+ * leave packed; when it says go, whatever is ready leaves at once.
  */
 import { holdProcess } from '../exit.js'
-import { BatchPayload } from '../format/batch-payload.js'
-import { userAgent, WebhookSender } from '../http/sender.js'
-import type { LimitStore } from '../rate-limit/limit-store.js'
-import { limitStoreFor } from '../redis/limits.js'
 import { stormStoreFor } from '../redis/storms.js'
-import { RateLimiter } from '../rate-limit/limiter.js'
-import type { SelfLog } from '../self-log.js'
 import type { StormDecision, StormStore } from '../storm/fleet.js'
 import { summaryRecord } from '../storm/summary.js'
 import type { StormWindow } from '../storm/windows.js'
-import type { FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions, WebhookTarget } from '../types.js'
-import { VERSION } from '../version.js'
+import type { FlushResult, HealthProblem, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
 import { Batches, type Batch } from './batches.js'
-import { ABORT_GRACE_MS, Deadline, type DeadlineName } from './deadlines.js'
+import { ABORT_GRACE_MS, requestsEnd, STORM_SEND_ROOM_MS, type DeadlineName } from './deadlines.js'
 import { FleetGate, fleetWindow, type GateEntry, type GateState } from './gate.js'
-import { Ledger, readCounters, SLOT } from './ledger.js'
-import { Outage } from './outage.js'
-import { Problems } from './problems.js'
-import { BoundedQueue, dropNotice, userItem, type Item } from './queue.js'
+import { Ledger, readCounters, SLOT, type DeliveryContext } from './ledger.js'
+import { asItem, BoundedQueue, dropNotice, type Item } from './queue.js'
 
-type Emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]) => void
-
-export interface PipelineOptions {
-  options: ResolvedOptions
-  target: WebhookTarget
-  /** The ledger's counters (ledger.ts): shared with whoever reads them. */
-  counters: Int32Array
-  log: SelfLog
-  emit: Emit
-  /** Whether anyone listens to `event`: per-record event objects are only built for listeners. */
-  wants: (event: keyof NotifierEvents) => boolean
+export interface PipelineOptions extends DeliveryContext {
   /** Told when nothing is pending any more (the owner stops seeing the process's end for it). */
   idle?: () => void
   /** What another thread's pipeline handed over (process exit). */
@@ -60,128 +41,67 @@ export interface PipelineOptions {
   storms?: StormStore
 }
 
-/** What is pending, taken out so another thread can deliver it. */
-export interface HandOff {
-  items: Item[]
-  gate: GateState | undefined
-  /** The problems this pipeline already reported on stderr: not said again. */
-  said: string[]
-}
+/** What is pending, taken out so another thread can deliver it; `said`: the problems already reported on stderr. */
+export interface HandOff { items: Item[], gate: GateState | undefined, said: string[] }
 
 export class Pipeline {
-  readonly ledger: Ledger
-  readonly problems: Problems
   readonly #o: ResolvedOptions
   readonly #p: PipelineOptions
-  readonly #target: WebhookTarget
+  readonly #ledger: Ledger
   readonly #queue: BoundedQueue
-  readonly #limiter: RateLimiter
-  readonly #sender: WebhookSender
-  readonly #gate: FleetGate | undefined
-  readonly #outage: Outage
   readonly #batches: Batches
-  readonly #limits: LimitStore
   readonly #storms: StormStore
+  readonly #gate: FleetGate | undefined
   #running = false
   #current: Batch | undefined
   #closed = false
   #abort = new AbortController()
-  #deadline: Deadline | undefined
   #idleWaiters = new Set<() => void>()
 
   constructor (p: PipelineOptions) {
     const o = this.#o = p.options
     this.#p = p
-    this.#target = p.target
-    this.problems = new Problems(p.log, p.emit, p.target, o.clock)
-    this.ledger = new Ledger({
-      counters: p.counters,
-      webhookId: p.target.id,
-      token: p.target.token,
-      deadLetterFile: o.deadLetterFile,
-      emit: (event) => p.emit('dropped', event),
-      wants: () => p.wants('dropped'),
-      failed: (reason) => p.log.errorOnce('dead_letter_write', reason)
-    })
+    this.#ledger = new Ledger(p)
     this.#queue = new BoundedQueue(o.queueCapacity)
-    this.#limits = limitStoreFor(o, p.log)
+    this.#batches = new Batches(p, this.#queue, this.#ledger, () => this.#abort.signal)
     this.#storms = p.storms ?? stormStoreFor(o)
-    this.#limiter = new RateLimiter(p.target.id, o.rateLimits, this.#limits)
-    this.#sender = new WebhookSender({ timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix), ...(o.dispatcher === undefined ? {} : { dispatcher: o.dispatcher }) })
-    this.#outage = new Outage(o.outage)
-    this.#batches = new Batches({
-      options: o,
-      target: p.target,
-      queue: this.#queue,
-      limiter: this.#limiter,
-      sender: this.#sender,
-      payloads: new BatchPayload(o, p.target.token),
-      outage: this.#outage,
-      problems: this.problems,
-      ledger: this.ledger,
-      log: p.log,
-      emit: p.emit,
-      signal: () => this.#abort.signal,
-      deadline: () => this.#deadline,
-      size: () => this.size
-    })
-    if (this.#storms.shared) {
-      this.#gate = new FleetGate({
-        store: this.#storms,
-        webhookId: p.target.id,
-        windowMs: o.dedup.windowMs,
-        now: () => o.clock.now(),
-        apply: (entry, decision) => this.#decided(entry, decision),
-        settled: () => this.#settledIfIdle(),
-        failed: (err) => p.log.errorOnce('storm_store', `fleet storm control failed, deciding locally: ${String(err)}`),
-        from: p.from?.gate
-      })
-    }
+    if (this.#storms.shared) this.#gate = new FleetGate(p, { store: this.#storms, apply: (entry, decision) => this.#decided(entry, decision), settled: () => this.#settledIfIdle(), from: p.from?.gate })
     for (const item of p.from?.items ?? []) this.#enqueue(item)
   }
 
   /** Records pending: queued, in flight, or waiting for the fleet (what the ledger's counters leave). */
-  get size (): number {
-    return readCounters(this.ledger.c).pending
-  }
-
-  get idle (): boolean {
-    return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true)
-  }
+  get size (): number { return readCounters(this.#ledger.c).pending }
+  get idle (): boolean { return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true) }
+  rateLimitInfo (): RateLimitInfo { return this.#batches.limiter.info(this.#o.clock.now()) }
+  resetRateLimits (): void { this.#batches.limiter.reset() }
 
   problem (): HealthProblem | undefined {
-    return this.problems.current ?? this.#outage.problem ?? redisProblem(this.#limits, this.#storms)
+    if (this.#batches.problem !== undefined) return this.#batches.problem
+    const degraded = this.#batches.limits.status().degraded ?? this.#storms.status().degraded
+    return degraded === undefined ? undefined : { kind: 'redis', reason: degraded }
   }
 
   /** A record that passed storm control, as plain data; `window`: the storm window it opened. */
   deliver (record: PlainRecord, window?: StormWindow): void {
-    const item = userItem(record)
-    if (this.#closed) this.ledger.drop('closed', [item], 'logged after close()')
-    else if (this.#gate !== undefined && window !== undefined && this.problems.disabled === undefined) this.#gate.first(item, window)
+    const item = asItem(record)
+    if (this.#closed) this.#ledger.drop('closed', [item], 'logged after close()')
+    else if (this.#gate !== undefined && window !== undefined && this.#batches.disabled === undefined) this.#gate.first(item, window)
     else this.#enqueue(item)
   }
 
   /** A storm window ended: its "×N more" summary, or, shared through Redis, the fleet's decision. */
   windowEnded (window: StormWindow): void {
-    if (this.#gate !== undefined && this.problems.disabled === undefined) this.#gate.end(window)
+    if (this.#gate !== undefined && this.#batches.disabled === undefined) this.#gate.end(window)
     else if (window.repeats > 0) this.#enqueue(summaryItem(window, window.repeats))
   }
 
-  rateLimitInfo (): RateLimitInfo {
-    return this.#limiter.info(this.#o.clock.now())
-  }
-
-  resetRateLimits (): void {
-    this.#limiter.reset()
-  }
-
   #enqueue (item: Item): void {
-    const disabled = this.problems.disabled
-    if (disabled !== undefined) return this.ledger.drop('disabled', [item], disabled.reason)
+    const disabled = this.#batches.disabled
+    if (disabled !== undefined) return this.#ledger.drop('disabled', [item], disabled.reason)
     const shed = this.#queue.push(item, this.#o.clock.now())
     if (shed !== undefined) {
       this.#p.log.warnOnce('queue_full', () => `queue full (capacity ${this.#queue.capacity}): shedding the least severe records; a notice with the count follows`)
-      this.ledger.drop('queue_full', [shed])
+      this.#ledger.drop('queue_full', [shed])
     }
     this.#schedule()
   }
@@ -190,7 +110,7 @@ export class Pipeline {
   #decided (entry: GateEntry, decision: StormDecision): void {
     const now = this.#o.clock.now()
     if (entry.op === 'first') {
-      if (decision.kind === 'fold') this.ledger.c[SLOT.folded]!++
+      if (decision.kind === 'fold') this.#ledger.c[SLOT.folded]!++
       else this.#enqueue(entry.item)
       return
     }
@@ -215,17 +135,16 @@ export class Pipeline {
   async #run (): Promise<void> {
     try {
       while (!this.#abort.signal.aborted) {
-        const disabled = this.problems.disabled
+        const disabled = this.#batches.disabled
         if (disabled !== undefined) {
-          this.ledger.drop('disabled', this.#queue.drain(), disabled.reason)
+          this.#ledger.drop('disabled', this.#queue.drain(), disabled.reason)
           this.#queue.takeDrops()
           break
         }
         if (this.#queue.size === 0 && this.#queue.pendingDrops === 0) break
         if (!(await this.#batches.waitForBudget())) break
-        const batch = this.#batches.take()
+        const batch = this.#current = this.#batches.take()
         if (batch === undefined) break
-        this.#current = batch
         await this.#batches.send(batch)
         this.#current = undefined
       }
@@ -265,8 +184,8 @@ export class Pipeline {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
     const result = await this.settle(timeoutMs, named)
-    await this.#sender.close().catch(() => {})
-    this.ledger.close()
+    await this.#batches.sender.close().catch(() => {})
+    this.#ledger.close()
     return result
   }
 
@@ -275,14 +194,13 @@ export class Pipeline {
    * stderr line saying how many and where. Intake stays open (close() stops it first).
    */
   async settle (timeoutMs: number, named: DeadlineName): Promise<FlushResult> {
-    const c = this.ledger.c
+    const c = this.#ledger.c
     const before = c[SLOT.dropped + 5]! // shutdown
-    const clock = this.#o.clock
-    const deadline = this.#deadline = new Deadline(clock.now(), timeoutMs, named)
+    const end = this.#batches.end = requestsEnd(this.#o.clock.now(), timeoutMs)
     // An outage gets one last probe now instead of waiting out its backoff; the fleet's summary waits
     // for the storm to go quiet only while the deadline leaves room to send it.
     this.#batches.probeNow()
-    this.#gate?.hurry(deadline.stormDeadline)
+    this.#gate?.hurry(end - STORM_SEND_ROOM_MS)
     const result = await this.flush(timeoutMs)
     if (result.timedOut) {
       this.#abort.abort()
@@ -290,14 +208,12 @@ export class Pipeline {
       await this.flush(Math.max(timeoutMs, ABORT_GRACE_MS))
       this.#abort = new AbortController()
     }
-    const left = [...this.#undecided(), ...this.#queue.drain()]
-    this.ledger.drop('shutdown', left, `still queued at ${named.name}`)
+    this.#ledger.drop('shutdown', [...this.#undecided(), ...this.#queue.drain()], `still queued at ${named.name}`)
     this.#queue.takeDrops()
-    this.ledger.flushSync()
-    const lost = c[SLOT.dropped + 5]! - before
-    if (lost > 0) this.#p.log.error(`${lost} record${lost === 1 ? '' : 's'} not delivered within ${named.name} (${named.ms} ms): ${this.#where()}`)
+    this.#ledger.flushSync()
+    this.#lostLine(c[SLOT.dropped + 5]! - before, `not delivered within ${named.name} (${named.ms} ms)`)
     if (!this.#closed) {
-      this.#deadline = undefined
+      this.#batches.end = undefined
       this.#gate?.hurry(undefined)
     }
     this.#settledIfIdle()
@@ -330,7 +246,7 @@ export class Pipeline {
     const gate = this.#gate?.drain()
     this.#current = undefined
     this.#abort.abort()
-    this.ledger.flushSync()
+    this.#ledger.flushSync()
     if (items.length === 0 && (gate === undefined || gate.entries.length === 0)) return undefined
     return { items, gate, said: this.#p.log.said }
   }
@@ -338,29 +254,21 @@ export class Pipeline {
   /** What handOff() took and nothing can deliver: dead-lettered here, synchronously, with one stderr line. */
   dropAtExit (handed: HandOff, detail: string): void {
     const items = [...handed.items, ...handed.gate === undefined ? [] : this.#undecidedOf(handed.gate)]
-    this.ledger.drop('shutdown', items, detail)
-    this.ledger.flushSync()
-    const n = items.filter((i) => i.repeats === 0 && i.notice !== true).length
-    if (n > 0) this.#p.log.error(`${n} record${n === 1 ? '' : 's'} pending at process exit could not be delivered (${detail}): ${this.#where()}`)
+    this.#ledger.drop('shutdown', items, detail)
+    this.#ledger.flushSync()
+    this.#lostLine(items.filter((i) => i.repeats === 0 && i.notice !== true).length, `pending at process exit could not be delivered (${detail})`)
   }
 
   #undecidedOf (state: GateState): Item[] {
     return state.entries.flatMap((e) => e.op === 'first' ? [e.item] : e.window.repeats > 0 ? [summaryItem(e.window, e.window.repeats)] : [])
   }
 
-  #where (): string {
-    const file = this.ledger.deadLetterFile
-    return file === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${file}`
+  /** The stderr line for `n` records lost: what happened to them, and where they are. */
+  #lostLine (n: number, what: string): void {
+    const file = this.#o.deadLetterFile
+    if (n > 0) this.#p.log.error(`${n} record${n === 1 ? '' : 's'} ${what}: ${file === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${file}`}`)
   }
 }
 
 /** A storm summary as a queue item: the record says the fleet's count, `repeats` what it stands for here. */
-function summaryItem (window: StormWindow, standsFor: number): Item {
-  const record = summaryRecord(window)
-  return { severity: record.severity, record, repeats: standsFor }
-}
-
-function redisProblem (limits: LimitStore, storms: StormStore): HealthProblem | undefined {
-  const degraded = limits.status().degraded ?? storms.status().degraded
-  return degraded === undefined ? undefined : { kind: 'redis', reason: degraded }
-}
+function summaryItem (window: StormWindow, standsFor: number): Item { return asItem(summaryRecord(window), standsFor) }

@@ -1,14 +1,11 @@
 /**
  * The bounded queue, one FIFO lane per severity, and the "N records dropped" notice for what it shed.
- *
- * - `shift()` takes the most severe lane first, oldest first within a lane: a critical record logged
- *   behind thousands of info records goes out next.
- * - Overflow sheds the least severe, oldest item; when the incoming item is less severe than everything
- *   held, the incoming one is shed instead. Every shed item is counted for the notice.
+ * `shift()` takes the most severe lane first, oldest first within a lane: a critical record logged
+ * behind thousands of info records goes out next. Overflow sheds the least severe, oldest item, or the
+ * incoming one when it is less severe than everything held; every shed item is counted for the notice.
  */
 import { SEVERITIES, SEVERITY_STYLES, type Severity } from '../levels.js'
 import type { PlainRecord } from '../types.js'
-import { Fifo } from './fifo.js'
 
 /** What the queue holds: a record, and for the library's own records what they stand for. */
 export interface Item {
@@ -20,14 +17,11 @@ export interface Item {
   readonly notice?: true
 }
 
-export function userItem (record: PlainRecord): Item {
-  return { severity: record.severity, record, repeats: 0 }
-}
+/** `record` as an item; `repeats`: what a storm summary stands for. */
+export function asItem (record: PlainRecord, repeats = 0): Item { return { severity: record.severity, record, repeats } }
 
 /** Records an item stands for: 1 for a user record, its repeats for a summary, 0 for a notice. */
-export function weight (item: Item): number {
-  return item.notice === true ? 0 : item.repeats > 0 ? item.repeats : 1
-}
+export function weight (item: Item): number { return item.notice === true ? 0 : item.repeats > 0 ? item.repeats : 1 }
 
 export interface DropSummary {
   count: number
@@ -42,27 +36,20 @@ export class BoundedQueue {
   #size = 0
   #drops: DropSummary | undefined
 
-  constructor (capacity: number) {
-    this.capacity = capacity
-  }
-
-  get size (): number {
-    return this.#size
-  }
+  constructor (capacity: number) { this.capacity = capacity }
+  get size (): number { return this.#size }
+  /** Records shed since the last `takeDrops()`, for the notice. */
+  get pendingDrops (): number { return this.#drops?.count ?? 0 }
 
   /** Adds `item`. Returns the item shed to make room (possibly `item` itself), if any. */
   push (item: Item, now: number): Item | undefined {
     let shed: Item | undefined
     if (this.#size >= this.capacity) {
-      const rank = SEVERITY_STYLES[item.severity].rank
       const lowest = this.#lanes.findIndex((lane) => lane.length > 0)
-      if (lowest === -1 || lowest > rank) {
-        this.#countDrop(item, now)
-        return item
-      }
-      shed = this.#lanes[lowest]!.shift()!
-      this.#size--
+      shed = lowest === -1 || lowest > SEVERITY_STYLES[item.severity].rank ? item : this.#lanes[lowest]!.shift()!
       this.#countDrop(shed, now)
+      if (shed === item) return item
+      this.#size--
     }
     this.#lanes[SEVERITY_STYLES[item.severity].rank]!.push(item)
     this.#size++
@@ -70,13 +57,7 @@ export class BoundedQueue {
   }
 
   /** The item `shift()` would return. */
-  peek (): Item | undefined {
-    for (let r = this.#lanes.length - 1; r >= 0; r--) {
-      const item = this.#lanes[r]!.peek()
-      if (item !== undefined) return item
-    }
-    return undefined
-  }
+  peek (): Item | undefined { return this.#lanes.findLast((lane) => lane.length > 0)?.peek() }
 
   shift (): Item | undefined {
     const item = this.peek()
@@ -89,24 +70,14 @@ export class BoundedQueue {
 
   /** Puts items back at the front of their lanes, in order (a split, an outage); may exceed capacity briefly. */
   requeue (items: readonly Item[]): void {
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i]!
-      this.#lanes[SEVERITY_STYLES[item.severity].rank]!.unshift(item)
-      this.#size++
-    }
+    for (let i = items.length - 1; i >= 0; i--) this.#lanes[SEVERITY_STYLES[items[i]!.severity].rank]!.unshift(items[i]!)
+    this.#size += items.length
   }
 
   /** Removes and returns everything, most severe first. */
   drain (): Item[] {
-    const out: Item[] = []
-    for (let r = this.#lanes.length - 1; r >= 0; r--) out.push(...this.#lanes[r]!.drain())
     this.#size = 0
-    return out
-  }
-
-  /** Records shed since the last `takeDrops()`, for the notice. */
-  get pendingDrops (): number {
-    return this.#drops?.count ?? 0
+    return this.#lanes.toReversed().flatMap((lane) => lane.drain())
   }
 
   takeDrops (): DropSummary | undefined {
@@ -131,8 +102,7 @@ export class BoundedQueue {
 export function dropNotice (drops: DropSummary | undefined, capacity: number, now: number): Item | undefined {
   if (drops === undefined) return undefined
   const since = new Date(drops.since).toISOString().slice(11, 19)
-  const fields: Record<string, unknown> = {}
-  for (const s of Object.keys(drops.bySeverity) as Severity[]) fields[SEVERITY_STYLES[s].label] = drops.bySeverity[s]
+  const fields = Object.fromEntries(Object.entries(drops.bySeverity).map(([s, n]) => [SEVERITY_STYLES[s as Severity].label, n]))
   const record: PlainRecord = {
     severity: 'warning',
     time: now,
@@ -140,5 +110,39 @@ export function dropNotice (drops: DropSummary | undefined, capacity: number, no
     message: `The queue (capacity ${capacity}) was full while Discord's rate limits held sending back; the least severe, oldest records were shed.`,
     fields
   }
-  return { severity: 'warning', record, repeats: 0, notice: true }
+  return { ...asItem(record), notice: true }
+}
+
+/** An array-backed FIFO with O(1) amortised shift and unshift, compacted lazily. */
+class Fifo<T> {
+  #items: T[] = []
+  #head = 0
+
+  get length (): number { return this.#items.length - this.#head }
+  push (item: T): void { this.#items.push(item) }
+  peek (): T | undefined { return this.#items[this.#head] }
+
+  shift (): T | undefined {
+    if (this.#head >= this.#items.length) return undefined
+    const item = this.#items[this.#head] as T
+    this.#items[this.#head++] = undefined as T // let it be collected
+    // Compact when the dead prefix dominates, so memory tracks the live size.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head)
+      this.#head = 0
+    }
+    return item
+  }
+
+  unshift (item: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = item
+    else this.#items.unshift(item)
+  }
+
+  drain (): T[] {
+    const out = this.#items.slice(this.#head)
+    this.#items = []
+    this.#head = 0
+    return out
+  }
 }

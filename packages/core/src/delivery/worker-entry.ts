@@ -6,12 +6,12 @@
 import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { systemClock } from '../clock.js'
-import { redactLoose, redactToken } from '../http/webhook-url.js'
+import { scrub } from '../http/webhook-url.js'
 import { SelfLog } from '../self-log.js'
-import type { NotifierEvents, ResolvedOptions } from '../types.js'
+import type { Emit, ResolvedOptions } from '../types.js'
 import { SLOT } from './ledger.js'
 import { Pipeline } from './pipeline.js'
-import type { FromWorker, ToWorker, WorkerData } from './protocol.js'
+import type { FromWorker, ToWorker, WorkerData } from './worker.js'
 
 /** State (problem, rate limits) is posted at most this often, trailing, so busy periods cost few messages. */
 const STATE_INTERVAL_MS = 50
@@ -25,39 +25,26 @@ const post = (message: FromWorker): void => port.postMessage(message)
 // A worker's process.stderr is relayed through the caller's thread, which at exit sits blocked in
 // Atomics.wait and then dies: lines about the very records being drained would be lost. fd 2 directly.
 function writeStderr (line: string): void {
-  try {
-    writeSync(2, line.endsWith('\n') ? line : line + '\n')
-  } catch {}
+  try { writeSync(2, line.endsWith('\n') ? line : line + '\n') } catch {}
 }
 const options: ResolvedOptions = { ...data.options, log: data.forwardLog ? (line) => post({ type: 'log', line }) : writeStderr, dispatcher: undefined, clock: systemClock }
 const target = options.target!
-const log = new SelfLog(options.logLevel, options.log, (s) => redactLoose(redactToken(s, target.token)), data.from?.said)
+const log = new SelfLog(options.logLevel, options.log, (s) => scrub(s, target.token), data.from?.said)
 
 let seq = data.from === undefined ? 0 : 1
 let stateTimer: NodeJS.Timeout | undefined
-function state (): void {
-  stateTimer ??= setTimeout(() => {
-    stateTimer = undefined
-    post({ type: 'state', problem: pipeline.problem(), rateLimits: pipeline.rateLimitInfo() })
-  }, STATE_INTERVAL_MS)
-}
-const emit = <K extends keyof NotifierEvents>(name: K, ...args: NotifierEvents[K]): void => {
+const postState = (): void => post({ type: 'state', problem: pipeline.problem(), rateLimits: pipeline.rateLimitInfo() })
+const emit: Emit = (name, ...args) => {
   const [payload] = args as unknown as [Record<string, unknown>]
   // Dropped records stay in the worker (and in the dead-letter file); the caller gets the counts.
   if (name === 'dropped') delete payload.records
   post({ type: 'event', name, payload })
-  state()
+  stateTimer ??= setTimeout(() => {
+    stateTimer = undefined
+    postState()
+  }, STATE_INTERVAL_MS)
 }
-const pipeline: Pipeline = new Pipeline({
-  options,
-  target,
-  counters,
-  log,
-  emit,
-  wants: () => true,
-  idle: () => post({ type: 'idle', seq }),
-  from: data.from
-})
+const pipeline: Pipeline = new Pipeline({ options, target, counters, log, emit, wants: () => true, idle: () => post({ type: 'idle', seq }), from: data.from })
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -80,7 +67,7 @@ port.on('message', (message: ToWorker) => {
           Atomics.store(counters, SLOT.closed, 1)
           Atomics.notify(counters, SLOT.closed)
         }
-        post({ type: 'state', problem: pipeline.problem(), rateLimits: pipeline.rateLimitInfo() })
+        postState()
         post({ type: 'reply', id: message.id, result })
       })
       break

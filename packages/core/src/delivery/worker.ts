@@ -1,8 +1,10 @@
 /**
  * Delivery from a worker thread: the caller's thread only posts plain records (batched per tick); the
- * queue, the limiter, rendering and HTTP run in the worker (worker-entry.ts), which writes the shared
- * counters itself. At process exit, `exitWait()` blocks the exiting thread until the worker has closed
- * (everything delivered or dead-lettered), at most until the deadline:
+ * queue, the limiter, rendering and HTTP run in the worker (worker-entry.ts). Counters are not
+ * messages: both threads write their own slots of one SharedArrayBuffer (ledger.ts), so stats() and
+ * health() add up in the tick of the call. At process exit, when the caller's event loop is gone,
+ * `exitWait()` blocks the exiting thread until the worker has closed (everything delivered or
+ * dead-lettered), at most until the deadline, while the worker's own event loop keeps sending:
  *
  *   caller thread                          worker thread
  *   deliver(record) ─► buffer ─tick─► postMessage ─► Pipeline ─► Discord
@@ -12,20 +14,53 @@ import { Worker } from 'node:worker_threads'
 import { holdProcess } from '../exit.js'
 import { redactLoose } from '../http/webhook-url.js'
 import type { StormWindow } from '../storm/windows.js'
-import type { FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
+import type { Emit, FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
+import { builtFile } from './dead-letters.js'
 import { exitDeliveryMs, REPLY_GRACE_MS, type DeadlineName } from './deadlines.js'
 import { SLOT } from './ledger.js'
 import type { HandOff } from './pipeline.js'
-import type { Delivered, FromWorker, ToWorker, WorkerData, WorkerOptions } from './protocol.js'
 
-const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
+/** The resolved options that cross into a worker: plain data only. */
+export type WorkerOptions = Omit<ResolvedOptions, 'log' | 'dispatcher' | 'clock'>
+
+export interface WorkerData {
+  options: WorkerOptions
+  counters: SharedArrayBuffer
+  /** True: the library's own lines go to the caller's `log` option; false: straight to fd 2. */
+  forwardLog: boolean
+  /** What the caller's in-process delivery had pending when the process began to exit. */
+  from?: HandOff
+}
+
+/** One thing to deliver: a record (with the storm window it opened) or a storm window that ended. */
+type Delivered = { record: PlainRecord, window?: StormWindow } | { window: StormWindow, ended: true }
+
+export type ToWorker =
+  | { type: 'deliver', seq: number, items: Delivered[] }
+  | { type: 'flush', id: number, timeoutMs: number }
+  /**
+   * `named`: the deadline as the stderr line names it; `close`: stop intake after settling; `until`:
+   * an absolute deadline (epoch ms) instead, at process exit, so the worker's start eats into its time.
+   */
+  | { type: 'settle', id: number, timeoutMs: number, named: DeadlineName, close: boolean, until?: number }
+  | { type: 'resetRateLimits' }
+
+export type FromWorker =
+  | { type: 'reply', id: number, result: FlushResult }
+  | { type: 'event', name: keyof NotifierEvents, payload: unknown }
+  /** Nothing pending after the `seq`-th message. */
+  | { type: 'idle', seq: number }
+  | { type: 'state', problem: HealthProblem | undefined, rateLimits: RateLimitInfo }
+  | { type: 'log', line: string }
+
+export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
 
 export interface WorkerDeliveryOptions {
   options: ResolvedOptions
   counters: Int32Array
   /** The caller's own `log` option, when given: the worker's lines are sent there. */
   userLog: ((line: string) => void) | undefined
-  emit: <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]) => void
+  emit: Emit
   idle: () => void
   /** Started at process exit for what an in-process delivery had pending: its lines go to fd 2. */
   from?: HandOff
@@ -33,9 +68,8 @@ export interface WorkerDeliveryOptions {
 
 export class WorkerDelivery {
   readonly #o: WorkerDeliveryOptions
-  readonly #counters: Int32Array
   #worker: Worker | undefined
-  #buffer: Delivered[] = []
+  readonly #buffer: Delivered[] = []
   #seq = 0
   #idleSeq = 0
   #problem: HealthProblem | undefined
@@ -46,12 +80,10 @@ export class WorkerDelivery {
 
   constructor (o: WorkerDeliveryOptions) {
     this.#o = o
-    this.#counters = o.counters
     const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = o.options
-    const data: WorkerData = { options: plain as WorkerOptions, counters: o.counters.buffer as SharedArrayBuffer, forwardLog: o.userLog !== undefined && o.from === undefined }
-    if (o.from !== undefined) data.from = o.from
+    const data: WorkerData = { options: plain as WorkerOptions, counters: o.counters.buffer as SharedArrayBuffer, forwardLog: o.userLog !== undefined && o.from === undefined, from: o.from }
     // A worker inherits execArgv; `--input-type` (a script run with `node -e`) makes a worker started from a file fail.
-    const worker = new Worker(workerEntryUrl(), { workerData: data, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
+    const worker = new Worker(builtFile('worker.js'), { workerData: data, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
     worker.on('error', (err) => {
       this.#crashed = { kind: 'worker', reason: `the delivery worker failed: ${redactLoose(String(err))}`, since: Date.now() }
@@ -68,37 +100,14 @@ export class WorkerDelivery {
     if (o.from !== undefined) this.#seq++
   }
 
-  get idle (): boolean {
-    return this.#buffer.length === 0 && this.#idleSeq === this.#seq
-  }
-
-  deliver (record: PlainRecord, window?: StormWindow): void {
-    this.#post(window === undefined ? { record } : { record, window })
-  }
-
-  windowEnded (window: StormWindow): void {
-    this.#post({ window, ended: true })
-  }
-
-  problem (): HealthProblem | undefined {
-    return this.#crashed ?? this.#problem
-  }
-
-  rateLimitInfo (): RateLimitInfo {
-    return this.#rateLimits
-  }
-
-  resetRateLimits (): void {
-    this.#send({ type: 'resetRateLimits' })
-  }
-
-  flush (timeoutMs: number): Promise<FlushResult> {
-    return this.#request(timeoutMs, (id) => ({ type: 'flush', id, timeoutMs }))
-  }
-
-  settle (timeoutMs: number, named: DeadlineName): Promise<FlushResult> {
-    return this.#request(timeoutMs, (id) => ({ type: 'settle', id, timeoutMs, named, close: false }))
-  }
+  get idle (): boolean { return this.#buffer.length === 0 && this.#idleSeq === this.#seq }
+  deliver (record: PlainRecord, window?: StormWindow): void { this.#post(window === undefined ? { record } : { record, window }) }
+  windowEnded (window: StormWindow): void { this.#post({ window, ended: true }) }
+  problem (): HealthProblem | undefined { return this.#crashed ?? this.#problem }
+  rateLimitInfo (): RateLimitInfo { return this.#rateLimits }
+  resetRateLimits (): void { this.#send({ type: 'resetRateLimits' }) }
+  flush (timeoutMs: number): Promise<FlushResult> { return this.#request(timeoutMs, (id) => ({ type: 'flush', id, timeoutMs })) }
+  settle (timeoutMs: number, named: DeadlineName): Promise<FlushResult> { return this.#request(timeoutMs, (id) => ({ type: 'settle', id, timeoutMs, named, close: false })) }
 
   async close (timeoutMs: number): Promise<FlushResult> {
     const result = await this.#request(timeoutMs, (id) => ({ type: 'settle', id, timeoutMs, named: { name: 'the close() deadline', ms: timeoutMs }, close: true }))
@@ -118,21 +127,16 @@ export class WorkerDelivery {
     const exitTimeoutMs = this.#o.options.exitTimeoutMs
     this.#send({ type: 'settle', id: 0, timeoutMs: 0, until: Date.now() + (deliver ? exitDeliveryMs(exitTimeoutMs) : 0), named: { name: 'exitTimeoutMs at process exit', ms: exitTimeoutMs }, close: true })
     return (deadline) => {
-      for (let left = deadline - Date.now(); left > 0 && Atomics.load(this.#counters, SLOT.closed) === 0; left = deadline - Date.now()) {
-        Atomics.wait(this.#counters, SLOT.closed, 0, left)
+      for (let left = deadline - Date.now(); left > 0 && Atomics.load(this.#o.counters, SLOT.closed) === 0; left = deadline - Date.now()) {
+        Atomics.wait(this.#o.counters, SLOT.closed, 0, left)
       }
     }
   }
 
-  #post (item: Delivered): void {
-    if (this.#buffer.push(item) === 1) queueMicrotask(() => this.#postBuffer())
-  }
+  #post (item: Delivered): void { if (this.#buffer.push(item) === 1) queueMicrotask(() => this.#postBuffer()) }
 
   #postBuffer (): void {
-    if (this.#buffer.length === 0) return
-    const items = this.#buffer
-    this.#buffer = []
-    this.#send({ type: 'deliver', seq: ++this.#seq, items })
+    if (this.#buffer.length > 0) this.#send({ type: 'deliver', seq: ++this.#seq, items: this.#buffer.splice(0) })
   }
 
   #request (timeoutMs: number, message: (id: number) => ToWorker): Promise<FlushResult> {
@@ -142,17 +146,14 @@ export class WorkerDelivery {
     // The worker is unref'd: while the answer is awaited, the process must not end under it.
     const release = holdProcess()
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const done = (result: FlushResult): void => {
+        clearTimeout(timer)
         this.#replies.delete(id)
         release()
-        resolve({ pending: 0, timedOut: true })
-      }, timeoutMs + REPLY_GRACE_MS)
-      timer.unref()
-      this.#replies.set(id, (result) => {
-        clearTimeout(timer)
-        release()
         resolve(result)
-      })
+      }
+      const timer = setTimeout(() => done({ pending: 0, timedOut: true }), timeoutMs + REPLY_GRACE_MS).unref()
+      this.#replies.set(id, done)
       this.#send(message(id))
     })
   }
@@ -169,7 +170,6 @@ export class WorkerDelivery {
     switch (message.type) {
       case 'reply':
         this.#replies.get(message.id)?.(message.result)
-        this.#replies.delete(message.id)
         break
       case 'idle':
         this.#idleSeq = message.seq
@@ -188,10 +188,7 @@ export class WorkerDelivery {
     }
   }
 
-  #settleReplies (): void {
-    for (const reply of this.#replies.values()) reply({ pending: 0, timedOut: false })
-    this.#replies.clear()
-  }
+  #settleReplies (): void { for (const reply of this.#replies.values()) reply({ pending: 0, timedOut: false }) }
 
   #log (line: string): void {
     if (this.#o.options.logLevel === 'silent') return
@@ -200,13 +197,4 @@ export class WorkerDelivery {
       else process.stderr.write(line + '\n')
     } catch {}
   }
-}
-
-/**
- * The built worker file sits next to the built entry (dist/worker.js). When this module runs from its
- * TypeScript source (the project's own tests), the built copy is used.
- */
-function workerEntryUrl (): URL {
-  const here = import.meta.url
-  return here.endsWith('.ts') ? new URL('../../dist/worker.js', here) : new URL('./worker.js', here)
 }
