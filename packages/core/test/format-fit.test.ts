@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { embedLength, fitContent, fitEmbed, payloadLength } from '../src/format/fit.js'
+import { BatchPayload } from '../src/format/batch-payload.js'
+import { embedLength, fitEmbed } from '../src/format/fit.js'
 import { LIMITS } from '../src/limits.js'
+import { DEFAULTS } from '../src/options/table.js'
 import type { Embed } from '../src/types.js'
 
 const cp = (s: string | undefined): number => (s === undefined ? 0 : [...s.trim()].length)
@@ -18,15 +20,12 @@ describe('embedLength', () => {
     }
     expect(embedLength(e)).toBe(1 + 2 + 1 + 2 + 1 + 2)
   })
-
-  it('sums over a message in payloadLength', () => {
-    expect(payloadLength([{ title: 'abc' }, { description: 'de' }])).toBe(5)
-  })
 })
 
-describe('fitContent', () => {
+describe('payload content', () => {
   it('cuts content to 2000 code points', () => {
-    expect(cp(fitContent('😀'.repeat(3000)))).toBe(LIMITS.content)
+    const { payload } = new BatchPayload({ ...DEFAULTS, username: undefined, avatarUrl: undefined, threadName: undefined }, '').build([{ severity: 'info', message: '', time: 0, content: '😀'.repeat(3000) }], undefined, 6000, false)
+    expect(cp(payload.content)).toBe(LIMITS.content)
   })
 })
 

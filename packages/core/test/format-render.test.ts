@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { embedLength } from '../src/format/fit.js'
-import { renderPlain, renderRecord, type RenderRecordOptions } from '../src/format/render.js'
+import { renderRecord, type RenderRecordOptions } from '../src/format/render.js'
 import { serializeError } from '../src/format/plain.js'
 import { SEVERITY_STYLES } from '../src/levels.js'
 import { DEFAULTS } from '../src/options/table.js'
@@ -202,32 +202,6 @@ describe('renderRecord under a budget', () => {
   })
 })
 
-describe('renderPlain', () => {
-  it('renders a bounded text with neutralised mentions', () => {
-    const text = renderPlain(rec({ message: 'ping @everyone <@&123456789012345678>\nmore', service: 'api', fields: { user: '<@123456789012345678>' }, error: serializeError(deepError(10)) }))
-    expect(text).not.toMatch(/@everyone|<@&?\d/)
-    expect(text).toContain('🔴 **Error** · api — ping')
-    expect(text).toContain('**TypeError**:')
-    expect(text).toContain('at handler4 ')
-    expect(text).not.toContain('at handler5 ')
-    expect([...text].length).toBeLessThanOrEqual(2000)
-  })
-
-  it('respects maxChars on huge records', () => {
-    const text = renderPlain(rec({ message: 'x'.repeat(1_000_000), error: serializeError(deepError(1000)) }), 500)
-    expect([...text].length).toBeLessThanOrEqual(500)
-  })
-
-  it('redacts with the default keys, or the given ones', () => {
-    expect(renderPlain(rec({ fields: { password: 'hunter2' } }))).not.toContain('hunter2')
-    expect(renderPlain(rec({ fields: { pin: '1234' } }), 2000, { redactKeys: ['PIN'] })).not.toContain('1234')
-  })
-
-  it('renders a given embed as text', () => {
-    expect(renderPlain(rec({ embed: { title: 'Custom', description: '@here look', fields: [{ name: 'k', value: 'v' }] } }))).toBe('🔴 Custom\n@\u200bhere look\n**k:** v')
-  })
-})
-
 describe('renderRecord on huge input', () => {
   it('renders 1 MB messages, stacks and field values quickly and within the budget', () => {
     const mb = 'x'.repeat(1_000_000)
@@ -238,7 +212,6 @@ describe('renderRecord on huge input', () => {
     for (const budget of [600, 2000, 6000]) {
       expect(embedLength(renderRecord(record, opts({ budget })))).toBeLessThanOrEqual(budget)
     }
-    expect([...renderPlain(record)].length).toBeLessThanOrEqual(2000)
     expect(performance.now() - started).toBeLessThan(1000)
   })
 })

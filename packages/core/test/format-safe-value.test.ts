@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
-import { redact, serializeError, toPlain } from '../src/format/plain.js'
+import { serializeError, toPlain } from '../src/format/plain.js'
 import { renderValue } from '../src/format/safe-value.js'
 
 const hostileProxy = (): object => new Proxy({}, {
@@ -268,10 +268,10 @@ describe('toPlain', () => {
   })
 })
 
-describe('redact', () => {
+describe('toPlain redactKeys', () => {
   it('replaces matching keys at any depth in a plain copy', () => {
     const input = { Authorization: 'Bearer x', deep: { list: [{ apiKey: 'k', keep: 1 }] } }
-    expect(redact(input, ['authorization', 'APIKEY'])).toEqual({ Authorization: '[redacted]', deep: { list: [{ apiKey: '[redacted]', keep: 1 }] } })
+    expect(toPlain(input, undefined, { redactKeys: ['authorization', 'APIKEY'] })).toEqual({ Authorization: '[redacted]', deep: { list: [{ apiKey: '[redacted]', keep: 1 }] } })
     expect(input.Authorization).toBe('Bearer x')
   })
 })

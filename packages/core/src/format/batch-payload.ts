@@ -5,11 +5,10 @@
  */
 import { atLeast } from '../levels.js'
 import { LIMITS } from '../limits.js'
-import { fitContent } from './fit.js'
 import { renderWithFile } from './record-file.js'
-import { redactPayloadToken } from './redact-payload.js'
 import { renderRecord } from './render.js'
-import { neutralizeMentions } from './text.js'
+import { REDACTED, isObject } from './safe-value.js'
+import { ELLIPSIS, neutralizeMentions, truncate } from './text.js'
 import type { Embed, LogRecord, MessageFile, ResolvedOptions, WebhookPayload } from '../types.js'
 
 /** A stricter rendering is tried once after Discord rejects a payload (400 50035 or 413). */
@@ -30,8 +29,7 @@ export type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'm
 
 /**
  * Each embed's share (characters) of the 6000-character message budget when `embeds` embeds share one
- * message (contract §2): under load ten records always fit one request;
- * a lone record may use all of it.
+ * message (contract §2): under load ten records always fit one request; a lone record may use all of it.
  */
 export function embedBudget (embeds: number): number {
   return Math.floor(LIMITS.totalEmbedChars / embeds)
@@ -95,14 +93,30 @@ export class BatchPayload {
       if (users.length > 0) payload.allowed_mentions.users = users
     }
     // Discord trims before checking; whitespace-only content counts as none.
-    if (text.trim() !== '') payload.content = fitContent(text)
+    if (text.trim() !== '') payload.content = truncate(text, LIMITS.content)
     if (embeds.length > 0) payload.embeds = embeds
     // A blank plaintext record alone would be an empty message, which Discord refuses (400 50006).
     else if (payload.content === undefined) payload.content = BLANK_CONTENT
     if (o.username !== undefined) payload.username = o.username
     if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
     if (o.threadName !== undefined) payload.thread_name = o.threadName
-    // Log text may quote the webhook URL; Discord would show the token to the whole channel.
-    return redactPayloadToken(payload, this.#token)
+    return withoutToken(payload, this.#token)
   }
+}
+
+/**
+ * `payload` with every occurrence of the webhook token in its strings replaced. Log text may quote the
+ * webhook URL (an HTTP client's error, a config dump), and Discord would show the credential to the whole
+ * channel. The stand-in is never longer than the token (tokens have no fixed length, contract §1), so a
+ * payload fitted to Discord's limits still fits. Returns the same payload when the token is absent.
+ */
+function withoutToken (payload: WebhookPayload, token: string): WebhookPayload {
+  if (token.length === 0 || !JSON.stringify(payload).includes(token)) return payload
+  const mask = token.length >= REDACTED.length ? REDACTED : ELLIPSIS
+  const strip = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.split(token).join(mask)
+    if (Array.isArray(v)) return v.map(strip)
+    return isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)])) : v
+  }
+  return strip(payload) as WebhookPayload
 }

@@ -7,6 +7,7 @@ import { InvalidOptionError } from '../errors.js'
 import { isSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from '../levels.js'
 import { LIMITS } from '../limits.js'
 import { fitEmbed } from './fit.js'
+import { isoTime } from './time.js'
 import type { Embed, EmbedField } from '../types.js'
 
 const HEX_COLOR = /^#([0-9a-f]{6})$/i
@@ -38,27 +39,15 @@ export class EmbedBuilder {
     return new EmbedBuilder(embed)
   }
 
-  setTitle (title: string): this {
-    this.#data.title = str(title, 'setTitle')
-    return this
-  }
+  setTitle (title: string): this { return this.#set('title', str(title, 'setTitle')) }
 
-  setDescription (description: string): this {
-    this.#data.description = str(description, 'setDescription')
-    return this
-  }
+  setDescription (description: string): this { return this.#set('description', str(description, 'setDescription')) }
 
   /** Must be http(s) to be kept (contract §2). Give each embed of a message its own URL: Discord shows only the first of several that share one. */
-  setURL (url: string): this {
-    this.#data.url = str(url, 'setURL')
-    return this
-  }
+  setURL (url: string): this { return this.#set('url', str(url, 'setURL')) }
 
   /** A 24-bit integer, '#rrggbb', or a severity name whose colour is used. */
-  setColor (color: EmbedColor): this {
-    this.#data.color = parseColor(color)
-    return this
-  }
+  setColor (color: EmbedColor): this { return this.#set('color', parseColor(color)) }
 
   addFields (...fields: EmbedField[]): this {
     const list = this.#data.fields ?? []
@@ -66,16 +55,10 @@ export class EmbedBuilder {
       if (typeof field !== 'object' || field === null) throw new InvalidOptionError('EmbedBuilder.addFields', 'fields like { name, value, inline? }', field)
       list.push(makeField(field.name, field.value, field.inline, 'addFields'))
     }
-    this.#data.fields = list
-    return this
+    return this.#set('fields', list)
   }
 
-  addField (name: string, value: string, inline?: boolean): this {
-    const list = this.#data.fields ?? []
-    list.push(makeField(name, value, inline, 'addField'))
-    this.#data.fields = list
-    return this
-  }
+  addField (name: string, value: string, inline?: boolean): this { return this.#set('fields', [...(this.#data.fields ?? []), makeField(name, value, inline, 'addField')]) }
 
   setFooter (footer: EmbedFooterInput): this {
     if (typeof footer !== 'object' || footer === null) throw new InvalidOptionError('EmbedBuilder.setFooter', 'an object { text, iconURL? }', footer)
@@ -92,32 +75,23 @@ export class EmbedBuilder {
     return this
   }
 
-  setThumbnail (url: string): this {
-    this.#data.thumbnail = { url: str(url, 'setThumbnail') }
-    return this
-  }
+  setThumbnail (url: string): this { return this.#set('thumbnail', { url: str(url, 'setThumbnail') }) }
 
-  setImage (url: string): this {
-    this.#data.image = { url: str(url, 'setImage') }
-    return this
-  }
+  setImage (url: string): this { return this.#set('image', { url: str(url, 'setImage') }) }
 
   /** A Date, epoch milliseconds, or a date string; defaults to now. Unparseable dates are dropped in toJSON(). */
   setTimestamp (timestamp: Date | number | string = Date.now()): this {
-    let ms: number
-    if (timestamp instanceof Date) ms = timestamp.getTime()
-    else if (typeof timestamp === 'number') ms = timestamp
-    else if (typeof timestamp === 'string') ms = Date.parse(timestamp)
-    else throw new InvalidOptionError('EmbedBuilder.setTimestamp', 'a Date, epoch milliseconds or an ISO 8601 string', timestamp)
-    const date = new Date(ms)
-    if (Number.isNaN(date.getTime())) delete this.#data.timestamp
-    else this.#data.timestamp = date.toISOString()
-    return this
+    const ms = timestamp instanceof Date ? timestamp.getTime() : typeof timestamp === 'string' ? Date.parse(timestamp) : timestamp
+    if (typeof ms !== 'number') throw new InvalidOptionError('EmbedBuilder.setTimestamp', 'a Date, epoch milliseconds or an ISO 8601 string', timestamp)
+    return this.#set('timestamp', isoTime(ms))
   }
 
   /** The embed, cut to every Discord limit and to `budget` (the 6000 total by default). */
-  toJSON (budget: number = LIMITS.totalEmbedChars): Embed {
-    return fitEmbed(this.#data, budget)
+  toJSON (budget: number = LIMITS.totalEmbedChars): Embed { return fitEmbed(this.#data, budget) }
+
+  #set<K extends keyof Embed> (key: K, value: Embed[K]): this {
+    this.#data[key] = value
+    return this
   }
 }
 
@@ -138,10 +112,8 @@ function makeField (name: unknown, value: unknown, inline: unknown, method: stri
 }
 
 function parseColor (color: unknown): number {
-  if (typeof color === 'number') {
-    // Out-of-range numbers are a limit, not a type error: toJSON() drops them.
-    return color
-  }
+  // Out-of-range numbers are a limit, not a type error: toJSON() drops them.
+  if (typeof color === 'number') return color
   if (typeof color === 'string') {
     const hex = HEX_COLOR.exec(color)
     if (hex?.[1] !== undefined) return Number.parseInt(hex[1], HEX_RADIX)

@@ -4,12 +4,12 @@
  */
 import { LIMITS } from '../limits.js'
 import type { SerializedError } from '../types.js'
-import { MAX_CAUSE_DEPTH } from './safe-value.js'
+import { MAX_CAUSE_DEPTH, isObject } from './safe-value.js'
 import { ELLIPSIS, codeBlock, escapeBackticks, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
 import { INLINE_FIELD_MAX } from './fields.js'
 
 /** Only this much of a huge message or stack is ever looked at; no layout shows more. */
-const MAX_SCAN = LIMITS.description * 2
+export const MAX_SCAN = LIMITS.description * 2
 
 /** How much of an error to show. */
 export interface ErrorLayout {
@@ -21,22 +21,30 @@ export interface ErrorLayout {
   frameMax: number
 }
 
-function isObject (v: unknown): v is Record<string, unknown> & object {
-  return typeof v === 'object' && v !== null
+export function textOf (v: unknown): string {
+  return typeof v === 'string' ? v.slice(0, MAX_SCAN) : ''
 }
 
-function textOf (v: unknown): string {
-  return typeof v === 'string' ? v.slice(0, MAX_SCAN) : ''
+/** The error and its causes in order, each once (a hand-made chain may be cyclic), at most `max`. */
+export function chain (error: SerializedError, max = MAX_CAUSE_DEPTH + 1): SerializedError[] {
+  const out: SerializedError[] = []
+  let e: SerializedError | undefined = error
+  while (e !== undefined && !out.includes(e) && out.length < max) {
+    out.push(e)
+    e = isObject(e.cause) ? e.cause : undefined
+  }
+  return out
+}
+
+export function innerErrors (err: SerializedError): SerializedError[] {
+  return Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
 }
 
 /** The first non-empty line of `s` and what follows it. */
 export function firstLineOf (s: string): { line: string, after: string } | undefined {
   const lines = s.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim()
-    if (line !== '') return { line, after: lines.slice(i + 1).join('\n').trim() }
-  }
-  return undefined
+  const i = lines.findIndex((l) => l.trim() !== '')
+  return i < 0 ? undefined : { line: (lines[i] as string).trim(), after: lines.slice(i + 1).join('\n').trim() }
 }
 
 function errorHeadline (err: SerializedError, messageMax: number): string {
@@ -50,26 +58,16 @@ export function errorBlock (err: SerializedError, layout: ErrorLayout): string {
   const frames = stackFrames(err, layout.stackLines, layout.frameMax)
   if (frames !== '') lines.push(codeBlock(frames))
 
-  // Walk the cause chain with a bound and a seen-set: a hand-made SerializedError may be cyclic.
-  const seen = new Set<SerializedError>([err])
-  let cause = isObject(err.cause) ? err.cause : undefined
-  let shown = 0
-  let hidden = 0
-  while (cause !== undefined && !seen.has(cause) && shown + hidden < MAX_CAUSE_DEPTH) {
-    seen.add(cause)
-    if (shown < layout.causes) {
-      lines.push(`**Caused by** ${errorHeadline(cause, layout.errorMessageMax).replace(/^\*\*(.*?)\*\*/, '$1')}`)
-      const causeFrames = stackFrames(cause, layout.causeStackLines, layout.frameMax)
-      if (causeFrames !== '') lines.push(codeBlock(causeFrames))
-      shown++
-    } else {
-      hidden++
-    }
-    cause = isObject(cause.cause) ? cause.cause : undefined
+  const causes = chain(err).slice(1)
+  for (const cause of causes.slice(0, layout.causes)) {
+    lines.push(`**Caused by** ${errorHeadline(cause, layout.errorMessageMax).replace(/^\*\*(.*?)\*\*/, '$1')}`)
+    const causeFrames = stackFrames(cause, layout.causeStackLines, layout.frameMax)
+    if (causeFrames !== '') lines.push(codeBlock(causeFrames))
   }
+  const hidden = Math.max(0, causes.length - layout.causes)
   if (hidden > 0) lines.push(`${ELLIPSIS} ${hidden} more cause${hidden === 1 ? '' : 's'}`)
 
-  const inner = Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
+  const inner = innerErrors(err)
   if (inner.length > 0 && layout.innerErrors > 0) {
     lines.push(`**Errors (${inner.length}):**`)
     inner.slice(0, layout.innerErrors).forEach((e, i) => {

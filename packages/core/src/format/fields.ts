@@ -4,37 +4,23 @@
  * file use the same redaction, so nothing is shown in one place that another hides.
  */
 import { LIMITS } from '../limits.js'
-import type { EmbedField, LogRecord, RenderOptions, SerializedError } from '../types.js'
-import { redact } from './plain.js'
-import { REDACTED, renderValue } from './safe-value.js'
+import { read } from '../thrown.js'
+import type { EmbedField, LogRecord, RenderOptions } from '../types.js'
+import { toPlain } from './plain.js'
+import { REDACTED, get, isObject, ownKeys, redactSet, renderValue } from './safe-value.js'
 import { codePointLength, escapeBackticks } from './text.js'
 
 /** A field value this short, on one line, is shown inline (three to a row). */
 export const INLINE_FIELD_MAX = 40
 
-function isObject (v: unknown): v is Record<string, unknown> & object {
-  return typeof v === 'object' && v !== null
-}
-
 /**
  * The record's fields as the embed shows them (include/exclude lists, redaction, `error.code`,
- * `error.extra`), but with room for `maxFields` fields of `maxValue` code points each: the attached
- * file's view of the same data, redacted exactly as the embed is.
+ * `error.extra`): at most `maxFields` fields of `maxValue` code points each, so the attached file gets
+ * the same data, redacted exactly as the embed is, with more room.
  */
-export function recordFields (record: LogRecord, options: Required<RenderOptions>, maxFields: number, maxValue: number): EmbedField[] {
-  try {
-    return renderFields(record, isObject(record.error) ? record.error as SerializedError : undefined, options, maxFields, maxValue)
-  } catch {
-    return []
-  }
-}
-
-export function renderFields (record: LogRecord, error: SerializedError | undefined, options: Required<RenderOptions>, maxFields: number = LIMITS.fields, maxValue: number = LIMITS.fieldValue): EmbedField[] {
-  const allKeys = Array.isArray(options.redactKeys) ? options.redactKeys : []
-  // `password` redacts that key at any depth; `user.credentials.pin` redacts exactly that path.
-  const redactKeys = allKeys.filter((k) => typeof k === 'string' && !k.includes('.'))
-  const redactPaths = allKeys.filter((k) => typeof k === 'string' && k.includes('.')).map((k) => k.toLowerCase().split('.'))
-  const redacted = new Set(redactKeys.map((k) => String(k).toLowerCase()))
+export function renderFields (record: LogRecord, options: Required<RenderOptions>, maxFields: number = LIMITS.fields, maxValue: number = LIMITS.fieldValue): EmbedField[] {
+  const { keys: redactKeys, paths } = splitRedactKeys(Array.isArray(options.redactKeys) ? options.redactKeys : [])
+  const redacted = redactSet(redactKeys)
   const include = Array.isArray(options.includeFields) ? options.includeFields : []
   const exclude = new Set(Array.isArray(options.excludeFields) ? options.excludeFields : [])
   const out: EmbedField[] = []
@@ -44,7 +30,7 @@ export function renderFields (record: LogRecord, error: SerializedError | undefi
     out.push(field(escapeBackticks(name), escapeBackticks(text)))
   }
 
-  const fields = isObject(record.fields) ? withPathsRedacted(record.fields, redactPaths) : undefined
+  const fields = isObject(record.fields) ? withPathsRedacted(record.fields, paths) : undefined
   if (fields !== undefined) {
     let keys: string[]
     try {
@@ -55,17 +41,13 @@ export function renderFields (record: LogRecord, error: SerializedError | undefi
     for (const key of keys) {
       if (out.length >= maxFields) break
       if (exclude.has(key)) continue
-      let value: unknown
-      try {
-        value = fields[key]
-      } catch (thrown) {
-        value = `[Throws: ${renderValue(thrown, INLINE_FIELD_MAX)}]`
-      }
-      add(key, value)
+      const got = get(fields, key)
+      add(key, got.ok ? got.value : `[Throws: ${renderValue(got.error, INLINE_FIELD_MAX)}]`)
     }
   }
 
-  if (error !== undefined) {
+  const error = record.error
+  if (isObject(error)) {
     const code = error.code
     if (typeof code === 'string' || typeof code === 'number') add('error.code', code)
     if (isObject(error.extra)) {
@@ -75,43 +57,37 @@ export function renderFields (record: LogRecord, error: SerializedError | undefi
   return out
 }
 
-/**
- * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) replaced
- * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
- * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
- */
+/** `password` redacts that key at any depth; `user.credentials.pin` exactly that path (segments lower-cased). */
+function splitRedactKeys (all: readonly unknown[]): { keys: string[], paths: string[][] } {
+  const strings = all.filter((k) => typeof k === 'string')
+  return { keys: strings.filter((k) => !k.includes('.')), paths: strings.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.')) }
+}
+
 /**
  * `fields` as plain data with every `redactKeys` entry applied: a plain key at any depth, a dotted
  * entry (`user.credentials.pin`) at exactly that path. For what leaves the process other than the
  * embed itself: the dead-letter file.
  */
 export function redactFields (fields: Record<string, unknown>, redactKeys: readonly string[]): Record<string, unknown> {
-  const keys = redactKeys.filter((k) => !k.includes('.'))
-  const paths = redactKeys.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.'))
-  return redact(withPathsRedacted(fields, paths), keys) as Record<string, unknown>
+  const { keys, paths } = splitRedactKeys(redactKeys)
+  return toPlain(withPathsRedacted(fields, paths), undefined, { redactKeys: keys }) as Record<string, unknown>
 }
 
+/**
+ * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) replaced
+ * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
+ * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
+ */
 function withPathsRedacted (fields: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
-  if (paths.length === 0) return fields
   const redactAt = (node: unknown, path: readonly string[]): unknown => {
     const [head, ...rest] = path
-    if (head === undefined || typeof node !== 'object' || node === null || Array.isArray(node)) return node
-    let keys: string[]
-    try {
-      keys = Object.keys(node)
-    } catch {
-      return node
-    }
+    if (head === undefined || !isObject(node) || Array.isArray(node)) return node
+    const keys = ownKeys(node)
     let copy: Record<string, unknown> | undefined
     for (const key of keys) {
       if (key.toLowerCase() !== head) continue
-      copy ??= copyOwn(node as Record<string, unknown>, keys)
-      let value: unknown
-      try {
-        value = (node as Record<string, unknown>)[key]
-      } catch {
-        value = undefined
-      }
+      copy ??= copyOwn(node, keys)
+      const value = read(node, key)
       copy[key] = rest.length === 0 ? REDACTED : redactAt(value, rest)
     }
     return copy ?? node

@@ -3,24 +3,21 @@
  * and a total-size budget (contract §2; developers/resources/message.mdx "Embed Limits").
  *
  * The 6000-character total covers every embed of a message (discord-api-docs PR #4379), so the
- * batcher gives each embed a share of it and `fitEmbed` makes one embed fit its share:
- *
- *   sanitize (types, URLs, colour, timestamp, per-part limits, ≤ 25 fields, no empty names/values)
- *     → drop trailing fields that cannot fit even when every long part is cut to a floor
- *     → shrink the largest of description / field names / field values first (one common cap)
- *     → shrink footer and author text
- *     → cut the title, last
- *
- * Any budget ≥ 1 is honoured exactly (smaller budgets count as 1: an embed needs some content).
- * Below roughly 100 code points the result is only a title, so budgets ≥ 100 are the useful minimum.
+ * batcher gives each embed a share of it and `fitEmbed` makes one embed fit its share: sanitize
+ * (types, URLs, colour, timestamp, per-part limits, ≤ 25 fields, no empty names/values), drop trailing
+ * fields that cannot fit even with every long part cut to a floor, shrink the longest of description,
+ * field names and values (one common cap), then footer and author text, and cut the title last.
+ * Any budget ≥ 1 is honoured exactly (smaller ones count as 1); below roughly 100 code points the
+ * result is only a title.
  */
 import { LIMITS } from '../limits.js'
-import { renderValue } from './safe-value.js'
+import { isObject, renderValue } from './safe-value.js'
 import { ELLIPSIS, ZERO_WIDTH_SPACE, codePointLength, truncate } from './text.js'
+import { isoTime } from './time.js'
 import type { Embed, EmbedField } from '../types.js'
 
 /** The smallest total `fitEmbed` can honour: a one-character title. */
-export const MIN_EMBED_BUDGET = ELLIPSIS.length
+const MIN_EMBED_BUDGET = ELLIPSIS.length
 /** Fields are dropped (from the end) until every remaining one fits with name and value cut to this. */
 const FIELD_FLOOR = 48
 /** …and while the description keeps at least this much. */
@@ -42,18 +39,6 @@ export function embedLength (embed: Embed): number {
   let n = partLength(embed.title) + partLength(embed.description) + partLength(embed.footer?.text) + partLength(embed.author?.name)
   for (const f of embed.fields ?? []) n += partLength(f.name) + partLength(f.value)
   return n
-}
-
-/** Sum of `embedLength` over the embeds of one message; Discord rejects a message above 6000. */
-export function payloadLength (embeds: readonly Embed[]): number {
-  let n = 0
-  for (const e of embeds) n += embedLength(e)
-  return n
-}
-
-/** Message `content` cut to Discord's 2000 code points. */
-export function fitContent (s: string): string {
-  return truncate(s, LIMITS.content)
 }
 
 /**
@@ -79,18 +64,11 @@ function clampBudget (budget: number): number {
   return Math.min(LIMITS.totalEmbedChars, Math.max(MIN_EMBED_BUDGET, Math.floor(budget)))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Sanitize: everything Discord validates per part
-
 /** Text of a part that should be a string; anything else is rendered (a number in a field value). */
 function text (v: unknown): string {
   if (typeof v === 'string') return v
   if (v === undefined || v === null) return ''
   return renderValue(v)
-}
-
-function isObject (v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null
 }
 
 function httpUrl (v: unknown): string | undefined {
@@ -106,28 +84,24 @@ function sanitize (input: Embed): Embed {
   const src: Record<string, unknown> = isObject(input) ? input as unknown as Record<string, unknown> : {}
   const out: Embed = {}
 
-  const title = truncate(text(src.title), LIMITS.title)
-  if (title !== '') out.title = title
-  const description = truncate(text(src.description), LIMITS.description)
-  if (description !== '') out.description = description
-
-  const url = httpUrl(src.url)
-  if (url !== undefined) out.url = url
+  setPart(out, 'title', truncate(text(src.title), LIMITS.title))
+  setPart(out, 'description', truncate(text(src.description), LIMITS.description))
+  setPart(out, 'url', httpUrl(src.url))
 
   // Docs say only "integer"; discord.js validates 0..0xFFFFFF, and so do we (contract §2).
   const color = src.color
   if (typeof color === 'number' && Number.isInteger(color) && color >= 0 && color <= LIMITS.maxColor) out.color = color
 
-  const timestamp = normalizeTimestamp(src.timestamp)
-  if (timestamp !== undefined) out.timestamp = timestamp
+  // Date.parse accepts formats Discord does not; send ISO 8601 always.
+  const t = src.timestamp
+  setPart(out, 'timestamp', isoTime(typeof t === 'string' ? Date.parse(t) : t instanceof Date ? t.getTime() : t))
 
   const footer = src.footer
   if (isObject(footer)) {
     const footerText = truncate(text(footer.text), LIMITS.footerText)
     if (footerText !== '') {
       out.footer = { text: footerText }
-      const icon = mediaUrl(footer.icon_url)
-      if (icon !== undefined) out.footer.icon_url = icon
+      setPart(out.footer, 'icon_url', mediaUrl(footer.icon_url))
     }
   }
 
@@ -136,10 +110,8 @@ function sanitize (input: Embed): Embed {
     const name = truncate(text(author.name), LIMITS.authorName)
     if (name !== '') {
       out.author = { name }
-      const authorUrl = httpUrl(author.url)
-      if (authorUrl !== undefined) out.author.url = authorUrl
-      const icon = mediaUrl(author.icon_url)
-      if (icon !== undefined) out.author.icon_url = icon
+      setPart(out.author, 'url', httpUrl(author.url))
+      setPart(out.author, 'icon_url', mediaUrl(author.icon_url))
     }
   }
 
@@ -162,10 +134,9 @@ function sanitize (input: Embed): Embed {
       if (typeof f.inline === 'boolean') field.inline = f.inline
       kept.push(field)
     }
-    if (kept.length > 0) out.fields = kept
+    setPart(out, 'fields', kept)
   }
-
-  if (!hasContent(out)) out.title = ELLIPSIS
+  ensureContent(out)
   return out
 }
 
@@ -178,28 +149,9 @@ function hasContent (e: Embed): boolean {
   return e.title !== undefined || e.description !== undefined || (e.fields !== undefined && e.fields.length > 0)
 }
 
-function normalizeTimestamp (v: unknown): string | undefined {
-  let ms: number
-  if (typeof v === 'string') ms = Date.parse(v)
-  else if (typeof v === 'number') ms = v
-  else if (v instanceof Date) ms = v.getTime()
-  else return undefined
-  if (!Number.isFinite(ms)) return undefined
-  const date = new Date(ms)
-  // Date.parse accepts formats Discord does not; send ISO 8601 always.
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shrink to a total budget
-
 function shrinkToBudget (e: Embed, limit: number): void {
   const fixed = (): number => partLength(e.title) + partLength(e.footer?.text) + partLength(e.author?.name)
-  const fieldsLength = (): number => {
-    let n = 0
-    for (const f of e.fields ?? []) n += partLength(f.name) + partLength(f.value)
-    return n
-  }
+  const fieldsLength = (): number => embedLength({ fields: e.fields })
 
   // 1. Fields beyond what fits: drop from the end until the rest would fit with every long part at its floor.
   const originalFields = e.fields ?? []
@@ -211,14 +163,14 @@ function shrinkToBudget (e: Embed, limit: number): void {
     keep--
     fieldFloors -= floorCost(originalFields[keep] as EmbedField)
   }
-  setFields(e, originalFields.slice(0, keep))
+  setPart(e, 'fields', originalFields.slice(0, keep))
 
   // 2. Shrink the largest of description, field names and values first: one common cap for all.
   const description = e.description ?? ''
   const fields = e.fields ?? []
   const applyCap = (cap: number): void => {
-    setDescription(e, truncate(description, cap))
-    setFields(e, fields.map((f) => ({ ...f, name: required(truncate(f.name, cap)), value: required(truncate(f.value, cap)) })))
+    setPart(e, 'description', truncate(description, cap))
+    setPart(e, 'fields', fields.map((f) => ({ ...f, name: required(truncate(f.name, cap)), value: required(truncate(f.value, cap)) })))
   }
   const available = limit - fixed()
   const longest = Math.max(partLength(description), ...fields.map((f) => Math.max(partLength(f.name), partLength(f.value))))
@@ -257,7 +209,7 @@ function shrinkToBudget (e: Embed, limit: number): void {
 
   // 4. The title, last.
   const rest = embedLength(e) - partLength(e.title)
-  setTitle(e, truncate(e.title ?? '', limit - rest))
+  setPart(e, 'title', truncate(e.title ?? '', limit - rest))
   ensureContent(e)
 }
 
@@ -284,17 +236,8 @@ function ensureContent (e: Embed): void {
   if (!hasContent(e)) e.title = ELLIPSIS
 }
 
-function setTitle (e: Embed, s: string): void {
-  if (s === '') delete e.title
-  else e.title = s
-}
-
-function setDescription (e: Embed, s: string): void {
-  if (s === '') delete e.description
-  else e.description = s
-}
-
-function setFields (e: Embed, fields: EmbedField[]): void {
-  if (fields.length === 0) delete e.fields
-  else e.fields = fields
+/** Sets `o[key]` to `v`, or deletes it when `v` is undefined or empty ('' or no fields). */
+function setPart<T extends object, K extends keyof T> (o: T, key: K, v: T[K] | undefined): void {
+  if (v === undefined || (v as { length?: unknown }).length === 0) delete o[key]
+  else o[key] = v
 }

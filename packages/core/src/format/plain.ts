@@ -5,13 +5,10 @@
  */
 import { types } from 'node:util'
 import { LIMITS } from '../limits.js'
-import { isError } from '../thrown.js'
+import { isError, read } from '../thrown.js'
 import type { SerializedError } from '../types.js'
 import { ELLIPSIS } from './text.js'
-import { CIRCULAR, DEFAULT_PLAIN_DEPTH, DEFAULT_TEXT_DEPTH, MAX_AGGREGATE_ERRORS, MAX_CAUSE_DEPTH, MAX_ENTRIES, MAX_PLAIN_STRING, MAX_STACK_CHARS, REDACTED, capString, describeLeafObject, errorType, functionLabel, get, getValue, ownKeys, redactSet, renderValue, throwsMarker, type SafeValueOptions } from './safe-value.js'
-
-// ---------------------------------------------------------------------------------------------
-// serializeError
+import { CIRCULAR, DEFAULT_PLAIN_DEPTH, DEFAULT_TEXT_DEPTH, MAX_AGGREGATE_ERRORS, MAX_CAUSE_DEPTH, MAX_ENTRIES, MAX_PLAIN_STRING, MAX_STACK_CHARS, REDACTED, capString, collapsed, describeLeafObject, errorType, functionLabel, get, isObject, lengthOf, ownKeys, redactSet, renderValue, throwsMarker, type Got, type SafeValueOptions } from './safe-value.js'
 
 /** Keys of an error object that `SerializedError` carries in its own slots rather than in `extra`. */
 const ERROR_OWN_SLOTS = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors', 'type'])
@@ -31,18 +28,13 @@ export function serializeError (err: unknown, redactKeys: readonly string[] = []
 }
 
 function serializeAt (err: unknown, depth: number, seen: WeakSet<object>, redacted: ReadonlySet<string>): SerializedError {
-  if (typeof err !== 'object' || err === null) {
-    if (typeof err === 'function') return { type: 'NonError', message: renderValue(err) }
-    return { type: 'NonError', message: renderValue(err, LIMITS.description) }
-  }
+  if (!isObject(err)) return { type: 'NonError', message: renderValue(err, LIMITS.description) }
   seen.add(err)
   const native = isError(err)
   const messageGot = get(err, 'message')
   const stackGot = get(err, 'stack')
   const looksSerialized = !native && ((messageGot.ok && typeof messageGot.value === 'string') || (stackGot.ok && typeof stackGot.value === 'string'))
-  if (!native && !looksSerialized) {
-    return { type: 'NonError', message: renderValue(err, LIMITS.description) }
-  }
+  if (!native && !looksSerialized) return { type: 'NonError', message: renderValue(err, LIMITS.description) }
 
   const out: SerializedError = { type: native ? errorType(err) : serializedType(err), message: '' }
   if (!messageGot.ok) out.message = throwsMarker(messageGot.error)
@@ -50,51 +42,44 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>, redact
   else if (messageGot.value !== undefined) out.message = renderValue(messageGot.value, LIMITS.description)
   if (stackGot.ok && typeof stackGot.value === 'string' && stackGot.value !== '') out.stack = capString(stackGot.value, MAX_STACK_CHARS)
 
-  const code = getValue(err, 'code')
+  const code = read(err, 'code')
   if (typeof code === 'string') out.code = capString(code, LIMITS.fieldValue)
   else if (typeof code === 'number' && Number.isFinite(code)) out.code = code
 
   if (depth < MAX_CAUSE_DEPTH) {
-    const cause = getValue(err, 'cause')
-    if (cause !== undefined && !(typeof cause === 'object' && cause !== null && seen.has(cause))) {
-      out.cause = serializeAt(cause, depth + 1, seen, redacted)
-    }
-    const inner = getValue(err, 'errors')
-    if (Array.isArray(inner) && inner.length > 0) {
+    const cause = read(err, 'cause')
+    if (cause !== undefined && !(isObject(cause) && seen.has(cause))) out.cause = serializeAt(cause, depth + 1, seen, redacted)
+    const inner = read(err, 'errors')
+    if (Array.isArray(inner)) {
       const errors: SerializedError[] = []
       for (let i = 0; i < inner.length && errors.length < MAX_AGGREGATE_ERRORS; i++) {
-        const e = getValue(inner, i)
-        if (typeof e === 'object' && e !== null && seen.has(e)) continue
-        errors.push(serializeAt(e, depth + 1, seen, redacted))
+        const e = read(inner, i)
+        if (!(isObject(e) && seen.has(e))) errors.push(serializeAt(e, depth + 1, seen, redacted))
       }
       if (errors.length > 0) out.errors = errors
     }
   }
 
+  const keys = ownKeys(err).filter((key) => !ERROR_OWN_SLOTS.has(key)).slice(0, MAX_ENTRIES)
+  if (keys.length === 0) return out
   const extra: Record<string, unknown> = {}
-  let extraCount = 0
-  for (const key of ownKeys(err)) {
-    if (ERROR_OWN_SLOTS.has(key)) continue
-    if (extraCount >= MAX_ENTRIES) break
+  const ctx = { redact: redacted, ancestors: new Set<object>() }
+  for (const key of keys) {
     const got = get(err, key)
-    defineData(extra, key, redacted.has(key.toLowerCase()) ? REDACTED : got.ok ? plainAt(got.value, DEFAULT_TEXT_DEPTH, { redact: redacted, ancestors: new Set() }) : throwsMarker(got.error))
-    extraCount++
+    defineData(extra, key, redacted.has(key.toLowerCase()) ? REDACTED : got.ok ? plainAt(got.value, DEFAULT_TEXT_DEPTH, ctx) : throwsMarker(got.error))
   }
-  if (extraCount > 0) out.extra = extra
+  out.extra = extra
   return out
 }
 
 /** pino's std serializer writes `{ type, message, stack }`; others write `name`. */
 function serializedType (err: object): string {
   for (const key of ['type', 'name']) {
-    const v = getValue(err, key)
+    const v = read(err, key)
     if (typeof v === 'string' && v !== '') return capString(v, LIMITS.fieldName)
   }
   return 'Error'
 }
-
-// ---------------------------------------------------------------------------------------------
-// toPlain: any value → structured-clone-safe, JSON-like data
 
 interface PlainContext {
   redact: ReadonlySet<string>
@@ -106,6 +91,7 @@ interface PlainContext {
  * undefined) that survives structured cloning into a worker and JSON.stringify. Never throws.
  * BigInt becomes '123n', Dates ISO strings, errors SerializedError, Buffers and other leaf objects
  * their renderValue text; circular references '[Circular]', deeper levels '[Object]'/'[Array]'.
+ * `options.redactKeys`: values under these keys (any depth, case-insensitive) become '[redacted]'.
  */
 export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, options: SafeValueOptions = {}): unknown {
   try {
@@ -115,62 +101,28 @@ export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, op
   }
 }
 
-/**
- * Plain copy of `value` with the values of keys matching `keys` (case-insensitive, any depth)
- * replaced by '[redacted]'. Never throws.
- */
-export function redact (value: unknown, keys: readonly string[], depth: number = DEFAULT_PLAIN_DEPTH): unknown {
-  return toPlain(value, depth, { redactKeys: keys })
-}
-
 function plainAt (v: unknown, depth: number, ctx: PlainContext): unknown {
-  switch (typeof v) {
-    case 'string':
-      return capString(v, MAX_PLAIN_STRING)
-    case 'number':
-      return Number.isFinite(v) ? v : String(v)
-    case 'bigint':
-      return `${v}n`
-    case 'boolean':
-    case 'undefined':
-      return v
-    case 'symbol':
-      return capString(v.toString(), MAX_PLAIN_STRING)
-    case 'function':
-      return functionLabel(v)
-    default:
-      if (v === null) return null
-      try {
-        return plainObject(v as object, depth, ctx)
-      } catch (error) {
-        return throwsMarker(error)
-      }
+  if (typeof v === 'string') return capString(v, MAX_PLAIN_STRING)
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v)
+  if (typeof v === 'bigint') return `${v}n`
+  if (typeof v === 'symbol') return capString(v.toString(), MAX_PLAIN_STRING)
+  if (typeof v === 'function') return functionLabel(v)
+  if (!isObject(v)) return v
+  try {
+    return plainObject(v, depth, ctx)
+  } catch (error) {
+    return throwsMarker(error)
   }
 }
 
 function plainObject (o: object, depth: number, ctx: PlainContext): unknown {
   if (ctx.ancestors.has(o)) return CIRCULAR
-  if (types.isDate(o)) {
-    const t = Date.prototype.getTime.call(o)
-    return Number.isNaN(t) ? 'Invalid Date' : Date.prototype.toISOString.call(o)
-  }
   if (isError(o)) return serializeError(o)
-  const leaf = describeLeafObject(o, 0)
+  const leaf = describeLeafObject(o, 0) ?? (depth <= 0 ? collapsed(o) : undefined)
   if (leaf !== undefined) return leaf
-  const isArray = Array.isArray(o)
-  if (depth <= 0) return isArray ? '[Array]' : types.isMap(o) ? '[Map]' : types.isSet(o) ? '[Set]' : '[Object]'
   ctx.ancestors.add(o)
   try {
-    if (types.isMap(o)) {
-      const result: Record<string, unknown> = {}
-      let i = 0
-      for (const [k, v] of o as Map<unknown, unknown>) {
-        if (i++ >= MAX_ENTRIES) break
-        const key = typeof k === 'string' ? k : renderValue(k, LIMITS.fieldName)
-        defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : plainAt(v, depth - 1, ctx))
-      }
-      return result
-    }
+    const at = (got: Got): unknown => got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error)
     if (types.isSet(o)) {
       const result: unknown[] = []
       for (const v of o as Set<unknown>) {
@@ -179,27 +131,23 @@ function plainObject (o: object, depth: number, ctx: PlainContext): unknown {
       }
       return result
     }
-    if (isArray) {
-      const lengthValue = getValue(o, 'length')
-      const length = typeof lengthValue === 'number' ? lengthValue : 0
+    if (Array.isArray(o)) {
+      const length = lengthOf(o)
       const result: unknown[] = []
-      for (let i = 0; i < length && i < MAX_ENTRIES; i++) {
-        const got = get(o, i)
-        result.push(got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error))
-      }
+      for (let i = 0; i < length && i < MAX_ENTRIES; i++) result.push(at(get(o, i)))
       if (length > MAX_ENTRIES) result.push(`${ELLIPSIS}${length - MAX_ENTRIES} more`)
       return result
     }
     const result: Record<string, unknown> = {}
-    const keys = ownKeys(o)
-    for (let i = 0; i < keys.length && i < MAX_ENTRIES; i++) {
-      const key = keys[i] as string
-      if (ctx.redact.has(key.toLowerCase())) {
-        defineData(result, key, REDACTED)
-        continue
+    const add = (key: string, value: () => unknown): void => defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : value())
+    if (types.isMap(o)) {
+      let i = 0
+      for (const [k, v] of o as Map<unknown, unknown>) {
+        if (i++ >= MAX_ENTRIES) break
+        add(typeof k === 'string' ? k : renderValue(k, LIMITS.fieldName), () => plainAt(v, depth - 1, ctx))
       }
-      const got = get(o, key)
-      defineData(result, key, got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error))
+    } else {
+      for (const key of ownKeys(o).slice(0, MAX_ENTRIES)) add(key, () => at(get(o, key)))
     }
     return result
   } finally {

@@ -1,30 +1,23 @@
 /**
- * The full text of a record, for the file attached to a message whose embed had to cut it.
- * Pure: record (and the embed rendered for it) in, text out; the time shown is the record's own.
+ * The full text of a record, for the file attached to a message whose embed had to cut it. Pure:
+ * record (and the embed rendered for it) in, text out; the time shown is the record's own.
  *
- *   renderRecord ─► embed ─► anything of the record missing from it? ─ no ──► embed, no file
- *                                         │ yes
- *                                         ▼
- *            embed rendered again, one line smaller, ending "📎 … in error-20260101-120000-1.txt"
- *            + file error-20260101-120000-1.txt: message, every frame, every cause, every field
- *
- * "Missing" is measured, not guessed: each piece the file holds (a message line, a stack frame, a
- * cause, a context key and its whole value) is looked up in the embed's text, so every kind of cut
- * (30 stack lines, 1024 a field value, 25 fields, 4096 a description, the message's share of 6000)
- * is caught the same way, and a record the embed shows whole gets no file.
- *
- * Redaction is the embed's own: fields go through the same include/exclude lists and `redactKeys`
- * (recordFields), and the pipeline removes the webhook token from files as from the payload.
+ * "Cut" is measured, not guessed: each piece the file holds (a message line, a stack frame, a cause,
+ * a field name and its whole value) is looked up in the embed's text, so every kind of cut (30 stack
+ * lines, 1024 a field value, 25 fields, 4096 a description, the message's share of 6000) is caught the
+ * same way. A cut record's embed is rendered one line smaller, ending "📎 … in error-20260101-120000-1.txt".
+ * Fields are redacted as in the embed (renderFields); the pipeline removes the webhook token from files.
  */
 import { Buffer } from 'node:buffer'
 import { LIMITS } from '../limits.js'
 import { SEVERITY_STYLES } from '../levels.js'
+import { chain, firstLineOf, innerErrors, stackLines } from './error-block.js'
+import { renderFields } from './fields.js'
 import { embedLength } from './fit.js'
-import { stackLines } from './error-block.js'
-import { recordFields } from './fields.js'
 import { renderRecord, type RenderRecordOptions } from './render.js'
-import { MAX_CAUSE_DEPTH, REDACTED, renderValue } from './safe-value.js'
+import { MAX_CAUSE_DEPTH, REDACTED, isObject, renderValue } from './safe-value.js'
 import { codePointLength, escapeCodeBlock, escapeMarkdown, truncate } from './text.js'
+import { isoTime } from './time.js'
 import type { Embed, EmbedField, LogRecord, MessageFile, RenderOptions, SerializedError } from '../types.js'
 
 /**
@@ -47,23 +40,21 @@ const INDENT = '    '
 const MAX_SHOWN_UNITS = LIMITS.totalEmbedChars * 2
 
 /** The one line the embed ends with when a file carries the rest (contract §1: files by name). */
-export function fileNote (name: string): string {
-  return `📎 Cut to fit Discord's limits: the full record is in ${name}`
-}
+const fileNote = (name: string): string => `📎 Cut to fit Discord's limits: the full record is in ${name}`
 
 /** `error-20260101-120000-1.txt`: severity, the record's UTC time, position among the message's files. */
 export function fileName (record: LogRecord, position: number): string {
   const severity = typeof record.severity === 'string' && /^[a-z]+$/.test(record.severity) ? record.severity : 'record'
-  const time = typeof record.time === 'number' && Number.isFinite(record.time) ? new Date(record.time) : undefined
-  const stamp = time === undefined || Number.isNaN(time.getTime()) ? '' : `-${time.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`
+  const iso = isoTime(record.time)
+  const stamp = iso === undefined ? '' : `-${iso.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`
   return `${severity}${stamp}-${position}.txt`
 }
 
 /**
  * Renders `record` as `renderRecord` does; when that embed lacks anything of the record, pushes the
- * record's full text onto `files` (with every occurrence of `secret`, the webhook token, replaced by
- * `[redacted]`) and returns the embed rendered one note smaller, ending with the
- * note that names the file. The embed stays within `options.budget`. Never throws.
+ * record's full text onto `files` (every occurrence of `secret`, the webhook token, as `[redacted]`) and
+ * returns the embed rendered one note smaller, ending with the note that names the file. The embed
+ * stays within `options.budget`. Never throws.
  */
 export function renderWithFile (record: LogRecord, options: RenderRecordOptions, files: MessageFile[], secret = ''): Embed {
   const embed = renderRecord(record, options)
@@ -90,9 +81,6 @@ function withNote (embed: Embed, note: string): Embed {
   return e
 }
 
-// ---------------------------------------------------------------------------------------------
-// Was anything cut?
-
 /**
  * True when some part of the record is not shown whole in `embed`: a message or context line, an
  * error type, message or stack frame anywhere on the cause chain, an inner error, a field name or
@@ -112,16 +100,14 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
   for (const line of lines(record.message)) if (!has(line)) return true
   if (!has(str(record.context)) || !has(str(record.service)) || !has(str(record.footer)) || !has(str(record.title))) return true
 
-  const error = isObject(record.error) ? record.error as SerializedError : undefined
-  if (error !== undefined) {
-    let depth = 0
-    for (const err of chain(error)) {
-      if (depth++ > MAX_CAUSE_DEPTH) return true
+  if (isObject(record.error)) {
+    const errors = chain(record.error as SerializedError, MAX_CAUSE_DEPTH + 2)
+    if (errors.length > MAX_CAUSE_DEPTH + 1) return true
+    for (const err of errors) {
       if (!has(escapeMarkdown(str(err.type))) || !has(str(err.message))) return true
       for (const frame of stackLines(err, MAX_FILE_VALUE)) if (!has(escapeCodeBlock(frame))) return true
-      const inner = innerErrors(err)
       // The embed lists inner errors by type and first line only: anything more is in the file alone.
-      for (const e of inner) {
+      for (const e of innerErrors(err)) {
         if (stackLines(e).length > 0 || lines(e.message).length > 1 || isObject(e.cause)) return true
         if (!has(str(e.type)) || !has(str(e.message))) return true
       }
@@ -129,13 +115,10 @@ export function wasCut (record: LogRecord, embed: Embed, options: Required<Rende
   }
 
   // One code point more than a field value can hold is enough to tell a value that was cut.
-  const full = recordFields(record, options, LIMITS.fields + 1, LIMITS.fieldValue + 1)
+  const full = fieldsOf(record, options, LIMITS.fields + 1, LIMITS.fieldValue + 1)
   if (full.length > LIMITS.fields) return true
   const fields = embed.fields ?? []
-  for (const f of full) {
-    if (!fields.some((g) => g.name.trim() === f.name.trim() && g.value.trim() === f.value.trim())) return true
-  }
-  return false
+  return full.some((f) => !fields.some((g) => g.name.trim() === f.name.trim() && g.value.trim() === f.value.trim()))
 }
 
 function givenEmbedCut (given: Embed, embed: Embed, has: (s: string) => boolean): boolean {
@@ -158,21 +141,14 @@ function embedText (e: Embed): string {
   return parts.filter((p) => typeof p === 'string').join('\n')
 }
 
-function collapse (s: string): string {
-  return s.replace(/\s+/g, ' ').trim()
-}
-
 /**
  * Text as it can be compared with what an embed shows: whitespace collapsed, and the escapes rendering
  * adds left out (backslashes before backticks and markdown, zero-width spaces between backticks), so
  * escaped text is never mistaken for cut text.
  */
 function comparable (s: string): string {
-  return collapse(s.replace(/[\\`\u200b]/g, ''))
+  return s.replace(/[\\`\u200b]/g, '').replace(/\s+/g, ' ').trim()
 }
-
-// ---------------------------------------------------------------------------------------------
-// The file's text
 
 /**
  * The record as plain text: header (severity, time, level, service), message, context, the error
@@ -194,10 +170,10 @@ export function recordText (record: LogRecord, options: Required<RenderOptions>,
   const style = SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
   const out: string[] = []
   const message = clip(record.message).trim()
-  const title = clip(record.title).trim() || firstLine(message) || style.label
+  const title = clip(record.title).trim() || (firstLineOf(message)?.line ?? style.label)
   out.push(`${style.emoji} ${style.label}: ${title}`, '')
-  const time = typeof record.time === 'number' && Number.isFinite(record.time) ? new Date(record.time) : undefined
-  if (time !== undefined && !Number.isNaN(time.getTime())) out.push(`Time: ${time.toISOString()}`)
+  const time = isoTime(record.time)
+  if (time !== undefined) out.push(`Time: ${time}`)
   out.push(`Level: ${clip(record.level).trim() || record.severity}`)
   const service = clip(record.service).trim()
   if (service !== '') out.push(`Service: ${service}`)
@@ -211,7 +187,7 @@ export function recordText (record: LogRecord, options: Required<RenderOptions>,
     const context = clip(record.context).trim()
     if (context !== '') section(out, 'Context', context)
     if (isObject(record.error)) section(out, 'Error', errorText(record.error as SerializedError, clip))
-    const fields = recordFields(record, options, MAX_FILE_FIELDS, MAX_FILE_VALUE)
+    const fields = fieldsOf(record, options, MAX_FILE_FIELDS, MAX_FILE_VALUE)
     if (fields.length > 0) section(out, 'Fields', fields.map(fieldText).join('\n'))
   }
   const content = clip(record.content).trim()
@@ -234,28 +210,19 @@ const MAX_NESTING = 3
 
 function errorText (error: SerializedError, clip: (v: unknown) => string, nesting = 0): string {
   const out: string[] = []
-  let depth = 0
-  for (const err of chain(error)) {
-    if (depth > MAX_CAUSE_DEPTH) break
-    out.push(`${depth === 0 ? '' : 'Caused by: '}${headline(err, clip)}`)
+  chain(error).forEach((err, depth) => {
+    const type = clip(err.type).trim() || 'Error'
+    const message = clip(err.message).trim()
+    out.push(`${depth === 0 ? '' : 'Caused by: '}${message === '' ? type : `${type}: ${message}`}`)
     for (const frame of stackLines(err, MAX_FILE_VALUE)) out.push(`${INDENT}${frame}`)
     if (err.code !== undefined) out.push(`${INDENT}code: ${String(err.code)}`)
     const inner = innerErrors(err)
     if (inner.length > 0 && nesting < MAX_NESTING) {
       out.push(`${INDENT}Errors (${inner.length}):`)
-      inner.slice(0, MAX_INNER_ERRORS).forEach((e, i) => {
-        out.push(indent(`${i + 1}. ${errorText(e, clip, nesting + 1)}`))
-      })
+      inner.slice(0, MAX_INNER_ERRORS).forEach((e, i) => out.push(indent(`${i + 1}. ${errorText(e, clip, nesting + 1)}`)))
     }
-    depth++
-  }
+  })
   return out.join('\n')
-}
-
-function headline (err: SerializedError, clip: (v: unknown) => string): string {
-  const type = clip(err.type).trim() || 'Error'
-  const message = clip(err.message).trim()
-  return message === '' ? type : `${type}: ${message}`
 }
 
 function givenEmbedText (e: Embed): string {
@@ -286,11 +253,13 @@ export function capText (text: string, maxBytes: number, omitted = 0): string {
   return text.slice(0, read) + marker(total - written)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function isObject (v: unknown): v is Record<string, unknown> & object {
-  return typeof v === 'object' && v !== null
+/** The fields as the embed shows them (renderFields), with the file's room; none when they cannot be read. */
+function fieldsOf (record: LogRecord, options: Required<RenderOptions>, maxFields: number, maxValue: number): EmbedField[] {
+  try {
+    return renderFields(record, options, maxFields, maxValue)
+  } catch {
+    return []
+  }
 }
 
 function str (v: unknown): string {
@@ -307,25 +276,6 @@ function lines (v: unknown): string[] {
   return str(v).split('\n').map((l) => l.trim()).filter((l) => l !== '')
 }
 
-function firstLine (s: string): string {
-  return lines(s)[0] ?? ''
-}
-
 function indent (s: string): string {
   return s.split('\n').map((l) => INDENT + l).join('\n')
-}
-
-/** The error and its causes, in order, each once (a hand-made chain may be cyclic). */
-function * chain (error: SerializedError): Generator<SerializedError> {
-  const seen = new Set<SerializedError>()
-  let current: SerializedError | undefined = error
-  while (current !== undefined && !seen.has(current)) {
-    seen.add(current)
-    yield current
-    current = isObject(current.cause) ? current.cause : undefined
-  }
-}
-
-function innerErrors (err: SerializedError): SerializedError[] {
-  return Array.isArray(err.errors) ? err.errors.filter(isObject) as SerializedError[] : []
 }

@@ -1,6 +1,5 @@
 /**
- * LogRecord → Discord embed (and → plain text for the fallback). Pure: the time shown is the
- * record's own `time`, never the clock.
+ * LogRecord → Discord embed. Pure: the time shown is the record's own `time`, never the clock.
  *
  * Layout
  *   colour       severity colour              author   record.service
@@ -9,25 +8,23 @@
  *   fields       record.fields (include/exclude, redaction), error.code, error.extra
  *   footer       'Error (fatal) · host'        timestamp record.time
  *
- * Fitting to a budget. Under load the batcher packs ten embeds into one 6000-character message,
- * so each may get 600 characters or less. Detail is given up in the order that keeps an alert
- * useful: stack frames first (top frames stay), then fields, then the message and context text —
- * and at the smallest budgets title, footer and author are shortened too, so the title, the error
- * type and message, and the top stack frames still show. The first layout that fits is used;
- * the last one is handed to fitEmbed, which cuts whatever remains.
+ * Fitting to a budget: ten embeds share one 6000-character message, so each may get 600 or less.
+ * Layouts give up detail in the order that keeps an alert useful: stack frames (top frames stay),
+ * fields, message and context text, then title, footer and author. The first layout that fits is
+ * used; fitEmbed cuts whatever remains of the last.
  *
- * Backticks. Record text never opens or closes a code block: outside the library's ``` blocks its
- * backticks are backslash-escaped, inside them every run is broken by a zero-width space (text.ts).
- * Both read as written; only the library's own fences delimit code.
+ * Backticks: outside the library's ``` blocks record text has its backticks backslash-escaped, inside
+ * them every run is broken by a zero-width space (text.ts), so only the library's fences delimit code.
  */
 import { SEVERITY_STYLES, type SeverityStyle } from '../levels.js'
 import { LIMITS } from '../limits.js'
 import type { Embed, EmbedField, LogRecord, RenderOptions, SerializedError } from '../types.js'
-import { errorBlock, firstLineOf, type ErrorLayout } from './error-block.js'
+import { errorBlock, firstLineOf, textOf, type ErrorLayout } from './error-block.js'
 import { INLINE_FIELD_MAX, field, renderFields } from './fields.js'
 import { embedLength, fitEmbed } from './fit.js'
-import { MAX_CAUSE_DEPTH } from './safe-value.js'
-import { ELLIPSIS, codePointLength, escapeBackticks, neutralizeMentions, sliceCodePoints, truncate } from './text.js'
+import { MAX_CAUSE_DEPTH, isObject } from './safe-value.js'
+import { ELLIPSIS, codePointLength, escapeBackticks, sliceCodePoints, truncate } from './text.js'
+import { isoTime } from './time.js'
 
 export type RenderRecordOptions = Required<RenderOptions> & {
   /** Largest `embedLength` of the result (its share of the message's 6000 total). */
@@ -52,13 +49,8 @@ export const RENDER_DEFAULTS: Readonly<Required<RenderOptions>> = Object.freeze(
 const MIN_STACK_FRAMES = 3
 /** A cause's stack gets this fraction of the main stack's lines. */
 const CAUSE_STACK_DIVISOR = 3
-/** Only this much of a huge message or stack is ever looked at; no layout shows more. */
-const MAX_SCAN = LIMITS.description * 2
 /** Separator between description sections. */
 const SECTION = '\n\n'
-const PLAIN_STACK_LINES = 5
-const PLAIN_FIELD_VALUE = 200
-const PLAIN_FIELDS = 10
 
 interface Layout extends ErrorLayout {
   /** All fields, as many as fit after everything else, or none. */
@@ -74,9 +66,9 @@ const UNBOUNDED = LIMITS.description
 const COMPACT = { title: 80, footer: 60, author: 40, errorMessage: 120, frame: 80 }
 /** Intermediate description caps, from generous to tight. */
 const DESCRIPTION_STEPS = [
-  { rest: 1000, context: 500, errorMessage: 1000, causes: MAX_CAUSE_DEPTH, innerErrors: 5, frame: 160 },
-  { rest: 300, context: 200, errorMessage: 300, causes: 3, innerErrors: 3, frame: 120 },
-  { rest: 100, context: 100, errorMessage: 200, causes: 1, innerErrors: 1, frame: 100 }
+  { restMax: 1000, contextMax: 500, errorMessageMax: 1000, causes: MAX_CAUSE_DEPTH, innerErrors: 5, frameMax: 160 },
+  { restMax: 300, contextMax: 200, errorMessageMax: 300, causes: 3, innerErrors: 3, frameMax: 120 },
+  { restMax: 100, contextMax: 100, errorMessageMax: 200, causes: 1, innerErrors: 1, frameMax: 100 }
 ] as const
 
 /**
@@ -85,8 +77,13 @@ const DESCRIPTION_STEPS = [
  */
 export function renderRecord (record: LogRecord, options: RenderRecordOptions): Embed {
   try {
-    const style = styleOf(record)
-    if (isObject(record.embed)) return renderGivenEmbed(record.embed, record, style, options.budget)
+    const style = SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
+    if (isObject(record.embed)) {
+      const e: Embed = { ...record.embed }
+      if (e.color === undefined) e.color = style.color
+      if (e.timestamp === undefined) e.timestamp = isoTime(record.time)
+      return fitEmbed(e, options.budget)
+    }
     const parts = prepare(record, style, options)
     const layouts = layoutsFor(options.maxStackLines)
     for (const layout of layouts) {
@@ -96,61 +93,11 @@ export function renderRecord (record: LogRecord, options: RenderRecordOptions): 
     }
     return fitEmbed(compose(parts, layouts[layouts.length - 1] as Layout, options.budget), options.budget)
   } catch {
-    return fitEmbed({ title: `${ELLIPSIS}` }, options.budget)
+    return fitEmbed({ title: ELLIPSIS }, options.budget)
   }
 }
 
-/**
- * A plain-text rendering for `content`, used when Discord rejected the embed. Mentions are
- * neutralised (content is the one place Discord parses them, contract §6) and the text is bounded.
- * `options` are the same render options as for the embed (redaction applies here too).
- */
-export function renderPlain (record: LogRecord, maxChars: number = LIMITS.content, options: RenderOptions = {}): string {
-  try {
-    const style = styleOf(record)
-    const lines: string[] = []
-    if (isObject(record.embed)) {
-      const e = fitEmbed(record.embed)
-      lines.push(`${style.emoji} ${e.title ?? style.label}`)
-      if (e.description !== undefined) lines.push(e.description)
-      for (const f of e.fields ?? []) lines.push(`**${f.name}:** ${truncate(f.value, PLAIN_FIELD_VALUE)}`)
-    } else {
-      const parts = prepare(record, style, { ...DEFAULT_PLAIN_RENDER, ...definedOnly(options), titleTemplate: PLAIN_TITLE_TEMPLATE, budget: maxChars })
-      const service = parts.author === undefined ? '' : ` · ${parts.author}`
-      lines.push(`${style.emoji} **${style.label}**${service} — ${parts.title}`)
-      if (parts.rest !== '') lines.push(truncate(parts.rest, maxChars))
-      if (parts.context !== '') lines.push(`**Context:** ${truncate(parts.context, maxChars)}`)
-      if (parts.error !== undefined) lines.push(errorBlock(parts.error, PLAIN_ERROR_LAYOUT))
-      for (const f of parts.fields.slice(0, PLAIN_FIELDS)) lines.push(`**${f.name}:** ${truncate(f.value, PLAIN_FIELD_VALUE)}`)
-      lines.push(parts.footer)
-    }
-    return truncate(neutralizeMentions(lines.join('\n')), maxChars)
-  } catch {
-    return truncate(neutralizeMentions(typeof record?.message === 'string' ? record.message.slice(0, MAX_SCAN) : ''), maxChars)
-  }
-}
-
-/** The header line of the plain rendering already shows emoji and label. */
-const PLAIN_TITLE_TEMPLATE = '{message}'
-const DEFAULT_PLAIN_RENDER: Required<RenderOptions> = { ...RENDER_DEFAULTS, maxStackLines: PLAIN_STACK_LINES }
-const PLAIN_ERROR_LAYOUT: ErrorLayout = {
-  stackLines: PLAIN_STACK_LINES,
-  causeStackLines: 0,
-  causes: DESCRIPTION_STEPS[1].causes,
-  innerErrors: DESCRIPTION_STEPS[1].innerErrors,
-  errorMessageMax: DESCRIPTION_STEPS[1].errorMessage,
-  frameMax: DESCRIPTION_STEPS[1].frame
-}
-
-function definedOnly (options: RenderOptions): RenderOptions {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value
-  return out as RenderOptions
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parts: everything that does not depend on the layout, computed once
-
+/** Everything that does not depend on the layout, computed once. */
 interface Parts {
   color: number
   timestamp: string | undefined
@@ -164,55 +111,15 @@ interface Parts {
   fields: EmbedField[]
 }
 
-function styleOf (record: LogRecord): SeverityStyle {
-  return SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
-}
-
-function isObject (v: unknown): v is Record<string, unknown> & object {
-  return typeof v === 'object' && v !== null
-}
-
-function textOf (v: unknown): string {
-  return typeof v === 'string' ? v.slice(0, MAX_SCAN) : ''
-}
-
-function isoTime (time: unknown): string | undefined {
-  if (typeof time !== 'number' || !Number.isFinite(time)) return undefined
-  const date = new Date(time)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
-}
-
-function renderGivenEmbed (embed: Embed, record: LogRecord, style: SeverityStyle, budget: number): Embed {
-  const e: Embed = { ...embed }
-  if (e.color === undefined) e.color = style.color
-  if (e.timestamp === undefined) {
-    const timestamp = isoTime(record.time)
-    if (timestamp !== undefined) e.timestamp = timestamp
-  }
-  return fitEmbed(e, budget)
-}
-
 const PLACEHOLDER = /\{(emoji|label|level|service|message)\}/g
 
 function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecordOptions): Parts {
   const message = textOf(record.message)
   const error = isObject(record.error) ? record.error as SerializedError : undefined
   const explicitTitle = textOf(record.title).trim()
-  const first = firstLineOf(message)
-  const errorFirst = error === undefined ? undefined : firstLineOf(textOf(error.message))
-
-  let titleMessage: string
-  let rest: string
-  if (explicitTitle !== '') {
-    titleMessage = explicitTitle
-    rest = message.trim()
-  } else if (first !== undefined) {
-    titleMessage = first.line
-    rest = first.after
-  } else {
-    titleMessage = errorFirst?.line ?? style.label
-    rest = ''
-  }
+  const first = explicitTitle === '' ? firstLineOf(message) : undefined
+  const titleMessage = explicitTitle || (first?.line ?? firstLineOf(textOf(error?.message))?.line ?? style.label)
+  let rest = first?.after ?? (explicitTitle !== '' ? message.trim() : '')
   // Only the first LIMITS.title code points can show; one more tells us the line was cut.
   const shownMessage = sliceCodePoints(titleMessage, LIMITS.title + 1)
   const service = textOf(record.service).trim()
@@ -228,7 +135,7 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
   let title = template.replace(PLACEHOLDER, (_, key: string) => values[key] ?? '').replace(/\s+/g, ' ').trim()
   if (title === '') title = style.label
   // A first line too long for the title is shown whole in the description too.
-  if (explicitTitle === '' && first !== undefined && codePointLength(title) > LIMITS.title) rest = message.trim()
+  if (first !== undefined && codePointLength(title) > LIMITS.title) rest = message.trim()
 
   const footerExtra = textOf(record.footer).trim()
   const footer = `${style.label}${level !== '' ? ` (${level})` : ''}${footerExtra !== '' ? ` · ${footerExtra}` : ''}`
@@ -242,12 +149,9 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
     rest: escapeBackticks(rest),
     context: escapeBackticks(textOf(record.context).trim()),
     error,
-    fields: renderFields(record, error, options)
+    fields: renderFields(record, options)
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Layouts
 
 /** From most to least detailed; the renderer takes the first that fits the budget. */
 function layoutsFor (maxStackLines: number): Layout[] {
@@ -276,17 +180,7 @@ function layoutsFor (maxStackLines: number): Layout[] {
   const fittedFields: Layout = { ...trimmedStack, fields: 'fit' }
   layouts.push(fittedFields)
   // 3. Description: message, context, causes and inner errors, tighter each step.
-  for (const step of DESCRIPTION_STEPS) {
-    layouts.push({
-      ...fittedFields,
-      restMax: step.rest,
-      contextMax: step.context,
-      errorMessageMax: step.errorMessage,
-      causes: step.causes,
-      innerErrors: step.innerErrors,
-      frameMax: step.frame
-    })
-  }
+  for (const step of DESCRIPTION_STEPS) layouts.push({ ...fittedFields, ...step })
   // 4. Last resort: title, error and top frames first; fitEmbed cuts the rest.
   layouts.push({
     ...fittedFields,

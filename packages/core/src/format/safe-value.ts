@@ -2,14 +2,13 @@
  * Turning arbitrary application values into bounded text or plain data without ever throwing.
  *
  * Log fields and thrown values are untrusted: circular graphs, 1 MB strings, getters that throw,
- * Proxies whose every trap throws, BigInts that JSON.stringify rejects. The logging path must outlive
- * all of them (style habit 4), so every property access here is guarded, every walk has a depth and
- * entry bound, and long strings are cut before they are copied.
+ * Proxies whose every trap throws, BigInts that JSON.stringify rejects. So every property access here
+ * is guarded, every walk has a depth and entry bound, and long strings are cut before they are copied.
  */
 import { Buffer } from 'node:buffer'
 import { types } from 'node:util'
 import { LIMITS } from '../limits.js'
-import { errorName, isError } from '../thrown.js'
+import { errorName, isError, read } from '../thrown.js'
 import { ELLIPSIS, truncate } from './text.js'
 
 export interface SafeValueOptions {
@@ -40,22 +39,15 @@ export const MAX_STACK_CHARS = LIMITS.description * 4
 const MAX_THROWN_DESCRIPTION = 200
 const UNITS_PER_CODE_POINT = 2
 
-// ---------------------------------------------------------------------------------------------
-// Guarded access
+export type Got = { ok: true, value: unknown } | { ok: false, error: unknown }
 
-type Got = { ok: true, value: unknown } | { ok: false, error: unknown }
-
+/** `o[key]`, or what reading it threw (a getter, a Proxy trap). */
 export function get (o: unknown, key: PropertyKey): Got {
   try {
     return { ok: true, value: (o as Record<PropertyKey, unknown>)[key] }
   } catch (error) {
     return { ok: false, error }
   }
-}
-
-export function getValue (o: unknown, key: PropertyKey): unknown {
-  const got = get(o, key)
-  return got.ok ? got.value : undefined
 }
 
 export function ownKeys (o: object): string[] {
@@ -66,26 +58,29 @@ export function ownKeys (o: object): string[] {
   }
 }
 
+/** An array's `length` as read (guarded), 0 when it is not a number. */
+export function lengthOf (a: object): number {
+  const length = read(a, 'length')
+  return typeof length === 'number' ? length : 0
+}
+
+export function isObject (v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null
+}
+
 export function capString (s: string, maxUnits: number): string {
   return s.length > maxUnits ? s.slice(0, maxUnits) + ELLIPSIS : s
 }
 
-/** A short description of something that was thrown while we looked at a value. Never throws. */
-export function describeThrown (error: unknown): string {
-  try {
-    if (typeof error === 'string') return capString(error, MAX_THROWN_DESCRIPTION)
-    if (isError(error)) {
-      const message = getValue(error, 'message')
-      return capString(`${errorType(error)}: ${typeof message === 'string' ? message : ''}`, MAX_THROWN_DESCRIPTION)
-    }
-    return capString(String(error), MAX_THROWN_DESCRIPTION)
-  } catch {
-    return 'unknown error'
-  }
-}
-
+/** `[Throws: …]`: a short description of something thrown while we looked at a value. Never throws. */
 export function throwsMarker (error: unknown): string {
-  return `[Throws: ${describeThrown(error)}]`
+  try {
+    const message = isError(error) ? read(error, 'message') : undefined
+    const text = typeof error === 'string' ? error : isError(error) ? `${errorType(error)}: ${typeof message === 'string' ? message : ''}` : String(error)
+    return `[Throws: ${capString(text, MAX_THROWN_DESCRIPTION)}]`
+  } catch {
+    return '[Throws: unknown error]'
+  }
 }
 
 /** The error's name for display (thrown.ts errorName), cut to a field name's length. */
@@ -93,15 +88,10 @@ export function errorType (err: object): string {
   return capString(errorName(err), LIMITS.fieldName)
 }
 
-export function redactSet (keys: readonly string[] | undefined): ReadonlySet<string> {
-  const set = new Set<string>()
-  if (keys === undefined) return set
-  for (const k of keys) if (typeof k === 'string') set.add(k.toLowerCase())
-  return set
+/** The string keys, lower-cased (redaction matches case-insensitively). */
+export function redactSet (keys: readonly unknown[] = []): ReadonlySet<string> {
+  return new Set(keys.filter((k) => typeof k === 'string').map((k) => k.toLowerCase()))
 }
-
-// ---------------------------------------------------------------------------------------------
-// renderValue: any value → bounded one-line-ish text
 
 /**
  * Collects output up to a cap and then ignores the rest, so rendering a 1 MB string or a
@@ -112,18 +102,12 @@ class BoundedWriter {
   readonly #cap: number
   #length = 0
 
-  constructor (cap: number) {
-    this.#cap = cap
-  }
+  constructor (cap: number) { this.#cap = cap }
 
-  get full (): boolean {
-    return this.#length > this.#cap
-  }
+  get full (): boolean { return this.#length > this.#cap }
 
   /** Units still accepted before the writer is full (plus one, so overflow is detectable). */
-  get room (): number {
-    return Math.max(0, this.#cap - this.#length + 1)
-  }
+  get room (): number { return Math.max(0, this.#cap - this.#length + 1) }
 
   push (s: string): void {
     if (this.full) return
@@ -132,9 +116,7 @@ class BoundedWriter {
     this.#length += part.length
   }
 
-  toString (): string {
-    return this.#parts.join('')
-  }
+  toString (): string { return this.#parts.join('') }
 }
 
 interface TextContext {
@@ -171,66 +153,42 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 function writeValue (v: unknown, depth: number, ctx: TextContext): void {
   const { out } = ctx
   if (out.full) return
-  switch (typeof v) {
-    case 'string':
-      out.push(JSON.stringify(v.length > out.room ? v.slice(0, out.room) : v))
-      return
-    case 'number':
-      out.push(Object.is(v, -0) ? '-0' : String(v))
-      return
-    case 'bigint':
-      out.push(`${v}n`)
-      return
-    case 'boolean':
-    case 'undefined':
-      out.push(String(v))
-      return
-    case 'symbol':
-      out.push(capString(v.toString(), out.room))
-      return
-    case 'function':
-      out.push(functionLabel(v))
-      return
-    default:
-      if (v === null) {
-        out.push('null')
-        return
-      }
-      try {
-        writeObject(v as object, depth, ctx)
-      } catch (error) {
-        out.push(throwsMarker(error))
-      }
+  if (typeof v === 'string') out.push(JSON.stringify(v.length > out.room ? v.slice(0, out.room) : v))
+  else if (typeof v === 'number') out.push(Object.is(v, -0) ? '-0' : String(v))
+  else if (typeof v === 'bigint') out.push(`${v}n`)
+  else if (typeof v === 'symbol') out.push(capString(v.toString(), out.room))
+  else if (typeof v === 'function') out.push(functionLabel(v))
+  else if (!isObject(v)) out.push(String(v))
+  else {
+    try {
+      writeObject(v, depth, ctx)
+    } catch (error) {
+      out.push(throwsMarker(error))
+    }
   }
 }
 
-export function functionLabel (fn: unknown): string {
-  const name = getValue(fn, 'name')
+export function functionLabel (fn: object): string {
+  const name = read(fn, 'name')
   return `[Function ${typeof name === 'string' && name !== '' ? capString(name, LIMITS.fieldName) : '(anonymous)'}]`
+}
+
+/** `[Array]`, `[Map]`, `[Set]` or `[Object]`: a container below the depth limit. */
+export function collapsed (o: object): string {
+  return Array.isArray(o) ? '[Array]' : types.isMap(o) ? '[Map]' : types.isSet(o) ? '[Set]' : '[Object]'
 }
 
 function writeObject (o: object, depth: number, ctx: TextContext): void {
   const { out } = ctx
-  if (ctx.ancestors.has(o)) {
-    out.push(CIRCULAR)
-    return
-  }
-  const leaf = describeLeafObject(o, depth)
+  const leaf = ctx.ancestors.has(o) ? CIRCULAR : describeLeafObject(o, depth) ?? (depth >= ctx.maxDepth ? collapsed(o) : undefined)
   if (leaf !== undefined) {
     out.push(leaf)
     return
   }
-  const isArray = Array.isArray(o)
-  if (depth >= ctx.maxDepth) {
-    out.push(isArray ? '[Array]' : types.isMap(o) ? '[Map]' : types.isSet(o) ? '[Set]' : '[Object]')
-    return
-  }
   ctx.ancestors.add(o)
   try {
-    if (types.isMap(o)) writeMap(o as Map<unknown, unknown>, depth, ctx)
-    else if (types.isSet(o)) writeSet(o as Set<unknown>, depth, ctx)
-    else if (isArray) writeArray(o as unknown[], depth, ctx)
-    else writePlainObject(o, depth, ctx)
+    if (types.isMap(o) || types.isSet(o)) writeCollection(o as Map<unknown, unknown> | Set<unknown>, types.isMap(o), depth, ctx)
+    else writeKeyed(o, depth, ctx)
   } finally {
     ctx.ancestors.delete(o)
   }
@@ -244,11 +202,11 @@ export function describeLeafObject (o: object, depth: number): string | undefine
   }
   if (types.isRegExp(o)) return capString(RegExp.prototype.toString.call(o), LIMITS.fieldValue)
   if (isError(o)) {
-    const message = getValue(o, 'message')
+    const message = read(o, 'message')
     const text = `${errorType(o)}: ${typeof message === 'string' ? capString(message, LIMITS.fieldValue) : ''}`
     return depth === 0 ? text : `[${text}]`
   }
-  if (Buffer.isBuffer(o)) return describeBytes('Buffer', o)
+  if (Buffer.isBuffer(o)) return describeBytes(o)
   if (types.isTypedArray(o)) return describeTypedArray(o)
   if (types.isAnyArrayBuffer(o)) return `${types.isSharedArrayBuffer(o) ? 'SharedArrayBuffer' : 'ArrayBuffer'} { byteLength: ${(o as ArrayBufferLike).byteLength} }`
   if (types.isDataView(o)) return `DataView { byteLength: ${(o as DataView).byteLength} }`
@@ -261,114 +219,79 @@ export function describeLeafObject (o: object, depth: number): string | undefine
   return undefined
 }
 
-function describeBytes (label: string, bytes: Uint8Array): string {
-  const shown: string[] = []
-  for (let i = 0; i < bytes.length && i < MAX_BYTES_SHOWN; i++) shown.push((bytes[i] ?? 0).toString(16).padStart(2, '0'))
+function describeBytes (bytes: Buffer): string {
+  const shown = Array.from({ length: Math.min(bytes.length, MAX_BYTES_SHOWN) }, (_, i) => (bytes[i] ?? 0).toString(16).padStart(2, '0'))
   const more = bytes.length > MAX_BYTES_SHOWN ? ` ${ELLIPSIS}` : ''
-  return `<${label} ${bytes.length} bytes${shown.length > 0 ? ': ' : ''}${shown.join(' ')}${more}>`
+  return `<Buffer ${bytes.length} bytes${shown.length > 0 ? ': ' : ''}${shown.join(' ')}${more}>`
 }
 
 function describeTypedArray (o: NodeJS.TypedArray): string {
   const name = Object.prototype.toString.call(o).slice('[object '.length, -1)
-  const shown: string[] = []
-  for (let i = 0; i < o.length && i < MAX_BYTES_SHOWN; i++) {
+  const shown = Array.from({ length: Math.min(o.length, MAX_BYTES_SHOWN) }, (_, i) => {
     const item = o[i]
-    shown.push(typeof item === 'bigint' ? `${item}n` : String(item))
-  }
+    return typeof item === 'bigint' ? `${item}n` : String(item)
+  })
   const more = o.length > MAX_BYTES_SHOWN ? `, ${ELLIPSIS}` : ''
   return `${name}(${o.length}) [${shown.join(', ')}${more}]`
 }
 
-function writeMap (m: Map<unknown, unknown>, depth: number, ctx: TextContext): void {
+/** Writes the separator before item `i`; past MAX_ENTRIES writes `, …more` and returns false instead. */
+function nextItem (out: BoundedWriter, i: number, more: string): boolean {
+  if (out.full) return false
+  if (i >= MAX_ENTRIES) out.push(`, ${ELLIPSIS}${more}`)
+  else if (i > 0) out.push(', ')
+  return i < MAX_ENTRIES
+}
+
+/** `Map(n) {k => v, …}` or `Set(n) {v, …}`; a Map value under a redacted string key is not shown. */
+function writeCollection (c: Map<unknown, unknown> | Set<unknown>, isMap: boolean, depth: number, ctx: TextContext): void {
   const { out } = ctx
-  out.push(`Map(${m.size}) {`)
+  out.push(`${isMap ? 'Map' : 'Set'}(${c.size}) {`)
   let i = 0
-  for (const [k, v] of m) {
-    if (out.full) return
-    if (i >= MAX_ENTRIES) {
-      out.push(`, ${ELLIPSIS}`)
-      break
+  for (const [k, v] of c.entries()) {
+    if (!nextItem(out, i++, '')) break
+    if (isMap) {
+      writeValue(k, depth + 1, ctx)
+      out.push(' => ')
     }
-    if (i > 0) out.push(', ')
-    writeValue(k, depth + 1, ctx)
-    out.push(' => ')
-    if (typeof k === 'string' && ctx.redact.has(k.toLowerCase())) out.push(REDACTED)
+    if (isMap && typeof k === 'string' && ctx.redact.has(k.toLowerCase())) out.push(REDACTED)
     else writeValue(v, depth + 1, ctx)
-    i++
   }
   out.push('}')
 }
 
-function writeSet (s: Set<unknown>, depth: number, ctx: TextContext): void {
+/** `[a, b, …N more]` for an array, `Label {key: value, …N more}` for any other object. */
+function writeKeyed (o: object, depth: number, ctx: TextContext): void {
   const { out } = ctx
-  out.push(`Set(${s.size}) {`)
-  let i = 0
-  for (const v of s) {
-    if (out.full) return
-    if (i >= MAX_ENTRIES) {
-      out.push(`, ${ELLIPSIS}`)
-      break
-    }
-    if (i > 0) out.push(', ')
-    writeValue(v, depth + 1, ctx)
-    i++
-  }
-  out.push('}')
-}
-
-function writeArray (a: unknown[], depth: number, ctx: TextContext): void {
-  const { out } = ctx
-  const lengthValue = getValue(a, 'length')
-  const length = typeof lengthValue === 'number' ? lengthValue : 0
-  out.push('[')
+  const isArray = Array.isArray(o)
+  const label = isArray ? '' : constructorLabel(o)
+  const keys = isArray ? undefined : ownKeys(o)
+  const length = keys?.length ?? lengthOf(o)
+  out.push(isArray ? '[' : label === '' ? '{' : `${label} {`)
   for (let i = 0; i < length; i++) {
-    if (out.full) return
-    if (i >= MAX_ENTRIES) {
-      out.push(`, ${ELLIPSIS}${length - i} more`)
-      break
-    }
-    if (i > 0) out.push(', ')
-    const got = get(a, i)
-    if (got.ok) writeValue(got.value, depth + 1, ctx)
-    else out.push(throwsMarker(got.error))
-  }
-  out.push(']')
-}
-
-function writePlainObject (o: object, depth: number, ctx: TextContext): void {
-  const { out } = ctx
-  const label = constructorLabel(o)
-  if (label !== '') out.push(`${label} `)
-  const keys = ownKeys(o)
-  out.push('{')
-  for (let i = 0; i < keys.length; i++) {
-    if (out.full) return
-    if (i >= MAX_ENTRIES) {
-      out.push(`, ${ELLIPSIS}${keys.length - i} more`)
-      break
-    }
-    const key = keys[i] as string
-    if (i > 0) out.push(', ')
-    out.push(IDENTIFIER.test(key) ? key : JSON.stringify(capString(key, LIMITS.fieldName)))
-    out.push(': ')
-    if (ctx.redact.has(key.toLowerCase())) {
-      out.push(REDACTED)
-      continue
+    if (!nextItem(out, i, `${length - i} more`)) break
+    const key = keys?.[i] ?? i
+    if (typeof key === 'string') {
+      out.push(`${IDENTIFIER.test(key) ? key : JSON.stringify(capString(key, LIMITS.fieldName))}: `)
+      if (ctx.redact.has(key.toLowerCase())) {
+        out.push(REDACTED)
+        continue
+      }
     }
     const got = get(o, key)
     if (got.ok) writeValue(got.value, depth + 1, ctx)
     else out.push(throwsMarker(got.error))
   }
-  out.push('}')
+  out.push(isArray ? ']' : '}')
 }
 
 /** `Foo` for class instances, '' for plain and null-prototype objects. */
 function constructorLabel (o: object): string {
   try {
-    const proto: unknown = Object.getPrototypeOf(o)
+    const proto = Object.getPrototypeOf(o) as object | null
     if (proto === null || proto === Object.prototype) return ''
-    const ctor = getValue(proto, 'constructor')
-    const name = typeof ctor === 'function' ? getValue(ctor, 'name') : undefined
+    const ctor = read(proto, 'constructor')
+    const name = typeof ctor === 'function' ? read(ctor, 'name') : undefined
     return typeof name === 'string' && name !== 'Object' ? capString(name, LIMITS.fieldName) : ''
   } catch {
     return ''

@@ -29,20 +29,20 @@ const GRAPHEME_WINDOW = 32
 /** Number of Unicode code points in `s` (a lone surrogate counts as one, as in Python). */
 export function codePointLength (s: string): number {
   let n = 0
-  for (let i = 0; i < s.length; i++) {
-    if (isHighSurrogate(s.charCodeAt(i)) && isLowSurrogate(s.charCodeAt(i + 1))) i++
-    n++
-  }
+  for (let i = 0; i < s.length; i = nextCodePoint(s, i)) n++
   return n
 }
 
 /** UTF-16 index just after the first `count` code points of `s` (or `s.length`). */
-export function codePointIndex (s: string, count: number): number {
+function codePointIndex (s: string, count: number): number {
   let i = 0
-  for (let n = 0; n < count && i < s.length; n++) {
-    i += isHighSurrogate(s.charCodeAt(i)) && isLowSurrogate(s.charCodeAt(i + 1)) ? 2 : 1
-  }
+  for (let n = 0; n < count && i < s.length; n++) i = nextCodePoint(s, i)
   return i
+}
+
+/** Index of the code point after the one at `i`: a surrogate pair is one, a lone surrogate too. */
+function nextCodePoint (s: string, i: number): number {
+  return i + ((s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1)
 }
 
 /**
@@ -98,22 +98,18 @@ export function escapeMarkdown (s: string): string {
 }
 
 /**
- * Makes text safe to place inside a ``` code block. Discord's markdown is not CommonMark: a block runs
- * from ``` to the next ``` anywhere (even mid-line), and a longer fence does not nest a shorter one, so
- * the only way to keep a backtick run inside the block is to break it: a zero-width space goes after
- * every backtick that another follows. The text reads as written; no three backticks stay adjacent.
- * Idempotent.
+ * Makes text safe inside a ``` code block. Discord's markdown is not CommonMark: a block runs from ```
+ * to the next ``` anywhere (even mid-line) and a longer fence does not nest a shorter one, so a
+ * zero-width space goes after every backtick that another follows. Reads as written; idempotent.
  */
 export function escapeCodeBlock (s: string): string {
   return s.replace(BACKTICK_BEFORE_BACKTICK, `\`${ZERO_WIDTH_SPACE}`)
 }
 
 /**
- * Makes record text (message, title, context, error message, field) show its backticks as typed, in
- * markdown outside a code block: every backtick is backslash-escaped (`` \` ``, which Discord shows as
- * a plain backtick), and so is every backslash just before one, so `` \` `` in the text stays a
- * backslash and a backtick. Such text can then never open inline code or a code block that would
- * swallow the library's own stack block. Other markdown is left as written.
+ * Makes record text outside a code block show its backticks as typed: every backtick, and every
+ * backslash just before one, is backslash-escaped (Discord shows `` \` `` as a backtick), so record
+ * text never opens inline code or a block that would swallow the library's own. Other markdown stays.
  */
 export function escapeBackticks (s: string): string {
   return s.includes('`') ? s.replace(BACKSLASHES_THEN_BACKTICK, (_, slashes: string) => `${slashes}${slashes}\\\``) : s
@@ -135,12 +131,10 @@ function isInsideFence (s: string): boolean {
   return fences !== null && fences.length % 2 === 1
 }
 
-let segmenter: Intl.Segmenter | null | undefined
-function getSegmenter (): Intl.Segmenter | null {
-  if (segmenter === undefined) {
-    // Node ships full ICU since v13; a small-icu build without Segmenter still cuts on code points.
-    segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null
-  }
+let segmenter: Intl.Segmenter | undefined
+function getSegmenter (): Intl.Segmenter | undefined {
+  // Node ships full ICU since v13; a small-icu build without Segmenter still cuts on code points.
+  if (typeof Intl.Segmenter === 'function') segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
   return segmenter
 }
 
@@ -151,7 +145,7 @@ function getSegmenter (): Intl.Segmenter | null {
  */
 function graphemeBoundaryAtOrBefore (t: string, index: number): number {
   const seg = getSegmenter()
-  if (seg === null || index <= 0 || index >= t.length) return index
+  if (seg === undefined || index <= 0 || index >= t.length) return index
   const start = Math.max(0, index - GRAPHEME_WINDOW)
   const end = Math.min(t.length, index + GRAPHEME_WINDOW)
   let best = -1
@@ -162,12 +156,4 @@ function graphemeBoundaryAtOrBefore (t: string, index: number): number {
   }
   if (best < 0 || (best === start && start > 0)) return index
   return best
-}
-
-function isHighSurrogate (c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff
-}
-
-function isLowSurrogate (c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff
 }

@@ -45,3 +45,9 @@ function fromIso (s: string): number | undefined {
   if (offsetMinutes > 18 * 60) return undefined
   return utc - (m[9] === '-' ? -1 : 1) * offsetMinutes * 60_000
 }
+
+/** Epoch milliseconds as an ISO 8601 string (Discord's `timestamp`), or undefined when `ms` names no valid time. */
+export function isoTime (ms: unknown): string | undefined {
+  const date = new Date(typeof ms === 'number' ? ms : Number.NaN)
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+}
