@@ -83,7 +83,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
   describe('the store', () => {
     // Short waits so the test runs in seconds: a process is gone 300 ms after its window, quiet is 300 ms.
     let store: RedisStorms
-    beforeEach(() => { store = new RedisStorms({ url: redis.url, graceMs: 300, quietMs: 300 }) })
+    beforeEach(() => { store = new RedisStorms(redis.url, 300, 300) })
 
     it('the first claim sends, the others fold; the last process to leave sends one summary covering all, then the key is gone', async () => {
       const fp = `a${Date.now()}`
@@ -202,7 +202,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
       const leaving = Promise.all([a.flush(10_000), b.flush(10_000)])
       const stormKey = (): string | undefined => keys(redis.port).find((k) => k.includes(`wh:${webhookId}:storm:`))
       await expect.poll(() => { const k = stormKey(); return k === undefined ? 0 : Number(redisCli(redis.port, 'HGET', k, 'count')) }, { timeout: 5000, interval: 20 }).toBe(199)
-      const link = new RedisStorms({ url: redis.url })
+      const link = new RedisStorms(redis.url)
       await redis.stop()
       try {
         await leaving
@@ -265,7 +265,7 @@ describe.skipIf(!redisAvailable())('storm control shared through Redis', () => {
     it('a pipeline whose summary waits on a process that never reports looks again after that process\'s window and sends it', async () => {
       const options = resolveOptions({ webhookUrl: freshWebhook(emu), apiOrigin: emu.origin, redisUrl: redis.url, dedup: { enabled: true, windowMs: 600_000 }, logLevel: 'error' })
       const webhookId = options.target!.id
-      const storms = new RedisStorms({ url: redis.url, graceMs: 300, quietMs: 300 })
+      const storms = new RedisStorms(redis.url, 300, 300)
       const pipeline = new Pipeline({ options, target: options.target!, counters: newCounters(), log: new SelfLog('error', () => {}, (line) => line), emit: () => {}, wants: () => false, storms })
       const record = (): LogRecord => ({ severity: 'error', time: Date.now(), message: 'disk full on /var' })
       // What a notifier's storm control hands its delivery: the first record with the window it opened.

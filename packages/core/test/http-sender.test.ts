@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Agent, MockAgent, type Dispatcher } from 'undici'
+import { parseRateLimitHeaders } from '../src/http/headers.js'
 import { classifyFailure, classifyResponse } from '../src/http/retry-policy.js'
 import { userAgent, WebhookSender, type SendOutcome } from '../src/http/sender.js'
 import { parseWebhookUrl } from '../src/http/webhook-url.js'
@@ -103,7 +104,7 @@ describe('WebhookSender', () => {
   it('gives a 200\'s channel_id to the classifier', async () => {
     discord().intercept({ path: PATH, method: 'POST' }).reply(200, message, JSON_REPLY)
     const answer = answerOf(await sender.post(target, payload))
-    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'ok', channelId: '1100000000000000001', messageId: '1200000000000000001' })
+    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'ok', channelId: '1100000000000000001' })
   })
 
   it('returns an undefined body for a 204', async () => {
@@ -121,6 +122,12 @@ describe('WebhookSender', () => {
     expect(answer.headers).toMatchObject({ 'content-type': 'application/json', [HEADERS.remaining]: '4', 'x-multi': 'a, b' })
   })
 
+  it('hands the rate-limit parser header names it matches, whatever their case on the wire', async () => {
+    discord().intercept({ path: PATH, method: 'POST' }).reply(429, 'slow down', { headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Bucket': 'b', 'Retry-After': '3' } })
+    const answer = answerOf(await sender.post(target, payload))
+    expect(parseRateLimitHeaders(answer.headers, 0)).toMatchObject({ remaining: 0, bucket: 'b', retryAfterMs: 3000, hasRateLimitHeaders: true })
+  })
+
   it('returns a 429 as an answer that the classifier reads as a rate limit', async () => {
     discord().intercept({ path: PATH, method: 'POST' }).reply(429, { message: 'You are being rate limited.', retry_after: 1.5, global: false }, {
       headers: {
@@ -135,7 +142,7 @@ describe('WebhookSender', () => {
     })
     const answer = answerOf(await sender.post(target, payload))
     expect(answer.status).toBe(429)
-    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'rate_limited', scope: 'bucket', retryAfterMs: 1500, invalid: true, bucket: 'b1' })
+    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'rate_limited', scope: 'bucket', retryAfterMs: 1500, bucket: 'b1' })
   })
 
   it('keeps a non-JSON body as text capped at 2 KB', async () => {
@@ -151,7 +158,7 @@ describe('WebhookSender', () => {
     discord().intercept({ path: PATH, method: 'POST' }).reply(429, 'error code: 1015', { headers: { 'content-type': 'text/plain; charset=UTF-8', [HEADERS.retryAfter]: '60' } })
     const answer = answerOf(await sender.post(target, payload))
     expect(answer.body).toBe('error code: 1015')
-    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'rate_limited', scope: 'cloudflare', retryAfterMs: 60_000, invalid: true })
+    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'rate_limited', scope: 'cloudflare', retryAfterMs: 60_000 })
   })
 
   it('returns a JSON-typed body that does not parse as text', async () => {

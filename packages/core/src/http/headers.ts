@@ -6,7 +6,8 @@ import { HEADERS } from '../limits.js'
  * and well-formed: a garbage value is treated as absent and NaN never leaks out.
  */
 
-export type HeaderMap = Record<string, string | string[] | undefined>
+/** Response headers, names lower-cased (as the sender returns them). */
+export type HeaderMap = Readonly<Record<string, string>>
 
 export type RateLimitScopeHeader = 'user' | 'global' | 'shared'
 
@@ -31,46 +32,39 @@ export interface RateLimitHeaders {
   hasRateLimitHeaders: boolean
 }
 
-const RATE_LIMIT_PREFIX = 'x-ratelimit-'
-const MS_PER_SECOND = 1000
-const SCOPES: readonly RateLimitScopeHeader[] = ['user', 'global', 'shared']
 // Plain decimal numbers only: Number('') is 0 and Number('0x10') is 16, neither of which Discord means.
 const DECIMAL = /^\d+(?:\.\d+)?$/
 
 export function parseRateLimitHeaders (headers: HeaderMap, nowMs: number): RateLimitHeaders {
-  const lower = lowerCaseKeys(headers)
-  const result: RateLimitHeaders = {
-    global: false,
-    hasRateLimitHeaders: Object.keys(lower).some((name) => name.startsWith(RATE_LIMIT_PREFIX))
-  }
+  const result: RateLimitHeaders = { global: false, hasRateLimitHeaders: Object.keys(headers).some((name) => name.startsWith('x-ratelimit-')) }
 
-  const limit = decimal(lower[HEADERS.limit])
+  const limit = decimal(headers[HEADERS.limit])
   if (limit !== undefined) result.limit = limit
-  const remaining = decimal(lower[HEADERS.remaining])
+  const remaining = decimal(headers[HEADERS.remaining])
   if (remaining !== undefined) result.remaining = remaining
 
   // Reset-After is relative, so it needs no clock-skew correction: prefer it over the absolute Reset.
-  const resetAfter = decimal(lower[HEADERS.resetAfter])
+  const resetAfter = decimal(headers[HEADERS.resetAfter])
   if (resetAfter !== undefined) {
     result.resetAfterMs = secondsToMs(resetAfter)
     result.resetAtMs = nowMs + result.resetAfterMs
   } else {
-    const resetAt = decimal(lower[HEADERS.reset])
-    if (resetAt !== undefined) result.resetAtMs = resetAt * MS_PER_SECOND
+    const resetAt = decimal(headers[HEADERS.reset])
+    if (resetAt !== undefined) result.resetAtMs = resetAt * 1000
   }
 
-  const bucket = lower[HEADERS.bucket]?.trim()
+  const bucket = headers[HEADERS.bucket]?.trim()
   if (bucket) result.bucket = bucket
 
-  const scope = lower[HEADERS.scope]?.trim().toLowerCase()
-  if (scope !== undefined && (SCOPES as readonly string[]).includes(scope)) result.scope = scope as RateLimitScopeHeader
+  const scope = headers[HEADERS.scope]?.trim().toLowerCase()
+  if (scope !== undefined && /^(?:user|global|shared)$/.test(scope)) result.scope = scope as RateLimitScopeHeader
 
   // Discord sends `X-RateLimit-Global: true`; its mere presence marks a global 429, so only an explicit
   // false-like value is read as false.
-  const global = lower[HEADERS.global]?.trim().toLowerCase()
+  const global = headers[HEADERS.global]?.trim().toLowerCase()
   result.global = (global !== undefined && global !== 'false' && global !== '0') || result.scope === 'global'
 
-  const retryAfterMs = parseRetryAfter(lower[HEADERS.retryAfter], nowMs)
+  const retryAfterMs = parseRetryAfter(headers[HEADERS.retryAfter], nowMs)
   if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs
 
   return result
@@ -102,31 +96,11 @@ function parseRetryAfter (value: string | undefined, nowMs: number): number | un
  * (0.3 * 1000 = 300.00000000000006) from adding a spurious millisecond.
  */
 export function secondsToMs (seconds: number): number {
-  return Math.max(0, Math.ceil(seconds * MS_PER_SECOND - 1e-6))
+  return Math.max(0, Math.ceil(seconds * 1000 - 1e-6))
 }
 
 function decimal (value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const text = value.trim()
-  if (!DECIMAL.test(text)) return undefined
+  const text = value?.trim() ?? ''
   const n = Number(text)
-  return Number.isFinite(n) ? n : undefined
-}
-
-/** Header names are case-insensitive; repeated headers keep their first value. */
-function lowerCaseKeys (headers: HeaderMap): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {}
-  if (headers === null || typeof headers !== 'object') return out
-  for (const [name, value] of Object.entries(headers)) {
-    const first = Array.isArray(value) ? value[0] : value
-    if (typeof first !== 'string') continue
-    const key = name.toLowerCase()
-    if (out[key] === undefined) out[key] = first
-  }
-  return out
-}
-
-/** One header, case-insensitively (first value of a repeated header). */
-export function headerValue (headers: HeaderMap, name: string): string | undefined {
-  return lowerCaseKeys(headers)[name.toLowerCase()]
+  return DECIMAL.test(text) && Number.isFinite(n) ? n : undefined
 }

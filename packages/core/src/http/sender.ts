@@ -1,19 +1,13 @@
 import { performance } from 'node:perf_hooks'
 import { Agent, FormData, request, type Dispatcher } from 'undici'
 import type { MessageFile, WebhookPayload, WebhookTarget } from '../types.js'
-import { isJsonContentType, isTlsErrorCode, type SendFailure } from './retry-policy.js'
-import { redactLoose, redactToken } from './webhook-url.js'
+import { isTlsErrorCode, type SendFailure } from './retry-policy.js'
+import { scrub } from './webhook-url.js'
 
 /**
- * The one file that talks to the network. One call = one attempt: retries, rate limits and their waits
- * belong to the pipeline and the limiter. `post()` never rejects: every failure comes back as data, and
- * no string it returns contains the webhook token (undici errors can quote the request URL).
- *
- *   post ─► POST {url}?wait=true ─► status + headers + body (read to the end so the socket is reused)
- *     │     JSON, or with files multipart/form-data: payload_json + files[0..n] (contract §1)
- *     │            ▲
- *     ├─ timer ────┤  per-attempt timeout: AbortController + undici headersTimeout/bodyTimeout
- *     └─ signal ───┘  the caller's cancellation (shutdown)
+ * The one file that talks to the network: `post()` is one attempt (POST {url}?wait=true, JSON or multipart,
+ * contract §1), ended by its timeout or the caller's signal; retries and waits belong to the pipeline and the
+ * limiter. It never rejects, and no string it returns contains the webhook token (undici errors can quote the URL).
  */
 
 export type SendOutcome =
@@ -42,12 +36,7 @@ const PROJECT_URL = 'https://github.com/logcord/logcord'
 const MAX_TEXT_BODY_BYTES = 2048
 /** Anything longer than this is not a Discord answer; stop reading rather than buffer it. */
 const MAX_BODY_BYTES = 1024 * 1024
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT'
-])
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT'])
 const MAX_CAUSE_DEPTH = 5
 
 /**
@@ -76,14 +65,9 @@ export class WebhookSender {
   constructor (options: WebhookSenderOptions) {
     this.#timeoutMs = options.timeoutMs
     this.#userAgent = options.userAgent
-    if (options.dispatcher === undefined) {
-      // Our own keep-alive pool, so close() can release its sockets without touching undici's global one.
-      this.#dispatcher = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
-      this.#ownsDispatcher = true
-    } else {
-      this.#dispatcher = options.dispatcher
-      this.#ownsDispatcher = false
-    }
+    // Else our own keep-alive pool, so close() can release its sockets without touching undici's global one.
+    this.#ownsDispatcher = options.dispatcher === undefined
+    this.#dispatcher = options.dispatcher ?? new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
   }
 
   /**
@@ -105,18 +89,11 @@ export class WebhookSender {
     if (this.#closing !== undefined) return fail('aborted', 'the sender is closed', 'ERR_CLOSED')
     if (signal?.aborted === true) return fail('aborted', 'aborted before sending')
 
+    // The first abort's reason says who ended the attempt: the timer or the caller.
     const controller = new AbortController()
-    let timedOut = false
-    let callerAborted = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, limitMs)
+    const timer = setTimeout(() => controller.abort('timeout'), limitMs)
     timer.unref()
-    const onCallerAbort = (): void => {
-      callerAborted = true
-      controller.abort()
-    }
+    const onCallerAbort = (): void => controller.abort('caller')
     signal?.addEventListener('abort', onCallerAbort, { once: true })
     // undici may only notice an abort once a socket is assigned (e.g. after a slow connect), so the
     // attempt also races the signal itself: the timeout holds even while connecting.
@@ -132,8 +109,8 @@ export class WebhookSender {
       const answer = await Promise.race([exchange, aborted])
       return { ok: true, ...answer, durationMs: elapsed() }
     } catch (error) {
-      if (timedOut) return fail('timeout', `no answer from Discord within ${limitMs} ms`, 'ERR_TIMEOUT')
-      if (callerAborted) return fail('aborted', 'aborted by the caller')
+      if (controller.signal.reason === 'timeout') return fail('timeout', `no answer from Discord within ${limitMs} ms`, 'ERR_TIMEOUT')
+      if (controller.signal.reason === 'caller') return fail('aborted', 'aborted by the caller')
       const code = errorCode(error)
       const message = errorMessage(error)
       if (code !== undefined && TIMEOUT_CODES.has(code)) return fail('timeout', message, code)
@@ -181,16 +158,11 @@ function multipartBody (payload: WebhookPayload, files: readonly MessageFile[]):
   const form = new FormData()
   const attachments = files.map((f, id) => ({ id, filename: f.name }))
   form.append('payload_json', JSON.stringify({ ...payload, attachments }))
-  files.forEach((f, id) => {
-    form.append(`files[${id}]`, new Blob([f.content], { type: 'text/plain; charset=utf-8' }), f.name)
-  })
+  files.forEach((f, id) => form.append(`files[${id}]`, new Blob([f.content], { type: 'text/plain; charset=utf-8' }), f.name))
   return form
 }
 
 /** Both redactions: the exact token, and anything shaped like /webhooks/{id}/{token}. */
-function scrub (text: string, token: string): string {
-  return redactLoose(redactToken(text, token))
-}
 
 function flattenHeaders (raw: Record<string, string | string[] | undefined>, token: string): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -203,12 +175,12 @@ function flattenHeaders (raw: Record<string, string | string[] | undefined>, tok
 }
 
 /**
- * Reads the body to the end (a body left unread keeps its socket from being reused), keeping what matters:
- * JSON parsed, text capped. The text is scrubbed before parsing: an emulator's or proxy's error page may
- * quote the request path, and the token's URL-safe characters cannot break JSON syntax when replaced.
+ * Reads the body to the end (an unread body keeps its socket from being reused): JSON parsed (§4: only with
+ * a JSON Content-Type; Cloudflare answers HTML or text), text capped. Scrubbed before parsing: an error page
+ * may quote the request path, and the token's URL-safe characters cannot break JSON syntax when replaced.
  */
 async function readBody (stream: Dispatcher.ResponseData['body'], contentType: string | undefined, token: string): Promise<unknown> {
-  const json = isJsonContentType(contentType)
+  const json = contentType?.trim().toLowerCase().startsWith('application/json') === true
   const keep = json ? MAX_BODY_BYTES : MAX_TEXT_BODY_BYTES
   const chunks: Buffer[] = []
   let kept = 0

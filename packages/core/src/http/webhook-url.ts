@@ -83,12 +83,7 @@ export function parseWebhookUrl (input: string, options: ParseWebhookUrlOptions 
   const query = new URLSearchParams({ wait: 'true' })
   if (threadId !== undefined) query.set('thread_id', threadId)
   const path = `/api/v${API_VERSION}/webhooks/${id}/`
-  const target: WebhookTarget = {
-    id,
-    token,
-    url: `${base}${path}${token}?${query}`,
-    redacted: `${base}${path}[redacted]?${query}`
-  }
+  const target: WebhookTarget = { id, token, url: `${base}${path}${token}?${query}`, redacted: `${base}${path}[redacted]?${query}` }
   if (threadId !== undefined) target.threadId = threadId
   return target
 }
@@ -165,4 +160,9 @@ export function redactLoose (text: string): string {
 /** Replaces every occurrence of `token` in `text`; cheap enough for every log line. */
 export function redactToken (text: string, token: string): string {
   return token.length === 0 || !text.includes(token) ? text : text.split(token).join('[redacted]')
+}
+
+/** `text` as it may be shown: the token removed, and anything shaped like a webhook URL's token too. */
+export function scrub (text: string, token: string): string {
+  return redactLoose(redactToken(text, token))
 }

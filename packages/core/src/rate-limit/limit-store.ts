@@ -1,4 +1,4 @@
-import type { RateLimitOptions, RateLimitScope } from '../types.js'
+import type { RateLimitInfo, RateLimitOptions, RateLimitScope } from '../types.js'
 
 /** Every rate-limit setting, resolved. */
 export type LimitConfig = Required<RateLimitOptions>
@@ -9,7 +9,7 @@ export interface Wait {
   scope: RateLimitScope
 }
 
-/** What a response's X-RateLimit-* headers say about the webhook's bucket (all optional: contract §2). */
+/** What a response's X-RateLimit-* headers say about the webhook's bucket (all optional: contract §3). */
 export interface BucketHeaders {
   limit?: number
   remaining?: number
@@ -27,6 +27,7 @@ export interface BucketState {
 }
 
 export type ReactiveScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
+export type GlobalInfo = RateLimitInfo['globalRateLimit']
 
 export interface StoreStatus {
   /** Why this store is running on a fallback (one process's own view), if it is. */
@@ -34,14 +35,11 @@ export interface StoreStatus {
 }
 
 /**
- * Where the rate-limit state of every sender lives: the one seam between the pipeline's RateLimiter and
- * whoever else posts to the same webhook. Two implementations:
- * - `SharedLimits`: one process, every thread (a SharedArrayBuffer; synchronous);
- * - `RedisLimits`: every process on every host, through Redis, falling back to a `SharedLimits`.
- *
- * Keys are a webhook id (its bucket, contract §2) and a channel key (`webhook:<id>` until a response names
- * the channel, then `channel:<id>`: the hidden ~30/60 s limit is per channel, contract §3). Times are
- * epoch ms on the caller's clock.
+ * Where the rate-limit state of every sender to a webhook lives: `SharedLimits` for every thread of one
+ * process (a SharedArrayBuffer; synchronous), `RedisLimits` for every process on every host (falling back
+ * to a `SharedLimits`). Keys are a webhook id (its bucket, contract §3) and a channel key (`webhook:<id>`
+ * until a response names the channel, then `channel:<id>`: the hidden ~30/60 s limit is per channel,
+ * contract §3). Times are epoch ms on the caller's clock.
  */
 export interface LimitStore {
   /** The wait imposed on a request to `webhookId`/`channelKey` now, spending nothing. */
@@ -61,19 +59,17 @@ export interface LimitStore {
    * after `sentAt` are still on their way to Discord, so the remaining count is reduced by them.
    */
   update: (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number) => void
-  /**
-   * `fromKey` turned out to be channel `toKey`: its requests count there, and every sender still using
-   * `fromKey` is counted there too.
-   */
+  /** `fromKey` turned out to be channel `toKey`: its requests, and every sender still using it, count there. */
   mergeChannel: (fromKey: string, toKey: string, cfg: LimitConfig, now: number) => void
   /** A 429 arrived; pauses by scope and returns the pause in ms. */
   rateLimited: (webhookId: string, channelKey: string, scope: ReactiveScope, retryAfterMs: number | undefined, cfg: LimitConfig, now: number) => number
   /** A request went through: a Cloudflare cool-down starts from scratch next time. */
   succeeded: () => void
-  recordInvalid: (cfg: LimitConfig, now: number) => void
-  invalidCount: (cfg: LimitConfig, now: number) => number
+  recordInvalid: (now: number) => void
+  /** Invalid requests (401, 403, non-shared 429) in the last 10 minutes. */
+  invalidCount: (now: number) => number
   bucket: (webhookId: string, now: number) => BucketState | undefined
-  globalInfo: (now: number) => { active: boolean, resetTime: number, waitTime: number }
+  globalInfo: (now: number) => GlobalInfo
   /** Forgets one webhook's bucket state (tests, resetRateLimits()). */
   resetWebhook: (webhookId: string) => void
   status: () => StoreStatus

@@ -1,15 +1,12 @@
 import type { BucketInfo, RateLimitInfo } from '../types.js'
-import type { BucketHeaders, LimitConfig, LimitStore, StoreStatus, Wait } from './limit-store.js'
+import type { BucketHeaders, LimitConfig, LimitStore, ReactiveScope, Wait } from './limit-store.js'
 
 /**
- * Proactive limiting for one sender to one webhook, so that steady load earns no 429:
- * - the webhook's own bucket, from X-RateLimit-* headers (fallback: `fallbackLimit` per `fallbackWindowMs`);
- * - the hidden per-channel limit and the process-wide caps;
- * - reactive pauses after a 429, by scope.
- * Every reset gets `offsetMs` added: Discord's clock and the network are not ours.
- *
- * The state itself lives in a LimitStore shared with every other sender to the webhook (other threads,
- * other processes): this class only remembers which channel it posts to and the permit it holds.
+ * Proactive limiting for one sender to one webhook, so that steady load earns no 429: the webhook's own
+ * bucket from X-RateLimit-* headers (fallback: `fallbackLimit` per `fallbackWindowMs`), the hidden
+ * per-channel limit, the process-wide caps, and pauses after a 429 by scope. Every reset gets `offsetMs`
+ * added: Discord's clock and the network are not ours. The state lives in a LimitStore shared with every
+ * other sender to the webhook; this class only remembers its channel and the permit it holds.
  */
 export class RateLimiter {
   readonly webhookId: string
@@ -26,10 +23,6 @@ export class RateLimiter {
     this.#store = store
     // Until a `wait=true` response names the channel, the webhook stands for its channel.
     this.#channelKey = `webhook:${webhookId}`
-  }
-
-  get channelKey (): string {
-    return this.#channelKey
   }
 
   /** How long until this webhook may send, and which limit holds it (ms 0 = now). Spends nothing. */
@@ -50,29 +43,21 @@ export class RateLimiter {
   }
 
   #took (w: Wait, now: number): Wait {
-    if (w.ms <= 0) {
-      this.#held = true
-      this.#sentAt = now
-    }
+    if (w.ms <= 0) { this.#held = true; this.#sentAt = now }
     return w
   }
 
   /** A request leaves now: it spends the permit reserved for it, or one unit of every budget. */
   acquire (now: number): void {
-    if (this.#held) {
-      this.#held = false
-      // #sentAt stays the reservation time: the store's bucket log is keyed by it.
-      this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, this.#sentAt)
-      return
-    }
-    this.#sentAt = now
-    this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now)
+    // A held permit's #sentAt stays the reservation time: the store's bucket log is keyed by it.
+    const reservedAt = this.#held ? this.#sentAt : undefined
+    this.#held = false
+    if (reservedAt === undefined) this.#sentAt = now
+    this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, reservedAt)
   }
 
   /** Updates the bucket from the headers of the response to the last request; absent headers change nothing. */
-  update (now: number, h: BucketHeaders): void {
-    this.#store.update(this.webhookId, this.#sentAt, h, this.#cfg, now)
-  }
+  update (now: number, h: BucketHeaders): void { this.#store.update(this.webhookId, this.#sentAt, h, this.#cfg, now) }
 
   /** A 2xx told us the channel: from now on the channel-wide limit is keyed by it. */
   learnChannel (now: number, channelId: string): void {
@@ -83,27 +68,14 @@ export class RateLimiter {
   }
 
   /** A 429 arrived. Returns how long sending pauses and for whom. */
-  rateLimited (now: number, scope: 'bucket' | 'channel' | 'global' | 'cloudflare', retryAfterMs: number | undefined): number {
+  rateLimited (now: number, scope: ReactiveScope, retryAfterMs: number | undefined): number {
     return this.#store.rateLimited(this.webhookId, this.#channelKey, scope, retryAfterMs, this.#cfg, now)
   }
 
   /** A request succeeded: a Cloudflare cool-down, if any, starts from scratch next time. */
-  succeeded (): void {
-    this.#store.succeeded()
-  }
-
-  recordInvalid (now: number): void {
-    this.#store.recordInvalid(this.#cfg, now)
-  }
-
-  invalidCount (now: number): number {
-    return this.#store.invalidCount(this.#cfg, now)
-  }
-
-  /** Whether the store runs on its fallback (Redis unreachable). */
-  status (): StoreStatus {
-    return this.#store.status()
-  }
+  succeeded (): void { this.#store.succeeded() }
+  recordInvalid (now: number): void { this.#store.recordInvalid(now) }
+  invalidCount (now: number): number { return this.#store.invalidCount(now) }
 
   /** The seed's get_rate_limit_info() shape, camelCased; times in seconds like Discord's headers. */
   info (now: number): RateLimitInfo {

@@ -1,6 +1,6 @@
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from 'node:worker_threads'
-import type { BucketHeaders, BucketState, LimitConfig, LimitStore, ReactiveScope, StoreStatus, Wait } from './limit-store.js'
-import { F, LimitTable } from './limit-table.js'
+import type { BucketHeaders, BucketState, GlobalInfo, LimitConfig, LimitStore, ReactiveScope, StoreStatus, Wait } from './limit-store.js'
+import { F, INVALID_RING, LimitTable } from './limit-table.js'
 
 /** Discord bans an IP after 10,000 invalid requests in 10 minutes (contract §3). */
 export const INVALID_REQUEST_WINDOW_MS = 10 * 60_000
@@ -8,20 +8,15 @@ const GLOBAL_WINDOW_MS = 1000
 const MAX_CLOUDFLARE_COOLDOWN_MS = 60 * 60_000
 /** Slot of the process-wide state: global window and pause, Cloudflare ban and strikes. */
 const PROCESS_KEY = 'p'
-/** Process slot extras. */
-const CLOUDFLARE_UNTIL = F.x0
-const CLOUDFLARE_STRIKES = F.x1
 
 /**
- * The in-process LimitStore: one view of every webhook's bucket, every channel's hidden limit, the
- * process-wide cap (Discord's global limit and the Cloudflare ban are per IP, contract §3) and the
- * invalid-request guard, for every thread of the process.
- *
- * The state lives in a SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every notifier
- * uses, finds the process's table through worker_threads' environment data (so every worker started
- * after this module loaded, Pino's included, inherits it) and a BroadcastChannel (so threads that
- * started first converge on one table, the oldest, within a message's latency; one channel for the
- * process, named without any webhook id or token). `new SharedLimits()` makes a private table (tests).
+ * The in-process LimitStore: every webhook's bucket, every channel's hidden limit, the process-wide cap
+ * (Discord's global limit and the Cloudflare ban are per IP, contract §3) and the invalid-request guard, for
+ * every thread of the process, in a SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every
+ * notifier uses, finds the process's table through worker_threads' environment data (inherited by every
+ * worker started after this module loaded, Pino's included) and a BroadcastChannel (threads that started
+ * first converge on the oldest table within a message's latency; one channel for the process, named without
+ * any webhook id or token). `new SharedLimits()` makes a private table (tests).
  */
 export class SharedLimits implements LimitStore {
   #table: LimitTable
@@ -33,9 +28,7 @@ export class SharedLimits implements LimitStore {
   }
 
   /** @internal The table (to hand to a worker, or to adopt another thread's). */
-  get table (): LimitTable {
-    return this.#table
-  }
+  get table (): LimitTable { return this.#table }
 
   /** @internal Switches to another thread's table, carrying over everything spent so far. */
   adopt (table: LimitTable, now: number): void {
@@ -46,11 +39,11 @@ export class SharedLimits implements LimitStore {
   }
 
   waitTime (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
-    return this.#table.locked(() => this.#wait(webhookId, channelKey, cfg, now))
+    return this.#locked(() => this.#wait(webhookId, channelKey, cfg, now))
   }
 
   reserve (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
-    return this.#table.locked(() => {
+    return this.#locked(() => {
       const wait = this.#wait(webhookId, channelKey, cfg, now)
       if (wait.ms <= 0) this.#spend(webhookId, channelKey, cfg, now)
       return wait
@@ -58,14 +51,12 @@ export class SharedLimits implements LimitStore {
   }
 
   acquire (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number): void {
-    this.#table.locked(() => {
+    this.#locked((t) => {
       if (reservedAt === undefined) return this.#spend(webhookId, channelKey, cfg, now)
-      if (now === reservedAt) return
-      // Rendering took a while: the channel and process windows count the request from when it really
-      // leaves. The webhook's log keeps the reservation time, so `update` counts every request reserved
-      // after this one as not yet seen by Discord (the cautious side).
-      const t = this.#table
-      for (const key of [PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
+      // Rendering took a while: the channel and process windows count the request from when it leaves. The
+      // webhook's log keeps the reservation time, so `update` counts every request reserved after this one
+      // as not yet seen by Discord (the cautious side).
+      if (now !== reservedAt) for (const key of [PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
     })
   }
 
@@ -73,9 +64,7 @@ export class SharedLimits implements LimitStore {
     if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
     const { limit, remaining, resetAtMs } = h
     if (h.bucket !== undefined) this.#bucketIds.set(webhookId, h.bucket)
-    this.#table.locked(() => {
-      const t = this.#table
-      const f = t.f
+    this.#locked((t, f) => {
       const b = t.slot(`b:${webhookId}`, now)
       // Requests sent after this one (by any sender) reach Discord after it: they are not in its count.
       const later = t.countAfter(b, sentAt)
@@ -93,10 +82,9 @@ export class SharedLimits implements LimitStore {
 
   mergeChannel (fromKey: string, toKey: string, cfg: LimitConfig, now: number): void {
     if (fromKey === toKey) return
-    this.#table.locked(() => {
-      const t = this.#table
+    this.#locked((t, f) => {
       const { from, to } = t.alias(`c:${fromKey}`, `c:${toKey}`, now)
-      if (from !== to && t.f[from + F.ringCount] !== 0) {
+      if (from !== to && f[from + F.ringCount] !== 0) {
         t.absorb(to, from, cfg.channelWindowMs, now)
         t.clearRing(from)
       }
@@ -104,65 +92,37 @@ export class SharedLimits implements LimitStore {
   }
 
   rateLimited (webhookId: string, channelKey: string, scope: ReactiveScope, retryAfterMs: number | undefined, cfg: LimitConfig, now: number): number {
-    const offset = cfg.offsetMs
-    return this.#table.locked(() => {
-      const t = this.#table
-      const f = t.f
-      switch (scope) {
-        case 'cloudflare': {
-          // The whole IP is blocked (contract §3): Retry-After when given, else a doubling cool-down.
-          const p = t.slot(PROCESS_KEY, now)
-          const strikes = f[p + CLOUDFLARE_STRIKES]!
-          const backoff = Math.min(MAX_CLOUDFLARE_COOLDOWN_MS, cfg.cloudflareCooldownMs * 2 ** strikes)
-          f[p + CLOUDFLARE_STRIKES] = strikes + 1
-          const wait = Math.max(retryAfterMs ?? 0, backoff)
-          f[p + CLOUDFLARE_UNTIL] = Math.max(f[p + CLOUDFLARE_UNTIL]!, now + wait)
-          return wait
-        }
-        case 'global': {
-          const wait = (retryAfterMs ?? 1000) + offset
-          const p = t.slot(PROCESS_KEY, now)
-          f[p + F.paused] = Math.max(f[p + F.paused]!, now + wait)
-          return wait
-        }
-        case 'channel': {
-          // Discord's hidden channel limit answers with ~40 s waits; the header state does not show it.
-          const wait = (retryAfterMs ?? cfg.channelWindowMs) + offset
-          const c = t.slot(`c:${channelKey}`, now)
-          f[c + F.paused] = Math.max(f[c + F.paused]!, now + wait)
-          return wait
-        }
-        default: {
-          const wait = (retryAfterMs ?? cfg.fallbackWindowMs) + offset
-          const b = t.slot(`b:${webhookId}`, now)
-          f[b + F.paused] = Math.max(f[b + F.paused]!, now + wait)
-          if (f[b + F.hasBucket] === 1) f[b + F.remaining] = 0
-          return wait
-        }
+    return this.#locked((t, f) => {
+      if (scope === 'cloudflare') {
+        // The whole IP is blocked (contract §3): Retry-After when given, else a doubling cool-down.
+        const p = t.slot(PROCESS_KEY, now)
+        const backoff = Math.min(MAX_CLOUDFLARE_COOLDOWN_MS, cfg.cloudflareCooldownMs * 2 ** f[p + F.cfStrikes]!)
+        f[p + F.cfStrikes]!++
+        const wait = Math.max(retryAfterMs ?? 0, backoff)
+        f[p + F.cfUntil] = Math.max(f[p + F.cfUntil]!, now + wait)
+        return wait
       }
+      // Without Retry-After: a second for the global limit, the window for the channel's hidden limit (whose
+      // 429s ask ~40 s; the headers do not show it) and for the bucket.
+      const [key, fallback] = scope === 'global' ? [PROCESS_KEY, 1000] : scope === 'channel' ? [`c:${channelKey}`, cfg.channelWindowMs] : [`b:${webhookId}`, cfg.fallbackWindowMs]
+      const wait = (retryAfterMs ?? fallback) + cfg.offsetMs
+      const s = t.slot(key, now)
+      f[s + F.paused] = Math.max(f[s + F.paused]!, now + wait)
+      if (scope === 'bucket' && f[s + F.hasBucket] === 1) f[s + F.remaining] = 0
+      return wait
     })
   }
 
   succeeded (): void {
-    this.#table.locked(() => {
-      const f = this.#table.f
-      const p = this.#table.slot(PROCESS_KEY, Date.now())
-      f[p + CLOUDFLARE_STRIKES] = 0
-    })
+    this.#locked((t, f) => { f[t.slot(PROCESS_KEY, Date.now()) + F.cfStrikes] = 0 })
   }
 
-  recordInvalid (_cfg: LimitConfig, now: number): void {
-    this.#table.locked(() => this.#table.invalidHit(now))
-  }
-
-  invalidCount (_cfg: LimitConfig, now: number): number {
-    return this.#table.locked(() => this.#table.invalidUsed(INVALID_REQUEST_WINDOW_MS, now))
-  }
+  recordInvalid (now: number): void { this.#locked((t) => t.hit(INVALID_RING, now)) }
+  invalidCount (now: number): number { return this.#locked((t) => t.countAfter(INVALID_RING, now - INVALID_REQUEST_WINDOW_MS)) }
 
   bucket (webhookId: string, now: number): BucketState | undefined {
-    return this.#table.locked(() => {
-      const f = this.#table.f
-      const b = this.#table.slot(`b:${webhookId}`, now)
+    return this.#locked((t, f) => {
+      const b = t.slot(`b:${webhookId}`, now)
       if (f[b + F.hasBucket] !== 1) return undefined
       const expired = now >= f[b + F.resetAt]!
       return {
@@ -175,11 +135,10 @@ export class SharedLimits implements LimitStore {
     })
   }
 
-  globalInfo (now: number): { active: boolean, resetTime: number, waitTime: number } {
-    const until = this.#table.locked(() => {
-      const f = this.#table.f
-      const p = this.#table.slot(PROCESS_KEY, now)
-      return Math.max(f[p + F.paused]!, f[p + CLOUDFLARE_UNTIL]!)
+  globalInfo (now: number): GlobalInfo {
+    const until = this.#locked((t, f) => {
+      const p = t.slot(PROCESS_KEY, now)
+      return Math.max(f[p + F.paused]!, f[p + F.cfUntil]!)
     })
     const wait = Math.max(0, until - now)
     return { active: wait > 0, resetTime: wait > 0 ? until / 1000 : 0, waitTime: wait / 1000 }
@@ -187,24 +146,20 @@ export class SharedLimits implements LimitStore {
 
   resetWebhook (webhookId: string): void {
     this.#bucketIds.delete(webhookId)
-    this.#table.locked(() => {
-      const t = this.#table
+    this.#locked((t, f) => {
       const b = t.slot(`b:${webhookId}`, Date.now())
-      const f = t.f
       f[b + F.hasBucket] = 0
       f[b + F.paused] = 0
       t.clearRing(b)
     })
   }
 
-  status (): StoreStatus {
-    return {}
-  }
+  status (): StoreStatus { return {} }
 
-  /** Forgets all state (tests). */
-  reset (): void {
-    this.#bucketIds.clear()
-    this.#table.locked(() => this.#table.clear())
+  /** Runs `fn` holding the table's lock. */
+  #locked<T> (fn: (t: LimitTable, f: Float64Array) => T): T {
+    const t = this.#table
+    return t.locked(() => fn(t, t.f))
   }
 
   // ── lock held below ──
@@ -214,9 +169,7 @@ export class SharedLimits implements LimitStore {
     const f = t.f
     let ms = 0
     let scope: Wait['scope'] = 'bucket'
-    const consider = (wait: number, s: Wait['scope']): void => {
-      if (wait > ms) { ms = wait; scope = s }
-    }
+    const consider = (wait: number, s: Wait['scope']): void => { if (wait > ms) { ms = wait; scope = s } }
     const b = t.slot(`b:${webhookId}`, now)
     consider(f[b + F.paused]! - now, 'bucket')
     if (f[b + F.hasBucket] === 1) {
@@ -226,10 +179,10 @@ export class SharedLimits implements LimitStore {
       consider(withOffset(t.windowWait(b, cfg.fallbackLimit, cfg.fallbackWindowMs, now), cfg), 'bucket')
     }
     const p = t.slot(PROCESS_KEY, now)
-    consider(f[p + CLOUDFLARE_UNTIL]! - now, 'cloudflare')
+    consider(f[p + F.cfUntil]! - now, 'cloudflare')
     consider(f[p + F.paused]! - now, 'global')
     consider(withOffset(t.windowWait(p, cfg.globalPerSecond, GLOBAL_WINDOW_MS, now), cfg), 'global')
-    consider(t.invalidWait(cfg.invalidRequestLimit, INVALID_REQUEST_WINDOW_MS, now), 'invalid_requests')
+    consider(t.windowWait(INVALID_RING, cfg.invalidRequestLimit, INVALID_REQUEST_WINDOW_MS, now), 'invalid_requests')
     const c = t.slot(`c:${channelKey}`, now)
     consider(f[c + F.paused]! - now, 'channel')
     consider(withOffset(t.windowWait(c, cfg.channelLimit, cfg.channelWindowMs, now), cfg), 'channel')
@@ -271,9 +224,7 @@ interface Announcement {
 function processTable (): { table: LimitTable, rank: [number, number] } {
   try {
     const inherited = getEnvironmentData(SHARED_NAME) as Announcement | undefined
-    if (inherited !== undefined && inherited.buffer instanceof SharedArrayBuffer) {
-      return { table: new LimitTable(inherited.buffer), rank: inherited.rank }
-    }
+    if (inherited !== undefined && inherited.buffer instanceof SharedArrayBuffer) return { table: new LimitTable(inherited.buffer), rank: inherited.rank }
   } catch {}
   return { table: new LimitTable(), rank: [Date.now(), Math.random()] }
 }
@@ -287,9 +238,7 @@ const initial = processTable()
 export const sharedLimits = new SharedLimits(initial.table)
 {
   let rank = initial.rank
-  const publish = (): void => {
-    try { setEnvironmentData(SHARED_NAME, { buffer: sharedLimits.table.buffer, rank } satisfies Announcement) } catch {}
-  }
+  const publish = (): void => { try { setEnvironmentData(SHARED_NAME, { buffer: sharedLimits.table.buffer, rank } satisfies Announcement) } catch {} }
   publish()
   try {
     // Threads that loaded this module before any shared table reached them meet here and keep the oldest.
@@ -302,9 +251,7 @@ export const sharedLimits = new SharedLimits(initial.table)
         sharedLimits.adopt(new LimitTable(msg.buffer), Date.now())
         rank = msg.rank
         publish()
-      } else if (older(rank, msg.rank)) {
-        announce()
-      }
+      } else if (older(rank, msg.rank)) announce()
     }
     ;(channel as unknown as { unref?: () => void }).unref?.()
     announce()

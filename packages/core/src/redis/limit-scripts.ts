@@ -4,7 +4,7 @@
  * so hosts whose clocks disagree still agree on the windows; callers pass durations, never instants.
  *
  * Keys (PREFIX = "logcord:v1:"; a webhook id or channel id, never a token; every key expires):
- *   PREFIX wh:<id>            hash: limit, remaining, resetAt, windowMs (the bucket, contract §2), ch (channel id)
+ *   PREFIX wh:<id>            hash: limit, remaining, resetAt, windowMs (the bucket, contract §3), ch (channel id)
  *   PREFIX wh:<id>:req        sorted set: requests to the webhook, scored by time
  *   PREFIX wh:<id>:ch         sorted set: requests counted against the channel until its id is known
  *   PREFIX ch:<id>            sorted set: requests to the channel (every webhook in it, contract §3)
@@ -84,11 +84,10 @@ return 0
 `
 
 /**
- * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs, prefix.
- * A response to request `member` arrived: requests counted after it are still on their way to Discord
- * and not in its Remaining, so they are subtracted; within one window Remaining only goes down. The
- * channel's window now counts the request from its answer: Discord saw it no later than that, whatever
- * stalls the sender's event loop had between sending and the socket.
+ * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs, prefix. A response
+ * to request `member` arrived: requests counted after it are still on their way to Discord, so they are taken
+ * off its Remaining, which within one window only goes down. The channel's window counts the request from
+ * its answer: Discord saw it no later than that, whatever stalls the sender had before the socket.
  */
 export const UPDATE = PREAMBLE + `
 local limit, remaining, resetAfter = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])

@@ -1,21 +1,9 @@
 import { systemClock } from '../clock.js'
-import type { BucketHeaders, BucketState, LimitConfig, LimitStore, ReactiveScope, StoreStatus, Wait } from '../rate-limit/limit-store.js'
+import type { BucketHeaders, BucketState, GlobalInfo, LimitConfig, LimitStore, ReactiveScope, StoreStatus, Wait } from '../rate-limit/limit-store.js'
 import { SharedLimits, sharedLimits } from '../rate-limit/shared-limits.js'
 import type { SelfLog } from '../self-log.js'
 import type { ResolvedOptions } from '../types.js'
-import { redisLink, REDIS_PREFIX, type RedisLink } from './link.js'
-
-/** Redis keys outlive the longest window they describe by this much, then expire. */
-const KEY_SLACK_MS = 60_000
-
-export interface RedisLimitsOptions {
-  /** redis:// or rediss:// URL, with credentials if needed. */
-  url: string
-  /** Told once when Redis is lost (or absent) and once when it is back. */
-  onChange?: (up: boolean, reason: string | undefined) => void
-  /** The process's own store, used alongside and instead while Redis is unreachable. */
-  local?: SharedLimits
-}
+import { KEY_SLACK_MS, redisLink, REDIS_PREFIX, whKey, type RedisLink } from './link.js'
 
 /**
  * The LimitStore for many processes and hosts: a webhook's bucket and its channel's hidden limit live
@@ -27,15 +15,10 @@ export interface RedisLimitsOptions {
  * in the process's own store, so when Redis is slow (over 500 ms), lost or absent, this process carries
  * on with its own limiter at once, warm, and rejoins the shared state when Redis is back.
  *
- * Why shared permits with per-process batching, not a shared queue (Redis Streams with one sender per
- * webhook elected by lease): packing comes from waiting. A process that waits for the shared budget keeps
- * collecting records, so when its permit comes the request leaves full; the fleet's permits are the
- * channel's capacity, so the fleet's requests are as few as one sender's. Measured with bench/fleet.mjs
- * (8 processes × 100 distinct errors at once, emulator at Discord's limits): 80 messages for 800 records,
- * 10.0 a message, 0 429s. A shared queue could not pack better than ten a message, and it would put
- * records into Redis (the logging path, or a second buffer that can lose them) and need lease hand-over
- * when the sender dies: more ways to lose alerts for no fewer requests. Only the shape chosen was built
- * and measured.
+ * Shared permits with per-process batching, not a shared queue: a process waiting for the fleet's budget keeps
+ * collecting records, so its request leaves full and the fleet sends as few as one sender (bench/fleet.mjs, 8
+ * processes × 100 distinct errors: 80 messages for 800 records, 0 429s). A queue in Redis would put records on
+ * the logging path and need lease hand-over when its sender dies: more ways to lose alerts, no fewer requests.
  */
 export class RedisLimits implements LimitStore {
   #link: RedisLink
@@ -43,20 +26,21 @@ export class RedisLimits implements LimitStore {
   /** The Redis name of each webhook's request in flight (one per sender). */
   #members = new Map<string, string>()
 
-  constructor (options: RedisLimitsOptions) {
-    this.#link = redisLink(options.url)
-    this.#local = options.local ?? sharedLimits
-    if (options.onChange !== undefined) {
-      this.#link.onChange(options.onChange)
-      // A link that already failed before this store existed still owes this store its line.
-      const problem = this.#link.problem
-      if (!this.#link.up && problem !== undefined && problem !== 'connecting to Redis') options.onChange(false, problem)
-    }
+  /**
+   * `url`: redis:// or rediss://, with credentials if needed. `local`: the process's own store, used
+   * alongside and instead while Redis is unreachable. `onChange`: told once when Redis is lost (or absent)
+   * and once when it is back.
+   */
+  constructor (url: string, local: SharedLimits, onChange: (up: boolean, reason: string | undefined) => void) {
+    this.#link = redisLink(url)
+    this.#local = local
+    this.#link.onChange(onChange)
+    // A link that already failed before this store existed still owes this store its line.
+    const problem = this.#link.problem
+    if (!this.#link.up && problem !== undefined && problem !== 'connecting to Redis') onChange(false, problem)
   }
 
-  waitTime (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait {
-    return this.#local.waitTime(webhookId, channelKey, cfg, now)
-  }
+  waitTime (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait { return this.#local.waitTime(webhookId, channelKey, cfg, now) }
 
   reserve (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait | Promise<Wait> {
     // The first requests wait for the first connection attempt (about a second at most): a fleet that
@@ -70,7 +54,7 @@ export class RedisLimits implements LimitStore {
     if (local.ms > 0 || !this.#link.up) return this.#local.reserve(webhookId, channelKey, cfg, now)
     const member = this.#link.member()
     const args = [REDIS_PREFIX, cfg.fallbackLimit, cfg.fallbackWindowMs, cfg.channelLimit, cfg.channelWindowMs, cfg.offsetMs, ttl(cfg), member]
-    return this.#link.run('reserve', whKey(webhookId), args).then(
+    return this.#link.run('reserve', [whKey(webhookId)], args).then(
       (reply) => {
         const [ms, scope] = reply as [number, Wait['scope']]
         if (ms > 0) return { ms: Math.ceil(ms), scope }
@@ -110,47 +94,23 @@ export class RedisLimits implements LimitStore {
     return wait
   }
 
-  succeeded (): void {
-    this.#local.succeeded()
-  }
-
-  recordInvalid (cfg: LimitConfig, now: number): void {
-    this.#local.recordInvalid(cfg, now)
-  }
-
-  invalidCount (cfg: LimitConfig, now: number): number {
-    return this.#local.invalidCount(cfg, now)
-  }
-
-  bucket (webhookId: string, now: number): BucketState | undefined {
-    return this.#local.bucket(webhookId, now)
-  }
-
-  globalInfo (now: number): { active: boolean, resetTime: number, waitTime: number } {
-    return this.#local.globalInfo(now)
-  }
+  succeeded (): void { this.#local.succeeded() }
+  recordInvalid (now: number): void { this.#local.recordInvalid(now) }
+  invalidCount (now: number): number { return this.#local.invalidCount(now) }
+  bucket (webhookId: string, now: number): BucketState | undefined { return this.#local.bucket(webhookId, now) }
+  globalInfo (now: number): GlobalInfo { return this.#local.globalInfo(now) }
 
   resetWebhook (webhookId: string): void {
     this.#members.delete(webhookId)
     this.#local.resetWebhook(webhookId)
   }
 
-  status (): StoreStatus {
-    // Still on the first connection attempt (a second at most): requests wait for it, nothing is degraded yet.
-    if (this.#link.starting) return {}
-    const problem = this.#link.problem
-    return problem === undefined ? {} : { degraded: `${problem}; limits are not shared with other processes until Redis is back` }
-  }
+  status (): StoreStatus { return this.#link.degraded('limits are') }
 
   /** Sends a state change to Redis without waiting: the delivery loop never waits on these. */
   #fire (script: 'restamp' | 'update' | 'pause' | 'merge', webhookId: string, args: Array<string | number>): void {
-    if (!this.#link.up) return
-    this.#link.run(script, whKey(webhookId), args).catch(() => {})
+    this.#link.run(script, [whKey(webhookId)], args).catch(() => {})
   }
-}
-
-function whKey (webhookId: string): string {
-  return `${REDIS_PREFIX}wh:${webhookId}`
 }
 
 function ttl (cfg: LimitConfig): number {
@@ -167,17 +127,13 @@ export function limitStoreFor (o: Pick<ResolvedOptions, 'clock' | 'redisUrl' | '
   if (o.redisUrl === undefined) return local
   const storms = o.dedup.enabled
   let down = false
-  return new RedisLimits({
-    url: o.redisUrl,
-    local,
-    onChange: (up, reason) => {
-      if (up === !down) return
-      down = !up
-      if (down) {
-        // Storm control shares the connection (RedisStorms): it falls back with it.
-        log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own ${storms ? 'rate limiter and storm control (neither shared)' : 'rate limiter (limits not shared)'} until Redis is back`)
-        log.clear('redis')
-      } else log.info(`Redis reachable again: ${storms ? 'rate limits and storm control are' : 'rate limits are'} shared with the other processes once more`)
-    }
+  return new RedisLimits(o.redisUrl, local, (up, reason) => {
+    if (up === !down) return
+    down = !up
+    if (down) {
+      // Storm control shares the connection (RedisStorms): it falls back with it.
+      log.warnOnce('redis', `${reason ?? 'Redis unreachable'}: this process falls back to its own ${storms ? 'rate limiter and storm control (neither shared)' : 'rate limiter (limits not shared)'} until Redis is back`)
+      log.clear('redis')
+    } else log.info(`Redis reachable again: ${storms ? 'rate limits and storm control are' : 'rate limits are'} shared with the other processes once more`)
   })
 }

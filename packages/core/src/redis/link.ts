@@ -1,4 +1,5 @@
 import { threadId } from 'node:worker_threads'
+import { redactToken } from '../http/webhook-url.js'
 import { MERGE, PAUSE, RESERVE, RESTAMP, UPDATE } from './limit-scripts.js'
 import { STORM } from './storm-script.js'
 
@@ -9,101 +10,72 @@ export const REDIS_RETRY_MS = 1000
 /** Key prefix: versioned, so two layouts never read each other's state. */
 export const REDIS_PREFIX = 'logcord:v1:'
 
-type ScriptName = 'reserve' | 'restamp' | 'update' | 'pause' | 'merge'
-const SCRIPTS: Record<ScriptName, string> = { reserve: RESERVE, restamp: RESTAMP, update: UPDATE, pause: PAUSE, merge: MERGE }
+/** Redis keys outlive the longest window they describe by this much, then expire. */
+export const KEY_SLACK_MS = 60_000
+
+const SCRIPTS = { reserve: RESERVE, restamp: RESTAMP, update: UPDATE, pause: PAUSE, merge: MERGE, storm: STORM }
+type ScriptName = keyof typeof SCRIPTS
 
 /** The part of an ioredis client this file uses. */
 interface Client {
-  status: string
   stream?: { unref?: () => void }
   on: (event: string, fn: (...args: unknown[]) => void) => unknown
   connect: () => Promise<void>
   disconnect: () => void
-  defineCommand: (name: string, def: { numberOfKeys?: number, lua: string }) => void
+  defineCommand: (name: string, def: { lua: string }) => void
   [command: string]: unknown
 }
 type ClientCtor = new (url: string, options: Record<string, unknown>) => Client
 
-/** The Redis URL with any password replaced, for messages. */
-export function redactRedisUrl (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '[redacted]'
-    return u.toString()
-  } catch {
-    return '[redis URL]'
-  }
+/** The key of a webhook's limit state; every other key of the webhook starts with it. */
+export function whKey (webhookId: string): string {
+  return `${REDIS_PREFIX}wh:${webhookId}`
 }
 
 /**
- * One connection to one Redis, per thread, shared by every notifier that names the same URL. It never
- * holds a process open (its socket and timers are unref'd) and never makes a caller wait long: while it is
- * down, commands fail at once and it tries again every second in the background.
+ * One connection to one Redis, per thread, shared by every notifier that names the same URL. It never holds
+ * a process open (socket and timers unref'd) nor makes a caller wait long: while down, commands fail at once
+ * and it tries again every second in the background.
  */
 export class RedisLink {
   readonly url: string
-  readonly shown: string
   #client: Client | undefined
   #up = false
   #problem: string | undefined = 'connecting to Redis'
+  #reported = false
   #connecting = false
   #retry: ReturnType<typeof setTimeout> | undefined
   #listeners = new Set<(up: boolean, reason: string | undefined) => void>()
   #counter = 0
   readonly #memberPrefix = `${process.pid}.${threadId}.${Math.random().toString(36).slice(2, 8)}.`
+  #starting = true
+  #settle: () => void = () => {}
+  /** Settles (never rejects) once the first connection attempt is over: at most about a second. */
+  readonly ready = new Promise<void>((resolve) => { this.#settle = () => { this.#starting = false; resolve() } })
 
   constructor (url: string) {
     this.url = url
-    this.shown = redactRedisUrl(url)
     this.#connect()
   }
 
-  get up (): boolean {
-    return this.#up
-  }
-
+  get up (): boolean { return this.#up }
   /** True until the first connection attempt has succeeded or failed. */
-  get starting (): boolean {
-    return !this.#settledOnce
-  }
-
-  /** Settles (never rejects) once the first connection attempt is over: at most about a second. */
-  get ready (): Promise<void> {
-    return this.#ready
-  }
-
+  get starting (): boolean { return this.#starting }
   /** Why the link is down (undefined while up). */
-  get problem (): string | undefined {
-    return this.#up ? undefined : this.#problem
-  }
-
+  get problem (): string | undefined { return this.#up ? undefined : this.#problem }
   /** Told when the link goes down or comes back. */
-  onChange (fn: (up: boolean, reason: string | undefined) => void): void {
-    this.#listeners.add(fn)
-  }
-
+  onChange (fn: (up: boolean, reason: string | undefined) => void): void { this.#listeners.add(fn) }
   /** A name for one request, unique across every process and thread. */
-  member (): string {
-    return this.#memberPrefix + (++this.#counter).toString(36)
+  member (): string { return this.#memberPrefix + (++this.#counter).toString(36) }
+
+  /** A `status()` answer: why `what` is not shared now (nothing during the first connection attempt). */
+  degraded (what: string): { degraded?: string } {
+    const problem = this.#starting ? undefined : this.problem
+    return problem === undefined ? {} : { degraded: `${problem}; ${what} not shared with other processes until Redis is back` }
   }
 
-  /** Runs a script against `key`. Rejects at once while down, and after REDIS_COMMAND_TIMEOUT_MS. */
-  async run (script: ScriptName, key: string, args: Array<string | number>): Promise<unknown> {
-    const client = this.#client
-    if (!this.#up || client === undefined) throw new Error(this.#problem ?? 'Redis is not connected')
-    try {
-      return await (client[script] as (...a: unknown[]) => Promise<unknown>)(key, ...args)
-    } catch (err) {
-      this.#down(`Redis command failed: ${message(err)}`)
-      throw err
-    }
-  }
-
-  /**
-   * Runs a script that takes any number of keys (storm control). Rejects at once while down, and after
-   * REDIS_COMMAND_TIMEOUT_MS.
-   */
-  async runKeys (script: 'storm', keys: readonly string[], args: Array<string | number>): Promise<unknown> {
+  /** Runs a script on `keys`. Rejects at once while down, and after REDIS_COMMAND_TIMEOUT_MS. */
+  async run (script: ScriptName, keys: readonly string[], args: Array<string | number>): Promise<unknown> {
     const client = this.#client
     if (!this.#up || client === undefined) throw new Error(this.#problem ?? 'Redis is not connected')
     try {
@@ -112,17 +84,6 @@ export class RedisLink {
       this.#down(`Redis command failed: ${message(err)}`)
       throw err
     }
-  }
-
-  /** Forgets the connection (tests). */
-  close (): void {
-    if (this.#retry !== undefined) clearTimeout(this.#retry)
-    this.#retry = undefined
-    const client = this.#client
-    this.#client = undefined
-    this.#up = false
-    try { client?.disconnect() } catch {}
-    links.delete(this.url)
   }
 
   #connect (): void {
@@ -151,20 +112,14 @@ export class RedisLink {
       connectTimeout: REDIS_RETRY_MS,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS
     })
-    for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 1, lua })
     // Without numberOfKeys, ioredis takes the key count as the first argument.
-    client.defineCommand('storm', { lua: STORM })
-    client.on('error', (err) => {
-      if (this.#client === client) this.#down(`Redis connection error: ${message(err)}`)
-    })
-    client.on('end', () => {
-      if (this.#client === client) this.#down('Redis connection closed')
-    })
+    for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua })
+    client.on('error', (err) => { if (this.#client === client) this.#down(`Redis connection error: ${message(err)}`) })
+    client.on('end', () => { if (this.#client === client) this.#down('Redis connection closed') })
     client.on('connect', () => client.stream?.unref?.())
     this.#client = client
     try {
       await client.connect()
-      client.stream?.unref?.()
       if (this.#client !== client) return
       this.#up = true
       this.#problem = undefined
@@ -186,27 +141,20 @@ export class RedisLink {
     if (wasUp || !this.#reported) for (const fn of this.#listeners) fn(false, this.#problem)
     this.#reported = true
     if (!retry || this.#retry !== undefined) return
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined
-      this.#connect()
-    }, REDIS_RETRY_MS)
+    this.#retry = setTimeout(() => { this.#retry = undefined; this.#connect() }, REDIS_RETRY_MS)
     this.#retry.unref()
   }
-
-  #reported = false
-  #settledOnce = false
-  #settle: () => void = () => {}
-  #ready = new Promise<void>((resolve) => { this.#settle = () => { this.#settledOnce = true; resolve() } })
 }
 
 function message (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** `text` without the URL's password, as written in the URL or decoded. */
 function redactSecret (text: string, url: string): string {
   try {
     const pw = new URL(url).password
-    return pw === '' ? text : text.split(pw).join('[redacted]').split(decodeURIComponent(pw)).join('[redacted]')
+    return redactToken(redactToken(text, pw), decodeURIComponent(pw))
   } catch {
     return text
   }
@@ -216,10 +164,6 @@ const links = new Map<string, RedisLink>()
 
 /** The thread's link to `url`, opened on first use. */
 export function redisLink (url: string): RedisLink {
-  let link = links.get(url)
-  if (link === undefined) {
-    link = new RedisLink(url)
-    links.set(url, link)
-  }
-  return link
+  if (!links.has(url)) links.set(url, new RedisLink(url))
+  return links.get(url)!
 }

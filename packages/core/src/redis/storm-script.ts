@@ -25,14 +25,13 @@
  * { 4, waitMs } (ask again with a finish after waitMs), or { 5, watchMs } (folded: a process whose window
  * is still open will report it; should it be gone by then, a finish after watchMs sends the summary).
  *
- * The fleet's summary is sent by the last process to leave: when no other process's window is open (a
- * registration past its end by graceMs belongs to a process that is gone) and no process has claimed or
- * contributed for quietMs (processes that start and end at slightly different times, like a fleet's
- * short jobs, are one storm: whoever finds the storm quiet sends). A storm that goes on past the fleet
- * window's end gets one summary a window. Before the window's end the key stays, its count reset, so a
- * process that starts late folds into the storm instead of alerting again; after it, it is deleted, and
- * a claim that finds it still there (its end passed) opens the next window and is sent: the same error
- * after the window is a new alert, as it is for one process.
+ * The fleet's summary is sent by the last process to leave: when no other process's window is open (one
+ * past its end by graceMs belongs to a process that is gone) and none has claimed or contributed for quietMs
+ * (processes that start and end a little apart, like a fleet's short jobs, are one storm). A storm that goes
+ * on past the fleet window's end gets one summary a window. Before the window's end the key stays, its count
+ * reset, so a process that starts late folds in instead of alerting again; after it, the key is deleted, and
+ * a claim that finds it still there opens the next window and is sent: the same error after the window is a
+ * new alert, as it is for one process.
  */
 export const STORM = `
 local t = redis.call('TIME')
@@ -58,9 +57,8 @@ for i, k in ipairs(KEYS) do
       expire(e)
       out[i] = 1
     elseif now >= tonumber(redis.call('HGET', k, 'end')) then
-      -- The fleet window is over (its summary went out before its end, so the key stayed): this record
-      -- opens the next one and is sent, as one process alone would send it after its window. Repeats
-      -- still owed from the last period stay in the count, for the next summary.
+      -- The fleet window is over (its summary went out before its end, so the key stayed): this record opens
+      -- the next and is sent, as by one process alone. Repeats owed from the last period stay for the next summary.
       local e = now + win
       if tonumber(redis.call('HGET', k, 'count')) == 0 then redis.call('HSET', k, 'first', now - y, 'last', now - y) end
       if redis.call('HSETNX', k, seen, 1) == 1 then redis.call('HINCRBY', k, 'n', 1) end

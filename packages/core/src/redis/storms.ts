@@ -1,6 +1,6 @@
 import { localDecisions, localStorms, type StormDecision, type StormDescription, type StormRequest, type StormStore } from '../storm/fleet.js'
 import type { ResolvedOptions } from '../types.js'
-import { redisLink, REDIS_PREFIX, type RedisLink } from './link.js'
+import { KEY_SLACK_MS, redisLink, whKey, type RedisLink } from './link.js'
 
 /**
  * How long after its window's end a process that never reported it counts as gone (crashed, or its
@@ -12,19 +12,8 @@ export const STORM_GRACE_MS = 5000
  * processes that start and end a little apart (a fleet of short jobs) still share one summary.
  */
 export const STORM_QUIET_MS = 2000
-/** A fleet window's key outlives the longest it can be needed by this much, then expires. */
-const STORM_SLACK_MS = 60_000
 /** Requests per script call: a round with more is split, so one call stays short for Redis. */
 const MAX_KEYS_PER_CALL = 200
-
-export interface RedisStormsOptions {
-  /** redis:// or rediss:// URL, with credentials if needed (the connection is shared with RedisLimits). */
-  url: string
-  /** How long after its window's end a silent process counts as gone (ms, default STORM_GRACE_MS). */
-  graceMs?: number
-  /** How long the storm must be quiet before the last process sends the summary (ms, default STORM_QUIET_MS). */
-  quietMs?: number
-}
 
 /**
  * Storm control shared by every process on every host that posts to one webhook, through Redis (see
@@ -38,10 +27,15 @@ export class RedisStorms implements StormStore {
   #graceMs: number
   #quietMs: number
 
-  constructor (options: RedisStormsOptions) {
-    this.#link = redisLink(options.url)
-    this.#graceMs = options.graceMs ?? STORM_GRACE_MS
-    this.#quietMs = options.quietMs ?? STORM_QUIET_MS
+  /**
+   * `url`: redis:// or rediss://, with credentials if needed (the connection is shared with RedisLimits).
+   * `graceMs`: how long after its window's end a silent process counts as gone (ms). `quietMs`: how long the
+   * storm must be quiet before the last process sends the summary (ms).
+   */
+  constructor (url: string, graceMs = STORM_GRACE_MS, quietMs = STORM_QUIET_MS) {
+    this.#link = redisLink(url)
+    this.#graceMs = graceMs
+    this.#quietMs = quietMs
   }
 
   async decide (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
@@ -49,32 +43,24 @@ export class RedisStorms implements StormStore {
     // starts together must not open with every process alerting on its own.
     if (this.#link.starting) await this.#link.ready
     const out: StormDecision[] = []
-    for (let i = 0; i < requests.length; i += MAX_KEYS_PER_CALL) {
-      const part = requests.slice(i, i + MAX_KEYS_PER_CALL)
-      out.push(...await this.#call(webhookId, instance, part))
-    }
+    for (let i = 0; i < requests.length; i += MAX_KEYS_PER_CALL) out.push(...await this.#call(webhookId, instance, requests.slice(i, i + MAX_KEYS_PER_CALL)))
     return out
   }
 
-  status (): { degraded?: string } {
-    if (this.#link.starting) return {}
-    const problem = this.#link.problem
-    return problem === undefined ? {} : { degraded: `${problem}; storm control is not shared with other processes until Redis is back` }
-  }
+  status (): { degraded?: string } { return this.#link.degraded('storm control is') }
 
   async #call (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
-    if (!this.#link.up) return localDecisions(requests)
     const keys: string[] = []
-    const args: Array<string | number> = [instance, this.#graceMs, STORM_SLACK_MS, this.#quietMs]
+    const args: Array<string | number> = [instance, this.#graceMs, KEY_SLACK_MS, this.#quietMs]
     for (const r of requests) {
-      keys.push(`${REDIS_PREFIX}wh:${webhookId}:storm:${r.fingerprint}`)
+      keys.push(`${whKey(webhookId)}:storm:${r.fingerprint}`)
       if (r.op === 'claim') args.push('c', r.windowMs, Math.max(0, Math.round(r.leftMs)), Math.max(0, Math.round(r.sinceMs)), JSON.stringify(r.description))
       else if (r.op === 'contribute') args.push('x', r.windowMs, r.repeats, Math.max(0, Math.round(r.sinceMs)), '')
       else args.push('f', r.windowMs, r.force === true ? 1 : 0, 0, '')
     }
     let reply: unknown
     try {
-      reply = await this.#link.runKeys('storm', keys, args)
+      reply = await this.#link.run('storm', keys, args)
     } catch {
       // Redis failed or was too slow: these are decided as one process alone would (nothing lost). A
       // script that did run late may then count a record twice: more, never less.
@@ -103,5 +89,5 @@ function decision (request: StormRequest, reply: unknown): StormDecision {
 
 /** Where storm control's windows are shared: through Redis with `redisUrl` (and storm control on), else nowhere. */
 export function stormStoreFor (o: Pick<ResolvedOptions, 'redisUrl' | 'dedup'>): StormStore {
-  return o.redisUrl !== undefined && o.dedup.enabled ? new RedisStorms({ url: o.redisUrl }) : localStorms
+  return o.redisUrl !== undefined && o.dedup.enabled ? new RedisStorms(o.redisUrl) : localStorms
 }
