@@ -16,6 +16,7 @@
 import { InvalidEnvironmentError, InvalidWebhookUrlError } from '../errors.js'
 import type { LogLevel, NotifierOptions, ResolvedOptions } from '../types.js'
 import { resolveOptions } from './resolve.js'
+import { DEFAULTS } from './table.js'
 
 export const ENV_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL'
 export const ENV_ENABLED = 'DISCORD_NOTIFICATIONS_ENABLED'
@@ -77,6 +78,24 @@ export function withEnvironment<T extends NotifierOptions> (options: T, env: Nod
     if (redis !== undefined && redis !== '') out.redisUrl = redis
   }
   return out
+}
+
+/**
+ * createNotifierFromEnv's options: every variable settled from `env` (the constructor must not read
+ * process.env again), and a missing DISCORD_WEBHOOK_URL turning notifications off with one warning.
+ */
+export function environmentForFactory (overrides: NotifierOptions, env: NodeJS.ProcessEnv): NotifierOptions {
+  const options: NotifierOptions = withEnvironment(overrides, env)
+  options.logLevel ??= DEFAULTS.logLevel
+  options.enabled ??= true
+  if (options.enabled !== false && options.webhookUrl === undefined) {
+    options.enabled = false
+    if (options.logLevel !== 'silent' && options.logLevel !== 'error') {
+      const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'))
+      log(`logcord warn: ${ENV_WEBHOOK_URL} is not set: Discord notifications are disabled`)
+    }
+  }
+  return options
 }
 
 /**

@@ -11,7 +11,7 @@ import { isSeverity, SEVERITIES } from '../levels.js'
 import { LIMITS } from '../limits.js'
 import { RING_CAPACITY } from '../rate-limit/limit-table.js'
 import { FINGERPRINT_PARTS, type ResolvedOptions } from '../types.js'
-import { assertAvatarUrl, assertThreadName, assertUsername } from './names.js'
+import { codePointLength } from '../format/text.js'
 
 export interface OptionSpec {
   /** The key as written in the options; nested ones dotted (`rateLimits.channelLimit`). */
@@ -77,14 +77,42 @@ const redisUrl = (v: unknown, key: string): string | undefined => {
 }
 const LIMIT_HINT = 'To take the limit out of the way (tests), shorten its window instead.'
 
+/**
+ * Names Discord refuses with a 400 on every message (contract §1), so every alert would be lost: a
+ * username is trimmed, whitespace runs collapsed, then 1-80 code points without "clyde" or "discord",
+ * and not "everyone", "here" or "system message"; a thread name is 1-100 code points after trimming.
+ */
+const username = (v: unknown, key: string): string => {
+  const name = string(v, key).trim().replace(/\s+/g, ' ')
+  const lower = name.toLowerCase()
+  const length = codePointLength(name)
+  if (length < 1 || length > LIMITS.username) throw new InvalidOptionError(key, `1-${LIMITS.username} characters after trimming (Discord refuses others)`, v)
+  const part = ['clyde', 'discord'].find((p) => lower.includes(p))
+  const fix = 'Choose another display name, e.g. "Alerts".'
+  if (part !== undefined) throw new InvalidOptionError(key, `a name without "${part}" (Discord refuses names containing "clyde" or "discord")`, v, fix)
+  if (['everyone', 'here', 'system message'].includes(lower)) throw new InvalidOptionError(key, 'a name other than "everyone", "here" or "system message" (Discord refuses these)', v, fix)
+  return v as string
+}
+const threadName = (v: unknown, key: string): string => {
+  const length = codePointLength(string(v, key).trim())
+  if (length < 1 || length > 100) throw new InvalidOptionError(key, '1-100 characters after trimming (Discord\'s limit for a thread name)', v)
+  return v as string
+}
+/** An avatar (contract §1, §2's rule for image URLs): an absolute http(s) URL with a host. */
+const avatarUrl = (v: unknown, key: string): string => {
+  const url = URL.canParse(string(v, key).trim()) ? new URL((v as string).trim()) : undefined
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') throw new InvalidOptionError(key, 'an absolute http(s) URL of an image, e.g. "https://example.com/bot.png"', v)
+  return v as string
+}
+
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'webhookUrl', default: undefined, shown: '`DISCORD_WEBHOOK_URL` (required unless disabled)', check: (v) => v, doc: 'Any form Discord hands out: `discord.com`, `discordapp.com`, `ptb.`/`canary.`, with or without `/api/vN`, with `?thread_id=`. Requests always go to `/api/v10` with `?wait=true`. `/slack` and `/github` URLs are refused. A URL on a loopback host (`http://127.0.0.1:PORT/api/webhooks/…`, as the emulator prints it) is sent to as-is. A secret: never echoed.' },
   { key: 'enabled', default: true, shown: '`DISCORD_NOTIFICATIONS_ENABLED`, else `true`', check: bool, doc: '`false` turns every send into a no-op.' },
   { key: 'apiOrigin', default: undefined, shown: '`https://discord.com`', check: string, doc: 'Send elsewhere (a proxy; an emulator whose URL is not on loopback). Plain `http` only on loopback.' },
-  { key: 'username', default: undefined, shown: "the webhook's own", check: (v, k) => { assertUsername(string(v, k), k); return v }, doc: 'Per-message name: 1-80 characters after trimming, neither "clyde" nor "discord" in it, not "everyone", "here" or "system message" (Discord refuses those with a 400 on every message, contract §1).' },
-  { key: 'avatarUrl', default: undefined, shown: "the webhook's own", check: (v, k) => { assertAvatarUrl(string(v, k), k); return v }, doc: 'Per-message avatar: an absolute http(s) URL of an image.' },
+  { key: 'username', default: undefined, shown: "the webhook's own", check: username, doc: 'Per-message name: 1-80 characters after trimming, neither "clyde" nor "discord" in it, not "everyone", "here" or "system message" (Discord refuses those with a 400 on every message, contract §1).' },
+  { key: 'avatarUrl', default: undefined, shown: "the webhook's own", check: avatarUrl, doc: 'Per-message avatar: an absolute http(s) URL of an image.' },
   { key: 'threadId', default: undefined, shown: "the URL's `?thread_id=`", check: string, doc: 'Post into this thread of the webhook\'s channel.' },
-  { key: 'threadName', default: undefined, check: (v, k) => { assertThreadName(string(v, k), k); return v }, doc: 'Forum and media channels: create a thread with this name (1-100 characters). Not with `threadId`.' },
+  { key: 'threadName', default: undefined, check: threadName, doc: 'Forum and media channels: create a thread with this name (1-100 characters). Not with `threadId`.' },
   { key: 'mentions.roles', default: [], shown: 'none', check: ids, doc: 'Role ids to ping (17-20 digit strings, at most 100). Nothing pings otherwise: every request carries `allowed_mentions: { parse: [] }` (contract §6).' },
   { key: 'mentions.users', default: [], shown: 'none', check: ids, doc: 'User ids to ping.' },
   { key: 'mentions.minSeverity', default: 'error', check: severity, doc: 'Pings only for records at or above this severity.' },
@@ -113,7 +141,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'render.excludeFields', default: RENDER_DEFAULTS.excludeFields, check: strings, doc: 'Context keys never shown.' },
   { key: 'render.redactKeys', default: RENDER_DEFAULTS.redactKeys, shown: '`password`, `secret`, `token`, `authorization`, `cookie`, `apiKey`, …', check: strings, doc: 'Values under these keys (any depth, any case) show as `[redacted]`, in embeds, files and dead letters; an entry with dots (`user.credentials.pin`) redacts exactly that path.' },
   { key: 'render.maxStackLines', default: RENDER_DEFAULTS.maxStackLines, check: int(1), doc: 'Stack lines kept when there is room.' },
-  { key: 'attachments', default: true, check: bool, doc: 'A record the embed had to cut also travels whole, as a text file attached to the same message (multipart, contract §1), redacted as the embed is; at most 1 MiB a record. `false`: embeds only.' },
+  { key: 'attachments', default: true, check: bool, doc: 'A record the embed had to cut also travels whole, as a text file attached to the same message (multipart, up to 10 a message, contract §1): message, time, level, service, context, every stack frame and cause, every field and its whole value, redacted as the embed is, never the token. At most 1 MiB a record; beyond, the file ends with a line saying how many bytes were left out. Records that fit get no file. `false`: embeds only.' },
   { key: 'dedup.enabled', default: true, check: bool, doc: 'Storm control: repeats of one fingerprint inside a window are counted, not sent; the first goes at once, one follow-up says "×37 more in the last 60 s". With `redisUrl`, one alert and one summary for every process together.' },
   { key: 'dedup.windowMs', default: 60_000, check: int(1), doc: 'The window (ms).' },
   {
@@ -135,18 +163,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'rateLimits.offsetMs', default: 250, check: num(0), doc: 'Added to every computed reset, for clock and network jitter (ms).' },
   { key: 'rateLimits.invalidRequestLimit', default: 500, check: num(1), doc: '401/403/non-shared-429 answers allowed per 10 minutes before sending pauses (Discord bans an IP at 10,000, contract §3).' },
   { key: 'rateLimits.cloudflareCooldownMs', default: 60_000, check: num(1), doc: 'Pause after a Cloudflare 429 without `Retry-After` (ms); doubles on repeats, up to an hour.' },
-  { key: 'redisUrl', default: undefined, shown: 'off (`DISCORD_NOTIFICATIONS_REDIS_URL`)', check: redisUrl, doc: '`redis://` or `rediss://` (credentials in the URL): share the webhook\'s limits and storm control with every other process and host posting to it. Needs the optional package `ioredis`. See Many processes.' },
+  { key: 'redisUrl', default: undefined, shown: 'off (env `DISCORD_NOTIFICATIONS_REDIS_URL`, CLI `--redis-url`)', check: redisUrl, doc: '`redis://` or `rediss://` (credentials in the URL): share the webhook\'s limits and storm control with every other process and host posting to it. Needs the optional package `ioredis`. See [Many processes](#many-processes).' },
   { key: 'userAgentSuffix', default: '', check: string, doc: 'Appended to the `DiscordBot (url, version)` User-Agent.' },
   { key: 'thread', default: false, check: bool, doc: 'Deliver from a worker thread of its own (what `ThreadedNotifier` is). Refuses `dispatcher` and `clock`, which cannot cross into a worker.' },
   {
     key: 'dispatcher',
     default: undefined,
-    shown: 'an undici `Agent` of its own',
+    shown: 'an undici `Agent` of its own, closed by `close()`',
     check: (v, k) => {
       if (typeof v !== 'object' || v === null || typeof (v as { dispatch?: unknown }).dispatch !== 'function') throw new InvalidOptionError(k, 'an undici Dispatcher (Agent, Pool, MockAgent, ProxyAgent)', v)
       return v
     },
-    doc: 'An undici `Dispatcher` to send through (a `ProxyAgent` behind a proxy, a `MockAgent` in tests); it is never closed by the library.'
+    doc: 'An undici `Dispatcher` to send through (a `ProxyAgent` behind a proxy, a `MockAgent` in tests); yours is never closed.'
   },
   { key: 'clock', default: undefined, shown: 'the system clock', check: (v, k) => { if (typeof v !== 'object' || v === null || typeof (v as { now?: unknown }).now !== 'function') throw new InvalidOptionError(k, 'a clock { now(), setTimeout(fn, ms), clearTimeout(handle) }', v); return v }, doc: 'Time source, for tests. A notifier on a clock of its own keeps rate-limit state of its own.' }
 ]
