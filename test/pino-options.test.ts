@@ -43,6 +43,12 @@ describe('pino-discord options', () => {
     await new Promise((resolve) => stream.once('close', resolve))
   })
 
+  it('refuses `thread` for the worker transport, saying it already runs off the main thread', () => {
+    const err = thrown(() => resolvePinoOptions({ webhookUrl: WEBHOOK, thread: true }, 'worker'))
+    expect(err.option).toBe('thread')
+    expect(err.message).toMatch(/already delivers from pino's worker thread/)
+  })
+
   it('validates shared options with the core rules and its own ones with their names', () => {
     expect(thrown(() => resolvePinoOptions({ webhookUrl: WEBHOOK, queueCapacity: -1 }, 'worker')).option).toBe('queueCapacity')
     expect(thrown(() => resolvePinoOptions({ webhookUrl: WEBHOOK, closeTimeoutMs: 10_000 }, 'worker')).message).toMatch(/thread-stream/)

@@ -17,15 +17,14 @@ import { DiscordTransport } from '@logcord/winston-discord'
 // undici is the core's dependency, not the workspace root's: load the very copy the core sends with.
 const { FormData, MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
 
-/** At least 1000 cases through the notifier in CI; the Winston transport gets a share on top. */
-const NOTIFIER_RUNS = 1000
-const WINSTON_RUNS = 250
 /**
- * Most hostile cases are cut to fit, so each also builds its record's full-text file (up to 1 MiB) and
- * a multipart body: about three times the work of the embed alone, measured. Correctness, not speed, is
- * checked here, so these runs get room beyond the default 30 s on a loaded machine.
+ * Sized to finish in seconds (a case builds up to 12 records, most cut to fit, each with its full-text
+ * file and multipart body); `FC_RUNS=1000 FC_SEED=…` runs a long search. The seed is fixed, so a run
+ * is repeatable.
  */
-const HEAVY_TIMEOUT_MS = 180_000
+const NOTIFIER_RUNS = Number(process.env.FC_RUNS ?? 150)
+const WINSTON_RUNS = Math.ceil(NOTIFIER_RUNS / 2)
+const HEAVY_TIMEOUT_MS = 60_000 * Math.max(1, NOTIFIER_RUNS / 150)
 const ORIGIN = 'https://discord.com'
 const WEBHOOK = 'https://discord.com/api/webhooks/123456789012345678/PropertyTestTokenPropertyTestTokenPropertyTestTokenPropertyTest_-'
 const ONE_MB = 1 << 20

@@ -3,7 +3,7 @@ import winston from 'winston'
 import { describe, expect, it } from 'vitest'
 import { SEVERITY_STYLES, type PlainRecord } from '@logcord/core'
 import { toRecord, type WinstonInfo } from '@logcord/winston-discord'
-import { atCall } from '../packages/core/src/notifier.js'
+import { atCall } from '../packages/core/src/messages.js'
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5)
 

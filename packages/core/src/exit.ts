@@ -1,18 +1,13 @@
 /*
- * What happens to records still pending when the process ends. An idle notifier never holds a process
- * open: its timers are unref()'d, and nothing here is registered while nothing is pending.
+ * What happens to records pending when the process ends (an idle notifier never holds it open):
  *
- *   await flush() / close() ─────► a ref'd handle holds the event loop until they settle (their deadline
- *                                   bounds it), so `await notifier.close()` at an ESM top level settles
- *   event loop empties ───────────► 'beforeExit': every notifier with records pending drains them
- *   (a script that ends)             (deadline: flushTimeoutMs) and dead-letters what is left; the process
- *                                    then exits with the code it would have had
- *   process.exit() / a crash ─────► 'exit': nothing asynchronous runs any more, so pending records are
- *                                    handed to a delivery worker started there, and the exit blocks
- *                                    (Atomics.wait) until it has settled them, at most exitTimeoutMs
+ *   await flush() / close() ──► a ref'd handle holds the event loop until they settle (their deadline)
+ *   event loop empties ───────► 'beforeExit': each notifier with records pending drains them
+ *                               (flushTimeoutMs), dead-letters the rest; the exit code is unchanged
+ *   process.exit() / a crash ─► 'exit': pending records go to a delivery worker started there; the
+ *                               exit blocks (Atomics.wait) until it settles them, at most exitTimeoutMs
  *
- * Storm windows whose summary (or, through Redis, whose report to the fleet) is owed count as pending:
- * each of these paths ends them first.
+ * Storm windows whose summary (or report to the fleet) is owed count as pending: each path ends them first.
  */
 import { isMainThread } from 'node:worker_threads'
 
@@ -21,9 +16,9 @@ export interface ExitParticipant {
   /** Delivers what is pending within the notifier's deadline, then dead-letters the rest. Never rejects. */
   drainBeforeExit (): Promise<unknown>
   /**
-   * Called synchronously from the process 'exit' event: hands pending records to whatever can still
-   * deliver them (or, with `deliver` false, dead-letters them at once) and returns a function that blocks until they are settled or `deadline` (epoch ms)
-   * passes; undefined when nothing is pending.
+   * From the process 'exit' event: hands pending records to what can still deliver them (with `deliver`
+   * false, dead-letters them) and returns a function blocking until they settle or `deadline` (epoch
+   * ms) passes; undefined when nothing is pending.
    */
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined
   /** How long the process 'exit' may block for this notifier (ms). */
@@ -36,10 +31,7 @@ let draining: Promise<unknown> | undefined
 /** Set when a shutdown deadline already passed (installProcessHandlers): exit then waits no more. */
 let budgetSpent = false
 
-/**
- * The process is exiting after a drain that already used its deadline: records still pending at the
- * 'exit' event are dead-lettered at once instead of being given another `exitTimeoutMs`.
- */
+/** A drain already used the shutdown deadline: records pending at 'exit' are dead-lettered at once. */
 export function exitBudgetSpent (): void {
   budgetSpent = true
 }
@@ -102,7 +94,7 @@ const HOLD_INTERVAL_MS = 2 ** 31 - 1
  */
 export function holdProcess (): () => void {
   holds++
-  if (handle === undefined) handle = setInterval(noop, HOLD_INTERVAL_MS)
+  if (handle === undefined) handle = setInterval(() => {}, HOLD_INTERVAL_MS)
   let released = false
   return () => {
     if (released) return
@@ -113,5 +105,3 @@ export function holdProcess (): () => void {
     }
   }
 }
-
-function noop (): void {}

@@ -20,10 +20,6 @@ export const SEVERITY_STYLES: Readonly<Record<Severity, SeverityStyle>> = Object
   critical: { rank: 4, label: 'Critical', color: 0x8b0000, emoji: '🚨' }
 })
 
-export function severityRank (severity: Severity): number {
-  return SEVERITY_STYLES[severity].rank
-}
-
 export function isSeverity (value: unknown): value is Severity {
   return typeof value === 'string' && Object.hasOwn(SEVERITY_STYLES, value)
 }
@@ -33,40 +29,16 @@ export function atLeast (severity: Severity, threshold: Severity): boolean {
   return SEVERITY_STYLES[severity].rank >= SEVERITY_STYLES[threshold].rank
 }
 
-/**
- * Maps a logger's level name to a severity. Covers npm, syslog, cli and pino names;
- * unknown names fall back to `fallback`.
- */
-// No prototype: a level named `constructor` or `toString` (a logger's custom level) is unknown, not a function.
-const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Severity>, {
-  // critical
-  fatal: 'critical',
-  critical: 'critical',
-  crit: 'critical',
-  emerg: 'critical',
-  emergency: 'critical',
-  alert: 'critical',
-  panic: 'critical',
-  // error
-  error: 'error',
-  err: 'error',
-  // warning
-  warn: 'warning',
-  warning: 'warning',
-  // info
-  info: 'info',
-  notice: 'info',
-  http: 'info',
-  help: 'info',
-  data: 'info',
-  prompt: 'info',
-  verbose: 'info',
-  input: 'info',
-  // debug
-  debug: 'debug',
-  trace: 'debug',
-  silly: 'debug'
-}))
+/** Level names of npm, syslog, cli and pino, any case. No prototype: a custom level `constructor` is unknown. */
+const LEVEL_ALIASES: Readonly<Record<string, Severity>> = Object.create(null)
+for (const [severity, names] of Object.entries({
+  critical: 'fatal critical crit emerg emergency alert panic',
+  error: 'error err',
+  warning: 'warn warning',
+  info: 'info notice http help data prompt verbose input',
+  debug: 'debug trace silly'
+})) for (const name of names.split(' ')) (LEVEL_ALIASES as Record<string, string>)[name] = severity
+Object.freeze(LEVEL_ALIASES)
 
 /**
  * The severity of a level the library knows: a severity, a logger level name above (any case), or a
@@ -78,6 +50,7 @@ export function knownSeverity (level: unknown): Severity | undefined {
   return isSeverity(level) ? level : LEVEL_ALIASES[level.toLowerCase()]
 }
 
+/** A logger's level (name or pino number) as a severity; unknown names give `fallback`. */
 export function severityFromLevel (level: string | number | undefined, fallback: Severity = 'info'): Severity {
   if (typeof level === 'number') return severityFromPinoNumber(level)
   if (typeof level !== 'string') return fallback

@@ -34,23 +34,13 @@ export const HEADERS = Object.freeze({
 
 /** Discord JSON error codes this library branches on (developers/topics/opcodes-and-status-codes.mdx). */
 export const DISCORD_CODES = Object.freeze({
-  unknownWebhook: 10015,
-  invalidWebhookToken: 50027,
   invalidFormBody: 50035,
   emptyMessage: 50006,
   invalidJson: 50109,
-  requestTooLarge: 40005,
   channelWriteLimit: 20028,
   forumNeedsThread: 220001,
   threadIdAndName: 220002,
   threadNameNotForum: 220003
-})
-
-/** Allowed message flag bits for webhooks: SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2. */
-export const WEBHOOK_FLAGS = Object.freeze({
-  suppressEmbeds: 1 << 2,
-  suppressNotifications: 1 << 12,
-  isComponentsV2: 1 << 15
 })
 
 export const API_VERSION = 10

@@ -1,11 +1,19 @@
 /**
- * The notifier's send methods as records: plain text, a ready embed, a diagnostic, a startup and an
- * error notification. Pure: the severity is resolved and the time read by the caller (notifier.ts).
+ * The notifier's send methods as records (plain text, a ready embed, a diagnostic, a startup and an
+ * error notification; the caller resolves the severity and reads the time), and atCall(), the record
+ * as plain data at the call.
  */
-import { serializeError } from './format/plain.js'
+import { redactFields } from './format/fields.js'
+import { serializeError, toPlain } from './format/plain.js'
 import { SEVERITY_STYLES, type Severity } from './levels.js'
 import { errorName, isError, read } from './thrown.js'
-import type { Embed, EmbedField, LogRecord, SerializedError } from './types.js'
+import type { Embed, EmbedField, LogRecord, PlainRecord, SerializedError } from './types.js'
+
+/** Depth kept of embeds copied at the call, and of errors already serialised (a cause chain is 8 deep at most). */
+const PLAIN_DEPTH = 8
+const ERROR_DEPTH = 12
+/** An Error's own properties that a logger puts on it and the record shows elsewhere (Winston assigns them). */
+const SHOWN_ELSEWHERE = new Set(['level', 'service', 'timestamp'])
 
 export type DiagnosticLevel = Severity | 'warn' | 'fatal'
 
@@ -79,7 +87,8 @@ export function startupRecord (service: string, info: { version?: string, detail
 
 /** The title reads the error's message: it is taken now, as the record is at the call. */
 export function errorRecord (input: ErrorNotificationInput, now: number): LogRecord {
-  const error = thrown(input.error)
+  // An Error as it is (send() serialises it after storm control); anything else thrown, serialised now.
+  const error = isError(input.error) ? input.error : serializeError(input.error)
   const message = isError(error) ? read(error, 'message') : error.message
   const shown = typeof message === 'string' && message !== '' ? message : isError(error) ? errorName(error) : error.type
   const record: LogRecord = { severity: 'error', service: input.service, title: `${input.service}: ${shown}`, message: '', error, time: now }
@@ -88,7 +97,37 @@ export function errorRecord (input: ErrorNotificationInput, now: number): LogRec
   return record
 }
 
-/** An Error as it is (send() serialises it after storm control); anything else thrown, serialised now. */
-function thrown (value: unknown): Error | SerializedError {
-  return isError(value) ? value : serializeError(value)
+/**
+ * The record as it was at the call, as plain data: the error serialised (without the properties the
+ * record shows elsewhere), fields and embed copied, `redactKeys` applied (render.redactKeys: nothing
+ * secret is held, sent to a worker or dead-lettered). The queue never holds the caller's live objects.
+ */
+export function atCall (record: LogRecord, severity: Severity = record.severity, redactKeys: readonly string[] = []): PlainRecord {
+  const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
+  for (const key of ['level', 'title', 'service', 'footer', 'content', 'context'] as const) {
+    const value = record[key]
+    if (value !== undefined) out[key] = String(value)
+  }
+  if (record.fields !== undefined) out.fields = redactFields(record.fields, redactKeys)
+  if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']
+  const error = record.error
+  if (error !== undefined) {
+    const keys = redactKeys.filter((k) => !k.includes('.'))
+    out.error = isError(error) || typeof (error as SerializedError).type !== 'string' ? shownOnce(serializeError(error, keys), out) : toPlain(error, ERROR_DEPTH, { redactKeys: keys }) as SerializedError
+  }
+  return out
+}
+
+/** `error.extra` without what the record shows already: its fields, and its level, service and time. */
+function shownOnce (error: SerializedError, record: PlainRecord): SerializedError {
+  if (error.extra === undefined) return error
+  const extra: Record<string, unknown> = {}
+  let kept = 0
+  for (const key of Object.keys(error.extra)) {
+    if (SHOWN_ELSEWHERE.has(key) || (record.fields !== undefined && Object.hasOwn(record.fields, key))) continue
+    extra[key] = error.extra[key]
+    kept++
+  }
+  const { extra: _extra, ...rest } = error
+  return kept === 0 ? rest : { ...rest, extra }
 }

@@ -12,35 +12,22 @@
  * distinct problem.
  */
 import { EventEmitter } from 'node:events'
-import { systemClock } from './clock.js'
+import { runClock } from './clock.js'
 import { describe } from './errors.js'
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
-import { redactFields } from './format/fields.js'
-import { redact, serializeError, toPlain } from './format/plain.js'
-import { redactLoose, redactToken } from './http/webhook-url.js'
-import { atLeast, knownSeverity, SEVERITIES, SEVERITY_STYLES, type Severity } from './levels.js'
-import { diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
+import { redactLoose, scrub } from './http/webhook-url.js'
+import { atLeast, knownSeverity, SEVERITIES, type Severity } from './levels.js'
+import { atCall, diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
 import { newCounters, readCounters, SLOT } from './delivery/ledger.js'
 import { Pipeline } from './delivery/pipeline.js'
-import { WorkerDelivery } from './delivery/worker.js'
-import { resolveWithEnvironment, withEnvironment } from './options/env.js'
-import { DEFAULTS } from './options/table.js'
+import { EMPTY_RATE_LIMITS, WorkerDelivery } from './delivery/worker.js'
+import { environmentForFactory, resolveWithEnvironment } from './options/env.js'
 import { SelfLog } from './self-log.js'
 import { fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
 import { StormWindows, type StormWindow } from './storm/windows.js'
-import { isError } from './thrown.js'
-import { DROP_REASONS, type Counters, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type PlainRecord, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
+import { DROP_REASONS, type Counters, type Emit, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
 
 export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput } from './messages.js'
-
-const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
-/** Calls of one synchronous run that share one clock read (see #runTime). */
-const RUN_READS = 31
-/** Depth kept of embeds copied at the call, and of errors already serialised (a cause chain is 8 deep at most). */
-const PLAIN_DEPTH = 8
-const ERROR_DEPTH = 12
-/** An Error's own properties that a logger puts on it and the record shows elsewhere (Winston assigns them). */
-const SHOWN_ELSEWHERE = new Set(['level', 'service', 'timestamp'])
 
 /**
  * Sends notifications to one Discord webhook without ever blocking or throwing into the caller. Send
@@ -58,7 +45,8 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   #timer: unknown
   #closed = false
   #tracked = false
-  readonly #minRank: number
+  /** The time for storm control (clock.ts runClock). */
+  readonly #runTime: () => number
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
@@ -70,9 +58,9 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     const { options: given, resolved } = resolveWithEnvironment(options)
     const o = this.options = resolved
     const token = o.target?.token ?? ''
-    this.#log = new SelfLog(o.logLevel, o.log, (s) => redactLoose(redactToken(s, token)))
+    this.#log = new SelfLog(o.logLevel, o.log, (s) => scrub(s, token))
     this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
-    this.#minRank = SEVERITY_STYLES[o.minSeverity].rank
+    this.#runTime = runClock(o.clock)
     if (!o.enabled || o.target === undefined) return
     if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint))
     const emit = this.#emit
@@ -143,7 +131,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     const windows = this.#windows
     if (windows === undefined || this.#delivery === undefined || this.#closed) return false
     try {
-      if (SEVERITY_STYLES[severity].rank < this.#minRank || !this.#repeat(windows, severity, service, text, error, this.#runTime())) return false
+      if (!atLeast(severity, this.options.minSeverity) || !this.#repeat(windows, severity, service, text, error, this.#runTime())) return false
       this.#counters[SLOT.accepted]!++
       return true
     } catch {
@@ -287,7 +275,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     return (this.#delivery as WorkerDelivery | undefined)?.exitWait(deliver)
   }
 
-  readonly #emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]): void => {
+  readonly #emit: Emit = (event, ...args) => {
     // An unhandled 'error' event would crash the host process: emitted only when someone listens.
     if (this.listenerCount(event) === 0) return
     try {
@@ -299,35 +287,6 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
 
   #now (): number {
     return this.options.clock.now()
-  }
-
-  #time = 0
-  #reuses = 0
-  #runQueued = false
-  readonly #newRun = (): void => {
-    this.#reuses = 0
-    this.#runQueued = false
-  }
-
-  /**
-   * The time for storm control: the system clock read once for up to RUN_READS calls of one
-   * synchronous run of the event loop, not per call (a read costs a third of a repeat's work); a repeat's
-   * last-seen time and a window's end are off by the length of those calls at most. Any other clock
-   * (a test's) is read every time.
-   */
-  #runTime (): number {
-    if (this.#reuses > 0) {
-      this.#reuses--
-      return this.#time
-    }
-    this.#time = this.options.clock.now()
-    if (this.options.clock !== systemClock) return this.#time
-    this.#reuses = RUN_READS
-    if (!this.#runQueued) {
-      this.#runQueued = true
-      queueMicrotask(this.#newRun)
-    }
-    return this.#time
   }
 
   /** A known severity for `value`, or 'error' for an unknown one: counted, and reported once. */
@@ -395,41 +354,6 @@ export class ThreadedNotifier extends DiscordNotifier {
 export type ThreadedNotifierOptions = Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'>
 
 /**
- * The record as it was at the call, as plain data: the error serialised (without the properties the
- * record shows elsewhere), fields and embed copied, `redactKeys` applied (render.redactKeys: nothing
- * secret is held, sent to a worker or dead-lettered). The queue never holds the caller's live objects.
- */
-export function atCall (record: LogRecord, severity: Severity = record.severity, redactKeys: readonly string[] = []): PlainRecord {
-  const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
-  for (const key of ['level', 'title', 'service', 'footer', 'content', 'context'] as const) {
-    const value = record[key]
-    if (value !== undefined) out[key] = String(value)
-  }
-  if (record.fields !== undefined) out.fields = redactFields(record.fields, redactKeys)
-  if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']
-  const error = record.error
-  if (error !== undefined) {
-    const keys = redactKeys.filter((k) => !k.includes('.'))
-    out.error = isError(error) || typeof (error as SerializedError).type !== 'string' ? shownOnce(serializeError(error, keys), out) : redact(error, keys, ERROR_DEPTH) as SerializedError
-  }
-  return out
-}
-
-/** `error.extra` without what the record shows already: its fields, and its level, service and time. */
-function shownOnce (error: SerializedError, record: PlainRecord): SerializedError {
-  if (error.extra === undefined) return error
-  const extra: Record<string, unknown> = {}
-  let kept = 0
-  for (const key of Object.keys(error.extra)) {
-    if (SHOWN_ELSEWHERE.has(key) || (record.fields !== undefined && Object.hasOwn(record.fields, key))) continue
-    extra[key] = error.extra[key]
-    kept++
-  }
-  const { extra: _extra, ...rest } = error
-  return kept === 0 ? rest : { ...rest, extra }
-}
-
-/**
  * A notifier from the environment: DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
  * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL, read as every constructor reads
  * them (the app's generic LOG_LEVEL is not read). The one difference: a missing URL disables
@@ -438,16 +362,6 @@ function shownOnce (error: SerializedError, record: PlainRecord): SerializedErro
 export function createNotifierFromEnv (overrides?: NotifierOptions, env?: NodeJS.ProcessEnv): DiscordNotifier
 export function createNotifierFromEnv (overrides: ThreadedNotifierOptions & { thread: true }, env?: NodeJS.ProcessEnv): ThreadedNotifier
 export function createNotifierFromEnv (overrides: NotifierOptions = {}, env: NodeJS.ProcessEnv = process.env): DiscordNotifier {
-  const options: NotifierOptions = withEnvironment(overrides, env)
-  // Every variable is settled here, from `env`: the constructor must not read process.env again.
-  options.logLevel ??= DEFAULTS.logLevel
-  options.enabled ??= true
-  if (options.enabled !== false && options.webhookUrl === undefined) {
-    options.enabled = false
-    if (options.logLevel !== 'silent' && options.logLevel !== 'error') {
-      const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'))
-      log('logcord warn: DISCORD_WEBHOOK_URL is not set: Discord notifications are disabled')
-    }
-  }
+  const options = environmentForFactory(overrides, env)
   return options.thread === true ? new ThreadedNotifier(options) : new DiscordNotifier(options)
 }

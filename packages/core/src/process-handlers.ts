@@ -1,16 +1,12 @@
 /*
- * Process-level handlers, so the alerts that matter most — the crash itself, the shutdown — still
- * reach Discord before the process is gone.
+ * Process-level handlers, so the crash itself and the shutdown still reach Discord:
  *
  *   uncaughtException ─┐
  *   unhandledRejection ┴─► print it to stderr (as Node would) ─► onFatal(err) or a critical record
  *                          ─► drain every target (deadline timeoutMs) ─► process.exit(exitCode)
  *   SIGTERM / SIGINT ────► onSignal?(signal) ─► drain (deadline) ─► process.exit(128 + signal number)
  *
- *   while draining: another crash is reported too and the same drain continues; a second signal
- *   exits at once (pressing Ctrl-C twice must always work).
- *
- * Nothing waits when nothing is pending: a notifier's flush() settles at once when its queue is empty.
+ * While draining, another crash is reported into the same drain; a second signal exits at once.
  */
 import { constants } from 'node:os'
 import { InvalidOptionError } from './errors.js'
@@ -82,7 +78,7 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
   let exiting: { code: number } | undefined
 
   const report = (error: unknown, origin: FatalOrigin): void => {
-    if (o.printErrors) printCrash(error, origin)
+    if (o.printErrors) safeWrite(`${TITLES[origin]}: ${describe(error)}\n`)
     try {
       if (o.onFatal !== undefined) o.onFatal(error, origin)
       else o.notifier?.send(crashRecord(error, origin, o.service))
@@ -104,13 +100,7 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
     // The deadline timer stays ref'd: were it unref'd, a drain that hangs would let the process
     // end "naturally" with code 0 after a crash.
     const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })
-    const flushed = Promise.allSettled(drains.map((d) => {
-      try {
-        return d.flush(o.timeoutMs)
-      } catch (err) {
-        return Promise.reject(err)
-      }
-    }))
+    const flushed = Promise.allSettled(drains.map(async (d) => await d.flush(o.timeoutMs)))
     let drained = false
     void flushed.then(() => { drained = true })
     void Promise.race([flushed, deadline]).then(() => {
@@ -121,14 +111,12 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
     })
   }
 
-  const onException = (error: unknown): void => {
-    report(error, 'uncaughtException')
+  const onCrash = (origin: FatalOrigin) => (error: unknown): void => {
+    report(error, origin)
     drainThenExit(o.exitCode)
   }
-  const onRejection = (reason: unknown): void => {
-    report(reason, 'unhandledRejection')
-    drainThenExit(o.exitCode)
-  }
+  const onException = onCrash('uncaughtException')
+  const onRejection = onCrash('unhandledRejection')
   const onSignal = (signal: NodeJS.Signals): void => {
     if (exiting !== undefined) {
       // Second signal: the user insists. Exit now with what we have.
@@ -154,7 +142,7 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
 }
 
 /** The record sent for a crash when the app gives no `onFatal`. */
-export function crashRecord (error: unknown, origin: FatalOrigin, service?: string): LogRecord {
+function crashRecord (error: unknown, origin: FatalOrigin, service?: string): LogRecord {
   const serialized = serializeError(error)
   const record: LogRecord = {
     severity: 'critical',
@@ -169,20 +157,8 @@ export function crashRecord (error: unknown, origin: FatalOrigin, service?: stri
   return record
 }
 
-interface Resolved {
-  notifier: FatalNotifier | undefined
-  onFatal: ProcessHandlerOptions['onFatal']
-  onSignal: ProcessHandlerOptions['onSignal']
-  drain: Drainable[]
-  exitCode: number
-  timeoutMs: number
-  signals: readonly NodeJS.Signals[]
-  exceptions: boolean
-  rejections: boolean
-  service: string | undefined
-  printErrors: boolean
-  exit: (code: number) => void
-}
+type Resolved = Required<Omit<ProcessHandlerOptions, 'notifier' | 'onFatal' | 'onSignal' | 'service' | 'drain'>>
+  & Pick<ProcessHandlerOptions, 'notifier' | 'onFatal' | 'onSignal' | 'service'> & { drain: Drainable[] }
 
 function resolve (options: ProcessHandlerOptions): Resolved {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'an object', options)
@@ -229,10 +205,6 @@ function resolve (options: ProcessHandlerOptions): Resolved {
     printErrors: options.printErrors ?? true,
     exit: options.exit ?? ((code) => process.exit(code))
   }
-}
-
-function printCrash (error: unknown, origin: FatalOrigin): void {
-  safeWrite(`${TITLES[origin]}: ${describe(error)}\n`)
 }
 
 /** The stack when there is one; never throws, whatever was thrown (getters, Proxies, null). */

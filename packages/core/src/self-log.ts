@@ -32,35 +32,19 @@ export class SelfLog {
     return this.#redact(s)
   }
 
-  debug (message: string): void {
-    this.#write('debug', message)
-  }
-
-  /** Always written unless silent; for outcomes the user must hear of once (records lost at exit). */
-  error (message: string): void {
-    this.#write('error', message)
-  }
-
-  info (message: string): void {
-    this.#write('info', message)
-  }
-
-  /** A line at warn level every time (for events that are rare by nature: an outage starting or ending). */
-  warn (message: string): void {
-    this.#write('warn', message)
-  }
+  debug (message: string): void { this.#write('debug', message) }
+  info (message: string): void { this.#write('info', message) }
+  /** Every time: for events rare by nature (an outage starting or ending). */
+  warn (message: string): void { this.#write('warn', message) }
+  /** Always written unless silent: outcomes the user must hear of (records lost at exit). */
+  error (message: string): void { this.#write('error', message) }
 
   /**
-   * Logged once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. A function
-   * message is only built when it is written: some problems (a full queue) repeat per record.
+   * Once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. A function message
+   * is only built when it is written: some problems (a full queue) repeat per record.
    */
-  warnOnce (key: string, message: string | (() => string)): void {
-    this.#once('warn', key, message)
-  }
-
-  errorOnce (key: string, message: string | (() => string)): void {
-    this.#once('error', key, message)
-  }
+  warnOnce (key: string, message: string | (() => string)): void { this.#once('warn', key, message) }
+  errorOnce (key: string, message: string | (() => string)): void { this.#once('error', key, message) }
 
   /** The problem went away (e.g. a request succeeded): the next occurrence is worth a line again. */
   clear (key: string): void {

@@ -69,18 +69,10 @@ export interface Embed {
   fields?: EmbedField[]
 }
 
-export interface AllowedMentions {
-  parse: Array<'roles' | 'users' | 'everyone'>
-  roles?: string[]
-  users?: string[]
-}
+export interface AllowedMentions { parse: Array<'roles' | 'users' | 'everyone'>, roles?: string[], users?: string[] }
 
 /** A text file sent with a message as the multipart part `files[n]` (contract §1). */
-export interface MessageFile {
-  name: string
-  /** UTF-8 text. */
-  content: string
-}
+export interface MessageFile { name: string, /** UTF-8 text. */ content: string }
 
 export interface WebhookPayload {
   content?: string
@@ -146,6 +138,9 @@ export interface NotifierEvents {
   error: [ProblemEvent]
   disabled: [ProblemEvent]
 }
+
+/** How the core emits a notifier event (only when someone listens). */
+export type Emit = <K extends keyof NotifierEvents>(event: K, ...args: NotifierEvents[K]) => void
 
 export interface Counters {
   /** Records handed over (after the level filter). Always sent + dropped + collapsed + pending. */
@@ -249,11 +244,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export const FINGERPRINT_PARTS = ['severity', 'message', 'errorType', 'topFrame'] as const
 export type FingerprintPart = (typeof FINGERPRINT_PARTS)[number]
 
-export interface MentionOptions {
-  roles?: string[]
-  users?: string[]
-  minSeverity?: Severity
-}
+export interface MentionOptions { roles?: string[], users?: string[], minSeverity?: Severity }
 
 export interface RenderOptions {
   includeFields?: string[]
@@ -274,16 +265,9 @@ export interface RateLimitOptions {
   cloudflareCooldownMs?: number
 }
 
-export interface DedupOptions {
-  enabled?: boolean
-  windowMs?: number
-  fingerprint?: FingerprintPart[]
-}
+export interface DedupOptions { enabled?: boolean, windowMs?: number, fingerprint?: FingerprintPart[] }
 
-export interface OutageModeOptions {
-  probeMinMs?: number
-  probeMaxMs?: number
-}
+export interface OutageModeOptions { probeMinMs?: number, probeMaxMs?: number }
 
 /** Every option, with its default and meaning, is in options/table.ts and the README's options table. */
 export interface NotifierOptions {
@@ -318,31 +302,9 @@ export interface NotifierOptions {
 }
 
 /** The options resolved once, at construction: every default applied, every value checked. */
-export interface ResolvedOptions {
-  target: WebhookTarget | undefined
-  enabled: boolean
-  username: string | undefined
-  avatarUrl: string | undefined
-  threadName: string | undefined
-  mentions: Required<MentionOptions>
-  minSeverity: Severity
-  queueCapacity: number
-  timeoutMs: number
-  retryDelays: number[]
-  flushTimeoutMs: number
-  exitTimeoutMs: number
-  outage: Required<OutageModeOptions>
-  maxRecordAgeMs: number
-  deadLetterFile: string | undefined
-  logLevel: LogLevel
-  log: (line: string) => void
-  rateLimits: Required<RateLimitOptions>
-  render: Required<RenderOptions>
-  attachments: boolean
-  dedup: Required<DedupOptions>
-  userAgentSuffix: string
-  thread: boolean
-  dispatcher: Dispatcher | undefined
-  clock: Clock
-  redisUrl: string | undefined
-}
+export type ResolvedOptions = { target: WebhookTarget | undefined }
+  & { [K in UnsetByDefault]: NotifierOptions[K] }
+  & { [K in Grouped]: Required<NonNullable<NotifierOptions[K]>> }
+  & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'webhookUrl' | 'apiOrigin' | 'threadId'>>
+type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup'
+type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'deadLetterFile' | 'dispatcher' | 'redisUrl'

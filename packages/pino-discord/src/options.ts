@@ -58,7 +58,8 @@ export type Formatter = (record: LogRecord, logObject: Record<string, unknown>) 
 const IN_PROCESS_ONLY: Readonly<Record<string, string>> = Object.freeze({
   dispatcher: 'an undici Dispatcher holds sockets and cannot be cloned into a worker; it is accepted only in-process (`pino(opts, await transport({ dispatcher }))`)',
   clock: 'a clock is code; it is accepted only in-process (`pino(opts, await transport({ clock }))`)',
-  log: 'the worker writes its own lines to stderr; choose how many with `logLevel`'
+  log: 'the worker writes its own lines to stderr; choose how many with `logLevel`',
+  thread: 'the transport already delivers from pino\'s worker thread, off the main thread'
 })
 
 /**

@@ -1,18 +1,10 @@
 /**
- * Where storm control's windows are shared: the one seam between a notifier's windows (which fold
- * repeats in its own process, on the caller's thread) and the other processes that log the same error.
- *
- * - `localStorms`: one process on its own. Every first record is sent and every window's summary is sent
- *   by the process that counted it; the delivery skips the store.
- * - `RedisStorms` (redis/storms.ts): every process on every host that posts to one webhook. A storm is
- *   one fleet window in Redis: the first process to claim it sends the alert, every other process's
- *   first record is folded into it, each process adds its repeats when its own window ends, and the
- *   last one to leave sends one summary whose count covers every process ("×1999 more … from 8
- *   instances").
- *
- * A store is asked only from the delivery side, in rounds (one Redis round trip for every decision
- * pending), never from a logging call. When it cannot answer (Redis absent, lost or slower than the
- * link's timeout), every decision is the local one: nothing is lost, counts still add up.
+ * The seam where storm windows are shared between processes: `localStorms` (one process alone: it
+ * sends every first record and its own summaries) or `RedisStorms` (redis/storms.ts: one fleet window
+ * per storm; the first process to claim it sends the alert, the others fold into it and add their
+ * repeats when their windows end, and the last to leave sends one summary for all, "×1999 more … from
+ * 8 instances"). Asked from the delivery side in rounds, never from a logging call; when the store
+ * cannot answer, every decision is the local one, so nothing is lost and counts still add up.
  */
 
 /** What a fleet summary says about the alert, as the first process saw it (small copies). */
@@ -25,10 +17,7 @@ export interface StormDescription {
   topFrame?: string
 }
 
-/**
- * A record that opened a window in this process. `windowMs`: the window's length; `leftMs`: how long
- * this process's window has still to run; `sinceMs`: how long ago the record was logged.
- */
+/** A record that opened a window here: the window's length, how long it still runs, how long ago it was logged (ms). */
 export interface StormClaim {
   op: 'claim'
   fingerprint: string
@@ -59,17 +48,11 @@ export interface StormFinish {
 export type StormRequest = StormClaim | StormContribution | StormFinish
 
 /**
- * - `send`: a claim that opened the fleet window: send the record.
- * - `fold`: a claim folded into another process's window, or a contribution the fleet window keeps
- *   (another process will send the summary): send nothing; the records are counted as collapsed.
- * - `local`: no fleet window to join (none exists, or the store is unreachable): do as one process alone.
- * - `summary`: this contribution closes the fleet window (or its period): send one summary of `repeats`
- *   records from `instances` processes, described as the first process saw the alert.
- * - `wait`: the contribution is in the fleet window and no other process's window is open, but the storm
- *   was active less than a quiet period ago: ask again (`finish`) after `ms`, in case another process joins.
- * - `watch`: folded, and another process whose window is open will send the summary; in case it is gone
- *   by then (a crash, an exit that could not reach Redis), ask again (`finish`) after `ms` if still running.
- *   Unlike `wait`, nothing waits for it: flush() and close() do not.
+ * `send` the record (the claim opened the fleet window); `fold` (another process sends: counted as
+ * collapsed); `local` (no fleet window or no store: as one process alone); `summary` of `repeats`
+ * records from `instances` processes (this contribution closes the window); `wait` `ms` and ask again
+ * (`finish`: the storm was active less than a quiet period ago); `watch`: folded, but ask again after
+ * `ms` in case the process that should send is gone (flush() and close() do not wait for it).
  */
 export type StormDecision =
   | { kind: 'send' }
@@ -93,12 +76,7 @@ export interface StormStore {
 const SEND: StormDecision = Object.freeze({ kind: 'send' })
 const LOCAL: StormDecision = Object.freeze({ kind: 'local' })
 
-/**
- * The decisions a process alone makes: every first record sent, every summary sent by its own process.
- * A finish that cannot be asked (Redis lost while the storm went quiet) is local too: the process sends
- * what it put into the fleet's count itself; the fleet's count is out of reach, and the other
- * processes' part of it is sent by them if they are still running (each asks again after a wait).
- */
+/** A process alone: every first record sent, every summary its own (also a finish Redis can no longer answer). */
 export function localDecisions (requests: readonly StormRequest[]): StormDecision[] {
   return requests.map((r) => r.op === 'claim' ? SEND : LOCAL)
 }
