@@ -1,28 +1,23 @@
 /**
- * The demo as a new user runs it (`node scripts/demo.mjs`, against the built packages and the emulator):
- * each row of its step table counts the deliveries of both apps, the Winston app in this process and the
- * Pino app, whose alerts leave from pino's worker in another process; its alerts show paths relative to
- * the repository, not the folders of the machine; and it saves the README's screenshot. Build first.
+ * The demo as a new user runs it (`node scripts/demo.mjs`, against the built packages and the emulator),
+ * run once with --keep-open (and --screenshot where Chromium is installed): each row of its step table
+ * counts the deliveries of both apps, the Winston app in this process and the Pino app, whose alerts leave
+ * from pino's worker in another process; it saves the README's screenshot; the webhook URL it prints
+ * works as-is; it ends cleanly on Ctrl-C. Its alerts show paths relative to the repository. Build first.
  */
-import { execFile } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DiscordNotifier } from '@logcord/core'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const HAS_CHROMIUM = existsSync('/usr/bin/chromium')
 /** Discord's windows shrunk 20×: the whole demo takes a few seconds. */
 const TIME_SCALE = '0.05'
-
-function demo (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['scripts/demo.mjs', '--time-scale', TIME_SCALE, ...args], { cwd: ROOT, env: { ...process.env, DISCORD_WEBHOOK_URL: '' }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : (typeof error.code === 'number' ? error.code : 1), stdout, stderr })
-    })
-  })
-}
 
 interface Row { step: string, logged: number, received: number, embeds: number }
 
@@ -31,12 +26,32 @@ function rows (stdout: string): Row[] {
     .map((m) => ({ step: (m[1] as string).trim(), logged: Number(m[2]), received: Number(m[3]), embeds: Number(m[4]) }))
 }
 
-describe('the demo', () => {
-  it('counts each app\'s deliveries in the row of the step that logged them', async () => {
-    const run = await demo([])
-    expect(run.stderr).toBe('')
-    expect(run.code).toBe(0)
-    const table = rows(run.stdout)
+describe('the demo, run once with --keep-open', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logcord-demo-'))
+  const screenshot = join(dir, 'preview.png')
+  let child: ChildProcess
+  let stdout = ''
+  let stderr = ''
+  let webhookUrl: string
+
+  beforeAll(async () => {
+    const args = ['scripts/demo.mjs', '--time-scale', TIME_SCALE, '--keep-open', ...(HAS_CHROMIUM ? ['--screenshot', screenshot] : [])]
+    child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DISCORD_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stderr!.on('data', (d: Buffer) => { stderr += String(d) })
+    webhookUrl = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += String(d)
+        const m = /Webhook URL: (\S+)/.exec(stdout)
+        if (m !== null) resolve(m[1]!)
+      })
+      child.on('close', () => reject(new Error(`the demo ended without printing a webhook URL:\n${stdout}\n${stderr}`)))
+    })
+  }, 120_000)
+
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+
+  it('counts each app\'s deliveries in the row of the step that logged them', () => {
+    const table = rows(stdout)
     expect(table.map((r) => r.step.slice(0, 3))).toEqual(['1/7', '2/7', '3/7', '4/7', '5/7', '6/7', '7/7'])
     // Steps 1-5 log one distinct record per app: both embeds are in Discord when the row is printed.
     for (const row of table.slice(0, 5)) {
@@ -45,6 +60,27 @@ describe('the demo', () => {
     }
   })
 
+  it.skipIf(!HAS_CHROMIUM)('saves the preview page as the README screenshot (--screenshot)', () => {
+    expect(stdout).toContain(`Saved the preview page to ${screenshot}`)
+    expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG')
+  })
+
+  it('prints a webhook URL that works as-is', async () => {
+    const n = new DiscordNotifier({ webhookUrl, logLevel: 'silent' })
+    n.sendPlaintext('pasted from the demo')
+    await n.close()
+    expect(n.stats()).toMatchObject({ sent: 1, dropped: 0 })
+  })
+
+  it('ends on Ctrl-C with exit code 0 and nothing on stderr', async () => {
+    const closed = once(child, 'close')
+    child.kill('SIGINT')
+    expect((await closed)[0]).toBe(0)
+    expect(stderr).toBe('')
+  })
+})
+
+describe('the demo\'s steps', () => {
   it('its alerts show paths relative to the repository', async () => {
     const { STEPS } = await import(pathToFileURL(join(ROOT, 'scripts/lib/demo-steps.mjs')).href) as { STEPS: Record<string, { winston: (...a: unknown[]) => number, pino: (...a: unknown[]) => number }> }
     const logged: unknown[] = []
@@ -70,19 +106,6 @@ describe('the demo', () => {
       expect(stack).toContain('(scripts/lib/demo-steps.mjs:')
       expect(stack).not.toContain(ROOT)
       expect(stack).not.toContain('file://')
-    }
-  })
-
-  it.skipIf(!HAS_CHROMIUM)('saves the preview page as the README screenshot (--screenshot)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'logcord-demo-'))
-    try {
-      const file = join(dir, 'preview.png')
-      const run = await demo(['--screenshot', file])
-      expect(run.code).toBe(0)
-      expect(run.stdout).toContain(`Saved the preview page to ${file}`)
-      expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG')
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

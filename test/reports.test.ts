@@ -4,7 +4,6 @@
  * worker crashing the application. Every case runs through every entry point it concerns, on the
  * built packages; child processes run the built CLI and a real `pino.transport()`.
  */
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
@@ -16,9 +15,7 @@ import pinoDiscord, { discordTarget, discordTransport, resolvePinoOptions, trans
 import { DiscordTransport } from '@logcord/winston-discord'
 import { embedsOf, runFixture, runNode, startEmulator, type NodeRun } from './crash-helpers.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
-const DEMO = fileURLToPath(new URL('../scripts/demo.mjs', import.meta.url))
 const ID = '123456789012345678'
 /** A token no other string in a run could contain by chance. */
 const TOKEN = 'SeCrEtToKeN_do-not-leak_0123456789abcdefghijABCDEFGHIJ0123456789abcdef'
@@ -402,29 +399,6 @@ describe('configuration: the environment is read the same way by every entry poi
     await closed
     expect(JSON.stringify(embedsOf(emu.messages))).toContain('through a bare target with custom levels')
   })
-
-  it('the demo\'s --keep-open prints a webhook URL that works as-is', async () => {
-    const child = spawn(process.execPath, [DEMO, '--time-scale', '0.01', '--keep-open'], { cwd: ROOT, env: { ...process.env, DISCORD_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += String(d)
-        const m = /Webhook URL: (\S+)/.exec(out)
-        if (m !== null) resolve(m[1]!)
-      })
-      child.on('close', () => reject(new Error(`the demo ended without printing a webhook URL:\n${out}`)))
-    })
-    try {
-      const n = new DiscordNotifier({ webhookUrl: url, logLevel: 'silent' })
-      n.sendPlaintext('pasted from the demo')
-      await n.close()
-      expect(n.stats()).toMatchObject({ sent: 1, dropped: 0 })
-    } finally {
-      const closed = once(child, 'close')
-      child.kill('SIGINT')
-      await closed
-    }
-  }, 90_000)
 })
 
 describe('configuration: unknown option keys are refused with the closest known name', () => {

@@ -212,9 +212,10 @@ describe('DiscordNotifier against the emulator', () => {
   it('times out hung requests and retries them', async () => {
     emu.setFaults({ hangRate: 1 })
     const n = make({ timeoutMs: 100 })
+    const retried = new Promise((resolve) => n.once('retry', resolve))
     n.sendDiagnostic({ level: 'error', service: 's', message: 'slow' })
     const done = n.flush(10_000)
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await retried
     emu.setFaults({ hangRate: 0 })
     await done
     expect(msgs()).toHaveLength(1)
@@ -237,9 +238,10 @@ describe('DiscordNotifier against the emulator', () => {
     emu.setFaults({ cloudflareRate: 1, cloudflareMode: 'html' })
     const n = make()
     const events: string[] = []
+    const limited = new Promise((resolve) => n.once('rateLimited', resolve))
     n.on('rateLimited', (e) => events.push(e.scope))
     n.sendDiagnostic({ level: 'error', service: 's', message: 'x' })
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await limited
     emu.setFaults({ cloudflareRate: 0 })
     await n.flush(10_000)
     expect(events).toContain('cloudflare')

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { WebhookPayload } from '@logcord/core'
+import type { DiscordNotifier, WebhookPayload } from '@logcord/core'
 import { isExpired, Outage } from '../src/delivery/outage.js'
 import { mockDiscord, okBody, TOKEN } from './mock-discord.js'
 
@@ -53,6 +53,10 @@ describe('Outage: the probe schedule', () => {
 
 const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 5], outage: { probeMinMs: 10, probeMaxMs: 20 }, dedup: { enabled: false } })
 
+/** Resolves when the notifier reports the outage (its 'error' event of kind `outage`). */
+const outageOf = (n: DiscordNotifier): Promise<void> => new Promise((resolve) => {
+  n.on('error', (e) => { if (e.kind === 'outage') resolve() })
+})
 const titles = (b: WebhookPayload): string[] => (b.embeds ?? []).map((e) => String(e.description))
 
 describe('outage mode in the pipeline', () => {
@@ -101,9 +105,10 @@ describe('outage mode in the pipeline', () => {
     answer(200, okBody, { times: 5 })
     // The next probe would be 60 s away; the close deadline is 2 s.
     const n = make({ outage: { probeMinMs: 60_000, probeMaxMs: 60_000 } })
+    const outage = outageOf(n)
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'b' })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await outage
     expect(n.health().status).toBe('degraded')
     const started = performance.now()
     expect(await n.close(2000)).toMatchObject({ timedOut: false, pending: 0 })
@@ -122,8 +127,9 @@ describe('outage mode in the pipeline', () => {
       clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout)
     }
     const n = make({ clock, maxRecordAgeMs: 60_000 })
+    const outage = outageOf(n)
     n.sendDiagnostic({ level: 'error', service: 's', message: 'old' })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await outage
     expect(n.health().status).toBe('degraded')
     now += 61_000
     n.sendDiagnostic({ level: 'error', service: 's', message: 'fresh' })
