@@ -27,10 +27,7 @@ export interface BuiltPayload {
 /** The options a payload is built from. */
 export type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'mentions' | 'username' | 'avatarUrl' | 'threadName'>
 
-/**
- * Each embed's share (characters) of the 6000-character message budget when `embeds` embeds share one
- * message (contract §2): under load ten records always fit one request; a lone record may use all of it.
- */
+/** Each embed's share (characters) of a message's 6000 when `embeds` share it (contract §2): ten always fit one request, one alone gets all. */
 export function embedBudget (embeds: number): number {
   return Math.floor(LIMITS.totalEmbedChars / embeds)
 }
@@ -46,11 +43,7 @@ export class BatchPayload {
     this.#token = token
   }
 
-  /**
-   * The payload for `records` (at most one of them plain text), led by the queue-full `notice` if any,
-   * each embed within `budget` characters. `strict`: rendered smaller, for a resend after Discord refused
-   * the payload.
-   */
+  /** `records` (≤ 1 plain text) after the queue-full `notice` if any, each embed ≤ `budget` characters; `strict`: smaller, to resend a refused payload. */
   build (records: readonly LogRecord[], notice: LogRecord | undefined, budget: number, strict: boolean): BuiltPayload {
     const embeds: Embed[] = []
     const files: MessageFile[] = []
@@ -58,8 +51,7 @@ export class BatchPayload {
     if (notice !== undefined) embeds.push(this.#render(notice, budget, strict))
     for (const r of records) {
       if (r.content !== undefined) content = r.content
-      // A plain-text record is content only; one with a ready embed too (a formatter's
-      // `{ content, embed }`) sends both, in the same message.
+      // Plain text is content only; a formatter's `{ content, embed }` sends both in one message.
       if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, strict, files))
     }
     return { payload: this.#payload(records, embeds, content), files }
@@ -105,10 +97,9 @@ export class BatchPayload {
 }
 
 /**
- * `payload` with every occurrence of the webhook token in its strings replaced. Log text may quote the
- * webhook URL (an HTTP client's error, a config dump), and Discord would show the credential to the whole
- * channel. The stand-in is never longer than the token (tokens have no fixed length, contract §1), so a
- * payload fitted to Discord's limits still fits. Returns the same payload when the token is absent.
+ * `payload` with the webhook token masked in every string (log text may quote the webhook URL, and the
+ * channel would see the credential); the same payload when the token is absent. The mask is never longer
+ * than the token (tokens have no fixed length, contract §1), so a fitted payload still fits.
  */
 function withoutToken (payload: WebhookPayload, token: string): WebhookPayload {
   if (token.length === 0 || !JSON.stringify(payload).includes(token)) return payload

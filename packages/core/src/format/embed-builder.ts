@@ -30,7 +30,12 @@ export class EmbedBuilder {
   #data: Embed
 
   constructor (data: Embed = {}) {
-    this.#data = cloneEmbed(data)
+    this.#data = { ...data }
+    if (data.footer !== undefined) this.#data.footer = { ...data.footer }
+    if (data.author !== undefined) this.#data.author = { ...data.author }
+    if (data.image !== undefined) this.#data.image = { ...data.image }
+    if (data.thumbnail !== undefined) this.#data.thumbnail = { ...data.thumbnail }
+    if (Array.isArray(data.fields)) this.#data.fields = data.fields.map((f) => ({ ...f }))
   }
 
   /** A builder seeded with a copy of `embed` (later changes do not touch the original). */
@@ -40,12 +45,9 @@ export class EmbedBuilder {
   }
 
   setTitle (title: string): this { return this.#set('title', str(title, 'setTitle')) }
-
   setDescription (description: string): this { return this.#set('description', str(description, 'setDescription')) }
-
   /** Must be http(s) to be kept (contract §2). Give each embed of a message its own URL: Discord shows only the first of several that share one. */
   setURL (url: string): this { return this.#set('url', str(url, 'setURL')) }
-
   /** A 24-bit integer, '#rrggbb', or a severity name whose colour is used. */
   setColor (color: EmbedColor): this { return this.#set('color', parseColor(color)) }
 
@@ -76,7 +78,6 @@ export class EmbedBuilder {
   }
 
   setThumbnail (url: string): this { return this.#set('thumbnail', { url: str(url, 'setThumbnail') }) }
-
   setImage (url: string): this { return this.#set('image', { url: str(url, 'setImage') }) }
 
   /** A Date, epoch milliseconds, or a date string; defaults to now. Unparseable dates are dropped in toJSON(). */
@@ -96,9 +97,7 @@ export class EmbedBuilder {
 }
 
 function str (v: unknown, method: string, property?: string): string {
-  if (typeof v !== 'string') {
-    throw new InvalidOptionError(`EmbedBuilder.${method}${property === undefined ? '' : `(${property})`}`, 'a string', v)
-  }
+  if (typeof v !== 'string') throw new InvalidOptionError(`EmbedBuilder.${method}${property === undefined ? '' : `(${property})`}`, 'a string', v)
   return v
 }
 
@@ -120,14 +119,4 @@ function parseColor (color: unknown): number {
     if (isSeverity(color)) return SEVERITY_STYLES[color].color
   }
   throw new InvalidOptionError('EmbedBuilder.setColor', `an integer 0-${LIMITS.maxColor}, '#rrggbb' or a severity (${SEVERITIES.join(', ')})`, color)
-}
-
-function cloneEmbed (embed: Embed): Embed {
-  const copy: Embed = { ...embed }
-  if (embed.footer !== undefined) copy.footer = { ...embed.footer }
-  if (embed.author !== undefined) copy.author = { ...embed.author }
-  if (embed.image !== undefined) copy.image = { ...embed.image }
-  if (embed.thumbnail !== undefined) copy.thumbnail = { ...embed.thumbnail }
-  if (Array.isArray(embed.fields)) copy.fields = embed.fields.map((f) => ({ ...f }))
-  return copy
 }

@@ -1,7 +1,4 @@
-/**
- * An error as the embed's description shows it: `**Type**: message`, the top stack frames in a code
- * block, the cause chain and an AggregateError's inner errors, each within the layout's limits. Pure.
- */
+/** An error as the description shows it (`**Type**: message`, top frames in a code block, causes, inner errors) within a layout's limits. Pure. */
 import { LIMITS } from '../limits.js'
 import type { SerializedError } from '../types.js'
 import { MAX_CAUSE_DEPTH, isObject } from './safe-value.js'
@@ -9,7 +6,7 @@ import { ELLIPSIS, codeBlock, escapeBackticks, escapeCodeBlock, escapeMarkdown, 
 import { INLINE_FIELD_MAX } from './fields.js'
 
 /** Only this much of a huge message or stack is ever looked at; no layout shows more. */
-export const MAX_SCAN = LIMITS.description * 2
+const MAX_SCAN = LIMITS.description * 2
 
 /** How much of an error to show. */
 export interface ErrorLayout {
@@ -54,15 +51,11 @@ function errorHeadline (err: SerializedError, messageMax: number): string {
 }
 
 export function errorBlock (err: SerializedError, layout: ErrorLayout): string {
-  const lines = [errorHeadline(err, layout.errorMessageMax)]
-  const frames = stackFrames(err, layout.stackLines, layout.frameMax)
-  if (frames !== '') lines.push(codeBlock(frames))
-
+  const lines = [errorHeadline(err, layout.errorMessageMax), stackFrames(err, layout.stackLines, layout.frameMax)]
   const causes = chain(err).slice(1)
   for (const cause of causes.slice(0, layout.causes)) {
     lines.push(`**Caused by** ${errorHeadline(cause, layout.errorMessageMax).replace(/^\*\*(.*?)\*\*/, '$1')}`)
-    const causeFrames = stackFrames(cause, layout.causeStackLines, layout.frameMax)
-    if (causeFrames !== '') lines.push(codeBlock(causeFrames))
+    lines.push(stackFrames(cause, layout.causeStackLines, layout.frameMax))
   }
   const hidden = Math.max(0, causes.length - layout.causes)
   if (hidden > 0) lines.push(`${ELLIPSIS} ${hidden} more cause${hidden === 1 ? '' : 's'}`)
@@ -76,28 +69,23 @@ export function errorBlock (err: SerializedError, layout: ErrorLayout): string {
     })
     if (inner.length > layout.innerErrors) lines.push(`${ELLIPSIS} ${inner.length - layout.innerErrors} more`)
   }
-  return lines.join('\n')
+  return lines.filter((l) => l !== '').join('\n')
 }
 
 const FRAME = /^\s*at\s/
 
-/**
- * The top `max` lines of the stack, each cut to `frameMax`. V8 starts a stack with
- * `Type: message`, which the headline already shows, so those lines are dropped.
- */
+/** The top `max` lines of the stack (stackLines), each cut to `frameMax`, in a code block; '' for none. */
 function stackFrames (err: SerializedError, max: number, frameMax: number): string {
   if (max <= 0) return ''
   const lines = stackLines(err)
   // Escaped before the cut, so a backtick run in a frame can never look like a fence to truncate().
   const shown = lines.slice(0, max).map((l) => truncate(escapeCodeBlock(l), frameMax))
   if (lines.length > max) shown.push(`${ELLIPSIS} ${lines.length - max} more`)
-  return shown.join('\n')
+  const frames = shown.join('\n')
+  return frames === '' ? '' : codeBlock(frames)
 }
 
-/**
- * Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without the leading
- * `Type: message` the headline shows.
- */
+/** Every line of the error's stack (its first `maxChars` UTF-16 units), trimmed, without V8's leading `Type: message` the headline shows. */
 export function stackLines (err: SerializedError, maxChars: number = MAX_SCAN): string[] {
   const stack = typeof err.stack === 'string' ? err.stack.slice(0, maxChars) : ''
   if (stack === '') return []

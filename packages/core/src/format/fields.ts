@@ -13,11 +13,7 @@ import { codePointLength, escapeBackticks } from './text.js'
 /** A field value this short, on one line, is shown inline (three to a row). */
 export const INLINE_FIELD_MAX = 40
 
-/**
- * The record's fields as the embed shows them (include/exclude lists, redaction, `error.code`,
- * `error.extra`): at most `maxFields` fields of `maxValue` code points each, so the attached file gets
- * the same data, redacted exactly as the embed is, with more room.
- */
+/** The record's fields as the embed shows them: at most `maxFields` of `maxValue` code points each (the attached file asks for more room). */
 export function renderFields (record: LogRecord, options: Required<RenderOptions>, maxFields: number = LIMITS.fields, maxValue: number = LIMITS.fieldValue): EmbedField[] {
   const { keys: redactKeys, paths } = splitRedactKeys(Array.isArray(options.redactKeys) ? options.redactKeys : [])
   const redacted = redactSet(redactKeys)
@@ -63,20 +59,15 @@ function splitRedactKeys (all: readonly unknown[]): { keys: string[], paths: str
   return { keys: strings.filter((k) => !k.includes('.')), paths: strings.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.')) }
 }
 
-/**
- * `fields` as plain data with every `redactKeys` entry applied: a plain key at any depth, a dotted
- * entry (`user.credentials.pin`) at exactly that path. For what leaves the process other than the
- * embed itself: the dead-letter file.
- */
+/** `fields` as plain data with every `redactKeys` entry applied (splitRedactKeys), for the dead-letter file. */
 export function redactFields (fields: Record<string, unknown>, redactKeys: readonly string[]): Record<string, unknown> {
   const { keys, paths } = splitRedactKeys(redactKeys)
   return toPlain(withPathsRedacted(fields, paths), undefined, { redactKeys: keys }) as Record<string, unknown>
 }
 
 /**
- * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) replaced
- * by '[redacted]'. Only the objects along a matching path are copied; the record itself is never
- * changed. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
+ * A copy of `fields` with each dotted path (lower-cased segments, matched case-insensitively) as '[redacted]', copying only
+ * the objects along it. Never throws: an object whose keys cannot be read is left to the renderer, which copes.
  */
 function withPathsRedacted (fields: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
   const redactAt = (node: unknown, path: readonly string[]): unknown => {
@@ -86,25 +77,21 @@ function withPathsRedacted (fields: Record<string, unknown>, paths: readonly str
     let copy: Record<string, unknown> | undefined
     for (const key of keys) {
       if (key.toLowerCase() !== head) continue
-      copy ??= copyOwn(node, keys)
-      const value = read(node, key)
-      copy[key] = rest.length === 0 ? REDACTED : redactAt(value, rest)
+      if (copy === undefined) {
+        copy = {}
+        for (const k of keys) {
+          // A throwing getter keeps throwing in the copy, so the renderer shows it as it would have.
+          const desc = Object.getOwnPropertyDescriptor(node, k)
+          if (desc !== undefined) Object.defineProperty(copy, k, { ...desc, configurable: true, enumerable: true })
+        }
+      }
+      copy[key] = rest.length === 0 ? REDACTED : redactAt(read(node, key), rest)
     }
     return copy ?? node
   }
   let out: unknown = fields
   for (const path of paths) out = redactAt(out, path)
   return out as Record<string, unknown>
-}
-
-function copyOwn (node: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const copy: Record<string, unknown> = {}
-  for (const key of keys) {
-    // A throwing getter keeps throwing in the copy, so the renderer shows it as it would have.
-    const desc = Object.getOwnPropertyDescriptor(node, key)
-    if (desc !== undefined) Object.defineProperty(copy, key, { ...desc, configurable: true, enumerable: true })
-  }
-  return copy
 }
 
 export function field (name: string, value: string): EmbedField {

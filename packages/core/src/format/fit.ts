@@ -1,14 +1,12 @@
 /**
- * Making any embed acceptable to Discord: per-part limits, required parts, URL and colour rules,
- * and a total-size budget (contract §2; developers/resources/message.mdx "Embed Limits").
- *
- * The 6000-character total covers every embed of a message (discord-api-docs PR #4379), so the
- * batcher gives each embed a share of it and `fitEmbed` makes one embed fit its share: sanitize
- * (types, URLs, colour, timestamp, per-part limits, ≤ 25 fields, no empty names/values), drop trailing
- * fields that cannot fit even with every long part cut to a floor, shrink the longest of description,
- * field names and values (one common cap), then footer and author text, and cut the title last.
- * Any budget ≥ 1 is honoured exactly (smaller ones count as 1); below roughly 100 code points the
- * result is only a title.
+ * Making any embed acceptable to Discord: per-part limits, required parts, URL and colour rules, and a
+ * total-size budget (contract §2; developers/resources/message.mdx "Embed Limits"). The 6000-character
+ * total covers every embed of a message (discord-api-docs PR #4379), so the batcher gives each embed a
+ * share and `fitEmbed` makes one fit it: sanitize (types, URLs, colour, timestamp, per-part limits, ≤ 25
+ * fields, no empty names/values), drop trailing fields that cannot fit even with every long part cut to
+ * a floor, shrink the longest of description, field names and values (one common cap), then footer and
+ * author text, and cut the title last. Any budget ≥ 1 is honoured exactly (smaller ones count as 1);
+ * below roughly 100 code points the result is only a title.
  */
 import { LIMITS } from '../limits.js'
 import { isObject, renderValue } from './safe-value.js'
@@ -31,37 +29,24 @@ function partLength (s: string | undefined): number {
   return typeof s === 'string' ? codePointLength(s.trim()) : 0
 }
 
-/**
- * Characters this embed contributes to the message's 6000 total: title, description, field names
- * and values, footer text and author name, each trimmed and counted in code points.
- */
+/** Characters this embed adds to the message's 6000 total: title, description, field names and values, footer text, author name (partLength each). */
 export function embedLength (embed: Embed): number {
   let n = partLength(embed.title) + partLength(embed.description) + partLength(embed.footer?.text) + partLength(embed.author?.name)
   for (const f of embed.fields ?? []) n += partLength(f.name) + partLength(f.value)
   return n
 }
 
-/**
- * A new embed Discord will accept, whose `embedLength` is at most `budget` (clamped to 1..6000).
- * Never throws and never returns an embed without a title, description or field.
- */
+/** A new embed Discord accepts, `embedLength` ≤ `budget` (clamped to 1..6000); never throws, never lacks a title, description or field. */
 export function fitEmbed (embed: Embed, budget: number = LIMITS.totalEmbedChars): Embed {
   try {
-    const limit = clampBudget(budget)
+    const limit = Number.isFinite(budget) ? Math.min(LIMITS.totalEmbedChars, Math.max(MIN_EMBED_BUDGET, Math.floor(budget))) : LIMITS.totalEmbedChars
     const e = sanitize(embed)
-    if (embedLength(e) <= limit) return e
-    shrinkToBudget(e, limit)
+    if (embedLength(e) > limit) shrinkToBudget(e, limit)
     return e
   } catch {
-    // Reached only through values hostile enough to throw from sanitize's guarded reads; the
-    // logging path must still produce something Discord accepts.
+    // Only values hostile enough to throw through sanitize's guarded reads get here; still send something.
     return { title: ELLIPSIS }
   }
-}
-
-function clampBudget (budget: number): number {
-  if (!Number.isFinite(budget)) return LIMITS.totalEmbedChars
-  return Math.min(LIMITS.totalEmbedChars, Math.max(MIN_EMBED_BUDGET, Math.floor(budget)))
 }
 
 /** Text of a part that should be a string; anything else is rendered (a number in a field value). */
@@ -143,10 +128,6 @@ function sanitize (input: Embed): Embed {
 /** Field names and values are required and trimmed before the check (BASE_TYPE_REQUIRED otherwise). */
 function required (s: string): string {
   return s === '' ? ZERO_WIDTH_SPACE : s
-}
-
-function hasContent (e: Embed): boolean {
-  return e.title !== undefined || e.description !== undefined || (e.fields !== undefined && e.fields.length > 0)
 }
 
 function shrinkToBudget (e: Embed, limit: number): void {
@@ -233,7 +214,7 @@ function largestFittingCap (longest: number, available: number, measure: (cap: n
 
 /** Everything was cut: Discord still needs content (code 50006), so keep a one-character title. */
 function ensureContent (e: Embed): void {
-  if (!hasContent(e)) e.title = ELLIPSIS
+  if (e.title === undefined && e.description === undefined && (e.fields === undefined || e.fields.length === 0)) e.title = ELLIPSIS
 }
 
 /** Sets `o[key]` to `v`, or deletes it when `v` is undefined or empty ('' or no fields). */

@@ -14,10 +14,10 @@ import { CIRCULAR, DEFAULT_PLAIN_DEPTH, DEFAULT_TEXT_DEPTH, MAX_AGGREGATE_ERRORS
 const ERROR_OWN_SLOTS = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors', 'type'])
 
 /**
- * Reduces anything that was thrown to plain `SerializedError` data. Never throws.
- * Handles Error subclasses, `cause` chains (depth ≤ 8, cycles cut), AggregateError `errors`,
- * pino-serialized errors (`{ type, message, stack }`), strings, null, numbers, hostile objects.
- * `redactKeys`: properties whose values become '[redacted]' at any depth (case-insensitive).
+ * Reduces anything that was thrown to plain `SerializedError` data. Never throws. Handles Error subclasses,
+ * `cause` chains (depth ≤ 8, cycles cut), AggregateError `errors`, pino-serialized errors (`{ type, message,
+ * stack }`), strings, null, numbers, hostile objects. `redactKeys`: properties whose values become
+ * '[redacted]' at any depth (case-insensitive).
  */
 export function serializeError (err: unknown, redactKeys: readonly string[] = []): SerializedError {
   try {
@@ -87,10 +87,9 @@ interface PlainContext {
 }
 
 /**
- * Turns any value into plain data (objects, arrays, strings, finite numbers, booleans, null,
- * undefined) that survives structured cloning into a worker and JSON.stringify. Never throws.
- * BigInt becomes '123n', Dates ISO strings, errors SerializedError, Buffers and other leaf objects
- * their renderValue text; circular references '[Circular]', deeper levels '[Object]'/'[Array]'.
+ * Any value as plain data (objects, arrays, strings, finite numbers, booleans, null, undefined). Never
+ * throws. BigInt becomes '123n', Dates ISO strings, errors SerializedError, Buffers and other leaf objects
+ * their renderValue text; circular references '[Circular]', levels below `depth` '[Object]'/'[Array]'.
  * `options.redactKeys`: values under these keys (any depth, case-insensitive) become '[redacted]'.
  */
 export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, options: SafeValueOptions = {}): unknown {

@@ -1,12 +1,9 @@
 /**
- * The full text of a record, for the file attached to a message whose embed had to cut it. Pure:
- * record (and the embed rendered for it) in, text out; the time shown is the record's own.
- *
- * "Cut" is measured, not guessed: each piece the file holds (a message line, a stack frame, a cause,
- * a field name and its whole value) is looked up in the embed's text, so every kind of cut (30 stack
- * lines, 1024 a field value, 25 fields, 4096 a description, the message's share of 6000) is caught the
- * same way. A cut record's embed is rendered one line smaller, ending "📎 … in error-20260101-120000-1.txt".
- * Fields are redacted as in the embed (renderFields); the pipeline removes the webhook token from files.
+ * The full text of a record, for the file attached to a message whose embed had to cut it. Pure; the
+ * time shown is the record's own. "Cut" is measured, not guessed: each piece the file holds (a message
+ * line, a stack frame, a cause, a field name and its whole value) is looked up in the embed's text, so
+ * every kind of cut (30 stack lines, 1024 a field value, 25 fields, 4096 a description, the message's
+ * share of 6000) is caught the same way. Fields are redacted as in the embed (renderFields).
  */
 import { Buffer } from 'node:buffer'
 import { LIMITS } from '../limits.js'
@@ -21,10 +18,9 @@ import { isoTime } from './time.js'
 import type { Embed, EmbedField, LogRecord, MessageFile, RenderOptions, SerializedError } from '../types.js'
 
 /**
- * Largest file attached for one record, in UTF-8 bytes: 1 MiB holds tens of thousands of stack
- * frames or fields, so a real record never reaches it, while ten of them (a full message) stay far
- * below Discord's 10 MiB a file and 25 MiB a request (contract §1). A longer text keeps its first
- * part and ends with a line saying how many bytes were left out.
+ * Largest file attached for one record, in UTF-8 bytes: a real record (tens of thousands of frames or
+ * fields) never reaches 1 MiB, and ten (a full message) stay far below Discord's 10 MiB a file and 25 MiB
+ * a request (contract §1). A longer text keeps its first part and a line saying how many bytes were left out.
  */
 export const MAX_FILE_BYTES = 1024 * 1024
 /** Fields written to a file at most (a record's context, not a dump of a database). */
@@ -35,12 +31,11 @@ const MAX_FILE_VALUE = 64 * 1024
 const NOTE_SEPARATOR = '\n\n'
 /** Inner errors of an AggregateError, and causes, written at most. */
 const MAX_INNER_ERRORS = 50
+/** Nesting of AggregateErrors inside AggregateErrors written at most (a hand-made one may contain itself). */
+const MAX_NESTING = 3
 const INDENT = '    '
 /** A string longer than this (UTF-16 units; a code point is at most two) cannot fit in one message's 6000. */
 const MAX_SHOWN_UNITS = LIMITS.totalEmbedChars * 2
-
-/** The one line the embed ends with when a file carries the rest (contract §1: files by name). */
-const fileNote = (name: string): string => `📎 Cut to fit Discord's limits: the full record is in ${name}`
 
 /** `error-20260101-120000-1.txt`: severity, the record's UTC time, position among the message's files. */
 export function fileName (record: LogRecord, position: number): string {
@@ -52,43 +47,37 @@ export function fileName (record: LogRecord, position: number): string {
 
 /**
  * Renders `record` as `renderRecord` does; when that embed lacks anything of the record, pushes the
- * record's full text onto `files` (every occurrence of `secret`, the webhook token, as `[redacted]`) and
- * returns the embed rendered one note smaller, ending with the note that names the file. The embed
- * stays within `options.budget`. Never throws.
+ * record's full text onto `files` (`secret`, the webhook token, as `[redacted]`) and returns the embed,
+ * within `options.budget`, rendered one note smaller, ending with the note naming the file. Never throws.
  */
 export function renderWithFile (record: LogRecord, options: RenderRecordOptions, files: MessageFile[], secret = ''): Embed {
   const embed = renderRecord(record, options)
   try {
     if (!wasCut(record, embed, options)) return embed
     const name = fileName(record, files.length + 1)
-    const note = fileNote(name)
+    // The one line the embed ends with when a file carries the rest (contract §1: files by name).
+    const note = `📎 Cut to fit Discord's limits: the full record is in ${name}`
     const cost = codePointLength(note) + NOTE_SEPARATOR.length
     // Cut by a per-part limit with room to spare in the budget: the note fits beside this embed as is.
     const roomy = embedLength(embed) + cost <= options.budget && codePointLength(embed.description ?? '') + cost <= LIMITS.description
     const smaller = roomy ? embed : renderRecord(record, { ...options, budget: Math.max(1, options.budget - cost) })
     files.push({ name, content: recordText(record, options, secret) })
-    return withNote(smaller, note)
+    const description = smaller.description === undefined ? '' : truncate(smaller.description, LIMITS.description - cost)
+    return { ...smaller, description: description === '' ? note : `${description}${NOTE_SEPARATOR}${note}` }
   } catch {
     return embed
   }
 }
 
-function withNote (embed: Embed, note: string): Embed {
-  const e = { ...embed }
-  const room = LIMITS.description - codePointLength(note) - NOTE_SEPARATOR.length
-  const description = e.description === undefined ? '' : truncate(e.description, room)
-  e.description = description === '' ? note : `${description}${NOTE_SEPARATOR}${note}`
-  return e
-}
-
 /**
- * True when some part of the record is not shown whole in `embed`: a message or context line, an
- * error type, message or stack frame anywhere on the cause chain, an inner error, a field name or
- * its whole value, the service, the footer. Compared with runs of whitespace collapsed, since the
- * title joins lines.
+ * True when some part of the record is not shown whole in `embed`: a message or context line, an error
+ * type, message or stack frame anywhere on the cause chain, an inner error, a field name or its whole
+ * value, the service, the footer. Compared with whitespace collapsed, since the title joins lines.
  */
 export function wasCut (record: LogRecord, embed: Embed, options: Required<RenderOptions>): boolean {
-  const shown = comparable(embedText(embed))
+  const parts = [embed.title, embed.description, embed.footer?.text, embed.author?.name]
+  for (const f of embed.fields ?? []) parts.push(f.name, f.value)
+  const shown = comparable(parts.filter((p) => typeof p === 'string').join('\n'))
   const has = (s: string): boolean => {
     const t = comparable(s)
     return t === '' || shown.includes(t)
@@ -135,31 +124,19 @@ function givenEmbedCut (given: Embed, embed: Embed, has: (s: string) => boolean)
   return false
 }
 
-function embedText (e: Embed): string {
-  const parts = [e.title, e.description, e.footer?.text, e.author?.name]
-  for (const f of e.fields ?? []) parts.push(f.name, f.value)
-  return parts.filter((p) => typeof p === 'string').join('\n')
-}
-
-/**
- * Text as it can be compared with what an embed shows: whitespace collapsed, and the escapes rendering
- * adds left out (backslashes before backticks and markdown, zero-width spaces between backticks), so
- * escaped text is never mistaken for cut text.
- */
+/** Text comparable with an embed's: whitespace collapsed, rendering's escapes (backslashes, zero-width spaces) dropped so escaped text never looks cut. */
 function comparable (s: string): string {
   return s.replace(/[\\`\u200b]/g, '').replace(/\s+/g, ' ').trim()
 }
 
 /**
- * The record as plain text: header (severity, time, level, service), message, context, the error
- * with every frame and every cause, then every field with its whole value. Fields are redacted as
- * in the embed; every occurrence of `secret` (the webhook token) becomes `[redacted]`. At most
- * `maxBytes` UTF-8 bytes, ending with a line saying how much was left out when longer (capText).
+ * The record as plain text: header (severity, time, level, service), message, context, the error with every
+ * frame and cause, then every field with its whole value (redacted as in the embed). Every `secret` (the
+ * webhook token) becomes `[redacted]`; at most `maxBytes` UTF-8 bytes, as capText cuts them.
  */
 export function recordText (record: LogRecord, options: Required<RenderOptions>, secret = '', maxBytes: number = MAX_FILE_BYTES): string {
   let omitted = 0
-  // A piece longer than the whole file can hold is cut before any work is done on it (a 1 MB message
-  // must not cost a 1 MB scan twice); the bytes it loses are counted for the closing marker.
+  // A piece longer than the file is cut before any work on it (no 1 MB scan twice); its lost bytes count toward the marker.
   const clip = (v: unknown): string => {
     const s = str(v)
     if (s.length <= maxBytes) return s
@@ -201,12 +178,8 @@ function section (out: string[], heading: string, body: string): void {
 }
 
 function fieldText (f: EmbedField): string {
-  const value = f.value.includes('\n') ? `\n${indent(f.value)}` : ` ${f.value}`
-  return `${f.name}:${value}`
+  return f.value.includes('\n') ? `${f.name}:\n${indent(f.value)}` : `${f.name}: ${f.value}`
 }
-
-/** Nesting of AggregateErrors inside AggregateErrors written at most (a hand-made one may contain itself). */
-const MAX_NESTING = 3
 
 function errorText (error: SerializedError, clip: (v: unknown) => string, nesting = 0): string {
   const out: string[] = []
@@ -237,18 +210,14 @@ function givenEmbedText (e: Embed): string {
   return out.join('\n')
 }
 
-/**
- * `text` cut to at most `maxBytes` UTF-8 bytes (on a character boundary); a cut text ends with a line
- * saying how many bytes were left out (`omitted`: bytes already cut away before, counted too).
- */
+/** `text` cut to ≤ `maxBytes` UTF-8 bytes on a character boundary, then a line saying how many were left out (`omitted`: bytes cut before, counted too). */
 export function capText (text: string, maxBytes: number, omitted = 0): string {
   const total = Buffer.byteLength(text, 'utf8') + omitted
   if (total <= maxBytes) return text
   const marker = (left: number): string => `\n\n[… ${left} more bytes left out: a file holds at most ${maxBytes} bytes of a record]\n`
   // The marker's length depends on the count; reserve for the largest count it can show.
   const room = Math.max(0, maxBytes - Buffer.byteLength(marker(total)))
-  // The longest prefix whose UTF-8 fits in `room` bytes: encodeInto stops before a character that
-  // would not fit whole, and says how many UTF-16 units it took.
+  // The longest prefix whose UTF-8 fits in `room`: encodeInto stops before a character that would not fit whole.
   const { read, written } = new TextEncoder().encodeInto(text, new Uint8Array(room))
   return text.slice(0, read) + marker(total - written)
 }

@@ -8,10 +8,9 @@
  *   fields       record.fields (include/exclude, redaction), error.code, error.extra
  *   footer       'Error (fatal) · host'        timestamp record.time
  *
- * Fitting to a budget: ten embeds share one 6000-character message, so each may get 600 or less.
- * Layouts give up detail in the order that keeps an alert useful: stack frames (top frames stay),
- * fields, message and context text, then title, footer and author. The first layout that fits is
- * used; fitEmbed cuts whatever remains of the last.
+ * Fitting to a budget: ten embeds share one 6000-character message, so each may get 600 or less. Layouts
+ * give up detail in the order that keeps an alert useful: stack frames (top frames stay), fields, message
+ * and context text, then title, footer and author. The first that fits is used; fitEmbed cuts the last.
  *
  * Backticks: outside the library's ``` blocks record text has its backticks backslash-escaped, inside
  * them every run is broken by a zero-width space (text.ts), so only the library's fences delimit code.
@@ -71,10 +70,7 @@ const DESCRIPTION_STEPS = [
   { restMax: 100, contextMax: 100, errorMessageMax: 200, causes: 1, innerErrors: 1, frameMax: 100 }
 ] as const
 
-/**
- * Renders `record` as one embed of at most `options.budget` characters (clamped to 1..6000).
- * Never throws: anything unexpected in the record degrades to a smaller, still valid embed.
- */
+/** `record` as one embed of at most `options.budget` characters (clamped to 1..6000); never throws, degrading to a smaller valid embed. */
 export function renderRecord (record: LogRecord, options: RenderRecordOptions): Embed {
   try {
     const style = SEVERITY_STYLES[record.severity] ?? SEVERITY_STYLES.info
@@ -87,8 +83,7 @@ export function renderRecord (record: LogRecord, options: RenderRecordOptions): 
     const parts = prepare(record, style, options)
     const layouts = layoutsFor(options.maxStackLines)
     for (const layout of layouts) {
-      const candidate = compose(parts, layout, options.budget)
-      const fitted = fitEmbed(candidate)
+      const fitted = fitEmbed(compose(parts, layout, options.budget))
       if (embedLength(fitted) <= options.budget) return fitted
     }
     return fitEmbed(compose(parts, layouts[layouts.length - 1] as Layout, options.budget), options.budget)
@@ -97,23 +92,12 @@ export function renderRecord (record: LogRecord, options: RenderRecordOptions): 
   }
 }
 
-/** Everything that does not depend on the layout, computed once. */
-interface Parts {
-  color: number
-  timestamp: string | undefined
-  title: string
-  author: string | undefined
-  footer: string
-  /** Message text not already in the title. */
-  rest: string
-  context: string
-  error: SerializedError | undefined
-  fields: EmbedField[]
-}
-
 const PLACEHOLDER = /\{(emoji|label|level|service|message)\}/g
 
-function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecordOptions): Parts {
+/** Everything that does not depend on the layout, computed once. */
+type Parts = ReturnType<typeof prepare>
+
+function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecordOptions) {
   const message = textOf(record.message)
   const error = isObject(record.error) ? record.error as SerializedError : undefined
   const explicitTitle = textOf(record.title).trim()
@@ -146,6 +130,7 @@ function prepare (record: LogRecord, style: SeverityStyle, options: RenderRecord
     title,
     author: service !== '' ? service : undefined,
     footer,
+    /** Message text not already in the title. */
     rest: escapeBackticks(rest),
     context: escapeBackticks(textOf(record.context).trim()),
     error,
@@ -181,18 +166,8 @@ function layoutsFor (maxStackLines: number): Layout[] {
   layouts.push(fittedFields)
   // 3. Description: message, context, causes and inner errors, tighter each step.
   for (const step of DESCRIPTION_STEPS) layouts.push({ ...fittedFields, ...step })
-  // 4. Last resort: title, error and top frames first; fitEmbed cuts the rest.
-  layouts.push({
-    ...fittedFields,
-    fields: 'none',
-    restMax: UNBOUNDED,
-    contextMax: UNBOUNDED,
-    errorMessageMax: COMPACT.errorMessage,
-    frameMax: COMPACT.frame,
-    causes: 0,
-    innerErrors: 0,
-    compact: true
-  })
+  // 4. Last resort: title, error and top frames first, message and context uncapped; fitEmbed cuts the rest.
+  layouts.push({ ...fittedFields, fields: 'none', errorMessageMax: COMPACT.errorMessage, frameMax: COMPACT.frame, causes: 0, innerErrors: 0, compact: true })
   return layouts
 }
 

@@ -1,21 +1,18 @@
 /**
- * Turning arbitrary application values into bounded text or plain data without ever throwing.
- *
- * Log fields and thrown values are untrusted: circular graphs, 1 MB strings, getters that throw,
- * Proxies whose every trap throws, BigInts that JSON.stringify rejects. So every property access here
- * is guarded, every walk has a depth and entry bound, and long strings are cut before they are copied.
+ * Turning arbitrary application values into bounded text or plain data without ever throwing. Log
+ * fields and thrown values are untrusted: circular graphs, 1 MB strings, getters that throw, Proxies
+ * whose every trap throws, BigInts that JSON.stringify rejects. So every property access here is
+ * guarded, every walk has a depth and entry bound, and long strings are cut before they are copied.
  */
 import { Buffer } from 'node:buffer'
 import { types } from 'node:util'
 import { LIMITS } from '../limits.js'
 import { errorName, isError, read } from '../thrown.js'
-import { ELLIPSIS, truncate } from './text.js'
+import { ELLIPSIS, MAX_UNITS_PER_CODE_POINT, truncate } from './text.js'
 
 export interface SafeValueOptions {
   /** Keys whose values become '[redacted]' at any depth; matched case-insensitively. */
   redactKeys?: readonly string[]
-  /** Nesting shown before an object collapses to `[Object]`. @default 4 for text, 6 for plain data */
-  maxDepth?: number
 }
 
 export const REDACTED = '[redacted]'
@@ -27,6 +24,7 @@ export const MAX_CAUSE_DEPTH = 8
 export const MAX_AGGREGATE_ERRORS = 10
 /** Object keys, array items, Map/Set entries shown per container. */
 export const MAX_ENTRIES = 50
+/** Nesting shown before an object collapses to `[Object]`: in text, and in plain data. */
 export const DEFAULT_TEXT_DEPTH = 4
 export const DEFAULT_PLAIN_DEPTH = 6
 /** Bytes of a Buffer or items of a typed array shown. */
@@ -37,7 +35,6 @@ export const MAX_PLAIN_STRING = LIMITS.description * 2
 export const MAX_STACK_CHARS = LIMITS.description * 4
 /** A thrown value described inside `[Throws: …]` is short. */
 const MAX_THROWN_DESCRIPTION = 200
-const UNITS_PER_CODE_POINT = 2
 
 export type Got = { ok: true, value: unknown } | { ok: false, error: unknown }
 
@@ -93,36 +90,26 @@ export function redactSet (keys: readonly unknown[] = []): ReadonlySet<string> {
   return new Set(keys.filter((k) => typeof k === 'string').map((k) => k.toLowerCase()))
 }
 
-/**
- * Collects output up to a cap and then ignores the rest, so rendering a 1 MB string or a
- * 100 000-item array builds nothing larger than the cap.
- */
+/** Collects output up to a cap and ignores the rest: a 1 MB string or a 100 000-item array builds nothing larger. */
 class BoundedWriter {
-  readonly #parts: string[] = []
   readonly #cap: number
-  #length = 0
+  #text = ''
 
   constructor (cap: number) { this.#cap = cap }
-
-  get full (): boolean { return this.#length > this.#cap }
-
+  get full (): boolean { return this.#text.length > this.#cap }
   /** Units still accepted before the writer is full (plus one, so overflow is detectable). */
-  get room (): number { return Math.max(0, this.#cap - this.#length + 1) }
+  get room (): number { return Math.max(0, this.#cap - this.#text.length + 1) }
 
   push (s: string): void {
-    if (this.full) return
-    const part = s.length > this.room ? s.slice(0, this.room) : s
-    this.#parts.push(part)
-    this.#length += part.length
+    if (!this.full) this.#text += s.length > this.room ? s.slice(0, this.room) : s
   }
 
-  toString (): string { return this.#parts.join('') }
+  toString (): string { return this.#text }
 }
 
 interface TextContext {
   out: BoundedWriter
   redact: ReadonlySet<string>
-  maxDepth: number
   ancestors: Set<object>
 }
 
@@ -135,13 +122,8 @@ export function renderValue (value: unknown, maxChars: number = LIMITS.fieldValu
   try {
     if (typeof value === 'string') return truncate(value, maxChars)
     // Code points are never fewer than half the UTF-16 units, so this many units always suffice.
-    const out = new BoundedWriter(Math.max(0, maxChars) * UNITS_PER_CODE_POINT + UNITS_PER_CODE_POINT)
-    writeValue(value, 0, {
-      out,
-      redact: redactSet(options.redactKeys),
-      maxDepth: options.maxDepth ?? DEFAULT_TEXT_DEPTH,
-      ancestors: new Set()
-    })
+    const out = new BoundedWriter(Math.max(0, maxChars) * MAX_UNITS_PER_CODE_POINT + MAX_UNITS_PER_CODE_POINT)
+    writeValue(value, 0, { out, redact: redactSet(options.redactKeys), ancestors: new Set() })
     return truncate(out.toString(), maxChars)
   } catch (error) {
     return truncate(throwsMarker(error), maxChars)
@@ -180,7 +162,7 @@ export function collapsed (o: object): string {
 
 function writeObject (o: object, depth: number, ctx: TextContext): void {
   const { out } = ctx
-  const leaf = ctx.ancestors.has(o) ? CIRCULAR : describeLeafObject(o, depth) ?? (depth >= ctx.maxDepth ? collapsed(o) : undefined)
+  const leaf = ctx.ancestors.has(o) ? CIRCULAR : describeLeafObject(o, depth) ?? (depth >= DEFAULT_TEXT_DEPTH ? collapsed(o) : undefined)
   if (leaf !== undefined) {
     out.push(leaf)
     return
@@ -206,8 +188,7 @@ export function describeLeafObject (o: object, depth: number): string | undefine
     const text = `${errorType(o)}: ${typeof message === 'string' ? capString(message, LIMITS.fieldValue) : ''}`
     return depth === 0 ? text : `[${text}]`
   }
-  if (Buffer.isBuffer(o)) return describeBytes(o)
-  if (types.isTypedArray(o)) return describeTypedArray(o)
+  if (Buffer.isBuffer(o) || types.isTypedArray(o)) return describeTypedArray(o)
   if (types.isAnyArrayBuffer(o)) return `${types.isSharedArrayBuffer(o) ? 'SharedArrayBuffer' : 'ArrayBuffer'} { byteLength: ${(o as ArrayBufferLike).byteLength} }`
   if (types.isDataView(o)) return `DataView { byteLength: ${(o as DataView).byteLength} }`
   if (types.isBoxedPrimitive(o)) return renderValue((o as { valueOf: () => unknown }).valueOf())
@@ -219,20 +200,17 @@ export function describeLeafObject (o: object, depth: number): string | undefine
   return undefined
 }
 
-function describeBytes (bytes: Buffer): string {
-  const shown = Array.from({ length: Math.min(bytes.length, MAX_BYTES_SHOWN) }, (_, i) => (bytes[i] ?? 0).toString(16).padStart(2, '0'))
-  const more = bytes.length > MAX_BYTES_SHOWN ? ` ${ELLIPSIS}` : ''
-  return `<Buffer ${bytes.length} bytes${shown.length > 0 ? ': ' : ''}${shown.join(' ')}${more}>`
-}
-
+/** `<Buffer 3 bytes: 01 02 ff>` or `Uint16Array(2) [1, 2]`: the first MAX_BYTES_SHOWN items, then `…`. */
 function describeTypedArray (o: NodeJS.TypedArray): string {
-  const name = Object.prototype.toString.call(o).slice('[object '.length, -1)
+  const buffer = Buffer.isBuffer(o)
   const shown = Array.from({ length: Math.min(o.length, MAX_BYTES_SHOWN) }, (_, i) => {
-    const item = o[i]
+    const item = o[i] ?? 0
+    if (buffer) return item.toString(16).padStart(2, '0')
     return typeof item === 'bigint' ? `${item}n` : String(item)
   })
-  const more = o.length > MAX_BYTES_SHOWN ? `, ${ELLIPSIS}` : ''
-  return `${name}(${o.length}) [${shown.join(', ')}${more}]`
+  if (o.length > MAX_BYTES_SHOWN) shown.push(ELLIPSIS)
+  if (buffer) return `<Buffer ${o.length} bytes${shown.length > 0 ? ': ' : ''}${shown.join(' ')}>`
+  return `${Object.prototype.toString.call(o).slice('[object '.length, -1)}(${o.length}) [${shown.join(', ')}]`
 }
 
 /** Writes the separator before item `i`; past MAX_ENTRIES writes `, …more` and returns false instead. */

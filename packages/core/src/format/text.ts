@@ -7,24 +7,21 @@
 
 export const ELLIPSIS = '…'
 
-/**
- * U+200B is not whitespace to Python's `str.strip()`, so Discord does not trim it away: it is the
- * conventional stand-in for a required-but-empty field name or value (BASE_TYPE_REQUIRED otherwise).
- */
+/** Not whitespace to Python's `str.strip()`, so Discord keeps it: the stand-in for a required-but-empty field name or value (BASE_TYPE_REQUIRED otherwise). */
 export const ZERO_WIDTH_SPACE = '\u200b'
 
 const FENCE = '```'
 const FENCE_CLOSE = '\n```'
-const FENCE_CLOSE_LENGTH = FENCE_CLOSE.length
 const FENCE_PATTERN = /```/g
 const TRAILING_BACKTICKS = /`+$/
 const BACKTICK_BEFORE_BACKTICK = /`(?=`)/g
 const BACKSLASHES_THEN_BACKTICK = /(\\*)`/g
 
 /** UTF-16 units per code point at most; a window this many times the limit always holds `limit` code points. */
-const MAX_UNITS_PER_CODE_POINT = 2
+export const MAX_UNITS_PER_CODE_POINT = 2
 /** How far around a cut we look for a grapheme boundary (emoji ZWJ sequences, flags, combining marks). */
 const GRAPHEME_WINDOW = 32
+let segmenter: Intl.Segmenter | undefined
 
 /** Number of Unicode code points in `s` (a lone surrogate counts as one, as in Python). */
 export function codePointLength (s: string): number {
@@ -33,31 +30,22 @@ export function codePointLength (s: string): number {
   return n
 }
 
-/** UTF-16 index just after the first `count` code points of `s` (or `s.length`). */
-function codePointIndex (s: string, count: number): number {
-  let i = 0
-  for (let n = 0; n < count && i < s.length; n++) i = nextCodePoint(s, i)
-  return i
-}
-
 /** Index of the code point after the one at `i`: a surrogate pair is one, a lone surrogate too. */
 function nextCodePoint (s: string, i: number): number {
   return i + ((s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1)
 }
 
 /**
- * Trims `s` and cuts it to at most `max` code points. A cut result ends with '…', never splits a
- * surrogate pair or a grapheme cluster, drops a dangling backtick run (which would start a fence or
- * inline code that swallows what follows), and closes a ``` code fence left open by the cut with
+ * Trims `s` and cuts it to at most `max` code points (`max` below 1 gives ''). A cut result ends with '…',
+ * never splits a surrogate pair or a grapheme cluster, drops a dangling backtick run (which would start a
+ * fence or inline code that swallows what follows), and closes a ``` code fence left open by the cut with
  * '\n```' (the closing fence comes after the '…' and still counts toward `max`).
- * `max` below 1 gives ''.
  */
 export function truncate (s: string, max: number): string {
   if (!(max >= 1)) return ''
   const limit = Math.floor(max)
   let t = s.trimStart()
-  // Only the first `limit` code points can survive: look at no more than that many UTF-16 units,
-  // so a 1 MB string costs the same as a short one.
+  // Only the first `limit` code points can survive, so only a window of units is looked at: 1 MB costs what a short string does.
   const window = limit * MAX_UNITS_PER_CODE_POINT + MAX_UNITS_PER_CODE_POINT
   if (t.length > window) {
     t = t.slice(0, window)
@@ -68,8 +56,8 @@ export function truncate (s: string, max: number): string {
   let keep = limit - ELLIPSIS.length
   let head = cutHead(t, keep)
   if (isInsideFence(head)) {
-    if (codePointLength(head) + ELLIPSIS.length + FENCE_CLOSE_LENGTH <= limit) return head + ELLIPSIS + FENCE_CLOSE
-    keep -= FENCE_CLOSE_LENGTH
+    if (codePointLength(head) + ELLIPSIS.length + FENCE_CLOSE.length <= limit) return head + ELLIPSIS + FENCE_CLOSE
+    keep -= FENCE_CLOSE.length
     head = cutHead(t, keep)
     if (isInsideFence(head)) return head + ELLIPSIS + FENCE_CLOSE
   }
@@ -78,7 +66,9 @@ export function truncate (s: string, max: number): string {
 
 /** `s` cut to at most `max` code points by plain slicing (no ellipsis, no trimming). */
 export function sliceCodePoints (s: string, max: number): string {
-  return s.slice(0, codePointIndex(s, Math.max(0, max)))
+  let i = 0
+  for (let n = 0; n < max && i < s.length; n++) i = nextCodePoint(s, i)
+  return s.slice(0, i)
 }
 
 /**
@@ -122,7 +112,7 @@ export function codeBlock (s: string): string {
 
 function cutHead (t: string, keep: number): string {
   if (keep <= 0) return ''
-  const index = graphemeBoundaryAtOrBefore(t, codePointIndex(t, keep))
+  const index = graphemeBoundaryAtOrBefore(t, sliceCodePoints(t, keep).length)
   return t.slice(0, index).trimEnd().replace(TRAILING_BACKTICKS, '').trimEnd()
 }
 
@@ -131,29 +121,18 @@ function isInsideFence (s: string): boolean {
   return fences !== null && fences.length % 2 === 1
 }
 
-let segmenter: Intl.Segmenter | undefined
-function getSegmenter (): Intl.Segmenter | undefined {
+/** Largest grapheme boundary ≤ `index` (a cut keeps 'é' or 👨‍👩‍👧 whole or drops it), segmenting only a window; a longer cluster (zalgo) keeps `index`. */
+function graphemeBoundaryAtOrBefore (t: string, index: number): number {
   // Node ships full ICU since v13; a small-icu build without Segmenter still cuts on code points.
   if (typeof Intl.Segmenter === 'function') segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
-  return segmenter
-}
-
-/**
- * Largest grapheme boundary ≤ `index`, so a cut keeps 'é' (e + U+0301) or 👨‍👩‍👧 whole or drops it whole.
- * Only a small window around the cut is segmented; a cluster longer than the window (zalgo text)
- * falls back to the code-point boundary.
- */
-function graphemeBoundaryAtOrBefore (t: string, index: number): number {
-  const seg = getSegmenter()
-  if (seg === undefined || index <= 0 || index >= t.length) return index
+  if (segmenter === undefined || index <= 0 || index >= t.length) return index
   const start = Math.max(0, index - GRAPHEME_WINDOW)
   const end = Math.min(t.length, index + GRAPHEME_WINDOW)
   let best = -1
-  for (const { index: offset } of seg.segment(t.slice(start, end))) {
+  for (const { index: offset } of segmenter.segment(t.slice(start, end))) {
     const at = start + offset
     if (at > index) break
     best = at
   }
-  if (best < 0 || (best === start && start > 0)) return index
-  return best
+  return best < 0 || (best === start && start > 0) ? index : best
 }

@@ -14,7 +14,7 @@
  */
 export function loggedTime (value: unknown, fallback: number): number {
   let t: number | undefined
-  if (typeof value === 'number') t = fromEpoch(value)
+  if (typeof value === 'number') t = Math.abs(value) < SECONDS_BELOW ? Math.round(value * 1000) : value
   else if (value instanceof Date) t = value.getTime()
   else if (typeof value === 'string') t = fromIso(value)
   return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : fallback
@@ -25,11 +25,6 @@ const SECONDS_BELOW = 1e11
 /** The largest time a Date can hold (ECMA-262 §21.4.1.1). */
 const MAX_TIME = 8.64e15
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)$/
-
-function fromEpoch (n: number): number | undefined {
-  if (!Number.isFinite(n)) return undefined
-  return Math.abs(n) < SECONDS_BELOW ? Math.round(n * 1000) : n
-}
 
 function fromIso (s: string): number | undefined {
   const m = ISO.exec(s.trim())
