@@ -1,9 +1,8 @@
 import { HEADERS } from '../limits.js'
 
 /**
- * Pure parsing of Discord's rate-limit headers (developers/topics/rate-limits.mdx).
- * Discord calls every one of them optional, so each field is present only when its header was present
- * and well-formed: a garbage value is treated as absent and NaN never leaks out.
+ * Pure parsing of Discord's rate-limit headers (developers/topics/rate-limits.mdx), every one optional: a field is
+ * present only when its header was present and well-formed (garbage counts as absent; NaN never leaks out).
  */
 
 /** Response headers, names lower-cased (as the sender returns them). */
@@ -59,8 +58,7 @@ export function parseRateLimitHeaders (headers: HeaderMap, nowMs: number): RateL
   const scope = headers[HEADERS.scope]?.trim().toLowerCase()
   if (scope !== undefined && /^(?:user|global|shared)$/.test(scope)) result.scope = scope as RateLimitScopeHeader
 
-  // Discord sends `X-RateLimit-Global: true`; its mere presence marks a global 429, so only an explicit
-  // false-like value is read as false.
+  // Discord sends `X-RateLimit-Global: true`; its presence marks a global 429, so only an explicit false-like value is false.
   const global = headers[HEADERS.global]?.trim().toLowerCase()
   result.global = (global !== undefined && global !== 'false' && global !== '0') || result.scope === 'global'
 
@@ -70,10 +68,7 @@ export function parseRateLimitHeaders (headers: HeaderMap, nowMs: number): RateL
   return result
 }
 
-/**
- * `retry_after` from a 429 JSON body, in milliseconds. On API v8+ (we always send to v10) it is a float
- * in seconds, e.g. 64.57 where the Retry-After header says 65, so it is the more precise of the two.
- */
+/** `retry_after` from a 429 JSON body, in ms. On API v8+ (we send to v10) it is float seconds, e.g. 64.57 where Retry-After says 65: the more precise. */
 export function retryAfterFromBody (body: unknown): number | undefined {
   if (body === null || typeof body !== 'object') return undefined
   const value = (body as { retry_after?: unknown }).retry_after
@@ -91,10 +86,7 @@ function parseRetryAfter (value: string | undefined, nowMs: number): number | un
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined
 }
 
-/**
- * Seconds to whole milliseconds, rounded up so we never retry early. The small epsilon stops float noise
- * (0.3 * 1000 = 300.00000000000006) from adding a spurious millisecond.
- */
+/** Seconds to whole milliseconds, rounded up so we never retry early; the epsilon keeps float noise (0.3 * 1000 = 300.00000000000006) from adding one. */
 export function secondsToMs (seconds: number): number {
   return Math.max(0, Math.ceil(seconds * 1000 - 1e-6))
 }

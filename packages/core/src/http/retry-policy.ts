@@ -2,10 +2,7 @@ import { DISCORD_CODES, HEADERS } from '../limits.js'
 import { parseRateLimitHeaders, retryAfterFromBody, type HeaderMap } from './headers.js'
 import { redactLoose } from './webhook-url.js'
 
-/**
- * Pure: turns one HTTP answer (classifyResponse) or one failure to get an answer (classifyFailure) into
- * what the pipeline should do next. The table it implements is contract §4; the 429 scopes are contract §3.
- */
+/** Pure: one HTTP answer (classifyResponse) or failure to get one (classifyFailure) → what the pipeline does next (contract §4; 429 scopes: §3). */
 
 export type RateLimitVerdictScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
 
@@ -62,8 +59,7 @@ export function classifyResponse (input: ResponseInput, nowMs: number): Verdict 
     return { kind: 'retry', reason: `${said}: ${why}; retrying`, status }
   }
   if (status === 413) return { kind: 'too_large', status: 413 }
-  // Permanent for the target. For 404 the docs warn that repeating requests to a deleted webhook leads
-  // to a temporary restriction, so stop at once (§3).
+  // Permanent for the target; for 404 the docs warn that repeating requests to a deleted webhook gets a temporary restriction (§3).
   if (status === 401 || status === 403 || status === 404) return { kind: 'disable', reason: `${said}: ${disableAdvice(status, code)}`, status, ...withCode }
   // A thread configuration error: every later message fails the same way.
   const thread = status === 400 && code !== undefined ? THREAD_ADVICE.get(code) : undefined
@@ -75,11 +71,10 @@ export function classifyResponse (input: ResponseInput, nowMs: number): Verdict 
 }
 
 /**
- * Network errors and timeouts are retried like 5xx (§4). A timed-out POST may still have been delivered
- * (Execute Webhook has no idempotency key, §1), so a retry can duplicate a message: that is accepted.
- * TLS failures are not retried: a bad certificate does not fix itself in seconds, and retrying a
- * man-in-the-middle is pointless. An aborted attempt (the caller cancelled, usually at shutdown) has an
- * unknown outcome; whether to try again is the caller's call.
+ * Network errors and timeouts are retried like 5xx (§4); a timed-out POST may have been delivered (Execute Webhook has
+ * no idempotency key, §1), so a retry can duplicate a message: accepted. TLS failures are not retried (a bad certificate
+ * does not fix itself in seconds; retrying a man-in-the-middle is pointless). An aborted attempt (the caller cancelled,
+ * usually at shutdown) has an unknown outcome; whether to try again is the caller's call.
  */
 export function classifyFailure (error: SendFailure): Verdict {
   const code = error.code === undefined ? '' : ` (${error.code})`
@@ -97,26 +92,19 @@ export function isInvalidStatus (status: number, headers: HeaderMap): boolean {
 }
 
 /**
- * The wait before the next retry, or undefined when the retries are spent (the pipeline then holds the
- * batch in outage mode, delivery/outage.ts: a transient failure never dead-letters on its own). `attempt` counts the retries
- * already made: 0 before the first retry. With delays [2000, 3000, 5000] a request is sent at most 4 times.
- * `delays` are the validated `retryDelays` (finite, >= 0); an attempt that is not an index gives undefined.
+ * The wait (ms) before the next retry, from the validated `retryDelays`; undefined when spent (or not an index): the pipeline then
+ * holds the batch in outage mode (delivery/outage.ts). `attempt`: retries made, 0 before the first; [2000, 3000, 5000] sends at most 4 times.
  */
 export function retryDelay (attempt: number, delays: readonly number[]): number | undefined {
   return delays[attempt]
 }
 
-/**
- * True for the error codes Node's TLS layer uses for certificate and handshake failures, OpenSSL's
- * verification codes (node:tls, X509_V_ERR_* without the prefix) included.
- */
+/** True for Node's TLS error codes for certificate and handshake failures, OpenSSL's (node:tls, X509_V_ERR_* without the prefix) included. */
 export function isTlsErrorCode (code: string | undefined): boolean {
   return code !== undefined && TLS_CODE.test(code)
 }
 
 const TLS_CODE = /^(?:CERT_|UNABLE_TO_GET_ISSUER_CERT|ERR_SSL_|ERR_TLS_CERT)|^(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_(?:HANDSHAKE_TIMEOUT|INVALID_PROTOCOL_VERSION|PROTOCOL_VERSION_CONFLICT)|INVALID_(?:CA|PURPOSE)|HOSTNAME_MISMATCH|UNABLE_TO_DECRYPT_CERT_SIGNATURE|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY)$/
-
-// ---------------------------------------------------------------------------------------------------------
 
 interface DiscordBody {
   code?: unknown
@@ -130,14 +118,12 @@ function rateLimitVerdict (headers: HeaderMap, body: DiscordBody | undefined, no
   const parsed = parseRateLimitHeaders(headers, nowMs)
   const bodyRetryMs = retryAfterFromBody(body)
 
-  // Cloudflare's IP ban comes without any X-RateLimit-* header, as `error code: 1015` text/HTML or as the
-  // static JSON `{"code": 0, "message": "…blocked…"}`, with or without Retry-After (§3; without it the
-  // limiter applies its own growing cool-down). A Discord-made 429 body always carries `retry_after`, so a
-  // headerless 429 that has one is still Discord's (global 429s drop the bucket headers, keep X-RateLimit-Global).
+  // Cloudflare's IP ban has no X-RateLimit-* header: `error code: 1015` text/HTML or the static JSON `{"code": 0,
+  // "message": "…blocked…"}`, with or without Retry-After (§3; without, the limiter's growing cool-down applies). A
+  // Discord-made 429 body always has `retry_after`, so a headerless 429 with one is Discord's (a global 429 has no bucket headers).
   if (!parsed.hasRateLimitHeaders && bodyRetryMs === undefined) return { kind: 'rate_limited', scope: 'cloudflare', retryAfterMs: parsed.retryAfterMs }
 
-  // The body's retry_after is in float seconds and more precise than the rounded-up header (§3). Without
-  // either, Reset-After still says when the bucket frees up.
+  // The body's float retry_after beats the rounded-up header (§3); without either, Reset-After says when the bucket frees up.
   const retryAfterMs = bodyRetryMs ?? parsed.retryAfterMs ?? parsed.resetAfterMs
   // A hidden per-channel limit, shared by every webhook of the channel (§3, #4043, #2190): marked by
   // Scope: shared, by a 429 although Remaining > 0 (a sub-limit), or by code 20028 (PR #8290).

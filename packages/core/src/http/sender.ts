@@ -5,9 +5,9 @@ import { isTlsErrorCode, type SendFailure } from './retry-policy.js'
 import { scrub } from './webhook-url.js'
 
 /**
- * The one file that talks to the network: `post()` is one attempt (POST {url}?wait=true, JSON or multipart,
- * contract §1), ended by its timeout or the caller's signal; retries and waits belong to the pipeline and the
- * limiter. It never rejects, and no string it returns contains the webhook token (undici errors can quote the URL).
+ * The one file that talks to the network: `post()` is one attempt (POST {url}?wait=true, JSON or multipart, contract §1),
+ * ended by its timeout or the caller's signal; retries and waits are the pipeline's and the limiter's. It never rejects,
+ * and no string it returns contains the webhook token (undici errors can quote the URL).
  */
 
 export type SendOutcome =
@@ -40,9 +40,8 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', '
 const MAX_CAUSE_DEPTH = 5
 
 /**
- * `DiscordBot (https://github.com/logcord/logcord, 1.2.3)`: Discord asks for exactly this form and
- * Cloudflare may block other User-Agents (§1, #6473). A suffix is appended after a space; line breaks
- * are removed because they are invalid in a header value.
+ * `DiscordBot (https://github.com/logcord/logcord, 1.2.3)`: Discord asks for this form and Cloudflare may block other
+ * User-Agents (§1, #6473). A suffix is appended after a space; control characters (invalid in a header) are removed.
  */
 export function userAgent (version: string, suffix?: string): string {
   const base = `DiscordBot (${PROJECT_URL}, ${clean(version)})`
@@ -71,10 +70,8 @@ export class WebhookSender {
   }
 
   /**
-   * One attempt. Resolves with the answer (any status) or a failure; never rejects. With `files`, the
-   * request is multipart: `payload_json` and one `files[n]` part per file, named for `attachments[n]`.
-   * `timeoutMs` shortens this attempt's limit (never lengthens it), e.g. so a request cannot outlast a
-   * shutdown deadline.
+   * One attempt: resolves with the answer (any status) or a failure, never rejects. With `files`, multipart (multipartBody).
+   * `timeoutMs` shortens this attempt's limit (never lengthens it), e.g. so a request cannot outlast a shutdown deadline.
    */
   async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, files: readonly MessageFile[] = [], timeoutMs?: number): Promise<SendOutcome> {
     const limitMs = timeoutMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, timeoutMs))
@@ -102,8 +99,8 @@ export class WebhookSender {
     })
     const exchange = this.#exchange(target, payload, files, controller.signal)
     // Whichever loses the race must not surface as an unhandled rejection.
-    exchange.catch(noop)
-    aborted.catch(noop)
+    exchange.catch(() => {})
+    aborted.catch(() => {})
 
     try {
       const answer = await Promise.race([exchange, aborted])
@@ -148,8 +145,6 @@ export class WebhookSender {
   }
 }
 
-function noop (): void {}
-
 /**
  * Execute Webhook with files (contract §1): the JSON body as the `payload_json` part, each file as
  * `files[n]` with its filename, `attachments[n]` naming it. Built anew for every attempt.
@@ -161,8 +156,6 @@ function multipartBody (payload: WebhookPayload, files: readonly MessageFile[]):
   files.forEach((f, id) => form.append(`files[${id}]`, new Blob([f.content], { type: 'text/plain; charset=utf-8' }), f.name))
   return form
 }
-
-/** Both redactions: the exact token, and anything shaped like /webhooks/{id}/{token}. */
 
 function flattenHeaders (raw: Record<string, string | string[] | undefined>, token: string): Record<string, string> {
   const headers: Record<string, string> = {}

@@ -16,22 +16,17 @@ const EXPECTED = 'expected https://discord.com/api/webhooks/<id>/<token>'
 const HOW_TO = 'Copy it again from Server Settings → Integrations → Webhooks → Copy Webhook URL.'
 
 export interface ParseWebhookUrlOptions {
-  /**
-   * Send to this origin instead of https://discord.com (the local emulator, a proxy).
-   * When set, any host in the URL is accepted and replaced by this origin.
-   */
+  /** Send to this origin instead of https://discord.com (the emulator, a proxy): any host in the URL is accepted and replaced. */
   apiOrigin?: string
   /** Overrides `?thread_id=` from the URL. */
   threadId?: string
 }
 
 /**
- * Accepts every form users paste (discord.com, discordapp.com, ptb./canary., with or without /api/vN,
- * with ?thread_id=) and always targets /api/v10: a versionless URL means API v6, whose retry_after is in
- * milliseconds and whose error bodies have the old flat shape.
- *
- * A URL on a loopback host (`http://127.0.0.1:PORT/api/webhooks/<id>/<token>`, as the emulator prints it)
- * is sent to that origin as-is, over http or https; plain http anywhere else is refused.
+ * Accepts every form users paste (discord.com, discordapp.com, ptb./canary., with or without /api/vN, with ?thread_id=)
+ * and always targets /api/v10: a versionless URL means API v6, whose retry_after is in ms and whose error bodies are flat.
+ * A URL on a loopback host (`http://127.0.0.1:PORT/api/webhooks/<id>/<token>`, as the emulator prints it) is sent to that
+ * origin as-is, over http or https; plain http anywhere else is refused.
  *
  * @throws InvalidWebhookUrlError saying what is wrong ("the path has an empty segment", "the id and the
  *   token are swapped") and never echoing any part of the input: a mistyped URL still holds the token.
@@ -88,10 +83,7 @@ export function parseWebhookUrl (input: string, options: ParseWebhookUrlOptions 
   return target
 }
 
-/**
- * What is wrong with a path that is not /api[/vN]/webhooks/<id>/<token>, told by counts and
- * shapes only: no segment is ever quoted.
- */
+/** What is wrong with a path that is not /api[/vN]/webhooks/<id>/<token>, told by counts and shapes only: no segment is quoted. */
 function pathProblem (url: URL): string {
   const path = url.pathname
   if (path.includes('//')) return 'the path has an empty segment (a double slash)'
@@ -147,10 +139,7 @@ function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
-/**
- * Replaces anything that looks like a webhook token in `text`. Used on every outgoing string.
- * The id segment is matched loosely too: a malformed id must not leave the token after it readable.
- */
+/** Replaces anything shaped like a webhook token in `text` (every outgoing string); the id is matched loosely: a malformed one must not expose the token. */
 export function redactLoose (text: string): string {
   if (!WEBHOOKS_PATH.test(text)) return text
   // Stops at URL and quoting delimiters (including < > `) so redacting a path inside HTML or code keeps the markup.

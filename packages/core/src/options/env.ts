@@ -48,16 +48,9 @@ function fromTable<T> (env: NodeJS.ProcessEnv, name: string, table: Readonly<Rec
   return table[key]
 }
 
-/** `DISCORD_WEBHOOK_URL`, trimmed; undefined when unset or empty. */
-export function webhookUrlFromEnv (env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const raw = env[ENV_WEBHOOK_URL]?.trim()
-  return raw === undefined || raw === '' ? undefined : raw
-}
-
 /**
- * `options` with the environment filled in where the caller left an option unset (undefined).
- * When notifications end up disabled, DISCORD_WEBHOOK_URL is not read: nothing needs it, and a
- * placeholder in a test environment must not fail the start.
+ * `options` with the environment filled in where the caller left an option unset (undefined). When notifications
+ * end up disabled, DISCORD_WEBHOOK_URL is not read: nothing needs it, and a test placeholder must not fail the start.
  */
 export function withEnvironment<T extends NotifierOptions> (options: T, env: NodeJS.ProcessEnv = process.env): T {
   const out: T = { ...options }
@@ -69,21 +62,14 @@ export function withEnvironment<T extends NotifierOptions> (options: T, env: Nod
     const level = logLevelFromEnv(env)
     if (level !== undefined) out.logLevel = level
   }
-  if (out.webhookUrl === undefined && out.enabled !== false) {
-    const url = webhookUrlFromEnv(env)
-    if (url !== undefined) out.webhookUrl = url
-  }
-  if (out.redisUrl === undefined && out.enabled !== false) {
-    const redis = env[ENV_REDIS_URL]?.trim()
-    if (redis !== undefined && redis !== '') out.redisUrl = redis
+  for (const [key, name] of [['webhookUrl', ENV_WEBHOOK_URL], ['redisUrl', ENV_REDIS_URL]] as const) {
+    const value = out[key] === undefined && out.enabled !== false ? env[name]?.trim() : undefined
+    if (value !== undefined && value !== '') out[key] = value
   }
   return out
 }
 
-/**
- * createNotifierFromEnv's options: every variable settled from `env` (the constructor must not read
- * process.env again), and a missing DISCORD_WEBHOOK_URL turning notifications off with one warning.
- */
+/** createNotifierFromEnv's options: all settled from `env` (the constructor must not read process.env again); no DISCORD_WEBHOOK_URL: off, one warning. */
 export function environmentForFactory (overrides: NotifierOptions, env: NodeJS.ProcessEnv): NotifierOptions {
   const options: NotifierOptions = withEnvironment(overrides, env)
   options.logLevel ??= DEFAULTS.logLevel
@@ -98,10 +84,7 @@ export function environmentForFactory (overrides: NotifierOptions, env: NodeJS.P
   return options
 }
 
-/**
- * What the notifiers' constructors call: the environment applied (`options` keeps explicit values),
- * then `resolveOptions`. A bad URL taken from DISCORD_WEBHOOK_URL says so in its message.
- */
+/** What the notifiers' constructors call: the environment applied (explicit values kept), then `resolveOptions`; a bad URL from DISCORD_WEBHOOK_URL says so. */
 export function resolveWithEnvironment<T extends NotifierOptions> (options: T, env: NodeJS.ProcessEnv = process.env): { options: T, resolved: ResolvedOptions } {
   if (options === null || typeof options !== 'object') return { options, resolved: resolveOptions(options) }
   const applied = withEnvironment(options, env)

@@ -1,15 +1,14 @@
 /**
- * Options checked once, at construction, from the one table (table.ts). A mistake names the option,
- * what was expected, what came and how to fix it; an unknown key is refused with the closest known name
- * (`retryDelay` → "did you mean `retryDelays`?"), nested ones too. Reads no environment variable: the
- * entry points apply them first (env.ts).
+ * Options checked once, at construction, from the one table (table.ts). A mistake names the option, what was
+ * expected, what came and how to fix it; an unknown key, nested ones too, is refused with the closest known name
+ * (`retryDelay` → "did you mean `retryDelays`?"). Reads no environment variable: the entry points do (env.ts).
  */
 import { distance } from 'fastest-levenshtein'
 import { systemClock } from '../clock.js'
 import { InvalidOptionError, UnknownOptionError } from '../errors.js'
 import { parseWebhookUrl } from '../http/webhook-url.js'
 import type { NotifierOptions, ResolvedOptions, WebhookTarget } from '../types.js'
-import { GROUPS, OPTIONS, type OptionSpec } from './table.js'
+import { GROUPS, OPTIONS, setOption, type OptionSpec } from './table.js'
 
 /** Every top-level option name. */
 export const NOTIFIER_OPTION_KEYS: readonly string[] = Object.freeze([...new Set(OPTIONS.map((o) => o.key.split('.')[0]!))])
@@ -27,7 +26,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
   if (input === null || typeof input !== 'object') throw new InvalidOptionError('options', 'an object', input)
   assertKnownOptions(input)
   const o: Record<string, any> = {}
-  for (const spec of OPTIONS) set(o, spec, valueOf(input, spec))
+  for (const spec of OPTIONS) setOption(o, spec.key, valueOf(input, spec))
   if (o.outage.probeMaxMs < o.outage.probeMinMs) throw new InvalidOptionError('outage.probeMaxMs', `an integer >= outage.probeMinMs (${o.outage.probeMinMs})`, o.outage.probeMaxMs)
   if (o.thread === true) {
     for (const key of ['dispatcher', 'clock'] as const) {
@@ -59,35 +58,16 @@ function valueOf (input: NotifierOptions, spec: OptionSpec): unknown {
   return value === undefined ? copy(spec.default) : spec.check(value, spec.key)
 }
 
-function set (o: Record<string, any>, spec: OptionSpec, value: unknown): void {
-  const [group, name] = spec.key.split('.') as [string, string | undefined]
-  if (name === undefined) o[group] = value
-  else (o[group] ??= {})[name] = value
-}
-
 function copy (value: unknown): unknown {
   return Array.isArray(value) ? [...value] : value
 }
 
 /** Names people reach for that are too far from the real one for an edit distance to find. */
 const ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  url: 'webhookUrl',
-  webhook: 'webhookUrl',
-  hook: 'webhookUrl',
-  uri: 'webhookUrl',
-  level: 'minSeverity',
-  severity: 'minSeverity',
-  minLevel: 'minSeverity',
-  retries: 'retryDelays',
-  timeout: 'timeoutMs',
-  name: 'username',
-  avatar: 'avatarUrl'
+  url: 'webhookUrl', webhook: 'webhookUrl', hook: 'webhookUrl', uri: 'webhookUrl', level: 'minSeverity', severity: 'minSeverity', minLevel: 'minSeverity', retries: 'retryDelays', timeout: 'timeoutMs', name: 'username', avatar: 'avatarUrl'
 })
 
-/**
- * Throws UnknownOptionError for the first key of `input` (or of one of its groups) that is not an
- * option. An adapter passes its own keys as well, so the suggestion can be one of them.
- */
+/** Throws UnknownOptionError for the first key of `input` (or of a group) that is not an option; an adapter passes its own keys too, to be suggested. */
 export function assertKnownOptions (input: object, known: readonly string[] = NOTIFIER_OPTION_KEYS): void {
   check(input, known, '')
   for (const [group, keys] of Object.entries(NESTED)) {

@@ -1,9 +1,8 @@
 /**
- * Every option, written once: its key, its default, how a value is checked (and what a wrong one is
- * told), and what it means. The defaults (DEFAULTS), the unknown-key check and its "did you mean",
- * validation (resolve.ts) and the options tables of the READMEs (scripts/options-table.mjs, held equal
- * by test/docs.test.ts) all come from here. Options that depend on each other (the webhook URL and
- * its origin, a thread's id and name) are checked together in resolve.ts.
+ * Every option, written once: its key, its default, how a value is checked (and what a wrong one is told), and
+ * what it means. DEFAULTS, the unknown-key check and its "did you mean", validation (resolve.ts) and the READMEs'
+ * options tables (scripts/options-table.mjs, held equal by test/docs.test.ts) all come from here. Options that
+ * depend on each other (the webhook URL and its origin, a thread's id and name) are checked in resolve.ts.
  */
 import { InvalidOptionError } from '../errors.js'
 import { RENDER_DEFAULTS } from '../format/render.js'
@@ -188,22 +187,21 @@ export const GROUPS: Readonly<Record<string, string>> = {
   rateLimits: 'an object'
 }
 
-function defaults (): Record<string, unknown> {
-  const out: Record<string, any> = {}
-  for (const { key, default: value } of OPTIONS) {
-    if (value === undefined) continue
-    const [group, name] = key.split('.') as [string, string | undefined]
-    if (name === undefined) out[group] = value
-    else (out[group] ??= {})[name] = value
-  }
-  return out
+/** Sets option `key` (dotted when nested) in `o`, creating its group. */
+export function setOption (o: Record<string, any>, key: string, value: unknown): void {
+  const [group, name] = key.split('.') as [string, string | undefined]
+  if (name === undefined) o[group] = value
+  else (o[group] ??= {})[name] = value
 }
+
+const defaults: Record<string, any> = {}
+for (const { key, default: value } of OPTIONS) if (value !== undefined) setOption(defaults, key, value)
 
 /** The options that have a default. */
 export type Defaults = Readonly<Pick<ResolvedOptions, 'enabled' | 'minSeverity' | 'queueCapacity' | 'timeoutMs' | 'retryDelays' | 'maxRecordAgeMs' | 'exitTimeoutMs' | 'flushTimeoutMs' | 'logLevel' | 'attachments' | 'userAgentSuffix' | 'thread' | 'mentions' | 'outage' | 'render' | 'dedup' | 'rateLimits'>>
 
 /** Every default, nested as the options are; frozen. */
-export const DEFAULTS = deepFreeze(defaults()) as unknown as Defaults
+export const DEFAULTS = deepFreeze(defaults) as unknown as Defaults
 
 function deepFreeze<T> (o: T): T {
   if (typeof o === 'object' && o !== null) {

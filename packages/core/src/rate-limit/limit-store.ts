@@ -35,29 +35,22 @@ export interface StoreStatus {
 }
 
 /**
- * Where the rate-limit state of every sender to a webhook lives: `SharedLimits` for every thread of one
- * process (a SharedArrayBuffer; synchronous), `RedisLimits` for every process on every host (falling back
- * to a `SharedLimits`). Keys are a webhook id (its bucket, contract §3) and a channel key (`webhook:<id>`
- * until a response names the channel, then `channel:<id>`: the hidden ~30/60 s limit is per channel,
- * contract §3). Times are epoch ms on the caller's clock.
+ * Where the rate-limit state of every sender to a webhook lives: `SharedLimits` for every thread of one process (a
+ * SharedArrayBuffer; synchronous), `RedisLimits` for every process on every host (falling back to a `SharedLimits`).
+ * Keys: a webhook id (its bucket, contract §3) and a channel key (`webhook:<id>` until a response names the channel,
+ * then `channel:<id>`: the hidden ~30/60 s limit is per channel, contract §3). Times: epoch ms on the caller's clock.
  */
 export interface LimitStore {
   /** The wait imposed on a request to `webhookId`/`channelKey` now, spending nothing. */
   waitTime: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => Wait
-  /**
-   * Atomically: when no limit holds the request back, spends one unit of every budget it draws on
-   * (bucket, channel, process) and resolves `{ ms: 0 }`; otherwise resolves the wait, spending nothing.
-   */
+  /** Atomically: if no limit holds the request back, spends one unit of each budget (bucket, channel, process), resolving `{ ms: 0 }`; else the wait. */
   reserve: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number) => Wait | Promise<Wait>
   /**
    * A request leaves now. Without `reservedAt`: spends one unit of every budget without checking. With it:
    * the request reserved at `reservedAt` leaves only now, so the windows count it from now.
    */
   acquire: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number) => void
-  /**
-   * A response to a request sent at `sentAt` arrived with these headers. Requests other senders made
-   * after `sentAt` are still on their way to Discord, so the remaining count is reduced by them.
-   */
+  /** A response to a request sent at `sentAt` arrived with these headers; requests sent after `sentAt` are still on their way, so Remaining is reduced by them. */
   update: (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number) => void
   /** `fromKey` turned out to be channel `toKey`: its requests, and every sender still using it, count there. */
   mergeChannel: (fromKey: string, toKey: string, cfg: LimitConfig, now: number) => void

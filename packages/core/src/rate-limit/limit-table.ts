@@ -1,11 +1,9 @@
 /**
- * Rate-limit state in a SharedArrayBuffer, so that every thread of a process holding the buffer (the main
- * thread, a ThreadedNotifier's worker, Pino's transport worker) reads and spends one budget. All access
- * goes through `locked()`: a spin lock over Atomics, held for microseconds.
- *
- * A fixed set of slots addressed by a 64-bit hash of a key ("b:<webhook id>", "c:channel:<id>", "p" for the
- * process), each a bucket, a pause, a few numbers and a ring of recent request times; when every slot is
- * taken, the least recently used is reused. About 230 KB per process (slots 150 KB, invalid-request ring 80 KB).
+ * Rate-limit state in a SharedArrayBuffer: every thread holding the buffer (the main thread, a ThreadedNotifier's
+ * worker, Pino's transport worker) reads and spends one budget, through `locked()` (a spin lock over Atomics, held
+ * for microseconds). Fixed slots addressed by a 64-bit hash of a key ("b:<webhook id>", "c:channel:<id>", "p" for
+ * the process), each a bucket, a pause, a few numbers and a ring of recent request times; when all are taken, the
+ * least recently used is reused. About 230 KB per process (slots 150 KB, invalid-request ring 80 KB).
  */
 
 /** Slots in one table: a process posts to a handful of webhooks; each uses two slots. */
@@ -49,7 +47,7 @@ const SPINS_BEFORE_WAIT = 1000
 const capacity = (ring: number): number => ring === INVALID_RING ? INVALID_CAPACITY : RING_CAPACITY
 
 /** Two independent 32-bit FNV-1a hashes: together, a 64-bit key. */
-export function hashKey (key: string): [number, number] {
+function hashKey (key: string): [number, number] {
   let a = 0x811c9dc5
   let b = 0x01000193 ^ 0x5bd1e995
   for (let i = 0; i < key.length; i++) {

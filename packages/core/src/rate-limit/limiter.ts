@@ -2,11 +2,10 @@ import type { BucketInfo, RateLimitInfo } from '../types.js'
 import type { BucketHeaders, LimitConfig, LimitStore, ReactiveScope, Wait } from './limit-store.js'
 
 /**
- * Proactive limiting for one sender to one webhook, so that steady load earns no 429: the webhook's own
- * bucket from X-RateLimit-* headers (fallback: `fallbackLimit` per `fallbackWindowMs`), the hidden
- * per-channel limit, the process-wide caps, and pauses after a 429 by scope. Every reset gets `offsetMs`
- * added: Discord's clock and the network are not ours. The state lives in a LimitStore shared with every
- * other sender to the webhook; this class only remembers its channel and the permit it holds.
+ * Proactive limiting for one sender to one webhook, so steady load earns no 429: the webhook's bucket from X-RateLimit-*
+ * headers (fallback: `fallbackLimit` per `fallbackWindowMs`), the hidden per-channel limit, the process-wide caps, and
+ * pauses after a 429 by scope. Every reset gets `offsetMs` added (Discord's clock and the network are not ours). The
+ * state lives in a LimitStore shared with every sender to the webhook; this class only keeps its channel and permit.
  */
 export class RateLimiter {
   readonly webhookId: string
@@ -31,10 +30,7 @@ export class RateLimiter {
     return this.#store.waitTime(this.webhookId, this.#channelKey, this.#cfg, now)
   }
 
-  /**
-   * Like waitTime, but when the answer is "now" the permit is taken at once, atomically for every sender
-   * sharing the store, and held until `acquire()`. Resolves at once for the in-process store.
-   */
+  /** Like waitTime, but when the answer is "now" the permit is taken at once (atomically for every sender sharing the store) and held until `acquire()`. */
   reserve (now: number): Wait | Promise<Wait> {
     if (this.#held) return { ms: 0, scope: 'bucket' }
     const got = this.#store.reserve(this.webhookId, this.#channelKey, this.#cfg, now)

@@ -3,20 +3,19 @@ import type { BucketHeaders, BucketState, GlobalInfo, LimitConfig, LimitStore, R
 import { F, INVALID_RING, LimitTable } from './limit-table.js'
 
 /** Discord bans an IP after 10,000 invalid requests in 10 minutes (contract §3). */
-export const INVALID_REQUEST_WINDOW_MS = 10 * 60_000
+const INVALID_REQUEST_WINDOW_MS = 10 * 60_000
 const GLOBAL_WINDOW_MS = 1000
 const MAX_CLOUDFLARE_COOLDOWN_MS = 60 * 60_000
 /** Slot of the process-wide state: global window and pause, Cloudflare ban and strikes. */
 const PROCESS_KEY = 'p'
 
 /**
- * The in-process LimitStore: every webhook's bucket, every channel's hidden limit, the process-wide cap
- * (Discord's global limit and the Cloudflare ban are per IP, contract §3) and the invalid-request guard, for
- * every thread of the process, in a SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every
- * notifier uses, finds the process's table through worker_threads' environment data (inherited by every
- * worker started after this module loaded, Pino's included) and a BroadcastChannel (threads that started
- * first converge on the oldest table within a message's latency; one channel for the process, named without
- * any webhook id or token). `new SharedLimits()` makes a private table (tests).
+ * The in-process LimitStore: every webhook's bucket, every channel's hidden limit, the process-wide cap (Discord's
+ * global limit and the Cloudflare ban are per IP, contract §3) and the invalid-request guard, for every thread, in a
+ * SharedArrayBuffer (`LimitTable`). `sharedLimits`, the instance every notifier uses, finds the process's table through
+ * worker_threads' environment data (inherited by workers started after this module loaded, Pino's included) and a
+ * BroadcastChannel (threads started first converge on the oldest table within a message's latency; one channel per
+ * process, named without webhook id or token). `new SharedLimits()` makes a private table (tests).
  */
 export class SharedLimits implements LimitStore {
   #table: LimitTable
@@ -53,9 +52,8 @@ export class SharedLimits implements LimitStore {
   acquire (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number): void {
     this.#locked((t) => {
       if (reservedAt === undefined) return this.#spend(webhookId, channelKey, cfg, now)
-      // Rendering took a while: the channel and process windows count the request from when it leaves. The
-      // webhook's log keeps the reservation time, so `update` counts every request reserved after this one
-      // as not yet seen by Discord (the cautious side).
+      // Rendering took a while: the channel and process windows count the request from when it leaves; the webhook's
+      // log keeps the reservation time, so `update` counts requests reserved after it as unseen by Discord (cautious).
       if (now !== reservedAt) for (const key of [PROCESS_KEY, `c:${channelKey}`]) t.restamp(t.slot(key, now), reservedAt, now)
     })
   }
@@ -102,8 +100,7 @@ export class SharedLimits implements LimitStore {
         f[p + F.cfUntil] = Math.max(f[p + F.cfUntil]!, now + wait)
         return wait
       }
-      // Without Retry-After: a second for the global limit, the window for the channel's hidden limit (whose
-      // 429s ask ~40 s; the headers do not show it) and for the bucket.
+      // Without Retry-After: a second for the global limit, else the window (channel: its 429s ask ~40 s, unseen in headers).
       const [key, fallback] = scope === 'global' ? [PROCESS_KEY, 1000] : scope === 'channel' ? [`c:${channelKey}`, cfg.channelWindowMs] : [`b:${webhookId}`, cfg.fallbackWindowMs]
       const wait = (retryAfterMs ?? fallback) + cfg.offsetMs
       const s = t.slot(key, now)
@@ -196,8 +193,7 @@ export class SharedLimits implements LimitStore {
     t.hit(b, now)
     if (f[b + F.hasBucket] === 1) {
       if (now >= f[b + F.resetAt]!) {
-        // A new window opens with this request; until its response arrives, assume it lasts as long
-        // as the longest window Discord has reported for this bucket.
+        // A new window opens with this request; until its answer, assume the longest window Discord reported for the bucket.
         f[b + F.remaining] = f[b + F.limit]!
         f[b + F.resetAt] = now + f[b + F.windowMs]! + cfg.offsetMs
       }

@@ -1,7 +1,6 @@
 /*
- * Lua scripts run atomically by Redis: each reads and changes one webhook's limit state in one step, so
- * any number of processes on any number of hosts spend one budget. Times are Redis's own clock (TIME),
- * so hosts whose clocks disagree still agree on the windows; callers pass durations, never instants.
+ * Lua scripts run atomically by Redis: each reads and changes one webhook's limit state in one step, so any number
+ * of processes on any hosts spend one budget. Times are Redis's clock (TIME): callers pass durations, never instants.
  *
  * Keys (PREFIX = "logcord:v1:"; a webhook id or channel id, never a token; every key expires):
  *   PREFIX wh:<id>            hash: limit, remaining, resetAt, windowMs (the bucket, contract §3), ch (channel id)
@@ -74,9 +73,8 @@ return { 0, 'bucket' }
 `
 
 /**
- * RESTAMP. ARGV: prefix, member. The reserved request leaves only now: the channel's window counts it from
- * now. The webhook's log keeps the reservation time, so UPDATE counts every request reserved after this
- * one as not yet seen by Discord (the cautious side).
+ * RESTAMP. ARGV: prefix, member. The reserved request leaves only now: the channel's window counts it from now; the
+ * webhook's log keeps the reservation time, so UPDATE counts requests reserved after it as unseen by Discord (cautious).
  */
 export const RESTAMP = PREAMBLE + `
 redis.call('ZADD', channelKey(ARGV[1]), 'XX', now, ARGV[2])
@@ -84,10 +82,9 @@ return 0
 `
 
 /**
- * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs, prefix. A response
- * to request `member` arrived: requests counted after it are still on their way to Discord, so they are taken
- * off its Remaining, which within one window only goes down. The channel's window counts the request from
- * its answer: Discord saw it no later than that, whatever stalls the sender had before the socket.
+ * UPDATE. ARGV: limit, remaining, resetAfterMs, offsetMs, ttlMs, member, fallbackWindowMs, prefix. A response to
+ * `member` arrived: requests counted after it are still on their way, so they come off its Remaining (which only goes
+ * down within a window). The channel's window counts the request from its answer: Discord saw it no later than that.
  */
 export const UPDATE = PREAMBLE + `
 local limit, remaining, resetAfter = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])

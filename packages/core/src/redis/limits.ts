@@ -6,19 +6,16 @@ import type { ResolvedOptions } from '../types.js'
 import { KEY_SLACK_MS, redisLink, REDIS_PREFIX, whKey, type RedisLink } from './link.js'
 
 /**
- * The LimitStore for many processes and hosts: a webhook's bucket and its channel's hidden limit live
- * in Redis and are spent atomically by Lua scripts (limit-scripts.ts), so every sender to the webhook,
- * anywhere, draws on one budget. Limits that belong to an IP (Discord's global limit, the Cloudflare
- * ban, the invalid-request guard; contract §3) stay with the process's own store.
- *
- * Redis is only consulted by the delivery loop, never by a logging call. Every request is also counted
- * in the process's own store, so when Redis is slow (over 500 ms), lost or absent, this process carries
- * on with its own limiter at once, warm, and rejoins the shared state when Redis is back.
- *
+ * The LimitStore for many processes and hosts: a webhook's bucket and its channel's hidden limit live in Redis,
+ * spent atomically by Lua scripts (limit-scripts.ts), so every sender to the webhook, anywhere, draws on one
+ * budget. Limits of an IP (Discord's global limit, the Cloudflare ban, the invalid-request guard; contract §3)
+ * stay with the process's own store. Only the delivery loop consults Redis, never a logging call. Every request
+ * is also counted in the process's own store, so when Redis is slow (over 500 ms), lost or absent, this process
+ * carries on with its own limiter at once, warm, and rejoins the shared state when Redis is back.
  * Shared permits with per-process batching, not a shared queue: a process waiting for the fleet's budget keeps
- * collecting records, so its request leaves full and the fleet sends as few as one sender (bench/fleet.mjs, 8
- * processes × 100 distinct errors: 80 messages for 800 records, 0 429s). A queue in Redis would put records on
- * the logging path and need lease hand-over when its sender dies: more ways to lose alerts, no fewer requests.
+ * collecting records, so its request leaves full (bench/fleet.mjs, 8 processes × 100 distinct errors: 80 messages
+ * for 800 records, 0 429s). A queue in Redis would put records on the logging path and need lease hand-over when
+ * its sender dies: more ways to lose alerts, no fewer requests.
  */
 export class RedisLimits implements LimitStore {
   #link: RedisLink
@@ -27,9 +24,8 @@ export class RedisLimits implements LimitStore {
   #members = new Map<string, string>()
 
   /**
-   * `url`: redis:// or rediss://, with credentials if needed. `local`: the process's own store, used
-   * alongside and instead while Redis is unreachable. `onChange`: told once when Redis is lost (or absent)
-   * and once when it is back.
+   * `url`: redis:// or rediss://, with credentials. `local`: the process's own store, used alongside, and instead while
+   * Redis is unreachable. `onChange`: told once when Redis is lost (or absent), once when it is back.
    */
   constructor (url: string, local: SharedLimits, onChange: (up: boolean, reason: string | undefined) => void) {
     this.#link = redisLink(url)
@@ -43,8 +39,7 @@ export class RedisLimits implements LimitStore {
   waitTime (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait { return this.#local.waitTime(webhookId, channelKey, cfg, now) }
 
   reserve (webhookId: string, channelKey: string, cfg: LimitConfig, now: number): Wait | Promise<Wait> {
-    // The first requests wait for the first connection attempt (about a second at most): a fleet that
-    // starts together must not open with every process on its own limiter.
+    // The first requests wait for the first connection attempt (a second at most): a fleet starting together must not open on its own limiters.
     if (this.#link.starting) {
       const asked = Date.now()
       return this.#link.ready.then(() => this.reserve(webhookId, channelKey, cfg, now + Date.now() - asked))
@@ -118,9 +113,8 @@ function ttl (cfg: LimitConfig): number {
 }
 
 /**
- * Where a notifier's rate-limit state lives: the process-wide store every sender shares, or, with
- * `redisUrl`, Redis in front of it (one stderr line when it is lost, one when it is back). A notifier on
- * a clock of its own (tests) keeps a private store: times from different clocks cannot share windows.
+ * Where a notifier's rate-limit state lives: the process-wide store every sender shares, or, with `redisUrl`, Redis in
+ * front of it (one stderr line when lost, one when back). A notifier on a clock of its own (tests) keeps a private store.
  */
 export function limitStoreFor (o: Pick<ResolvedOptions, 'clock' | 'redisUrl' | 'dedup'>, log: SelfLog): LimitStore {
   const local = o.clock === systemClock ? sharedLimits : new SharedLimits()

@@ -4,9 +4,9 @@ import { MERGE, PAUSE, RESERVE, RESTAMP, UPDATE } from './limit-scripts.js'
 import { STORM } from './storm-script.js'
 
 /** How long one Redis command may take before this process stops waiting and uses its own limiter. */
-export const REDIS_COMMAND_TIMEOUT_MS = 500
+const REDIS_COMMAND_TIMEOUT_MS = 500
 /** How often a lost or absent Redis is tried again. */
-export const REDIS_RETRY_MS = 1000
+const REDIS_RETRY_MS = 1000
 /** Key prefix: versioned, so two layouts never read each other's state. */
 export const REDIS_PREFIX = 'logcord:v1:'
 
@@ -33,9 +33,8 @@ export function whKey (webhookId: string): string {
 }
 
 /**
- * One connection to one Redis, per thread, shared by every notifier that names the same URL. It never holds
- * a process open (socket and timers unref'd) nor makes a caller wait long: while down, commands fail at once
- * and it tries again every second in the background.
+ * One connection to one Redis per thread, shared by every notifier naming the URL. It never holds a process open
+ * (socket and timers unref'd) nor makes a caller wait long: while down, commands fail at once; it retries every second.
  */
 export class RedisLink {
   readonly url: string

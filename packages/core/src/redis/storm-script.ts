@@ -1,7 +1,6 @@
 /*
- * The Lua script behind fleet storm control (storms.ts), run atomically by Redis: one call decides
- * every claim and contribution a process has pending, so a storm costs each process one round trip per
- * delivery round, not one per record. Times are Redis's own clock (TIME); callers pass durations.
+ * The Lua script behind fleet storm control (storms.ts), run atomically by Redis: one call decides every pending claim
+ * and contribution, so a storm costs a process one round trip per delivery round. Times are Redis's clock (TIME).
  *
  * Key (PREFIX = "logcord:v1:", a webhook id, never a token; it always has a time to live):
  *   PREFIX wh:<id>:storm:<fingerprint>   hash, one fleet window:
@@ -19,19 +18,16 @@
  *   'x', windowMs, repeats, sinceMs, ''            a contribution: this process's window ended
  *   'f', windowMs, force, 0, ''                    a finish: asked again after a wait (below); force 1
  *                                                  (a shutdown deadline): no wait for quiet
- * Returns per key: claim 1 (send: the fleet window is new) or 0 (folded into it); contribution and
- * finish 0 (folded: another process already sent it), 2 (no fleet window: send the local summary),
- * { 3, count, instances, description, msSinceFirst, msSinceLast } (send one summary for the fleet),
- * { 4, waitMs } (ask again with a finish after waitMs), or { 5, watchMs } (folded: a process whose window
- * is still open will report it; should it be gone by then, a finish after watchMs sends the summary).
+ * Returns per key: claim 1 (send: the fleet window is new) or 0 (folded into it); contribution and finish 0 (folded:
+ * another process sent it), 2 (no fleet window: send the local summary), { 3, count, instances, description,
+ * msSinceFirst, msSinceLast } (send one summary for the fleet), { 4, waitMs } (ask again with a finish after waitMs),
+ * or { 5, watchMs } (folded: a process whose window is open will report it; if it is gone, a finish after watchMs sends).
  *
- * The fleet's summary is sent by the last process to leave: when no other process's window is open (one
- * past its end by graceMs belongs to a process that is gone) and none has claimed or contributed for quietMs
- * (processes that start and end a little apart, like a fleet's short jobs, are one storm). A storm that goes
- * on past the fleet window's end gets one summary a window. Before the window's end the key stays, its count
- * reset, so a process that starts late folds in instead of alerting again; after it, the key is deleted, and
- * a claim that finds it still there opens the next window and is sent: the same error after the window is a
- * new alert, as it is for one process.
+ * The last process to leave sends the fleet's summary: when no other process's window is open (one past its end by
+ * graceMs belongs to a process that is gone) and none has claimed or contributed for quietMs (processes starting and
+ * ending a little apart are one storm). A storm past the fleet window's end gets one summary a window. Before the
+ * window's end the key stays, its count reset, so a late process folds in instead of alerting again; after it, the key
+ * is deleted, and a claim that finds it still there opens the next window and is sent: a new alert, as for one process.
  */
 export const STORM = `
 local t = redis.call('TIME')

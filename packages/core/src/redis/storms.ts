@@ -2,24 +2,17 @@ import { localDecisions, localStorms, type StormDecision, type StormDescription,
 import type { ResolvedOptions } from '../types.js'
 import { KEY_SLACK_MS, redisLink, whKey, type RedisLink } from './link.js'
 
-/**
- * How long after its window's end a process that never reported it counts as gone (crashed, or its
- * report fell back to a local summary while Redis was away): the fleet's summary no longer waits for it.
- */
-export const STORM_GRACE_MS = 5000
-/**
- * The fleet's summary waits until no process has claimed or contributed to the storm for this long, so
- * processes that start and end a little apart (a fleet of short jobs) still share one summary.
- */
-export const STORM_QUIET_MS = 2000
+/** How long after its window's end a process that never reported it counts as gone (crashed, or fell back to a local summary while Redis was away). */
+const STORM_GRACE_MS = 5000
+/** The fleet's summary waits until no process has claimed or contributed for this long: a fleet of short jobs shares one summary. */
+const STORM_QUIET_MS = 2000
 /** Requests per script call: a round with more is split, so one call stays short for Redis. */
 const MAX_KEYS_PER_CALL = 200
 
 /**
- * Storm control shared by every process on every host that posts to one webhook, through Redis (see
- * storm/fleet.ts for what is decided, storm-script.ts for how). It shares the thread's connection
- * to the URL with the rate limits (RedisLimits), so Redis being lost or slow is noticed, said once on
- * stderr and shown in `health()` by the same machinery; meanwhile every decision is the local one.
+ * Storm control shared through Redis by every process on every host posting to one webhook (what is decided:
+ * storm/fleet.ts; how: storm-script.ts). It shares the thread's connection with RedisLimits, so Redis lost or slow
+ * is noticed, said once on stderr and shown in `health()` by the same machinery; meanwhile every decision is local.
  */
 export class RedisStorms implements StormStore {
   readonly shared = true
@@ -27,11 +20,7 @@ export class RedisStorms implements StormStore {
   #graceMs: number
   #quietMs: number
 
-  /**
-   * `url`: redis:// or rediss://, with credentials if needed (the connection is shared with RedisLimits).
-   * `graceMs`: how long after its window's end a silent process counts as gone (ms). `quietMs`: how long the
-   * storm must be quiet before the last process sends the summary (ms).
-   */
+  /** `url`: redis:// or rediss://, with credentials; `graceMs` and `quietMs`: STORM_GRACE_MS and STORM_QUIET_MS (ms), shorter in tests. */
   constructor (url: string, graceMs = STORM_GRACE_MS, quietMs = STORM_QUIET_MS) {
     this.#link = redisLink(url)
     this.#graceMs = graceMs
@@ -39,8 +28,7 @@ export class RedisStorms implements StormStore {
   }
 
   async decide (webhookId: string, instance: string, requests: readonly StormRequest[]): Promise<StormDecision[]> {
-    // The first decisions wait for the first connection attempt (about a second at most): a fleet that
-    // starts together must not open with every process alerting on its own.
+    // The first decisions wait for the first connection attempt (a second at most): a fleet starting together must not all alert.
     if (this.#link.starting) await this.#link.ready
     const out: StormDecision[] = []
     for (let i = 0; i < requests.length; i += MAX_KEYS_PER_CALL) out.push(...await this.#call(webhookId, instance, requests.slice(i, i + MAX_KEYS_PER_CALL)))
@@ -62,8 +50,7 @@ export class RedisStorms implements StormStore {
     try {
       reply = await this.#link.run('storm', keys, args)
     } catch {
-      // Redis failed or was too slow: these are decided as one process alone would (nothing lost). A
-      // script that did run late may then count a record twice: more, never less.
+      // Redis failed or was too slow: decided as one process alone would (nothing lost); a script that ran late may count a record twice.
       return localDecisions(requests)
     }
     const replies = Array.isArray(reply) ? reply : []

@@ -1,16 +1,12 @@
 /**
- * What makes two records "the same alert" for storm control: one rule for every entry point.
- *
+ * What makes two records "the same alert" for storm control, one rule for every entry point:
  *   severity   'error'
- *   message    the service, the message (or title, or content) and the error's message, each with its
- *              variable parts replaced: "order 'A-17' failed after 3012 ms" → "order <str> failed after <n> ms"
- *   errorType  the error's name: `err.name`, else its constructor's (`class DbError extends Error {}`);
- *              read without formatting the stack
- *   topFrame   file:line of the first in-app frame of the stack (not node_modules, not node:internal).
- *              Opt-in: reading an Error's `stack` makes V8 format it, a few microseconds per call
- *
- * Runs on the caller's thread for every record, so a repeat costs a few string concatenations and two
- * Map lookups: templates of recent texts are kept (a bounded Map), never computed twice.
+ *   message    the service, the message (or title, or content) and the error's message, variable parts
+ *              replaced: "order 'A-17' failed after 3012 ms" → "order <str> failed after <n> ms"
+ *   errorType  `err.name`, else its constructor's (`class DbError extends Error {}`); read without formatting the stack
+ *   topFrame   file:line of the first in-app frame (not node_modules, not node:internal). Opt-in: reading
+ *              an Error's `stack` makes V8 format it, a few microseconds per call
+ * Runs on the caller's thread for every record: templates of recent texts are kept (a bounded Map), never computed twice.
  */
 import { errorName, isError, read } from '../thrown.js'
 import type { FingerprintPart, LogRecord, SerializedError } from '../types.js'
@@ -23,10 +19,7 @@ const MAX_TEMPLATES = 10_000
 const MAX_FRAME_SCAN = 8000
 const FRAME = /^\s+at /
 
-/**
- * One pass, most specific first: quoted strings, UUIDs, 0x-hex, long hex runs with a digit (hashes,
- * object ids), then any number (ids like `ord_100123` become `ord_<n>`).
- */
+/** One pass, most specific first: quoted strings, UUIDs, 0x-hex, long hex runs with a digit (hashes, object ids), then any number (`ord_100123` → `ord_<n>`). */
 const VARIABLE = /(["'`])(?:(?!\1)[^\\\n]|\\.){0,200}\1|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\d+(?:\.\d+)?/gi
 
 function placeholder (match: string): string {
@@ -71,9 +64,9 @@ function errorStack (e: LogRecord['error']): unknown {
 }
 
 /**
- * `file:line` of the first frame of a V8 stack that is the application's own: neither in node_modules
- * nor in Node itself (`node:…`, `internal/…`). The column is dropped, so a build that only shifts
- * columns still groups. Falls back to the first frame when every frame is a library's.
+ * `file:line` of the first frame of a V8 stack that is the application's own: not in node_modules nor Node
+ * itself (`node:…`, `internal/…`). Without the column, so a build that only shifts columns still groups.
+ * Falls back to the first frame when every frame is a library's.
  */
 export function inAppFrame (stack: unknown): string | undefined {
   if (typeof stack !== 'string') return undefined
@@ -93,12 +86,8 @@ export function inAppFrame (stack: unknown): string | undefined {
 
 /** The text a record's 'message' part is made from: its message, or title, or content, or embed title. */
 export function recordText (record: LogRecord): string {
-  const { message, title, content } = record
-  if (typeof message === 'string' && message !== '') return message
-  if (typeof title === 'string' && title !== '') return title
-  if (typeof content === 'string' && content !== '') return content
-  const embedTitle = record.embed?.title
-  return typeof embedTitle === 'string' ? embedTitle : ''
+  for (const text of [record.message, record.title, record.content, record.embed?.title]) if (typeof text === 'string' && text !== '') return text
+  return ''
 }
 
 /** What a record is told apart by: each part's value, '' for the parts not used. */
@@ -132,9 +121,8 @@ export function fingerprintOf (p: Parts, severity: string, service: string | und
 }
 
 /**
- * Whether a record with this severity, service, text (whose template is `f.text` already: `template`)
- * and error has the fingerprint `f`: the same parts as fingerprintOf(), compared one by one, each only
- * computed when the ones before it matched.
+ * Whether a record with this severity, service, text (whose template is `template`) and error has the fingerprint
+ * `f`: the parts of fingerprintOf(), compared one by one, each only computed when the ones before it matched.
  */
 export function matches (f: Fingerprint, p: Parts, severity: string, service: string | undefined, text: string, template: string, error: LogRecord['error']): boolean {
   if (p.severity && f.severity !== severity) return false

@@ -1,10 +1,9 @@
 /**
- * The seam where storm windows are shared between processes: `localStorms` (one process alone: it
- * sends every first record and its own summaries) or `RedisStorms` (redis/storms.ts: one fleet window
- * per storm; the first process to claim it sends the alert, the others fold into it and add their
- * repeats when their windows end, and the last to leave sends one summary for all, "×1999 more … from
- * 8 instances"). Asked from the delivery side in rounds, never from a logging call; when the store
- * cannot answer, every decision is the local one, so nothing is lost and counts still add up.
+ * Where storm windows are shared between processes: `localStorms` (one process alone sends every first record
+ * and its own summaries) or `RedisStorms` (redis/storms.ts: one fleet window per storm; the first process to
+ * claim it sends the alert, the others fold in and add their repeats when their windows end, and the last to
+ * leave sends one summary for all, "×1999 more … from 8 instances"). Asked from the delivery side in rounds, never
+ * from a logging call; when the store cannot answer, every decision is the local one: nothing lost, counts add up.
  */
 
 /** What a fleet summary says about the alert, as the first process saw it (small copies). */
@@ -17,35 +16,16 @@ export interface StormDescription {
   topFrame?: string
 }
 
-/** A record that opened a window here: the window's length, how long it still runs, how long ago it was logged (ms). */
-export interface StormClaim {
-  op: 'claim'
-  fingerprint: string
-  windowMs: number
-  leftMs: number
-  sinceMs: number
-  description: StormDescription
-}
-
-/** A window of this process ended with `repeats` folded records (0 included); the last was `sinceMs` ago. */
-export interface StormContribution {
-  op: 'contribute'
-  fingerprint: string
-  windowMs: number
-  repeats: number
-  sinceMs: number
-}
-
-/** Asked again after a `wait`: this process's repeats are in the fleet window already. */
-export interface StormFinish {
-  op: 'finish'
-  fingerprint: string
-  windowMs: number
-  /** A shutdown deadline cannot wait for quiet: send the summary now unless another process is open. */
-  force?: boolean
-}
-
-export type StormRequest = StormClaim | StormContribution | StormFinish
+/**
+ * `claim`: a record opened a window here: the window's length, how long it still runs, how long ago it was logged (ms).
+ * `contribute`: a window of this process ended with `repeats` folded records (0 included); the last was `sinceMs` ago.
+ * `finish`: asked again after a `wait`, this process's repeats being in the fleet window already; `force`: a shutdown
+ * deadline cannot wait for quiet, so the summary goes now unless another process is open.
+ */
+export type StormRequest =
+  | { op: 'claim', fingerprint: string, windowMs: number, leftMs: number, sinceMs: number, description: StormDescription }
+  | { op: 'contribute', fingerprint: string, windowMs: number, repeats: number, sinceMs: number }
+  | { op: 'finish', fingerprint: string, windowMs: number, force?: boolean }
 
 /**
  * `send` the record (the claim opened the fleet window); `fold` (another process sends: counted as

@@ -1,28 +1,22 @@
 /**
- * The one place a storm's "×N more" summary is written: a record the notifier sends like any other,
- * but which is not a user record (it counts in none of the record counters; the repeats it stands for
- * are `collapsed`). Pure: the time is passed in.
+ * The one place a storm's "×N more" summary is written: a record sent like any other but not a user record (it
+ * counts in none of the record counters; the repeats it stands for are `collapsed`). Pure: the time is passed in.
  */
 import type { PlainRecord } from '../types.js'
 import type { StormWindow } from './windows.js'
 
 /** Said by a summary of one process's part when Redis was lost before the fleet's summary went out. */
 const FLEET_LOST = ' Redis was lost before the fleet\'s summary went out: this counts this process\'s repeats only; those other processes had handed to Redis are not counted.'
-const MS_PER_S = 1000
-const S_PER_MIN = 60
 
 /** `45 s`, `3 min`: a duration (ms) as people say it; at least `1 s`, minutes from 2 minutes on. */
 export function spoken (ms: number): string {
-  const s = Math.max(1, Math.round(ms / MS_PER_S))
-  return s < 2 * S_PER_MIN ? `${s} s` : `${Math.round(s / S_PER_MIN)} min`
+  const s = Math.max(1, Math.round(ms / 1000))
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
 }
 
 const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + ' UTC'
 
-/**
- * "×N more in the last 45 s: title" for a window that ended (at `endsAt`), with the repeats, first and
- * last seen, the pattern, the error and, for a fleet's window, how many instances it covers.
- */
+/** "×N more in the last 45 s: title" for an ended window (at `endsAt`): repeats, first and last seen, pattern, error and a fleet window's instances. */
 export function summaryRecord (w: StormWindow): PlainRecord {
   const span = w.endsAt - w.firstSeen
   const fields: Record<string, unknown> = {

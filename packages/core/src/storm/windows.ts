@@ -5,13 +5,11 @@
  *   t<end    repeats     ──► counted (first and last seen kept), the record itself let go
  *   t≥end    window ends ──► with repeats, one "×N more" summary is due (storm/summary.ts)
  *
- * Every repeat ends up in exactly one summary, so 1 + the "×N more" counts add up to what was logged.
- * Open windows are found by the template of their text (a Map, and a short list for the few windows
- * that share one), so a repeat costs two Map lookups of strings the template cache already holds.
- * Every window lasts `windowMs`, so windows end in the order they opened: a queue (an array and the
- * index of its head) has the next to end first. Opening one more than `maxWindows` ends the oldest early,
- * so a flood of distinct records cannot grow memory without bound and loses no count. Time is passed
- * in and nothing here schedules anything: the notifier owns the timer.
+ * Every repeat ends up in exactly one summary, so 1 + the "×N more" counts add up to what was logged. Open
+ * windows are found by their text's template (a Map, and a short list for windows sharing one): a repeat costs
+ * two Map lookups. Windows all last `windowMs`, so they end in the order they opened: a queue (an array and its
+ * head's index). Opening one more than `maxWindows` ends the oldest early: bounded memory, no count lost. Time
+ * is passed in and nothing here schedules anything: the notifier owns the timer.
  */
 import { SEVERITY_STYLES, type Severity } from '../levels.js'
 import type { LogRecord, SerializedError } from '../types.js'
@@ -68,11 +66,7 @@ export class StormWindows {
   readonly #max: number
   /** Open windows by the template of their text. */
   readonly #byText = new Map<string, OpenWindow[]>()
-  /**
-   * Recent texts and the window each matched: a repeat's text is nearly always a string seen before
-   * (the same Error logged again, or a message literal), so one lookup finds its window, checked as
-   * any other but without working out the text's template.
-   */
+  /** Recent texts and the window each matched: a repeat's text is nearly always one seen before, found without its template. */
   readonly #byRawText = new Map<string, OpenWindow>()
   /** Open windows in the order they opened, which is the order they end, from `#head` on. */
   #order: OpenWindow[] = []
@@ -101,10 +95,7 @@ export class StormWindows {
     return this.#owed > 0
   }
 
-  /**
-   * The open window a record with this severity, service, text and error belongs to, or undefined.
-   * Windows whose time is up must be ended first (expire).
-   */
+  /** The open window a record with this severity, service, text and error belongs to, or undefined. End windows whose time is up first (expire). */
   find (severity: string, service: string | undefined, text: string, error: LogRecord['error']): OpenWindow | undefined {
     const seen = this.#byRawText.get(text)
     if (seen !== undefined && !seen.ended) {
@@ -136,10 +127,7 @@ export class StormWindows {
     o.lastSeen = now
   }
 
-  /**
-   * Opens the window of `record` (its first record, as plain data, as it is sent) with fingerprint `f`.
-   * Returns it, and the window that had to end early to make room, if any.
-   */
+  /** Opens the window of `record` (its first record, as plain data, as sent) with fingerprint `f`; returns it and the window ended early to make room, if any. */
   open (f: Fingerprint, record: LogRecord, now: number): { window: StormWindow, evicted: StormWindow | undefined } {
     const evicted = this.size >= this.#max ? this.#end(now) : undefined
     const o: OpenWindow = { window: describe(fingerprintKey(f), record, now, now + this.windowMs), fingerprint: f, repeats: 0, lastSeen: now, ended: false, lastError: undefined, lastSeverity: '', lastService: undefined }
