@@ -2,9 +2,8 @@ import { DiscordNotifier } from './notifier.js'
 import type { NotifierEvents, NotifierOptions } from './types.js'
 
 /**
- * A webhook check, like the seed's example script: one message of each kind, each sent and flushed
- * before the next so the events of that moment (sent, rateLimited, retry, error, dropped) belong to it,
- * and one line per message with Discord's answer. The webhook token is never printed.
+ * A webhook check, like the seed's example script: one message of each kind, each flushed before the next so the
+ * events of that moment belong to it, and one line each with Discord's answer. The webhook token is never printed.
  */
 export interface CheckLine {
   kind: string
@@ -36,7 +35,7 @@ function failingSignup (): Error {
   return new Error('could not read the signup form')
 }
 
-export const CHECK_MESSAGES: ReadonlyArray<readonly [string, (n: DiscordNotifier) => boolean]> = [
+const CHECK_MESSAGES: ReadonlyArray<readonly [string, (n: DiscordNotifier) => boolean]> = [
   ['plain text', (n) => n.sendPlaintext('Service is starting up…')],
   ['embed', (n) => n.sendEmbed({
     title: 'System Status',

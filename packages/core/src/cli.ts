@@ -1,12 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `logcord` command:
- *
- *   npx logcord test [--webhook-url URL]            one message of each kind, with Discord's answer for each
- *   npx logcord replay FILE [--webhook-url URL]     resend a dead-letter file once Discord is reachable
- *
- * The webhook comes from --webhook-url or DISCORD_WEBHOOK_URL and is never printed with its token.
- * Exit codes: 0 everything went through, 1 something did not, 2 a usage mistake.
+ * The `logcord` command: `test` and `replay` (USAGE below). The webhook comes from --webhook-url or DISCORD_WEBHOOK_URL
+ * and is never printed with its token. Exit codes: 0 everything went through, 1 something did not, 2 a usage mistake.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runCheck } from './check.js'
@@ -18,7 +13,6 @@ import { replayDeadLetters } from './replay.js'
 const EXIT_OK = 0
 const EXIT_FAILED = 1
 const EXIT_USAGE = 2
-const MS_PER_S = 1000
 
 const FLAGS = {
   'webhook-url': { type: 'string' },
@@ -69,35 +63,42 @@ async function main (argv: string[]): Promise<number> {
   if (values['thread-id'] !== undefined) options.threadId = values['thread-id']
 
   switch (command) {
-    case 'test':
+    case 'test': {
       // Positionals are never echoed: a webhook URL pasted without its flag holds the token.
       if (rest.length > 0) return usage(`test takes no arguments besides its options (received ${rest.length}); the webhook goes in --webhook-url`)
-      return await check(options)
+      resolveOptions(options) // a malformed URL or option is reported before anything is said to be sent
+      process.stdout.write(`Sending one message of each kind to ${redactLoose(options.webhookUrl!)}\n\n`)
+      const result = await runCheck(options, (line) => process.stdout.write(`  ${line.kind.padEnd(22)} ${line.text}\n`))
+      process.stdout.write(`\n${result.delivered} of ${result.total} delivered; notifier ${result.health}\n`)
+      return result.delivered === result.total ? EXIT_OK : EXIT_FAILED
+    }
     case 'replay': {
       if (rest.length !== 1) return usage('replay needs exactly one dead-letter file')
-      let waitMs: number | undefined
-      if (values.wait !== undefined) {
-        const s = Number(values.wait)
-        if (!Number.isFinite(s) || s < 0) return usage(`--wait: expected seconds (a number >= 0), received ${JSON.stringify(values.wait)}`)
-        waitMs = s * MS_PER_S
-      }
-      return await replay(options, rest[0]!, values['all-webhooks'], waitMs)
+      const file = rest[0]!
+      const wait = values.wait === undefined ? undefined : Number(values.wait)
+      if (wait !== undefined && (!Number.isFinite(wait) || wait < 0)) return usage(`--wait: expected seconds (a number >= 0), received ${JSON.stringify(values.wait)}`)
+      const r = await replayDeadLetters({ ...options, file, allWebhooks: values['all-webhooks'], ...(wait === undefined ? {} : { waitMs: wait * 1000 }) })
+      const parts = [`${r.sent} sent`]
+      if (r.alreadyReplayed > 0) parts.push(`${r.alreadyReplayed} already replayed`)
+      if (r.rejected > 0) parts.push(`${r.rejected} rejected by Discord`)
+      if (r.otherWebhooks > 0) parts.push(`${r.otherWebhooks} for other webhooks (--all-webhooks sends them here)`)
+      if (r.invalid > 0) parts.push(`${r.invalid} unreadable lines`)
+      if (r.left > 0) parts.push(`${r.left} left`)
+      process.stdout.write(`replay ${file}: ${r.lines} lines; ${parts.join(', ')}. Replayed ids: ${r.sidecar}\n`)
+      if (r.stopped !== undefined) process.stdout.write(`stopped early: ${r.stopped}\n`)
+      return r.left === 0 && r.rejected === 0 ? EXIT_OK : EXIT_FAILED
     }
     default:
       return usage(/^[a-z][a-z-]{0,19}$/.test(command) ? `unknown command ${command}: expected test or replay` : 'unknown command: expected test or replay')
   }
 }
 
-/**
- * parseArgs' complaint in our words, naming the closest flag. Node's own message is not printed: it may
- * quote what followed the flag, and that can be a webhook URL.
- */
+/** parseArgs' complaint in our words, naming the closest flag; Node's own may quote what followed the flag (a webhook URL). */
 function describeArgsError (error: unknown): string {
   const code = (error as { code?: string }).code
   const name = /'(--?[\w-]{1,40})/.exec((error as Error).message ?? '')?.[1]
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && name !== undefined) {
-    const flags = Object.keys(FLAGS)
-    const closest = suggest(name.replace(/^-+/, ''), flags)
+    const closest = suggest(name.replace(/^-+/, ''), Object.keys(FLAGS))
     return `unknown option ${name}${closest === undefined ? '' : `: did you mean --${closest}?`}`
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && name !== undefined) return `option ${name} expects a value`
@@ -107,28 +108,6 @@ function describeArgsError (error: unknown): string {
 function usage (message: string): number {
   process.stderr.write(`logcord: ${message}${/[.?]$/.test(message) ? '' : '.'}\n\n${USAGE}\n`)
   return EXIT_USAGE
-}
-
-async function check (options: NotifierOptions): Promise<number> {
-  // A malformed URL or option is reported before anything is said to be sent.
-  resolveOptions(options)
-  process.stdout.write(`Sending one message of each kind to ${redactLoose(options.webhookUrl!)}\n\n`)
-  const result = await runCheck(options, (line) => process.stdout.write(`  ${line.kind.padEnd(22)} ${line.text}\n`))
-  process.stdout.write(`\n${result.delivered} of ${result.total} delivered; notifier ${result.health}\n`)
-  return result.delivered === result.total ? EXIT_OK : EXIT_FAILED
-}
-
-async function replay (options: NotifierOptions, file: string, allWebhooks: boolean, waitMs: number | undefined): Promise<number> {
-  const r = await replayDeadLetters({ ...options, file, allWebhooks, ...(waitMs === undefined ? {} : { waitMs }) })
-  const parts = [`${r.sent} sent`]
-  if (r.alreadyReplayed > 0) parts.push(`${r.alreadyReplayed} already replayed`)
-  if (r.rejected > 0) parts.push(`${r.rejected} rejected by Discord`)
-  if (r.otherWebhooks > 0) parts.push(`${r.otherWebhooks} for other webhooks (--all-webhooks sends them here)`)
-  if (r.invalid > 0) parts.push(`${r.invalid} unreadable lines`)
-  if (r.left > 0) parts.push(`${r.left} left`)
-  process.stdout.write(`replay ${file}: ${r.lines} lines; ${parts.join(', ')}. Replayed ids: ${r.sidecar}\n`)
-  if (r.stopped !== undefined) process.stdout.write(`stopped early: ${r.stopped}\n`)
-  return r.left === 0 && r.rejected === 0 ? EXIT_OK : EXIT_FAILED
 }
 
 // Every wait in this command is an awaited flush() or close(), which holds the process until it settles.

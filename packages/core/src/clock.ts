@@ -21,10 +21,9 @@ export const systemClock: Clock = {
 }
 
 /**
- * `clock.now` for a caller that reads the time many times in one synchronous run of the event loop:
- * the system clock is read once for up to `reads` calls of one run (a read costs a third of a storm
- * repeat's work), so a time is late by the length of those calls at most. Any other clock (a test's)
- * is read every time.
+ * `clock.now` for many reads in one synchronous run of the event loop: the system clock is read once per `reads`
+ * calls of a run (a read costs a third of a storm repeat's work), so a time is late by those calls at most.
+ * Any other clock (a test's) is read every time.
  */
 export function runClock (clock: Clock, reads = 31): () => number {
   if (clock !== systemClock) return () => clock.now()

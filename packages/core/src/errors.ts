@@ -1,7 +1,6 @@
 /**
- * Every error this library throws is a LogcordError with a stable `code`: a configuration mistake,
- * found at construction. Delivery trouble is never thrown; it is reported as events and counters.
- * Messages never contain a webhook token.
+ * Every error this library throws is a LogcordError with a stable `code`: a configuration mistake, found at
+ * construction (delivery trouble is reported as events and counters). Messages never contain a webhook token.
  */
 export type ErrorCode = 'ERR_INVALID_OPTION' | 'ERR_INVALID_WEBHOOK_URL'
 
@@ -24,10 +23,7 @@ export class InvalidOptionError extends LogcordError {
   }
 }
 
-/**
- * An option key no entry point knows (`retryDelay` for `retryDelays`): JavaScript would ignore it and
- * silently keep the default. `suggestion` is the closest known name, when one is close.
- */
+/** An option key no entry point knows (`retryDelay` for `retryDelays`: the default would silently stay); `suggestion`: the closest name, when one is close. */
 export class UnknownOptionError extends InvalidOptionError {
   readonly suggestion: string | undefined
   constructor (option: string, suggestion: string | undefined, known: readonly string[]) {

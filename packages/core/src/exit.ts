@@ -16,9 +16,8 @@ export interface ExitParticipant {
   /** Delivers what is pending within the notifier's deadline, then dead-letters the rest. Never rejects. */
   drainBeforeExit (): Promise<unknown>
   /**
-   * From the process 'exit' event: hands pending records to what can still deliver them (with `deliver`
-   * false, dead-letters them) and returns a function blocking until they settle or `deadline` (epoch
-   * ms) passes; undefined when nothing is pending.
+   * At 'exit': hands pending records to what can still deliver them (dead-letters them if not `deliver`); returns
+   * a function blocking until they settle or `deadline` (epoch ms) passes, undefined when nothing is pending.
    */
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined
   /** How long the process 'exit' may block for this notifier (ms). */
@@ -28,10 +27,9 @@ export interface ExitParticipant {
 const participants = new Set<ExitParticipant>()
 let listening = false
 let draining: Promise<unknown> | undefined
-/** Set when a shutdown deadline already passed (installProcessHandlers): exit then waits no more. */
 let budgetSpent = false
 
-/** A drain already used the shutdown deadline: records pending at 'exit' are dead-lettered at once. */
+/** A drain (installProcessHandlers) already used the shutdown deadline: records pending at 'exit' are dead-lettered at once. */
 export function exitBudgetSpent (): void {
   budgetSpent = true
 }
@@ -51,8 +49,7 @@ export function untrackPending (p: ExitParticipant): void {
 }
 
 function onBeforeExit (): void {
-  // Draining schedules work, so the loop runs on and 'beforeExit' comes again when it is done;
-  // by then the participants have settled and removed themselves.
+  // Draining schedules work, so 'beforeExit' comes again when it is done, the participants settled and removed.
   if (draining !== undefined || participants.size === 0) return
   const release = holdProcess()
   draining = Promise.allSettled([...participants].map((p) => p.drainBeforeExit())).finally(() => {
@@ -85,16 +82,12 @@ function onExit (): void {
 
 let holds = 0
 let handle: ReturnType<typeof setInterval> | undefined
-/** Longest delay setInterval accepts: the handle only exists to keep the loop alive. */
-const HOLD_INTERVAL_MS = 2 ** 31 - 1
 
-/**
- * Keeps the event loop alive until the returned function is called (counted: nested holds are fine).
- * Used while a flush or close is awaited, which its own deadline always ends.
- */
+/** Keeps the event loop alive until the returned function is called (holds are counted), while a flush or close (its deadline ends it) is awaited. */
 export function holdProcess (): () => void {
   holds++
-  if (handle === undefined) handle = setInterval(() => {}, HOLD_INTERVAL_MS)
+  // The longest delay setInterval accepts: the handle only keeps the loop alive.
+  if (handle === undefined) handle = setInterval(() => {}, 2 ** 31 - 1)
   let released = false
   return () => {
     if (released) return

@@ -1,7 +1,4 @@
-/**
- * The public API: what applications call. What the logcord packages share with each other lives in
- * `@logcord/core/internal` (internal.ts), which is not part of the public API.
- */
+/** The public API: what applications call. What the logcord packages share is in `@logcord/core/internal` (internal.ts), not public. */
 export { SEVERITIES, SEVERITY_STYLES, isSeverity, severityFromLevel, severityFromPinoNumber } from './levels.js'
 export type { Severity, SeverityStyle } from './levels.js'
 export { LIMITS } from './limits.js'
@@ -11,8 +8,8 @@ export type { Clock } from './clock.js'
 export type * from './types.js'
 export { DEFAULTS } from './options/table.js'
 export { DEFAULT_REDACT_KEYS } from './format/render.js'
-export { DiscordNotifier, ThreadedNotifier, createNotifierFromEnv } from './notifier.js'
-export type { DiagnosticInput, DiagnosticLevel, ErrorNotificationInput, EmbedInput, ThreadedNotifierOptions } from './notifier.js'
+export { DiscordNotifier, ThreadedNotifier, createNotifierFromEnv, type ThreadedNotifierOptions } from './notifier.js'
+export type { DiagnosticInput, DiagnosticLevel, ErrorNotificationInput, EmbedInput } from './messages.js'
 export { VERSION } from './version.js'
 export { EmbedBuilder } from './format/embed-builder.js'
 export type { EmbedColor, EmbedFooterInput, EmbedAuthorInput } from './format/embed-builder.js'

@@ -1,7 +1,4 @@
-/**
- * `@logcord/core/internal`: what the logcord packages share with each other (the Winston and Pino
- * transports, the CLI). NOT part of the public API: names and shapes here may change in any release.
- */
+/** `@logcord/core/internal`: what the logcord packages (transports, CLIs) share. NOT public API: it may change in any release. */
 export * from './index.js'
 export { loggedTime } from './format/time.js'
 export { renderValue } from './format/safe-value.js'

@@ -1,7 +1,4 @@
-/**
- * Severities, their order, colours and emoji. Every adapter maps its own level names onto these.
- * Colours and emoji follow the seed's diagnostic levels; critical is dark red.
- */
+/** Severities, onto which every adapter maps its level names; order, colours and emoji are the seed's (critical: dark red). */
 export const SEVERITIES = ['debug', 'info', 'warning', 'error', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
 
@@ -40,10 +37,7 @@ for (const [severity, names] of Object.entries({
 })) for (const name of names.split(' ')) (LEVEL_ALIASES as Record<string, string>)[name] = severity
 Object.freeze(LEVEL_ALIASES)
 
-/**
- * The severity of a level the library knows: a severity, a logger level name above (any case), or a
- * pino level number. Undefined for anything else, so a caller can tell a typo from a choice.
- */
+/** The severity of a known level (a severity, a level name above in any case, a pino number); undefined for anything else (a typo). */
 export function knownSeverity (level: unknown): Severity | undefined {
   if (typeof level === 'number') return Number.isFinite(level) ? severityFromPinoNumber(level) : undefined
   if (typeof level !== 'string') return undefined
@@ -52,9 +46,7 @@ export function knownSeverity (level: unknown): Severity | undefined {
 
 /** A logger's level (name or pino number) as a severity; unknown names give `fallback`. */
 export function severityFromLevel (level: string | number | undefined, fallback: Severity = 'info'): Severity {
-  if (typeof level === 'number') return severityFromPinoNumber(level)
-  if (typeof level !== 'string') return fallback
-  return LEVEL_ALIASES[level.toLowerCase()] ?? fallback
+  return typeof level === 'number' ? severityFromPinoNumber(level) : knownSeverity(level) ?? fallback
 }
 
 /** Pino's numeric levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal. Custom numbers fall between. */

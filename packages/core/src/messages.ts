@@ -1,8 +1,4 @@
-/**
- * The notifier's send methods as records (plain text, a ready embed, a diagnostic, a startup and an
- * error notification; the caller resolves the severity and reads the time), and atCall(), the record
- * as plain data at the call.
- */
+/** The send methods' records (the caller resolves the severity and reads the time), and atCall(): the record as plain data at the call. */
 import { redactFields } from './format/fields.js'
 import { serializeError, toPlain } from './format/plain.js'
 import { SEVERITY_STYLES, type Severity } from './levels.js'
@@ -98,9 +94,8 @@ export function errorRecord (input: ErrorNotificationInput, now: number): LogRec
 }
 
 /**
- * The record as it was at the call, as plain data: the error serialised (without the properties the
- * record shows elsewhere), fields and embed copied, `redactKeys` applied (render.redactKeys: nothing
- * secret is held, sent to a worker or dead-lettered). The queue never holds the caller's live objects.
+ * The record at the call as plain data, never the caller's live objects: the error serialised (without what the record
+ * shows elsewhere), fields and embed copied, render.redactKeys applied (nothing secret is held, sent to a worker or dead-lettered).
  */
 export function atCall (record: LogRecord, severity: Severity = record.severity, redactKeys: readonly string[] = []): PlainRecord {
   const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
@@ -121,13 +116,10 @@ export function atCall (record: LogRecord, severity: Severity = record.severity,
 /** `error.extra` without what the record shows already: its fields, and its level, service and time. */
 function shownOnce (error: SerializedError, record: PlainRecord): SerializedError {
   if (error.extra === undefined) return error
+  const { extra: all, ...rest } = error
+  const keys = Object.keys(all).filter((key) => !SHOWN_ELSEWHERE.has(key) && (record.fields === undefined || !Object.hasOwn(record.fields, key)))
+  if (keys.length === 0) return rest
   const extra: Record<string, unknown> = {}
-  let kept = 0
-  for (const key of Object.keys(error.extra)) {
-    if (SHOWN_ELSEWHERE.has(key) || (record.fields !== undefined && Object.hasOwn(record.fields, key))) continue
-    extra[key] = error.extra[key]
-    kept++
-  }
-  const { extra: _extra, ...rest } = error
-  return kept === 0 ? rest : { ...rest, extra }
+  for (const key of keys) extra[key] = all[key]
+  return { ...rest, extra }
 }

@@ -1,5 +1,6 @@
 /*
- * The notifier: what applications call, on the caller's thread.
+ * The notifier: what applications call, on the caller's thread. Never throws on the logging path, never
+ * waits; trouble is reported as events and one stderr line per distinct problem.
  *
  *   send(record) ─► level filter ─► storm control ─┬─ repeat of an open window: counted, let go
  *   (and the send   (minSeverity)   (fingerprint,  └─ first of its kind: copied as plain data now (its
@@ -7,9 +8,6 @@
  *                                                   window ends ─► "×N more" (or the fleet's decision)
  *   delivery: in-process (delivery/pipeline.ts) or a worker thread of its own (delivery/worker.ts, `thread`);
  *   at process.exit() with records pending, an in-process delivery hands them to a worker started then.
- *
- * Never throws on the logging path, never waits. Trouble is reported as events and one stderr line per
- * distinct problem.
  */
 import { EventEmitter } from 'node:events'
 import { runClock } from './clock.js'
@@ -27,8 +25,6 @@ import { fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
 import { StormWindows, type StormWindow } from './storm/windows.js'
 import { DROP_REASONS, type Counters, type Emit, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
 
-export type { DiagnosticInput, DiagnosticLevel, EmbedInput, ErrorNotificationInput } from './messages.js'
-
 /**
  * Sends notifications to one Discord webhook without ever blocking or throwing into the caller. Send
  * methods return at once (true when the record was taken); delivery happens in the background, steered
@@ -45,8 +41,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   #timer: unknown
   #closed = false
   #tracked = false
-  /** The time for storm control (clock.ts runClock). */
-  readonly #runTime: () => number
+  readonly #runTime: () => number // storm control's clock (clock.ts runClock)
 
   /**
    * Options left unset are read from DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
@@ -89,7 +84,8 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
       const c = this.#counters
       if (this.#closed) {
         c[SLOT.accepted]!++
-        this.#refuse(record)
+        c[SLOT.dropped + DROP_REASONS.indexOf('closed')]!++
+        this.#emit('dropped', { reason: 'closed', count: 1, records: [record], detail: 'logged after close()' })
         return false
       }
       const windows = this.#windows
@@ -121,11 +117,9 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   }
 
   /**
-   * Storm control for a record not built yet: when a record of this severity, service, text (what its
-   * message would be) and error would repeat an alert whose window is open, it is counted as send()
-   * would count it, and true is returned; otherwise nothing is counted and false returned: build the
-   * record and send() it. For adapters that can tell a repeat from a log call's own parts (the Winston
-   * transport, for `logger.error(err)`). Never throws.
+   * Storm control for a record not built yet (for adapters: the Winston transport's `logger.error(err)`). A repeat of an
+   * open window's severity, service, text (its message to be) and error is counted as send() would count it: true.
+   * Otherwise nothing is counted: false, build the record and send() it. Never throws.
    */
   fold (severity: Severity, service: string | undefined, text: string, error?: Error | SerializedError): boolean {
     const windows = this.#windows
@@ -152,31 +146,30 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
 
   /** Plain text. An unknown `severity` is sent as 'error', as in sendDiagnostic. */
   sendPlaintext (text: string, severity: Severity = 'info'): boolean {
-    return this.send(plaintextRecord(text, this.#severity(severity, 'sendPlaintext', 'severity'), this.#now()))
+    return this.send(plaintextRecord(text, this.#severity(severity, 'sendPlaintext', 'severity'), this.options.clock.now()))
   }
 
   /** A ready embed (any Discord embed part), fitted to Discord's limits. */
   sendEmbed (input: EmbedInput): boolean {
-    return this.send(embedRecord(input, input.severity === undefined ? 'info' : this.#severity(input.severity, 'sendEmbed', 'severity'), this.#now()))
+    return this.send(embedRecord(input, input.severity === undefined ? 'info' : this.#severity(input.severity, 'sendEmbed', 'severity'), this.options.clock.now()))
   }
 
   /**
-   * A diagnostic: `level` decides colour and emoji, `details` become fields. `level` is a severity or a
-   * logger's name for one (`warn`, `fatal`, `crit`, … any case). Any other value is sent as 'error' (it
-   * stays visible and passes every filter up to error), the first one reported in one stderr line, each
-   * counted in `stats().unknownLevels`.
+   * A diagnostic: `level` (a severity or a logger's name for one: `warn`, `fatal`, `crit`, … any case) decides
+   * colour and emoji, `details` become fields. Any other level is sent as 'error' (visible, passes every filter
+   * up to error), the first reported in one stderr line, each counted in `stats().unknownLevels`.
    */
   sendDiagnostic (input: DiagnosticInput): boolean {
-    return this.send(diagnosticRecord(input, this.#severity(input.level, 'sendDiagnostic', 'level'), this.#now()))
+    return this.send(diagnosticRecord(input, this.#severity(input.level, 'sendDiagnostic', 'level'), this.options.clock.now()))
   }
 
   sendStartupNotification (service: string, info: { version?: string, details?: Record<string, unknown> } = {}): boolean {
-    return this.send(startupRecord(service, info, this.#now()))
+    return this.send(startupRecord(service, info, this.options.clock.now()))
   }
 
   /** The error's message, stack in a code block, and its cause chain, read at the call. */
   sendErrorNotification (input: ErrorNotificationInput): boolean {
-    return this.send(errorRecord(input, this.#now()))
+    return this.send(errorRecord(input, this.options.clock.now()))
   }
 
   /** True while alerts reach Discord: healthy, or degraded only because Redis is unreachable. */
@@ -211,14 +204,8 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     const { pending, ...counters } = readCounters(this.#counters)
     if (d === undefined) return { status: 'disabled', enabled: false, reason: 'notifications are disabled', queueSize: pending, rateLimits: EMPTY_RATE_LIMITS, counters }
     const problem = d.problem()
-    const health: Health = {
-      status: problem === undefined ? 'healthy' : problem.kind === 'disabled' ? 'disabled' : problem.kind === 'failing' || problem.kind === 'worker' ? 'unhealthy' : 'degraded',
-      enabled: true,
-      queueSize: pending,
-      webhook: this.options.target!.redacted,
-      rateLimits: d.rateLimitInfo(),
-      counters
-    }
+    const status = problem === undefined ? 'healthy' : problem.kind === 'disabled' ? 'disabled' : problem.kind === 'failing' || problem.kind === 'worker' ? 'unhealthy' : 'degraded'
+    const health: Health = { status, enabled: true, queueSize: pending, webhook: this.options.target!.redacted, rateLimits: d.rateLimitInfo(), counters }
     if (problem !== undefined) {
       health.problem = problem.kind
       health.reason = problem.reason
@@ -250,11 +237,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     return this.#delivery?.settle(ms, { name: 'flushTimeoutMs after the event loop emptied', ms }) ?? Promise.resolve()
   }
 
-  /**
-   * @internal `process.exit()` or a crash: nothing asynchronous runs on this thread again. Records
-   * pending in-process go to a delivery worker started now (a custom `dispatcher` cannot cross into
-   * it: they are dead-lettered); the returned function blocks until the worker has closed.
-   */
+  /** @internal `process.exit()` or a crash: nothing asynchronous runs here again; records pending in-process go to a worker started now. */
   handOffAtExit (deliver: boolean): ((deadline: number) => void) | undefined {
     this.#endWindows()
     const d = this.#delivery
@@ -285,10 +268,6 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     }
   }
 
-  #now (): number {
-    return this.options.clock.now()
-  }
-
   /** A known severity for `value`, or 'error' for an unknown one: counted, and reported once. */
   #severity (value: unknown, method: string, field: string): Severity {
     const severity = knownSeverity(value)
@@ -296,12 +275,6 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     this.#counters[SLOT.unknownLevels]!++
     this.#log.warnOnce('unknown-level', `${method}() received an unknown ${field} ${describe(value)} and sent it as 'error'. Use one of ${SEVERITIES.join(', ')}. Further ones are counted in stats().unknownLevels.`)
     return 'error'
-  }
-
-  /** After close(): the record is counted as dropped (closed), as every record is counted. */
-  #refuse (record: LogRecord): void {
-    this.#counters[SLOT.dropped + DROP_REASONS.indexOf('closed')]!++
-    this.#emit('dropped', { reason: 'closed', count: 1, records: [record], detail: 'logged after close()' })
   }
 
   /** Windows that ended: the delivery sends their summaries (or tells the fleet). */
@@ -344,20 +317,20 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   }
 }
 
+export type ThreadedNotifierOptions = Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'>
+
 /** The same API with delivery in a worker thread of its own: `new DiscordNotifier({ ...options, thread: true })`. */
 export class ThreadedNotifier extends DiscordNotifier {
-  constructor (options: Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'> = {}) {
+  constructor (options: ThreadedNotifierOptions = {}) {
     super({ ...options, thread: true })
   }
 }
 
-export type ThreadedNotifierOptions = Omit<NotifierOptions, 'thread' | 'dispatcher' | 'clock'>
-
 /**
- * A notifier from the environment: DISCORD_WEBHOOK_URL, DISCORD_NOTIFICATIONS_ENABLED,
- * DISCORD_NOTIFICATIONS_LOG_LEVEL and DISCORD_NOTIFICATIONS_REDIS_URL, read as every constructor reads
- * them (the app's generic LOG_LEVEL is not read). The one difference: a missing URL disables
- * notifications with one warning instead of failing. `thread: true` gives a ThreadedNotifier.
+ * A notifier from the environment, read as every constructor reads it (DISCORD_WEBHOOK_URL,
+ * DISCORD_NOTIFICATIONS_ENABLED, DISCORD_NOTIFICATIONS_LOG_LEVEL, DISCORD_NOTIFICATIONS_REDIS_URL; not the
+ * app's LOG_LEVEL), except that a missing URL disables notifications with one warning instead of failing.
+ * `thread: true` gives a ThreadedNotifier.
  */
 export function createNotifierFromEnv (overrides?: NotifierOptions, env?: NodeJS.ProcessEnv): DiscordNotifier
 export function createNotifierFromEnv (overrides: ThreadedNotifierOptions & { thread: true }, env?: NodeJS.ProcessEnv): ThreadedNotifier

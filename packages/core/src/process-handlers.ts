@@ -56,10 +56,6 @@ export interface ProcessHandlerOptions {
 
 /** Long enough for a request and a retry against a healthy Discord, short enough for an orchestrator's grace period. */
 export const DEFAULT_PROCESS_DRAIN_MS = 5000
-const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
-const DEFAULT_CRASH_EXIT_CODE = 1
-/** Shells and orchestrators read 128 + n as "terminated by signal n". */
-const SIGNAL_EXIT_BASE = 128
 
 const TITLES: Readonly<Record<FatalOrigin, string>> = { uncaughtException: 'Uncaught exception', unhandledRejection: 'Unhandled rejection' }
 
@@ -77,17 +73,6 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
   const drains: Drainable[] = [...(o.notifier === undefined ? [] : [o.notifier]), ...o.drain]
   let exiting: { code: number } | undefined
 
-  const report = (error: unknown, origin: FatalOrigin): void => {
-    if (o.printErrors) safeWrite(`${TITLES[origin]}: ${describe(error)}\n`)
-    try {
-      if (o.onFatal !== undefined) o.onFatal(error, origin)
-      else o.notifier?.send(crashRecord(error, origin, o.service))
-    } catch (err) {
-      // A broken reporter must not turn one crash into a silent one: the crash is printed above.
-      safeWrite(`logcord error: reporting the ${TITLES[origin].toLowerCase()} failed: ${describe(err)}\n`)
-    }
-  }
-
   const drainThenExit = (code: number): void => {
     if (exiting !== undefined) {
       // A crash while a signal drains: the process ends as a crash.
@@ -97,8 +82,7 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
     const state = { code }
     exiting = state
     let timer: NodeJS.Timeout | undefined
-    // The deadline timer stays ref'd: were it unref'd, a drain that hangs would let the process
-    // end "naturally" with code 0 after a crash.
+    // The deadline timer stays ref'd: unref'd, a hanging drain would end the process "naturally", code 0, after a crash.
     const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })
     const flushed = Promise.allSettled(drains.map(async (d) => await d.flush(o.timeoutMs)))
     let drained = false
@@ -112,7 +96,14 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
   }
 
   const onCrash = (origin: FatalOrigin) => (error: unknown): void => {
-    report(error, origin)
+    if (o.printErrors) safeWrite(`${TITLES[origin]}: ${describe(error)}\n`)
+    try {
+      if (o.onFatal !== undefined) o.onFatal(error, origin)
+      else o.notifier?.send(crashRecord(error, origin, o.service))
+    } catch (err) {
+      // A broken reporter must not turn one crash into a silent one: the crash is printed above.
+      safeWrite(`logcord error: reporting the ${TITLES[origin].toLowerCase()} failed: ${describe(err)}\n`)
+    }
     drainThenExit(o.exitCode)
   }
   const onException = onCrash('uncaughtException')
@@ -128,7 +119,8 @@ export function installProcessHandlers (options: ProcessHandlerOptions = {}): ()
     } catch (err) {
       safeWrite(`logcord error: the onSignal callback threw: ${describe(err)}\n`)
     }
-    drainThenExit(SIGNAL_EXIT_BASE + (constants.signals[signal] ?? 0))
+    // Shells and orchestrators read 128 + n as "terminated by signal n".
+    drainThenExit(128 + (constants.signals[signal] ?? 0))
   }
 
   if (o.exceptions) process.on('uncaughtException', onException)
@@ -177,9 +169,9 @@ function resolve (options: ProcessHandlerOptions): Resolved {
   })
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROCESS_DRAIN_MS
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 0) throw new InvalidOptionError('timeoutMs', 'an integer >= 0 (milliseconds)', timeoutMs)
-  const exitCode = options.exitCode ?? DEFAULT_CRASH_EXIT_CODE
+  const exitCode = options.exitCode ?? 1
   if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || exitCode < 0) throw new InvalidOptionError('exitCode', 'an integer >= 0', exitCode)
-  const signals = options.signals ?? DEFAULT_SIGNALS
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT']
   if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && Object.hasOwn(constants.signals, s))) {
     throw new InvalidOptionError('signals', 'an array of signal names such as [\'SIGTERM\', \'SIGINT\']', signals)
   }

@@ -10,10 +10,9 @@ import type { LogRecord, NotifierOptions } from './types.js'
  *   FILE ──► parse lines ──► skip ids in FILE.replayed ──► 10 at a time: send, flush ──► append the ids
  *                            (and other webhooks' lines)                                  Discord confirmed
  *
- * Safe to run twice: a record's id is appended to the sidecar `FILE.replayed` only once Discord confirmed
- * it, right after its request, so a second run (or a run after a crash) sends only what is left. A record
- * in flight when the run stops may be sent again next time (a webhook has no idempotency key, contract §1).
- * While Discord is unreachable the notifier's outage mode probes until it answers, up to `waitMs`.
+ * Safe to run twice: an id goes to the sidecar once Discord confirmed it, right after its request, so a second run
+ * (or one after a crash) sends only what is left; a record in flight when a run stops may be sent again (a webhook
+ * has no idempotency key, contract §1). While Discord is unreachable, outage mode probes until it answers, up to `waitMs`.
  */
 export interface ReplayOptions extends NotifierOptions {
   /** The dead-letter file (JSON lines, as written by `deadLetterFile`). */
@@ -48,31 +47,16 @@ export interface ReplayResult {
 const CHUNK = 10
 const DEFAULT_WAIT_MS = 10 * 60 * 1000
 
-interface Entry {
-  id: string
-  record: LogRecord
-  /** The record as the notifier's copy of it reads (JSON). */
-  key: string
-}
+/** A line to resend; `key` is the record as the notifier's copy of it reads (canonical JSON). */
+interface Entry { id: string, record: LogRecord, key: string, webhookId: string | undefined }
 
 /** A dead-letter line as the ledger writes it (delivery/ledger.ts). */
-interface DeadLetterLine {
-  id?: string
-  time: string
-  reason: string
-  webhookId: string | undefined
-  detail?: string
-  record: LogRecord
-}
-
-/** The sidecar that lists, one id a line, the records already resent from `file`. */
-export function replaySidecar (file: string): string {
-  return `${file}.replayed`
-}
+interface DeadLetterLine { id?: string, time: string, reason: string, webhookId: string | undefined, detail?: string, record: LogRecord }
 
 export async function replayDeadLetters (options: ReplayOptions): Promise<ReplayResult> {
   const { file, allWebhooks = false, waitMs = DEFAULT_WAIT_MS, ...notifierOptions } = options
-  const sidecar = replaySidecar(file)
+  // The sidecar lists, one id a line, the records already resent from `file`.
+  const sidecar = `${file}.replayed`
   const done = new Set(existsSync(sidecar) ? readFileSync(sidecar, 'utf8').split('\n').filter((l) => l !== '') : [])
   const notifier = new DiscordNotifier({ ...notifierOptions, dedup: { enabled: false }, deadLetterFile: undefined } as NotifierOptions)
   const targetId = notifier.options.target?.id
@@ -105,9 +89,8 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
   notifier.on('error', () => {}) // reported through the result and health(), not as an 'error' crash
 
   const deadline = Date.now() + waitMs
-  let next = 0
   try {
-    while (next < todo.length) {
+    for (let next = 0; next < todo.length; next += CHUNK) {
       const chunk = todo.slice(next, next + CHUNK)
       for (const entry of chunk) notifier.send(entry.record)
       const { timedOut } = await notifier.flush(Math.max(0, deadline - Date.now()))
@@ -120,7 +103,6 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
       if (confirmed.length > 0) appendFileSync(sidecar, confirmed.map((e) => e.id + '\n').join(''))
       result.sent += confirmed.length
       for (const e of chunk) if (dropped.get(e.key) === 'rejected') result.rejected++
-      next += chunk.length
       if (timedOut) break
       const health = notifier.health()
       if (health.status === 'disabled') {
@@ -136,7 +118,7 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
 }
 
 /** A dead-letter line as id + record; undefined when it is not one. Lines without an id get a stable one. */
-function parseLine (text: string): (Entry & { webhookId: string | undefined }) | undefined {
+function parseLine (text: string): Entry | undefined {
   let line: Partial<DeadLetterLine>
   try {
     line = JSON.parse(text) as Partial<DeadLetterLine>

@@ -1,12 +1,10 @@
 import type { LogLevel } from './types.js'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
-const PREFIX = 'logcord'
 
 /**
- * The library's own voice on stderr: one concise line per distinct problem (the seed logs every error at
- * a fitting level), every retry and wait at `debug`, nothing at `silent`. Every line passes `redact`
- * first, so a webhook token can never reach the terminal.
+ * The library's own voice on stderr: one line per distinct problem (the seed logs every error at a fitting level),
+ * retries and waits at `debug`, nothing at `silent`. Every line passes `redact` first: no webhook token reaches the terminal.
  */
 export class SelfLog {
   #level: number
@@ -39,10 +37,7 @@ export class SelfLog {
   /** Always written unless silent: outcomes the user must hear of (records lost at exit). */
   error (message: string): void { this.#write('error', message) }
 
-  /**
-   * Once per `key` (a problem kind) until `clear(key)`; debug level shows repeats. A function message
-   * is only built when it is written: some problems (a full queue) repeat per record.
-   */
+  /** Once per `key` (a problem kind) until `clear(key)`, repeats at debug; a function message is built only when written. */
   warnOnce (key: string, message: string | (() => string)): void { this.#once('warn', key, message) }
   errorOnce (key: string, message: string | (() => string)): void { this.#once('error', key, message) }
 
@@ -61,7 +56,7 @@ export class SelfLog {
   #write (level: Exclude<LogLevel, 'silent'>, message: string): void {
     if (RANK[level] < this.#level) return
     try {
-      this.#sink(this.#redact(`${PREFIX} ${level}: ${message}`))
+      this.#sink(this.#redact(`logcord ${level}: ${message}`))
     } catch {
       // The library's own logging must never throw into the application.
     }

@@ -1,6 +1,6 @@
 /**
- * Reading what was thrown without trusting it: an Error from any realm, a hostile object whose getters
- * or Proxy traps throw, a plain value. Shared by the serializer (format/) and storm control (storm/).
+ * Reading what was thrown without trusting it (an Error from any realm, getters or Proxy traps that throw, a
+ * plain value), for the serializer (format/) and storm control (storm/).
  */
 import { types } from 'node:util'
 
@@ -24,9 +24,8 @@ export function read (o: object, key: PropertyKey): unknown {
 }
 
 /**
- * The name to show for an error: an explicit `name` wins (`this.name = 'HttpError'`), otherwise the
- * constructor's, so `class DbError extends Error {}` (whose inherited name is 'Error') shows as DbError.
- * Never reads the stack.
+ * The name to show: an explicit `name` wins (`this.name = 'HttpError'`), else the constructor's, so `class
+ * DbError extends Error {}` (inherited name 'Error') shows as DbError. Never reads the stack.
  */
 export function errorName (err: object): string {
   const name = read(err, 'name')

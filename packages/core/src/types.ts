@@ -1,7 +1,4 @@
-/**
- * The shapes every part of the core shares: records, Discord's payload, events, counters, health and
- * the options as users write them; types, and the two lists of names some of them are made from.
- */
+/** The shapes the whole core shares (records, Discord's payload, events, counters, health, options), and two lists of names. */
 import type { Dispatcher } from 'undici'
 import type { Clock } from './clock.js'
 import type { Severity } from './levels.js'
@@ -32,10 +29,7 @@ export interface LogRecord {
   title?: string
   /** The service or component the record is about. */
   service?: string
-  /**
-   * The error: serialised data, or the thrown value itself (an Error, or anything thrown), which
-   * `send()` serialises at the call once the record passes storm control.
-   */
+  /** Serialised data, or the thrown value itself, which `send()` serialises at the call once past storm control. */
   error?: SerializedError | Error
   /** Extra context (metadata, details, child bindings), shown as embed fields; copied at the call. */
   fields?: Record<string, unknown>
@@ -87,10 +81,9 @@ export interface WebhookPayload {
 
 export const DROP_REASONS = ['queue_full', 'disabled', 'rejected', 'expired', 'tls', 'shutdown', 'closed'] as const
 /**
- * queue_full: shed by the queue's overflow policy; disabled: the webhook was disabled (401/403/404,
- * thread settings Discord refuses); rejected: Discord refused the payload for good (400 after the
- * stricter resend, 413 for one record); expired: held past maxRecordAgeMs; tls: a TLS failure (not
- * retried); shutdown: pending at a shutdown deadline or when the process ended; closed: sent after close().
+ * queue_full: shed by the queue's overflow policy; disabled: the webhook was disabled (401/403/404, thread settings
+ * Discord refuses); rejected: refused for good (400 after the stricter resend, 413 for one record); expired: held past
+ * maxRecordAgeMs; tls: a TLS failure (not retried); shutdown: pending at a shutdown deadline or process end; closed: after close().
  */
 export type DropReason = (typeof DROP_REASONS)[number]
 
@@ -121,13 +114,8 @@ export interface RateLimitedEvent {
 
 export interface RetryEvent { attempt: number, delayMs: number, reason: string }
 
-export interface ProblemEvent {
-  /** Stable kind: `webhook_disabled`, `outage`, `http_400`, `tls`, `dead_letter_write`, … */
-  kind: string
-  message: string
-  status?: number
-  discordCode?: number
-}
+/** `kind` is stable: `webhook_disabled`, `outage`, `http_400`, `tls`, `dead_letter_write`, … */
+export interface ProblemEvent { kind: string, message: string, status?: number, discordCode?: number }
 
 export interface NotifierEvents {
   sent: [SentEvent]
@@ -175,9 +163,8 @@ export interface FlushResult {
 }
 
 /**
- * What is wrong, by kind: `disabled` (Discord said the webhook is gone), `failing` (a TLS failure),
- * `outage` (Discord unreachable, records held), `redis` (limits and storms not shared), `worker` (the
- * delivery worker failed).
+ * What is wrong: `disabled` (Discord said the webhook is gone), `failing` (a TLS failure), `outage` (Discord
+ * unreachable, records held), `redis` (limits and storms not shared), `worker` (the delivery worker failed).
  */
 export type ProblemKind = 'disabled' | 'failing' | 'outage' | 'redis' | 'worker'
 
@@ -209,17 +196,14 @@ export interface Health {
   counters: Counters
 }
 
+/** In seconds: `resetTime` and `lastUpdated` since the epoch, `resetAfter` from now, `waitTime` this webhook must still wait. */
 export interface BucketInfo {
   limit: number
   remaining: number
-  /** Epoch seconds. */
   resetTime: number
-  /** Seconds from now. */
   resetAfter: number
   exhausted: boolean
-  /** Seconds this webhook must still wait. */
   waitTime: number
-  /** Epoch seconds. */
   lastUpdated: number
 }
 
@@ -246,13 +230,7 @@ export type FingerprintPart = (typeof FINGERPRINT_PARTS)[number]
 
 export interface MentionOptions { roles?: string[], users?: string[], minSeverity?: Severity }
 
-export interface RenderOptions {
-  includeFields?: string[]
-  excludeFields?: string[]
-  redactKeys?: string[]
-  titleTemplate?: string
-  maxStackLines?: number
-}
+export interface RenderOptions { includeFields?: string[], excludeFields?: string[], redactKeys?: string[], titleTemplate?: string, maxStackLines?: number }
 
 export interface RateLimitOptions {
   fallbackLimit?: number
