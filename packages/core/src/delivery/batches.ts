@@ -1,9 +1,7 @@
-/**
- * A batch: what leaves together (up to ten records, each rendered within its share of the message's
- * 6000 characters, with the drop notice), and how it gets through: the limiter's wait, the request, and
- * what Discord's answer (http/retry-policy.ts) calls for, until it is delivered, held through an outage
- * or dropped. What is wrong with the webhook is said here: one stderr line per problem (SelfLog's keys)
- * and an `error` event, never the token; `problem` is what health() shows.
+/*
+ * A batch (≤10 records and the drop notice, each within its share of 6000 characters) and how it gets through:
+ * the limiter's wait, the request, what Discord's answer calls for (http/retry-policy.ts), until delivered, held
+ * (outage) or dropped. Problems: one stderr line each (SelfLog's keys), an `error` event, never the token.
  */
 import { sleep } from '../clock.js'
 import { BatchPayload, embedBudget } from '../format/batch-payload.js'
@@ -126,7 +124,7 @@ export class Batches {
   }
 
   async send (batch: Batch): Promise<void> {
-    const { clock, retryDelays, rateLimits: { invalidRequestLimit } } = this.#p.options
+    const { clock, retryDelays, outage, rateLimits: { invalidRequestLimit } } = this.#p.options
     const { log, emit, target } = this.#p
     const c = this.#ledger.c
     const lost = (detail: string): void => this.#ledger.drop('shutdown', batch.items, detail)
@@ -191,8 +189,7 @@ export class Batches {
           // The retries are spent: the batch goes back, first in line, and waits for a probe.
           this.#queue.requeue(batch.notice === undefined ? batch.items : [batch.notice, ...batch.items])
           if (!this.#outage.enter(now, verdict.reason)) return log.debug(`probe failed (${verdict.reason}); next in ${this.#outage.waitMs(now)} ms`)
-          const { probeMinMs, probeMaxMs } = this.#p.options.outage
-          const message = `webhook ${target.id} unreachable since ${new Date(now).toISOString()} (${verdict.reason}): holding ${this.#pending} records, probing with one at a time every ${spoken(probeMinMs)} to ${spoken(probeMaxMs)}; nothing is dead-lettered for this`
+          const message = `webhook ${target.id} unreachable since ${new Date(now).toISOString()} (${verdict.reason}): holding ${this.#pending} records, probing with one at a time every ${spoken(outage.probeMinMs)} to ${spoken(outage.probeMaxMs)}; nothing is dead-lettered for this`
           log.warn(message)
           return emit('error', { kind: 'outage', message: log.redact(message) })
         }
@@ -226,7 +223,6 @@ export class Batches {
           }
           return this.#drop(batch, 'rejected', verdict.reason, { kind: `http_${verdict.status}`, message: `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${capString(JSON.stringify(verdict.errors), 500)}`}`, status: verdict.status, ...code(verdict.discordCode) })
         case 'tls':
-          // The webhook counts as failing until a batch gets through (health).
           this.#failing = { kind: 'failing', reason: `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`, since: clock.now() }
           return this.#drop(batch, 'tls', verdict.reason, { kind: 'tls', message: this.#failing.reason })
       }
@@ -249,15 +245,10 @@ export class Batches {
   }
 }
 
-/**
- * Whether Discord (not only the network or Cloudflare's edge) answered: any verdict but a transient
- * failure, a TLS failure or a Cloudflare ban ends an outage.
- */
+/** Whether Discord itself answered (any verdict but a transient or TLS failure or a Cloudflare ban): ends an outage. */
 export function answered (verdict: Verdict): boolean {
   if (verdict.kind === 'retry' || verdict.kind === 'tls') return false
   return !(verdict.kind === 'rate_limited' && verdict.scope === 'cloudflare')
 }
 
-function code (discordCode: number | undefined): { discordCode?: number } {
-  return discordCode === undefined ? {} : { discordCode }
-}
+function code (discordCode: number | undefined): { discordCode?: number } { return discordCode === undefined ? {} : { discordCode } }

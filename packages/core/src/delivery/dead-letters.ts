@@ -1,12 +1,7 @@
-/**
- * The dead-letter file: every record that cannot be delivered, one JSON line each
- * (`{ id, time, reason, webhookId, detail?, record }`). The caller's thread never writes it: on the
- * thread an application logs from, lines go in batches (one message a turn of the event loop) to a
- * worker thread that writes them; a delivery worker, already off that thread, writes its own.
- *
- *   FileDeadLetters     JSON, the token scrubbed, one synchronous append a batch
- *   WorkerDeadLetters   the batch posted to dead-letter-worker.ts (a FileDeadLetters); at close and at
- *                       process exit, flushSync() waits (Atomics) until it has written what was posted
+/*
+ * The dead-letter file: each undeliverable record as a JSON line `{ id, time, reason, webhookId, detail?, record }`,
+ * token scrubbed, one synchronous append a batch. From the main thread batches go to dead-letter-worker.ts (flushSync()
+ * waits for it, Atomics, at close and exit); elsewhere (a delivery worker, the writer itself) it is written directly.
  */
 import { randomUUID } from 'node:crypto'
 import { appendFileSync, mkdirSync } from 'node:fs'
@@ -18,79 +13,27 @@ import type { DropReason, PlainRecord } from '../types.js'
 /** How long close() or the process exit waits for the writer to catch up (ms). */
 const FLUSH_WAIT_MS = 2000
 
-export interface DeadLetter {
-  /** Epoch ms of the drop. */
-  time: number
-  reason: DropReason
-  detail: string | undefined
-  record: PlainRecord
-  /** The records it stands for (a storm summary: its repeats). */
-  n: number
-}
+/** `time`: epoch ms of the drop; `n`: the records it stands for (a storm summary: its repeats). */
+export interface DeadLetter { time: number, reason: DropReason, detail: string | undefined, record: PlainRecord, n: number }
 
-export interface DeadLetterOptions {
-  path: string
-  webhookId: string
-  /** The webhook's token, removed from every line. */
-  token: string
-  /** The ledger's counters, and the index of `deadLettered` in them: counted here, by whoever writes. */
-  counters: SharedArrayBuffer
-  slot: number
-}
+/** `token`: removed from every line; `counters` and `slot`: the ledger's counters and `deadLettered`'s index, counted by whoever writes. */
+export interface DeadLetterOptions { path: string, webhookId: string, token: string, counters: SharedArrayBuffer, slot: number }
 
-type Failed = (reason: string) => void
-
-/**
- * The dead letters of a pipeline on `isMainThread`'s thread go through a worker; elsewhere, straight to
- * the file. `failed`: a write failed (reported once by the owner's SelfLog).
- */
-export function deadLetters (o: DeadLetterOptions, failed: Failed): FileDeadLetters | WorkerDeadLetters {
-  return isMainThread ? new WorkerDeadLetters(o, failed) : new FileDeadLetters(o, failed)
-}
-
-export class FileDeadLetters {
+export class DeadLetters {
   readonly #o: DeadLetterOptions
-  readonly #failed: Failed
-
-  constructor (o: DeadLetterOptions, failed: Failed) {
-    this.#o = o
-    this.#failed = failed
-  }
-
-  add (letters: DeadLetter[]): void {
-    let out = ''
-    let n = 0
-    for (const { time, reason, detail, record, n: count } of letters) {
-      // Records are plain data, redacted at the call (messages.ts atCall): JSON as they are.
-      out += redactToken(JSON.stringify({ id: randomUUID(), time: new Date(time).toISOString(), reason, webhookId: this.#o.webhookId, ...(detail === undefined ? {} : { detail }), record }), this.#o.token) + '\n'
-      n += count
-    }
-    try {
-      mkdirSync(dirname(this.#o.path), { recursive: true })
-      appendFileSync(this.#o.path, out)
-      Atomics.add(new Int32Array(this.#o.counters), this.#o.slot, n)
-    } catch (err) {
-      this.#failed(`cannot write the dead-letter file ${this.#o.path}: ${String(err)}`)
-    }
-  }
-
-  flushSync (): void {}
-  close (): void {}
-}
-
-class WorkerDeadLetters {
-  readonly #o: DeadLetterOptions
-  readonly #failed: Failed
+  /** A write failed (reported once by the owner's SelfLog). */
+  readonly #failed: (reason: string) => void
   #worker: Worker | undefined
-  /** [batches posted, batches written] */
+  /** [batches posted, batches written]: both stay 0 when the file is written directly. */
   readonly #state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT))
 
-  constructor (o: DeadLetterOptions, failed: Failed) {
+  constructor (o: DeadLetterOptions, failed: (reason: string) => void) {
     this.#o = o
     this.#failed = failed
   }
 
   add (letters: DeadLetter[]): void {
+    if (!isMainThread) return this.#write(letters)
     if (this.#worker === undefined) {
       const worker = this.#worker = new Worker(builtFile('dead-letter-worker.js'), { workerData: { options: this.#o, state: this.#state.buffer } })
       worker.on('message', (reason: string) => this.#failed(reason))
@@ -112,6 +55,23 @@ class WorkerDeadLetters {
   close (): void {
     this.flushSync()
     void this.#worker?.terminate()
+  }
+
+  #write (letters: DeadLetter[]): void {
+    let out = ''
+    let n = 0
+    for (const { time, reason, detail, record, n: count } of letters) {
+      // Records are plain data, redacted at the call (messages.ts atCall): JSON as they are.
+      out += redactToken(JSON.stringify({ id: randomUUID(), time: new Date(time).toISOString(), reason, webhookId: this.#o.webhookId, ...(detail === undefined ? {} : { detail }), record }), this.#o.token) + '\n'
+      n += count
+    }
+    try {
+      mkdirSync(dirname(this.#o.path), { recursive: true })
+      appendFileSync(this.#o.path, out)
+      Atomics.add(new Int32Array(this.#o.counters), this.#o.slot, n)
+    } catch (err) {
+      this.#failed(`cannot write the dead-letter file ${this.#o.path}: ${String(err)}`)
+    }
   }
 }
 

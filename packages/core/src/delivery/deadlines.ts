@@ -1,16 +1,12 @@
 /**
- * Shutdown deadlines: how the time before `close()`'s, `flush()`'s or the process exit's deadline is
- * shared out, so that what cannot be delivered is dead-lettered, and said, before the deadline passes.
+ * Shutdown deadlines (close(), flush(), the process exit), shared out so what cannot be delivered is dead-lettered, and said, in time.
  *
  *   now ──────────── requests may run ─────────────┬──── margin ────┐ deadline
  *                     the fleet's summary asked by ┘ (room to send)  └ what is left is dead-lettered
  */
 
 /** A deadline as the stderr line names it (`the close() deadline`, `exitTimeoutMs at process exit`) and its length (ms). */
-export interface DeadlineName {
-  name: string
-  ms: number
-}
+export interface DeadlineName { name: string, ms: number }
 
 /** After a deadline aborts the request under way, how long the delivery loop may take to notice and stop (ms). */
 export const ABORT_GRACE_MS = 1000

@@ -1,8 +1,7 @@
-/**
- * The fleet gate: with storm control shared through Redis, a window's first record and its end wait
- * here for the fleet's decision before anything is queued. Each round asks the StormStore
- * (storm/fleet.ts) about everything pending in one Redis round trip and hands the decisions back in
- * order. A record waiting here counts as pending; one the fleet folds never takes a queue slot.
+/*
+ * The fleet gate: with storm control shared through Redis, a window's first record and its end wait here for
+ * the fleet's decision before anything is queued; each round asks the StormStore (storm/fleet.ts) about all
+ * pending in one round trip. A record waiting here counts as pending; one the fleet folds takes no queue slot.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { SEVERITY_STYLES, type Severity } from '../levels.js'
@@ -76,10 +75,7 @@ export class FleetGate {
     }
   }
 
-  /**
-   * Takes everything not decided, synchronously, for delivery elsewhere (process exit) or to decide as
-   * one process alone (a deadline passed). A round under way is disowned; its answer is ignored.
-   */
+  /** Takes everything not decided, synchronously, to deliver elsewhere (exit) or decide alone (a deadline passed); a round under way is disowned. */
   drain (): GateState {
     for (const timer of [...this.#waits.keys(), ...this.#watches.keys()]) clearTimeout(timer)
     for (const { entry } of this.#waits.values()) this.#pending.push(entry)
@@ -115,13 +111,15 @@ export class FleetGate {
     const finish: GateEntry = entry.op === 'finish'
       ? { op: 'finish', window: entry.window, contributed: entry.contributed }
       : { op: 'finish', window: { ...entry.window, repeats: 0 }, contributed: entry.window.repeats + this.takeFolded(entry.window.key) }
-    const deadline = timers === this.#waits ? this.#deadline : undefined
-    this.#later(finish, deadline === undefined ? ms : Math.min(ms, deadline - this.#now()), timers)
+    this.#later(finish, ms, timers)
   }
 
+  /** Adds `entry` again after `ms`; a wait ends by the shutdown deadline, and its finish then sends the summary (force). */
   #later (entry: GateEntry, ms: number, timers: Timers): void {
+    const deadline = timers === this.#waits ? this.#deadline : undefined
+    if (deadline !== undefined) ms = Math.min(ms, deadline - this.#now())
     const due = this.#now() + ms
-    if (entry.op === 'finish' && this.#deadline !== undefined && due >= this.#deadline && timers === this.#waits) entry.force = true
+    if (entry.op === 'finish' && deadline !== undefined && due >= deadline) entry.force = true
     const timer = setTimeout(() => {
       timers.delete(timer)
       this.#add(entry)
@@ -175,11 +173,6 @@ export class FleetGate {
   }
 }
 
-/** A window's key in Redis: short, and never the record's text. */
-export function fleetKey (key: string): string {
-  return createHash('sha256').update(key).digest('base64url').slice(0, 22)
-}
-
 /** The window a fleet's summary describes (the alert as the first process saw it, Redis's count and span, the processes it covers); `own` gives the severity if the stored one is unknown. */
 export function fleetWindow (decision: StormDecision & { kind: 'summary' }, own: StormWindow, now: number): StormWindow {
   const d = decision.description
@@ -189,7 +182,8 @@ export function fleetWindow (decision: StormDecision & { kind: 'summary' }, own:
 
 function request (entry: GateEntry, now: number, windowMs: number): StormRequest {
   const w = entry.window
-  const fingerprint = fleetKey(w.key)
+  // A window's key in Redis: short, and never the record's text.
+  const fingerprint = createHash('sha256').update(w.key).digest('base64url').slice(0, 22)
   if (entry.op === 'finish') return entry.force === true ? { op: 'finish', fingerprint, windowMs, force: true } : { op: 'finish', fingerprint, windowMs }
   if (entry.op === 'end') return { op: 'contribute', fingerprint, windowMs, repeats: w.repeats, sinceMs: now - w.lastSeen }
   const { service, errorType, topFrame } = w

@@ -1,16 +1,11 @@
-/**
- * The books: every counter, every drop and the dead-letter file, in one place.
- *
- * Counters live in an Int32Array over a SharedArrayBuffer, so the caller's thread and a delivery
- * worker write their own slots and anyone reads them at any moment. `pending` is never stored: it is
- * what `accepted` leaves after sent, dropped and collapsed, so `accepted = sent + dropped + collapsed +
- * pending` holds for whatever values are read, in the tick of the call. A drop is counted at once; its
- * dead letter is handed on after the call with the others of that turn of the event loop, to be
- * written off the caller's thread (dead-letters.ts), and at once when the process ends.
+/*
+ * The books: counters, drops and the dead-letter file. Counters: an Int32Array over a SharedArrayBuffer, each thread
+ * writing its own slots. `pending` is derived, so `accepted = sent + dropped + collapsed + pending` holds for whatever
+ * is read. A drop counts at once; its dead letter leaves with that turn's others (dead-letters.ts), at exit at once.
  */
 import type { SelfLog } from '../self-log.js'
 import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason, type Emit, type NotifierEvents, type ResolvedOptions, type WebhookTarget } from '../types.js'
-import { deadLetters, type DeadLetter } from './dead-letters.js'
+import { DeadLetters, type DeadLetter } from './dead-letters.js'
 import { weight, type Item } from './queue.js'
 
 /** What the delivery side of one webhook is given: its options, where its counters, lines and events go. */
@@ -26,11 +21,9 @@ export interface DeliveryContext {
 }
 
 /**
- * Counter slots. The caller's thread writes accepted, collapsed (the repeats storm control folded) and
- * unknownLevels; the delivery side the rest: folded (first records the fleet folded into another
- * process's alert, collapsed too), lostRepeats (repeats of lost summaries: counted in dropped, taken out
- * of collapsed), dropped (by reason, in DROP_REASONS order), closed (a delivery worker's close finished,
- * Atomics.notify'd for the exit wait).
+ * Counter slots. The caller's thread writes accepted, collapsed (repeats storm control folded) and unknownLevels; the
+ * delivery side the rest: folded (first records the fleet folded, collapsed too), lostRepeats (of lost summaries: in
+ * dropped, out of collapsed), dropped (by reason, DROP_REASONS order), closed (a worker's close done, notified).
  */
 export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length } as const
 
@@ -48,16 +41,13 @@ export function readCounters (c: Int32Array): Counters & { pending: number } {
   return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, pending: Math.max(0, accepted - sent - dropped - collapsed) }
 }
 
-/**
- * Dead letters posted in one message at most: a flood's records then leave while still in the young
- * generation, which costs the caller less garbage collection than one message a turn (bench/dead-letter.mjs).
- */
+/** Dead letters posted in one message at most: a flood's records leave while still young, less GC than one message a turn (bench/dead-letter.mjs). */
 const LETTER_BATCH = 256
 
 export class Ledger {
   readonly c: Int32Array
   readonly #p: DeliveryContext
-  readonly #file: ReturnType<typeof deadLetters> | undefined
+  readonly #file: DeadLetters | undefined
   #letters: DeadLetter[] = []
   #scheduled: NodeJS.Immediate | undefined
 
@@ -65,7 +55,7 @@ export class Ledger {
     this.#p = p
     this.c = p.counters
     const path = p.options.deadLetterFile
-    if (path !== undefined) this.#file = deadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered }, (reason) => p.log.errorOnce('dead_letter_write', reason))
+    if (path !== undefined) this.#file = new DeadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered }, (reason) => p.log.errorOnce('dead_letter_write', reason))
   }
 
   /** Items that will never be delivered: counted now, dead-lettered after the call, reported to listeners. */

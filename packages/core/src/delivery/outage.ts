@@ -1,7 +1,6 @@
 /**
- * Outage mode: what a webhook does once a batch has failed every retry (5xx, network errors, timeouts).
- * Discord has outages lasting minutes to hours; the alerts raised then are the ones people need
- * afterwards, so nothing is dead-lettered for a transient failure. Instead:
+ * Outage mode, once a batch failed every retry (5xx, network, timeouts): the alerts of an outage lasting minutes to
+ * hours are the ones needed afterwards, so nothing is dead-lettered:
  *
  *   retries spent ──► enter ──► wait (capped exponential backoff, jitter) ──► probe: one record
  *                       ▲                                                       │
@@ -9,30 +8,19 @@
  *                                                                               └─ answer: recovered()
  *                                                                                  the backlog drains packed
  *
- * The probe is one small request at a time, never whole batches hammering a dead endpoint; rate-limit
- * waits (429, Cloudflare) still apply to it. Pure state: the pipeline sleeps and sends, this file only
- * says when the next probe may leave.
+ * One small probe at a time, rate-limit waits still applying. Pure state: it only says when the next probe may leave.
  */
-import type { HealthProblem } from '../types.js'
+import type { HealthProblem, ResolvedOptions } from '../types.js'
 
-export interface OutageOptions {
-  /** First wait between probes, in ms; doubles after each failed probe. */
-  probeMinMs: number
-  /** Longest wait between probes, in ms. */
-  probeMaxMs: number
-}
-
-/** Each wait is drawn from [delay / 2, delay] ("equal jitter"), so many processes do not probe in step. */
-const JITTER_SHARE = 0.5
-
+/** `options` (ms): probeMinMs, the first wait between probes (default 5000, doubling after each failed one); probeMaxMs, the longest (30000). */
 export class Outage {
-  readonly #options: OutageOptions
+  readonly #options: ResolvedOptions['outage']
   readonly #random: () => number
   /** What the last failed request said (never the token), since when (epoch ms: the retries were spent), probes failed so far. */
   #state: { reason: string, since: number, probes: number } | undefined
   #nextProbeAt = 0
 
-  constructor (options: OutageOptions, random: () => number = Math.random) {
+  constructor (options: ResolvedOptions['outage'], random: () => number = Math.random) {
     this.#options = options
     this.#random = random
   }
@@ -65,10 +53,10 @@ export class Outage {
   /** Milliseconds until the next probe may leave; 0 outside an outage. */
   waitMs (now: number): number { return this.#state === undefined ? 0 : Math.max(0, this.#nextProbeAt - now) }
 
-  /** The wait after `failures` failed probes: min·2^failures, capped, then jittered. */
+  /** The wait after `failures` failed probes: min·2^failures, capped, then drawn from [delay / 2, delay] ("equal jitter": processes do not probe in step). */
   #delay (failures: number): number {
     const { probeMinMs, probeMaxMs } = this.#options
-    return Math.round(Math.min(probeMaxMs, probeMinMs * 2 ** Math.min(failures, 30)) * (1 - JITTER_SHARE * this.#random()))
+    return Math.round(Math.min(probeMaxMs, probeMinMs * 2 ** Math.min(failures, 30)) * (1 - 0.5 * this.#random()))
   }
 }
 

@@ -14,11 +14,8 @@
  *   ├─ 401/403/404 ... disable the webhook, dead-letter everything for it
  *   └─ TLS ........... dead-letter, no retry
  *
- * What each answer calls for is done in batches.ts, what a batch sends is built in
- * format/batch-payload.ts, drops are counted and dead-lettered in ledger.ts, a deadline is shared out in
- * deadlines.ts. One loop per webhook sends one request at a time, like Discord's own client libraries:
- * each response's headers steer the next request. While the limiter says wait, records pile up and
- * leave packed; when it says go, whatever is ready leaves at once.
+ * Answers: batches.ts; payloads: format/batch-payload.ts; drops: ledger.ts; deadlines: deadlines.ts. One loop per
+ * webhook, one request at a time (each response's headers steer the next); while the limiter waits, records pile up.
  */
 import { holdProcess } from '../exit.js'
 import { stormStoreFor } from '../redis/storms.js'
@@ -69,8 +66,6 @@ export class Pipeline {
     for (const item of p.from?.items ?? []) this.#enqueue(item)
   }
 
-  /** Records pending: queued, in flight, or waiting for the fleet (what the ledger's counters leave). */
-  get size (): number { return readCounters(this.#ledger.c).pending }
   get idle (): boolean { return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true) }
   rateLimitInfo (): RateLimitInfo { return this.#batches.limiter.info(this.#o.clock.now()) }
   resetRateLimits (): void { this.#batches.limiter.reset() }
@@ -108,7 +103,6 @@ export class Pipeline {
 
   /** The fleet's decision about a first record or a window's end (FleetGate, in order). */
   #decided (entry: GateEntry, decision: StormDecision): void {
-    const now = this.#o.clock.now()
     if (entry.op === 'first') {
       if (decision.kind === 'fold') this.#ledger.c[SLOT.folded]!++
       else this.#enqueue(entry.item)
@@ -117,7 +111,7 @@ export class Pipeline {
     if (decision.kind === 'fold') return
     const own = entry.window
     const mine = entry.op === 'finish' ? entry.contributed : own.repeats + this.#gate!.takeFolded(own.key)
-    let window = decision.kind === 'summary' ? fleetWindow(decision, own, now) : { ...own, repeats: mine }
+    let window = decision.kind === 'summary' ? fleetWindow(decision, own, this.#o.clock.now()) : { ...own, repeats: mine }
     // A finish decided here: Redis was lost while the storm went quiet, and the fleet's count with it.
     if (entry.op === 'finish' && decision.kind !== 'summary') window = { ...window, fleetLost: true }
     if (window.repeats > 0) this.#enqueue(summaryItem(window, mine))
@@ -171,7 +165,7 @@ export class Pipeline {
         clock.clearTimeout(timer)
         this.#idleWaiters.delete(onIdle)
         release()
-        resolve({ pending: this.size, timedOut })
+        resolve({ pending: readCounters(this.#ledger.c).pending, timedOut })
       }
       const onIdle = (): void => done(false)
       const timer = clock.setTimeout(() => done(true), timeoutMs)
@@ -189,16 +183,12 @@ export class Pipeline {
     return result
   }
 
-  /**
-   * Delivers what it can within `timeoutMs`, then dead-letters whatever is still pending, with one
-   * stderr line saying how many and where. Intake stays open (close() stops it first).
-   */
+  /** Delivers what it can within `timeoutMs`, then dead-letters the rest with one stderr line (how many, where); intake stays open. */
   async settle (timeoutMs: number, named: DeadlineName): Promise<FlushResult> {
     const c = this.#ledger.c
     const before = c[SLOT.dropped + 5]! // shutdown
     const end = this.#batches.end = requestsEnd(this.#o.clock.now(), timeoutMs)
-    // An outage gets one last probe now instead of waiting out its backoff; the fleet's summary waits
-    // for the storm to go quiet only while the deadline leaves room to send it.
+    // An outage probes once more now; the fleet's summary waits for quiet only while there is room to send it.
     this.#batches.probeNow()
     this.#gate?.hurry(end - STORM_SEND_ROOM_MS)
     const result = await this.flush(timeoutMs)
@@ -208,7 +198,7 @@ export class Pipeline {
       await this.flush(Math.max(timeoutMs, ABORT_GRACE_MS))
       this.#abort = new AbortController()
     }
-    this.#ledger.drop('shutdown', [...this.#undecided(), ...this.#queue.drain()], `still queued at ${named.name}`)
+    this.#ledger.drop('shutdown', [...this.#undecided(this.#gate?.drain(), true), ...this.#queue.drain()], `still queued at ${named.name}`)
     this.#queue.takeDrops()
     this.#ledger.flushSync()
     this.#lostLine(c[SLOT.dropped + 5]! - before, `not delivered within ${named.name} (${named.ms} ms)`)
@@ -220,25 +210,16 @@ export class Pipeline {
     return result
   }
 
-  /** What the fleet has not decided at a deadline, as this process alone would decide it. */
-  #undecided (): Item[] {
-    const out: Item[] = []
-    const state = this.#gate?.drain()
-    for (const entry of state?.entries ?? []) {
-      if (entry.op === 'first') out.push(entry.item)
-      else {
-        const mine = entry.op === 'finish' ? entry.contributed : entry.window.repeats + (state!.folded.find(([k]) => k === entry.window.key)?.[1] ?? 0)
-        if (mine > 0) out.push(summaryItem({ ...entry.window, repeats: mine }, mine))
-      }
-    }
-    return out
+  /** What a gate had not decided, as this process alone would; `counted`: with what it folded and contributed (a deadline), else a window's own repeats (exit). */
+  #undecided (state: GateState | undefined, counted: boolean): Item[] {
+    return (state?.entries ?? []).flatMap((e) => {
+      if (e.op === 'first') return [e.item]
+      const mine = !counted ? e.window.repeats : e.op === 'finish' ? e.contributed : e.window.repeats + (state!.folded.find(([k]) => k === e.window.key)?.[1] ?? 0)
+      return mine > 0 ? [summaryItem({ ...e.window, repeats: mine }, mine)] : []
+    })
   }
 
-  /**
-   * Takes everything pending out, synchronously, for delivery from another thread: the process is
-   * exiting. The request under way is handed over too (it may have reached Discord: at-least-once).
-   * The pipeline is closed afterwards. Undefined when nothing is pending.
-   */
+  /** Takes all pending out, synchronously, for another thread (process exit), the request under way too (it may have reached Discord: at-least-once); closes. Undefined if none. */
   handOff (): HandOff | undefined {
     this.#closed = true
     const notice = dropNotice(this.#queue.takeDrops(), this.#queue.capacity, this.#o.clock.now())
@@ -253,14 +234,10 @@ export class Pipeline {
 
   /** What handOff() took and nothing can deliver: dead-lettered here, synchronously, with one stderr line. */
   dropAtExit (handed: HandOff, detail: string): void {
-    const items = [...handed.items, ...handed.gate === undefined ? [] : this.#undecidedOf(handed.gate)]
+    const items = [...handed.items, ...this.#undecided(handed.gate, false)]
     this.#ledger.drop('shutdown', items, detail)
     this.#ledger.flushSync()
     this.#lostLine(items.filter((i) => i.repeats === 0 && i.notice !== true).length, `pending at process exit could not be delivered (${detail})`)
-  }
-
-  #undecidedOf (state: GateState): Item[] {
-    return state.entries.flatMap((e) => e.op === 'first' ? [e.item] : e.window.repeats > 0 ? [summaryItem(e.window, e.window.repeats)] : [])
   }
 
   /** The stderr line for `n` records lost: what happened to them, and where they are. */

@@ -1,8 +1,6 @@
-/**
- * The bounded queue, one FIFO lane per severity, and the "N records dropped" notice for what it shed.
- * `shift()` takes the most severe lane first, oldest first within a lane: a critical record logged
- * behind thousands of info records goes out next. Overflow sheds the least severe, oldest item, or the
- * incoming one when it is less severe than everything held; every shed item is counted for the notice.
+/*
+ * The bounded queue, one FIFO lane per severity, and the "N records dropped" notice. `shift()`: most severe lane,
+ * oldest first. Overflow sheds the least severe, oldest item (or the incoming one if less severe than all held).
  */
 import { SEVERITIES, SEVERITY_STYLES, type Severity } from '../levels.js'
 import type { PlainRecord } from '../types.js'
@@ -23,12 +21,8 @@ export function asItem (record: PlainRecord, repeats = 0): Item { return { sever
 /** Records an item stands for: 1 for a user record, its repeats for a summary, 0 for a notice. */
 export function weight (item: Item): number { return item.notice === true ? 0 : item.repeats > 0 ? item.repeats : 1 }
 
-export interface DropSummary {
-  count: number
-  bySeverity: Partial<Record<Severity, number>>
-  /** Time of the first drop in this summary (epoch ms). */
-  since: number
-}
+/** Records shed, by severity, since `since` (epoch ms of the first drop). */
+export interface DropSummary { count: number, bySeverity: Partial<Record<Severity, number>>, since: number }
 
 export class BoundedQueue {
   readonly capacity: number
@@ -95,10 +89,7 @@ export class BoundedQueue {
   }
 }
 
-/**
- * The "N records dropped (queue full)" notice for the drops counted since the last one, with a count
- * per severity; undefined when there were none. `capacity` in records, `now` in epoch ms.
- */
+/** The "N records dropped (queue full)" notice, counted per severity, for the drops since the last; undefined if none. `capacity` in records, `now` epoch ms. */
 export function dropNotice (drops: DropSummary | undefined, capacity: number, now: number): Item | undefined {
   if (drops === undefined) return undefined
   const since = new Date(drops.since).toISOString().slice(11, 19)

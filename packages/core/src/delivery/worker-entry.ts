@@ -1,7 +1,6 @@
 /*
- * The delivery worker: a Pipeline on its own thread, fed plain records by worker.ts. It writes the
- * shared counters itself, tells the caller when nothing is pending, and at the end of a close sets
- * SLOT.closed and notifies, for a caller blocked in Atomics.wait inside a process 'exit' handler.
+ * The delivery worker: a Pipeline on its own thread, fed plain records by worker.ts. It writes the shared counters,
+ * says when nothing is pending, and after a close sets and notifies SLOT.closed (a caller in Atomics.wait at 'exit').
  */
 import { writeSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
@@ -22,8 +21,7 @@ const data = workerData as WorkerData
 const counters = new Int32Array(data.counters)
 const post = (message: FromWorker): void => port.postMessage(message)
 
-// A worker's process.stderr is relayed through the caller's thread, which at exit sits blocked in
-// Atomics.wait and then dies: lines about the very records being drained would be lost. fd 2 directly.
+// fd 2 directly: process.stderr is relayed by the caller's thread, which at exit blocks in Atomics.wait, then dies.
 function writeStderr (line: string): void {
   try { writeSync(2, line.endsWith('\n') ? line : line + '\n') } catch {}
 }

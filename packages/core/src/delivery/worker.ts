@@ -1,10 +1,8 @@
 /**
- * Delivery from a worker thread: the caller's thread only posts plain records (batched per tick); the
- * queue, the limiter, rendering and HTTP run in the worker (worker-entry.ts). Counters are not
- * messages: both threads write their own slots of one SharedArrayBuffer (ledger.ts), so stats() and
- * health() add up in the tick of the call. At process exit, when the caller's event loop is gone,
- * `exitWait()` blocks the exiting thread until the worker has closed (everything delivered or
- * dead-lettered), at most until the deadline, while the worker's own event loop keeps sending:
+ * Delivery from a worker thread (worker-entry.ts: queue, limiter, rendering, HTTP); the caller's thread only
+ * posts plain records, batched per tick. Both threads write their own slots of one SharedArrayBuffer (ledger.ts),
+ * so stats() and health() add up in the tick of the call. At exit, `exitWait()` blocks until the worker has
+ * closed (all delivered or dead-lettered) or the deadline passed, while the worker's event loop keeps sending:
  *
  *   caller thread                          worker thread
  *   deliver(record) ─► buffer ─tick─► postMessage ─► Pipeline ─► Discord
@@ -20,11 +18,9 @@ import { exitDeliveryMs, REPLY_GRACE_MS, type DeadlineName } from './deadlines.j
 import { SLOT } from './ledger.js'
 import type { HandOff } from './pipeline.js'
 
-/** The resolved options that cross into a worker: plain data only. */
-export type WorkerOptions = Omit<ResolvedOptions, 'log' | 'dispatcher' | 'clock'>
-
 export interface WorkerData {
-  options: WorkerOptions
+  /** The resolved options that cross into a worker: plain data only. */
+  options: Omit<ResolvedOptions, 'log' | 'dispatcher' | 'clock'>
   counters: SharedArrayBuffer
   /** True: the library's own lines go to the caller's `log` option; false: straight to fd 2. */
   forwardLog: boolean
@@ -38,10 +34,7 @@ type Delivered = { record: PlainRecord, window?: StormWindow } | { window: Storm
 export type ToWorker =
   | { type: 'deliver', seq: number, items: Delivered[] }
   | { type: 'flush', id: number, timeoutMs: number }
-  /**
-   * `named`: the deadline as the stderr line names it; `close`: stop intake after settling; `until`:
-   * an absolute deadline (epoch ms) instead, at process exit, so the worker's start eats into its time.
-   */
+  /** `named`: the deadline as stderr names it; `close`: stop intake after; `until`: an epoch-ms deadline instead (exit: the worker's start counts). */
   | { type: 'settle', id: number, timeoutMs: number, named: DeadlineName, close: boolean, until?: number }
   | { type: 'resetRateLimits' }
 
@@ -72,8 +65,7 @@ export class WorkerDelivery {
   readonly #buffer: Delivered[] = []
   #seq = 0
   #idleSeq = 0
-  #problem: HealthProblem | undefined
-  #rateLimits = EMPTY_RATE_LIMITS
+  #state: Extract<FromWorker, { type: 'state' }> = { type: 'state', problem: undefined, rateLimits: EMPTY_RATE_LIMITS }
   #crashed: HealthProblem | undefined
   #replies = new Map<number, (result: FlushResult) => void>()
   #nextId = 1
@@ -81,7 +73,7 @@ export class WorkerDelivery {
   constructor (o: WorkerDeliveryOptions) {
     this.#o = o
     const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = o.options
-    const data: WorkerData = { options: plain as WorkerOptions, counters: o.counters.buffer as SharedArrayBuffer, forwardLog: o.userLog !== undefined && o.from === undefined, from: o.from }
+    const data: WorkerData = { options: plain as WorkerData['options'], counters: o.counters.buffer as SharedArrayBuffer, forwardLog: o.userLog !== undefined && o.from === undefined, from: o.from }
     // A worker inherits execArgv; `--input-type` (a script run with `node -e`) makes a worker started from a file fail.
     const worker = new Worker(builtFile('worker.js'), { workerData: data, execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) })
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
@@ -103,8 +95,8 @@ export class WorkerDelivery {
   get idle (): boolean { return this.#buffer.length === 0 && this.#idleSeq === this.#seq }
   deliver (record: PlainRecord, window?: StormWindow): void { this.#post(window === undefined ? { record } : { record, window }) }
   windowEnded (window: StormWindow): void { this.#post({ window, ended: true }) }
-  problem (): HealthProblem | undefined { return this.#crashed ?? this.#problem }
-  rateLimitInfo (): RateLimitInfo { return this.#rateLimits }
+  problem (): HealthProblem | undefined { return this.#crashed ?? this.#state.problem }
+  rateLimitInfo (): RateLimitInfo { return this.#state.rateLimits }
   resetRateLimits (): void { this.#send({ type: 'resetRateLimits' }) }
   flush (timeoutMs: number): Promise<FlushResult> { return this.#request(timeoutMs, (id) => ({ type: 'flush', id, timeoutMs })) }
   settle (timeoutMs: number, named: DeadlineName): Promise<FlushResult> { return this.#request(timeoutMs, (id) => ({ type: 'settle', id, timeoutMs, named, close: false })) }
@@ -117,10 +109,7 @@ export class WorkerDelivery {
     return result
   }
 
-  /**
-   * For the process 'exit' event: the worker closes within exitTimeoutMs (`deliver` false: at once,
-   * dead-lettering everything), and the returned function blocks until it has, or `deadline` (epoch ms).
-   */
+  /** At process 'exit': the worker closes within exitTimeoutMs (`deliver` false: at once, all dead-lettered); the result blocks until then or `deadline` (epoch ms). */
   exitWait (deliver: boolean): ((deadline: number) => void) | undefined {
     this.#postBuffer()
     if (this.idle || this.#worker === undefined || this.#crashed !== undefined) return undefined
@@ -176,8 +165,7 @@ export class WorkerDelivery {
         if (this.idle) this.#o.idle()
         break
       case 'state':
-        this.#problem = message.problem
-        this.#rateLimits = message.rateLimits
+        this.#state = message
         break
       case 'log':
         this.#log(message.line)
