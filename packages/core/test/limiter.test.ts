@@ -37,15 +37,26 @@ describe('RateLimiter', () => {
     const b = new RateLimiter('2', cfg, shared)
     a.learnChannel(0, '99')
     b.learnChannel(0, '99')
+    // keep the per-webhook buckets out of the way
+    for (const l of [a, b]) l.update(0, { limit: 1000, remaining: 1000, resetAtMs: 1_000_000 })
     for (let i = 0; i < 30; i++) {
       const l = i % 2 === 0 ? a : b
-      // keep the per-webhook buckets out of the way
-      l.update(i * 100, { limit: 1000, remaining: 1000, resetAtMs: 1_000_000 })
       expect(l.waitTime(i * 100).ms).toBe(0)
       l.acquire(i * 100)
     }
     expect(a.waitTime(3000)).toEqual({ ms: 57_000, scope: 'channel' })
     expect(b.waitTime(3000).scope).toBe('channel')
+  })
+
+  it('counts a request against the channel from its answer: a slow answer never lets the next window open early', () => {
+    // Discord's hidden channel limit counts accepted messages (contract §3); acceptance falls between leaving and answering.
+    const l = new RateLimiter('1', { ...cfg, channelLimit: 2, channelWindowMs: 1000 }, new SharedLimits())
+    l.acquire(0)
+    l.update(300, {}) // answered 300 ms later: Discord may have counted it at 299
+    l.acquire(310)
+    l.update(320, {})
+    expect(l.waitTime(1001)).toEqual({ ms: 299, scope: 'channel' })
+    expect(l.waitTime(1300).ms).toBe(0)
   })
 
   it('counts requests made before the channel was known against that channel', () => {

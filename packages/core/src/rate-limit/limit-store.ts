@@ -50,6 +50,8 @@ export interface LimitStore {
    * the request reserved at `reservedAt` leaves only now, so the windows count it from now.
    */
   acquire: (webhookId: string, channelKey: string, cfg: LimitConfig, now: number, reservedAt?: number) => void
+  /** Discord answered the request that left at `leftAt`: the channel's hidden limit counts accepted messages, so its window counts the request from now (contract §3). */
+  answered: (channelKey: string, leftAt: number, now: number) => void
   /** A response to a request sent at `sentAt` arrived with these headers; requests sent after `sentAt` are still on their way, so Remaining is reduced by them. */
   update: (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number) => void
   /** `fromKey` turned out to be channel `toKey`: its requests, and every sender still using it, count there. */

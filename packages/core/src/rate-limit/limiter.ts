@@ -15,6 +15,8 @@ export class RateLimiter {
   /** A permit `reserve()` obtained and the request has not yet spent. */
   #held = false
   #sentAt = 0
+  /** When the last request left (the channel window's stamp for it). */
+  #leftAt = 0
 
   constructor (webhookId: string, cfg: LimitConfig, store: LimitStore) {
     this.webhookId = webhookId
@@ -49,11 +51,15 @@ export class RateLimiter {
     const reservedAt = this.#held ? this.#sentAt : undefined
     this.#held = false
     if (reservedAt === undefined) this.#sentAt = now
+    this.#leftAt = now
     this.#store.acquire(this.webhookId, this.#channelKey, this.#cfg, now, reservedAt)
   }
 
-  /** Updates the bucket from the headers of the response to the last request; absent headers change nothing. */
-  update (now: number, h: BucketHeaders): void { this.#store.update(this.webhookId, this.#sentAt, h, this.#cfg, now) }
+  /** The last request was answered: its channel stamp moves to now, and the headers (if any) update the bucket. */
+  update (now: number, h: BucketHeaders): void {
+    this.#store.answered(this.#channelKey, this.#leftAt, now)
+    this.#store.update(this.webhookId, this.#sentAt, h, this.#cfg, now)
+  }
 
   /** A 2xx told us the channel: from now on the channel-wide limit is keyed by it. */
   learnChannel (now: number, channelId: string): void {

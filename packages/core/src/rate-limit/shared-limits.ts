@@ -58,6 +58,11 @@ export class SharedLimits implements LimitStore {
     })
   }
 
+  answered (channelKey: string, leftAt: number, now: number): void {
+    // Discord saw the request somewhere between leaving and answering: counting it from the answer never undercounts.
+    if (now !== leftAt) this.#locked((t) => t.restamp(t.slot(`c:${channelKey}`, now), leftAt, now))
+  }
+
   update (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number): void {
     if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
     const { limit, remaining, resetAtMs } = h

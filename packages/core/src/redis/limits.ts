@@ -68,6 +68,9 @@ export class RedisLimits implements LimitStore {
     if (reservedAt !== undefined && member !== undefined && now !== reservedAt) this.#fire('restamp', webhookId, [REDIS_PREFIX, member])
   }
 
+  // Redis's UPDATE counts the request from its answer in the fleet's channel window.
+  answered (channelKey: string, leftAt: number, now: number): void { this.#local.answered(channelKey, leftAt, now) }
+
   update (webhookId: string, sentAt: number, h: BucketHeaders, cfg: LimitConfig, now: number): void {
     this.#local.update(webhookId, sentAt, h, cfg, now)
     if (h.limit === undefined || h.remaining === undefined || h.resetAtMs === undefined) return
