@@ -21,7 +21,7 @@ export type GateEntry =
 /** What a gate hands over when delivery moves to another thread (process exit). */
 export interface GateState { instance: string, entries: GateEntry[], folded: Array<[string, number]> }
 
-export interface GateOptions {
+interface GateOptions {
   store: StormStore
   /** One decision, in the order the entries came. */
   apply: (entry: GateEntry, decision: StormDecision) => void

@@ -29,7 +29,7 @@ import { FleetGate, fleetWindow, type GateEntry, type GateState } from './gate.j
 import { Ledger, readCounters, SLOT, type DeliveryContext } from './ledger.js'
 import { asItem, BoundedQueue, dropNotice, type Item } from './queue.js'
 
-export interface PipelineOptions extends DeliveryContext {
+interface PipelineOptions extends DeliveryContext {
   /** Told when nothing is pending any more (the owner stops seeing the process's end for it). */
   idle?: () => void
   /** What another thread's pipeline handed over (process exit). */

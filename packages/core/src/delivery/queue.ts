@@ -22,7 +22,7 @@ export function asItem (record: PlainRecord, repeats = 0): Item { return { sever
 export function weight (item: Item): number { return item.notice === true ? 0 : item.repeats > 0 ? item.repeats : 1 }
 
 /** Records shed, by severity, since `since` (epoch ms of the first drop). */
-export interface DropSummary { count: number, bySeverity: Partial<Record<Severity, number>>, since: number }
+interface DropSummary { count: number, bySeverity: Partial<Record<Severity, number>>, since: number }
 
 export class BoundedQueue {
   readonly capacity: number

@@ -48,7 +48,7 @@ export type FromWorker =
 
 export const EMPTY_RATE_LIMITS: RateLimitInfo = { globalRateLimit: { active: false, resetTime: 0, waitTime: 0 }, buckets: {} }
 
-export interface WorkerDeliveryOptions {
+interface WorkerDeliveryOptions {
   options: ResolvedOptions
   counters: Int32Array
   /** The caller's own `log` option, when given: the worker's lines are sent there. */

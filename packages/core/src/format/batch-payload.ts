@@ -19,13 +19,13 @@ const MIN_STRICT_BUDGET = 200
 const BLANK_CONTENT = '(empty message)'
 
 /** A batch's request body (JSON part) and the files sent with it (multipart; empty for none). */
-export interface BuiltPayload {
+interface BuiltPayload {
   payload: WebhookPayload
   files: MessageFile[]
 }
 
 /** The options a payload is built from. */
-export type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'mentions' | 'username' | 'avatarUrl' | 'threadName'>
+type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'mentions' | 'username' | 'avatarUrl' | 'threadName'>
 
 /** Each embed's share (characters) of a message's 6000 when `embeds` share it (contract §2): ten always fit one request, one alone gets all. */
 export function embedBudget (embeds: number): number {

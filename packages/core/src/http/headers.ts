@@ -8,9 +8,9 @@ import { HEADERS } from '../limits.js'
 /** Response headers, names lower-cased (as the sender returns them). */
 export type HeaderMap = Readonly<Record<string, string>>
 
-export type RateLimitScopeHeader = 'user' | 'global' | 'shared'
+type RateLimitScopeHeader = 'user' | 'global' | 'shared'
 
-export interface RateLimitHeaders {
+interface RateLimitHeaders {
   /** X-RateLimit-Limit: requests allowed in the bucket's window. */
   limit?: number
   /** X-RateLimit-Remaining: requests left in the current window. */

@@ -4,7 +4,7 @@ import { redactLoose } from './webhook-url.js'
 
 /** Pure: one HTTP answer (classifyResponse) or failure to get one (classifyFailure) → what the pipeline does next (contract §4; 429 scopes: §3). */
 
-export type RateLimitVerdictScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
+type RateLimitVerdictScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
 
 export type Verdict =
   | { kind: 'ok', channelId?: string }
@@ -23,7 +23,7 @@ export interface SendFailure {
   durationMs: number
 }
 
-export interface ResponseInput {
+interface ResponseInput {
   status: number
   headers: HeaderMap
   /** A JSON object when Discord sent one (the sender parses application/json only), else ignored. */

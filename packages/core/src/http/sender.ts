@@ -22,7 +22,7 @@ export type SendOutcome =
   }
   | { ok: false, failure: SendFailure }
 
-export interface WebhookSenderOptions {
+interface WebhookSenderOptions {
   /** Sends through this dispatcher (MockAgent in tests, ProxyAgent behind a proxy). It is not closed by close(). */
   dispatcher?: Dispatcher
   /** Per-attempt limit for connecting, sending and reading the whole answer. */

@@ -15,7 +15,7 @@ const NAMEABLE_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'ws:', 'wss:', 'fil
 const EXPECTED = 'expected https://discord.com/api/webhooks/<id>/<token>'
 const HOW_TO = 'Copy it again from Server Settings → Integrations → Webhooks → Copy Webhook URL.'
 
-export interface ParseWebhookUrlOptions {
+interface ParseWebhookUrlOptions {
   /** Send to this origin instead of https://discord.com (the emulator, a proxy): any host in the URL is accepted and replaced. */
   apiOrigin?: string
   /** Overrides `?thread_id=` from the URL. */

@@ -18,10 +18,10 @@ import type { LogLevel, NotifierOptions, ResolvedOptions } from '../types.js'
 import { resolveOptions } from './resolve.js'
 import { DEFAULTS } from './table.js'
 
-export const ENV_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL'
-export const ENV_ENABLED = 'DISCORD_NOTIFICATIONS_ENABLED'
-export const ENV_LOG_LEVEL = 'DISCORD_NOTIFICATIONS_LOG_LEVEL'
-export const ENV_REDIS_URL = 'DISCORD_NOTIFICATIONS_REDIS_URL'
+const ENV_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL'
+const ENV_ENABLED = 'DISCORD_NOTIFICATIONS_ENABLED'
+const ENV_LOG_LEVEL = 'DISCORD_NOTIFICATIONS_LOG_LEVEL'
+const ENV_REDIS_URL = 'DISCORD_NOTIFICATIONS_REDIS_URL'
 
 const SWITCH: Readonly<Record<string, boolean>> = Object.freeze({ true: true, 1: true, yes: true, on: true, false: false, 0: false, no: false, off: false })
 const LOG_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = Object.freeze({

@@ -41,10 +41,10 @@ export interface StormWindow {
 }
 
 /** Open windows kept at most by a notifier. */
-export const MAX_WINDOWS = 10_000
+const MAX_WINDOWS = 10_000
 
 /** An open window as a repeat finds and counts it: one object, so a repeat touches little memory. */
-export interface OpenWindow {
+interface OpenWindow {
   readonly fingerprint: Fingerprint
   /** The window as its first record describes it (its counts are filled in when it ends). */
   readonly window: StormWindow
