@@ -9,6 +9,7 @@
 //   4. peak RSS and exact books for 100 000 records into a queue of 1000 (bench/memory.mjs, in a
 //      child process with --expose-gc for a clean baseline)
 //   5. idle latency from the log call to the emulator (bench/latency.mjs)
+//   8. caller cost of logger.error() with deadLetterFile set and the queue full (bench/dead-letter.mjs)
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -21,7 +22,7 @@ const run = promisify(execFile)
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 const CHILD_TIMEOUT_MS = 5 * 60_000
 const BURST = { records: 1000, scale: 0.05 }
-const TARGETS = { pino: 1.10, winston: 1.25, perRequest: 9.5, rssMB: 64 }
+const TARGETS = { pino: 1.10, winston: 1.25, perRequest: 9.5, rssMB: 64, deadLetter: 1.2 }
 
 const summary = []
 const check = (figure, measured, target, met) => summary.push({ figure, measured, target, met: met ? 'yes' : 'NO' })
@@ -57,6 +58,14 @@ const section = (title, rows) => {
   ])
   check('pino: ours / pino/file per call', +p.ratio.toFixed(2), `≤ ${TARGETS.pino}`, p.ratio <= TARGETS.pino)
   for (const w of winston) check(`winston (${w.workload}, ${w.mode}): ours / no-op per call`, w.ratio, `≤ ${TARGETS.winston}`, w.ratio <= TARGETS.winston)
+}
+
+// 8. Shedding into the dead-letter file costs the caller only the count.
+{
+  const { stdout } = await run(process.execPath, [here('./dead-letter.mjs'), '--json'], { timeout: CHILD_TIMEOUT_MS })
+  const d = JSON.parse(stdout.trim().split('\n').at(-1))
+  section('8. logger.error(new Error(…)) into a full queue of 100, with and without deadLetterFile, median ns/call', [d])
+  check('dead letters: with / without deadLetterFile per call', d.ratio, `≤ ${TARGETS.deadLetter}`, d.ratio <= TARGETS.deadLetter)
 }
 
 // 2. Bursts against Discord's limits, time-scaled.
