@@ -84,7 +84,7 @@ function ask (message, answer) {
 await ask({ type: 'start', options: { ...target.notifierOptions, username: 'billing · pino', logLevel: 'error' } }, 'ready')
 
 // ── the steps ───────────────────────────────────────────────────────────────────────────────────
-const header = `  ${'step'.padEnd(40)} ${'logged'.padStart(6)} ${'received'.padStart(8)} ${'embeds'.padStart(6)} ${'requests'.padStart(8)} ${'429s'.padStart(5)} ${'elapsed'.padStart(7)}`
+const header = `  ${'step'.padEnd(40)} ${'logged'.padStart(6)} ${'messages'.padStart(8)} ${'embeds'.padStart(6)} ${'requests'.padStart(8)} ${'429s'.padStart(5)} ${'elapsed'.padStart(7)}`
 console.log(header)
 const names = Object.keys(STEPS)
 let logged = 0
