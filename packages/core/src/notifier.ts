@@ -57,7 +57,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
     this.#runTime = runClock(o.clock)
     if (!o.enabled || o.target === undefined) return
-    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint))
+    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint), { describeAll: this.#fleet })
     const emit = this.#emit
     const idle = (): void => this.#untrackIfIdle()
     this.#delivery = o.thread
@@ -108,7 +108,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
       if (evicted !== undefined) this.#ended([evicted])
       this.#arm(now)
       this.#track()
-      delivery.deliver(copy, this.#fleet ? window : undefined)
+      delivery.deliver(copy, window)
       return true
     } catch (err) {
       this.#log.errorOnce('send', `could not queue a record: ${String(err)}`)
@@ -279,7 +279,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
 
   /** Windows that ended: the delivery sends their summaries (or tells the fleet). */
   #ended (windows: readonly StormWindow[]): void {
-    for (const w of windows) if (w.repeats > 0 || this.#fleet) this.#delivery?.windowEnded(w)
+    for (const w of windows) this.#delivery?.windowEnded(w)
   }
 
   #endWindows (): void {

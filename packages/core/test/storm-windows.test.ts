@@ -9,7 +9,7 @@ const WINDOW = 60_000
 const rec = (message: string, extra: Partial<LogRecord> = {}): LogRecord => ({ severity: 'error', message, time: 0, ...extra })
 
 const PARTS = partsOf(['severity', 'message', 'errorType'])
-const windows = (max?: number): StormWindows => new StormWindows(WINDOW, PARTS, max)
+const windows = (max?: number): StormWindows => new StormWindows(WINDOW, PARTS, { maxWindows: max })
 
 /** A call as the notifier makes it: end what is due, then fold a repeat or open a window for a first. */
 function offer (w: StormWindows, record: LogRecord, now: number, ended: StormWindow[] = []): boolean {
@@ -59,12 +59,15 @@ describe('StormWindows', () => {
     expect(w.owed).toBe(false)
   })
 
-  it('ends a window without repeats too: nothing is owed for it', () => {
+  it('ends a window without repeats too: nothing is owed for it, and only the fleet is told of it', () => {
     const w = windows()
     offer(w, rec('k'), 0)
     expect(w.owed).toBe(false)
-    expect(w.expire(WINDOW).map((x) => x.repeats)).toEqual([0])
+    expect(w.expire(WINDOW)).toEqual([])
     expect(w.size).toBe(0)
+    const fleet = new StormWindows(WINDOW, PARTS, { describeAll: true })
+    expect(fleet.open(fingerprintOf(PARTS, 'error', undefined, 'k', undefined), rec('k'), 0).window).toMatchObject({ title: 'k', repeats: 0 })
+    expect(fleet.expire(WINDOW).map((x) => x.repeats)).toEqual([0])
   })
 
   it('opens a new window, sent at once, for the first record after the old one ended', () => {
@@ -101,6 +104,19 @@ describe('StormWindows', () => {
     expect(w.nextEnd).toBe(2 + WINDOW)
   })
 
+  it('keeps finding and ending windows in order as the bounded table turns over many times', () => {
+    const w = windows(3)
+    const ended: StormWindow[] = []
+    for (let i = 0; i < 50; i++) {
+      expect(offer(w, rec(`job ${['a', 'b', 'c', 'd'][i % 4]} ${i}`), i, ended)).toBe(true)
+      // A repeat of the newest is found; the table never holds more than its bound.
+      expect(offer(w, rec(`job ${['a', 'b', 'c', 'd'][i % 4]} ${i + 1000}`), i, ended)).toBe(false)
+      expect(w.size).toBeLessThanOrEqual(3)
+    }
+    expect(ended.map((x) => x.firstSeen)).toEqual(Array.from({ length: 47 }, (_, i) => i))
+    expect(w.endAll(100).map((x) => x.firstSeen)).toEqual([47, 48, 49])
+  })
+
   it('says when the oldest window ends, for the timer', () => {
     const w = windows()
     expect(w.nextEnd).toBe(Infinity)
@@ -111,6 +127,7 @@ describe('StormWindows', () => {
 
   it('keeps only short copies of huge records', () => {
     const w = windows()
+    offer(w, rec('y'.repeat(1_000_000)), 0)
     offer(w, rec('y'.repeat(1_000_000)), 0)
     const [x] = w.endAll(1)
     expect(x!.title.length).toBeLessThanOrEqual(300)

@@ -62,20 +62,20 @@ export class Ledger {
   drop (reason: DropReason, items: readonly Item[], detail?: string, now = Date.now()): void {
     let count = 0
     let repeats = 0
-    const kept: Item[] = []
+    const kept: Item[] | undefined = this.#p.wants('dropped') ? [] : undefined
     for (const item of items) {
       const n = weight(item)
       if (n === 0) continue
       count += n
       if (item.repeats > 0) repeats += n
-      kept.push(item)
+      kept?.push(item)
       if (this.#file !== undefined && this.#letters.push({ time: now, reason, detail, record: item.record, n }) >= LETTER_BATCH) this.#handOn()
     }
     if (count === 0) return
     this.c[SLOT.dropped + DROP_REASONS.indexOf(reason)]! += count
     this.c[SLOT.lostRepeats]! += repeats
     if (this.#file !== undefined) this.#scheduled ??= setImmediate(() => this.#handOn())
-    if (this.#p.wants('dropped')) {
+    if (kept !== undefined) {
       const event: DroppedEvent = { reason, count, records: kept.map((i) => i.record), ...(detail === undefined ? {} : { detail }) }
       if (repeats > 0) event.repeats = repeats
       this.#p.emit('dropped', event)

@@ -55,9 +55,16 @@ export function renderFields (record: LogRecord, options: Required<RenderOptions
 
 /** `password` redacts that key at any depth; `user.credentials.pin` exactly that path (segments lower-cased). */
 function splitRedactKeys (all: readonly unknown[]): { keys: string[], paths: string[][] } {
-  const strings = all.filter((k) => typeof k === 'string')
-  return { keys: strings.filter((k) => !k.includes('.')), paths: strings.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.')) }
+  // An option's array is the same on every call: it is split once.
+  let split = splits.get(all)
+  if (split === undefined) {
+    const strings = all.filter((k) => typeof k === 'string')
+    splits.set(all, split = { keys: strings.filter((k) => !k.includes('.')), paths: strings.filter((k) => k.includes('.')).map((k) => k.toLowerCase().split('.')) })
+  }
+  return split
 }
+
+const splits = new WeakMap<readonly unknown[], { keys: string[], paths: string[][] }>()
 
 /** `fields` as plain data with every `redactKeys` entry applied (splitRedactKeys), for the dead-letter file. */
 export function redactFields (fields: Record<string, unknown>, redactKeys: readonly string[]): Record<string, unknown> {

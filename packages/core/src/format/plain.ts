@@ -63,7 +63,7 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>, redact
   const keys = ownKeys(err).filter((key) => !ERROR_OWN_SLOTS.has(key)).slice(0, MAX_ENTRIES)
   if (keys.length === 0) return out
   const extra: Record<string, unknown> = {}
-  const ctx = { redact: redacted, ancestors: new Set<object>() }
+  const ctx: PlainContext = { redact: redacted, ancestors: [] }
   for (const key of keys) {
     const got = get(err, key)
     defineData(extra, key, redacted.has(key.toLowerCase()) ? REDACTED : got.ok ? plainAt(got.value, DEFAULT_TEXT_DEPTH, ctx) : throwsMarker(got.error))
@@ -83,7 +83,8 @@ function serializedType (err: object): string {
 
 interface PlainContext {
   redact: ReadonlySet<string>
-  ancestors: Set<object>
+  /** The objects being walked, outermost first (a short path: walks are depth-bound). */
+  ancestors: object[]
 }
 
 /**
@@ -94,7 +95,7 @@ interface PlainContext {
  */
 export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, options: SafeValueOptions = {}): unknown {
   try {
-    return plainAt(value, depth, { redact: redactSet(options.redactKeys), ancestors: new Set() })
+    return plainAt(value, depth, { redact: redactSet(options.redactKeys), ancestors: [] })
   } catch (error) {
     return throwsMarker(error)
   }
@@ -115,13 +116,12 @@ function plainAt (v: unknown, depth: number, ctx: PlainContext): unknown {
 }
 
 function plainObject (o: object, depth: number, ctx: PlainContext): unknown {
-  if (ctx.ancestors.has(o)) return CIRCULAR
+  if (ctx.ancestors.includes(o)) return CIRCULAR
   if (isError(o)) return serializeError(o)
   const leaf = describeLeafObject(o, 0) ?? (depth <= 0 ? collapsed(o) : undefined)
   if (leaf !== undefined) return leaf
-  ctx.ancestors.add(o)
+  ctx.ancestors.push(o)
   try {
-    const at = (got: Got): unknown => got.ok ? plainAt(got.value, depth - 1, ctx) : throwsMarker(got.error)
     if (types.isSet(o)) {
       const result: unknown[] = []
       for (const v of o as Set<unknown>) {
@@ -133,28 +133,37 @@ function plainObject (o: object, depth: number, ctx: PlainContext): unknown {
     if (Array.isArray(o)) {
       const length = lengthOf(o)
       const result: unknown[] = []
-      for (let i = 0; i < length && i < MAX_ENTRIES; i++) result.push(at(get(o, i)))
+      for (let i = 0; i < length && i < MAX_ENTRIES; i++) result.push(plainGot(get(o, i), depth - 1, ctx))
       if (length > MAX_ENTRIES) result.push(`${ELLIPSIS}${length - MAX_ENTRIES} more`)
       return result
     }
     const result: Record<string, unknown> = {}
-    const add = (key: string, value: () => unknown): void => defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : value())
     if (types.isMap(o)) {
       let i = 0
       for (const [k, v] of o as Map<unknown, unknown>) {
         if (i++ >= MAX_ENTRIES) break
-        add(typeof k === 'string' ? k : renderValue(k, LIMITS.fieldName), () => plainAt(v, depth - 1, ctx))
+        const key = typeof k === 'string' ? k : renderValue(k, LIMITS.fieldName)
+        defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : plainAt(v, depth - 1, ctx))
       }
     } else {
-      for (const key of ownKeys(o).slice(0, MAX_ENTRIES)) add(key, () => at(get(o, key)))
+      const keys = ownKeys(o)
+      for (let i = 0; i < keys.length && i < MAX_ENTRIES; i++) {
+        const key = keys[i]!
+        defineData(result, key, ctx.redact.has(key.toLowerCase()) ? REDACTED : plainGot(get(o, key), depth - 1, ctx))
+      }
     }
     return result
   } finally {
-    ctx.ancestors.delete(o)
+    ctx.ancestors.pop()
   }
+}
+
+function plainGot (got: Got, depth: number, ctx: PlainContext): unknown {
+  return got.ok ? plainAt(got.value, depth, ctx) : throwsMarker(got.error)
 }
 
 /** Assignment would treat a `__proto__` key as the prototype; defining keeps it an ordinary key. */
 function defineData (target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }

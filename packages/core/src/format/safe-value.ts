@@ -86,9 +86,17 @@ export function errorType (err: object): string {
 }
 
 /** The string keys, lower-cased (redaction matches case-insensitively). */
-export function redactSet (keys: readonly unknown[] = []): ReadonlySet<string> {
-  return new Set(keys.filter((k) => typeof k === 'string').map((k) => k.toLowerCase()))
+export function redactSet (keys: readonly unknown[] = NO_KEYS): ReadonlySet<string> {
+  if (keys.length === 0) return NO_REDACTION
+  // An option's array is the same on every call: the set is built once for it.
+  let set = redactSets.get(keys)
+  if (set === undefined) redactSets.set(keys, set = new Set(keys.filter((k) => typeof k === 'string').map((k) => k.toLowerCase())))
+  return set
 }
+
+const NO_KEYS: readonly unknown[] = []
+const NO_REDACTION: ReadonlySet<string> = new Set()
+const redactSets = new WeakMap<readonly unknown[], ReadonlySet<string>>()
 
 /** Collects output up to a cap and ignores the rest: a 1 MB string or a 100 000-item array builds nothing larger. */
 class BoundedWriter {
@@ -110,7 +118,8 @@ class BoundedWriter {
 interface TextContext {
   out: BoundedWriter
   redact: ReadonlySet<string>
-  ancestors: Set<object>
+  /** The objects being walked, outermost first (a short path: walks are depth-bound). */
+  ancestors: object[]
 }
 
 /**
@@ -123,7 +132,7 @@ export function renderValue (value: unknown, maxChars: number = LIMITS.fieldValu
     if (typeof value === 'string') return truncate(value, maxChars)
     // Code points are never fewer than half the UTF-16 units, so this many units always suffice.
     const out = new BoundedWriter(Math.max(0, maxChars) * MAX_UNITS_PER_CODE_POINT + MAX_UNITS_PER_CODE_POINT)
-    writeValue(value, 0, { out, redact: redactSet(options.redactKeys), ancestors: new Set() })
+    writeValue(value, 0, { out, redact: redactSet(options.redactKeys), ancestors: [] })
     return truncate(out.toString(), maxChars)
   } catch (error) {
     return truncate(throwsMarker(error), maxChars)
@@ -162,17 +171,17 @@ export function collapsed (o: object): string {
 
 function writeObject (o: object, depth: number, ctx: TextContext): void {
   const { out } = ctx
-  const leaf = ctx.ancestors.has(o) ? CIRCULAR : describeLeafObject(o, depth) ?? (depth >= DEFAULT_TEXT_DEPTH ? collapsed(o) : undefined)
+  const leaf = ctx.ancestors.includes(o) ? CIRCULAR : describeLeafObject(o, depth) ?? (depth >= DEFAULT_TEXT_DEPTH ? collapsed(o) : undefined)
   if (leaf !== undefined) {
     out.push(leaf)
     return
   }
-  ctx.ancestors.add(o)
+  ctx.ancestors.push(o)
   try {
     if (types.isMap(o) || types.isSet(o)) writeCollection(o as Map<unknown, unknown> | Set<unknown>, types.isMap(o), depth, ctx)
     else writeKeyed(o, depth, ctx)
   } finally {
-    ctx.ancestors.delete(o)
+    ctx.ancestors.pop()
   }
 }
 

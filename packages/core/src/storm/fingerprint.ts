@@ -14,7 +14,7 @@ import type { FingerprintPart, LogRecord, SerializedError } from '../types.js'
 /** Only this much of a text takes part: enough to tell templates apart, bounded for 1 MB records. */
 export const MAX_TEMPLATE_CHARS = 300
 /** Templates kept; past this many the cache starts afresh (cheaper than forgetting the oldest of a Map). */
-const MAX_TEMPLATES = 10_000
+const MAX_TEMPLATES = 2000
 /** Only this much of a stack is searched for its first in-app frame. */
 const MAX_FRAME_SCAN = 8000
 const FRAME = /^\s+at /
@@ -30,7 +30,8 @@ function placeholder (match: string): string {
   return /[a-f]/i.test(match) ? '<hex>' : '<n>'
 }
 
-const templates = new Map<string, string>()
+/** Replaced when full, not cleared: a cleared Map's old tables keep their young keys alive until a full collection (storm/windows.ts). */
+let templates = new Map<string, string>()
 
 /** The text with numbers, ids, hex, UUIDs and quoted strings replaced by placeholders (first 300 characters). */
 export function normaliseTemplate (text: string): string {
@@ -39,7 +40,7 @@ export function normaliseTemplate (text: string): string {
   let template = templates.get(head)
   if (template === undefined) {
     template = head.replace(VARIABLE, placeholder)
-    if (templates.size >= MAX_TEMPLATES) templates.clear()
+    if (templates.size >= MAX_TEMPLATES) templates = new Map()
     templates.set(head, template)
   }
   return template
