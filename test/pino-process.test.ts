@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Emulator } from '@logcord/discord-emulator'
+import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import pinoDiscord from '@logcord/pino-discord'
 import { embedsOf, emulatorOptions, endTransport, startEmulator, waitForEmbeds, WAIT_MS } from './pino-helpers.js'
 import { runNode, type NodeRun } from './crash-helpers.js'
@@ -42,6 +42,24 @@ describe('pino-discord across process lifetimes', () => {
     const embeds = await waitForEmbeds(emu, COUNT)
     expect(new Set(embeds.map((e) => e.title)).size).toBe(COUNT)
   })
+
+  it('delivers all 100 errors of a script whose logger is collected while they are still being sent', async () => {
+    // Discord's real limits: 100 records are 10 messages, several seconds of sending. Only the script's top level
+    // uses the logger, so a collection during those seconds takes pino's (weakly held) stream unless the transport
+    // keeps it: pino's exit hook would then have nothing to end, and the worker would die with the records.
+    const real = await createEmulator({ timeScale: 1 })
+    try {
+      const options = { webhookUrl: real.webhookUrl(), apiOrigin: real.origin, dedup: { enabled: false } }
+      const body = 'for (let i = 0; i < 100; i++) logger.error(new Error(\'collected \' + i))\n' +
+        'let n = 0\nconst t = setInterval(() => { globalThis.gc(); if (++n === 10) clearInterval(t) }, 200)'
+      const result = await run(['--expose-gc', ...app(body)], { env: { OPTIONS: JSON.stringify(options) } })
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(new Set(embedsOf(real.messages).map((e) => e.title)).size).toBe(100)
+    } finally {
+      await real.close()
+    }
+  }, 60_000)
 
   it('delivers the fatal record of an app that calls process.exit(1) right after logging it', async () => {
     const result = await run(app('logger.fatal(new Error(\'unrecoverable: config missing\')); process.exit(1)'), { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })

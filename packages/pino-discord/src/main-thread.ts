@@ -52,12 +52,25 @@ export function discordTarget (options: PinoDiscordOptions, target: { level?: Le
 export type PinoTransportOptions = Omit<TransportSingleOptions<PinoDiscordOptions>, 'target' | 'options'>
 
 /**
+ * Streams started by discordTransport(), held until they close. pino holds a transport's stream weakly
+ * once its worker is ready: in a script whose logger is only used by its top-level code, a garbage
+ * collection takes the stream, pino's exit hook then has nothing to end, and the worker, with the records
+ * it is still delivering, dies with the process, silently. Held here, the exit drains them.
+ */
+const open = new Set<object>()
+
+/**
  * Validates `options` on this thread, then starts the transport in pino's worker:
- * `const logger = pino({ level: 'warn' }, discordTransport({ webhookUrl }))`.
+ * `const logger = pino({ level: 'warn' }, discordTransport({ webhookUrl }))`. The stream is kept until it
+ * closes (`stream.end()`, or the process exit), so the records it holds reach Discord even when nothing
+ * else references the logger.
  */
 export function discordTransport (options: PinoDiscordOptions, pinoTransportOptions: PinoTransportOptions = {}): ReturnType<typeof import('pino').transport> {
   resolvePinoOptions(options, 'worker')
   // Loaded lazily: pino is a peer dependency, and the worker side of this package never needs it.
   const pino = createRequire(import.meta.url)('pino') as typeof import('pino')
-  return pino.transport<PinoDiscordOptions>({ ...pinoTransportOptions, target: transportTarget(), options })
+  const stream = pino.transport<PinoDiscordOptions>({ ...pinoTransportOptions, target: transportTarget(), options })
+  open.add(stream)
+  stream.once('close', () => open.delete(stream))
+  return stream
 }
