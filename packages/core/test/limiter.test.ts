@@ -77,9 +77,11 @@ describe('RateLimiter', () => {
     const first = a.rateLimited(2000, 'cloudflare', undefined)
     expect(first).toBe(60_000)
     expect(b.waitTime(2000)).toEqual({ ms: 60_000, scope: 'cloudflare' })
-    // repeated blocks double the cool-down; Retry-After wins when longer
+    // repeated blocks double the cool-down; a Retry-After is honoured, longer or shorter
     expect(a.rateLimited(62_000, 'cloudflare', undefined)).toBe(120_000)
     expect(a.rateLimited(200_000, 'cloudflare', 1_000_000)).toBe(1_000_000)
+    expect(a.rateLimited(1_300_000, 'cloudflare', 3000)).toBe(3000)
+    expect(b.waitTime(1_300_000)).toEqual({ ms: 3000, scope: 'cloudflare' })
     a.succeeded()
     expect(a.rateLimited(2_000_000, 'cloudflare', undefined)).toBe(60_000)
   })

@@ -97,11 +97,11 @@ export class SharedLimits implements LimitStore {
   rateLimited (webhookId: string, channelKey: string, scope: ReactiveScope, retryAfterMs: number | undefined, cfg: LimitConfig, now: number): number {
     return this.#locked((t, f) => {
       if (scope === 'cloudflare') {
-        // The whole IP is blocked (contract §3): Retry-After when given, else a doubling cool-down.
+        // The whole IP is blocked (contract §3): Retry-After when given (a short one too), else a doubling cool-down.
         const p = t.slot(PROCESS_KEY, now)
         const backoff = Math.min(MAX_CLOUDFLARE_COOLDOWN_MS, cfg.cloudflareCooldownMs * 2 ** f[p + F.cfStrikes]!)
         f[p + F.cfStrikes]!++
-        const wait = Math.max(retryAfterMs ?? 0, backoff)
+        const wait = retryAfterMs ?? backoff
         f[p + F.cfUntil] = Math.max(f[p + F.cfUntil]!, now + wait)
         return wait
       }
