@@ -2,9 +2,15 @@
  * Replayed reports, round 2 (issue 19): what users of Discord webhooks, Winston, Pino and undici met, each
  * replayed on the built packages, in child processes that end by themselves, against the emulator.
  */
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DiscordNotifier } from '../packages/core/dist/index.js'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
-import { embedsOf, runNode } from './crash-helpers.js'
+import { embedsOf, emulatorOptions, runNode, startEmulator } from './crash-helpers.js'
+
+const { MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
+const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
 
 /** An ESM script body run with `node --input-type=module -e`; OPTIONS carries the notifier options as JSON. */
 function script (body: string): string[] {
@@ -33,4 +39,64 @@ notifier.sendErrorNotification({ service: 'billing', error: new Error('card decl
     expect(tookMs).toBeLessThan(20_000)
     expect(emu.stats().byStatus[429]).toBe(1)
   }, 60_000)
+})
+
+describe('half an emoji (a lone surrogate, as `.slice()` leaves it)', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  /** Each entry point logs one error whose text was cut through an emoji; the script ends by itself. */
+  const CUT = "const CUT = 'disk full ' + '\u{1F600}'.slice(0, 1)\n"
+  const ENTRY_POINTS: Array<[string, string]> = [
+    ['notifier', "import { DiscordNotifier } from '@logcord/core'\n" + CUT + "new DiscordNotifier(OPTIONS).sendErrorNotification({ service: 'disk', error: new Error(CUT) })"],
+    ['ThreadedNotifier', "import { ThreadedNotifier } from '@logcord/core'\n" + CUT + "new ThreadedNotifier(OPTIONS).sendErrorNotification({ service: 'disk', error: new Error(CUT) })"],
+    ['Winston', "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" + CUT + 'winston.createLogger({ transports: [new DiscordTransport(OPTIONS)] }).error(CUT)'],
+    ['Winston thread: true', "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" + CUT + 'winston.createLogger({ transports: [new DiscordTransport({ ...OPTIONS, thread: true })] }).error(CUT)'],
+    ['Pino worker', "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" + CUT + 'pino(discordTransport(OPTIONS)).error(new Error(CUT))']
+  ]
+
+  it.each(ENTRY_POINTS)('%s: delivered with U+FFFD in its place, not refused', async (_name, body) => {
+    const result = await runNode(['--input-type=module', '-e', `const OPTIONS = JSON.parse(process.env.OPTIONS)\n${body}`], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    // Before: 400 Invalid Form Body (STRING_TYPE_INVALID_UNICODE) and the alert was dropped.
+    expect(emu.stats().byStatus[400] ?? 0).toBe(0)
+    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('disk full \uFFFD')])
+  })
+
+  it('CLI: a line whose JSON escapes a lone surrogate is delivered the same way', async () => {
+    const line = '{"level":50,"time":1,"pid":1,"hostname":"h","msg":"disk full \\ud83d"}\n'
+    const result = await runNode([CLI, '--webhook-url', emu.webhookUrl()], { stdin: line })
+    expect(result.code).toBe(0)
+    expect(emu.stats().byStatus[400] ?? 0).toBe(0)
+    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('disk full \uFFFD')])
+  })
+})
+
+describe('a 400 that names one embed of a packed message', () => {
+  it('costs that record only: the other nine are sent again without it', async () => {
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    const pool = agent.get('https://discord.com')
+    const bodies: Array<{ embeds?: Array<{ title?: string }> }> = []
+    let calls = 0
+    pool.intercept({ path: /\/webhooks\//, method: 'POST' }).reply((req) => {
+      const body = JSON.parse(String(req.body)) as { embeds?: Array<{ title?: string }> }
+      bodies.push(body)
+      // The first two answers refuse the fourth embed, whatever the rendering; after that, everything is taken.
+      const json = { headers: { 'content-type': 'application/json' } }
+      if (++calls <= 2) return { statusCode: 400, data: JSON.stringify({ code: 50035, message: 'Invalid Form Body', errors: { embeds: { 3: { url: { _errors: [{ code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }] } } } } }), responseOptions: json }
+      return { statusCode: 200, data: JSON.stringify({ id: '1', channel_id: '2' }), responseOptions: json }
+    }).persist()
+    const notifier = new DiscordNotifier({ webhookUrl: `https://discord.com/api/webhooks/123456789012345678/${'t'.repeat(68)}`, dispatcher: agent, logLevel: 'silent', dedup: { enabled: false } })
+    for (let i = 0; i < 10; i++) notifier.sendDiagnostic({ level: 'error', service: 'jobs', message: `job ${'abcdefghij'[i]} failed` })
+    await notifier.close()
+    await agent.close()
+    // Before: the batch was dropped whole after its stricter resend: 0 sent, 10 rejected.
+    expect(notifier.stats()).toMatchObject({ sent: 9, dropped: 1 })
+    const last = bodies.at(-1)!.embeds!.map((e) => e.title)
+    expect(last).toHaveLength(9)
+    expect(last.some((t) => t?.includes('job d failed'))).toBe(false)
+  })
 })

@@ -33,6 +33,8 @@ export const FORM_ERROR_CODES = Object.freeze({
   flags: 'MESSAGE_FLAGS_INVALID',
   componentsV2: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
   contentType: 'CONTENT_TYPE_INVALID',
+  /** A string holding a lone UTF-16 surrogate: Discord stores UTF-8 and refuses it (users' reports; the code is this emulator's). */
+  badUnicode: 'STRING_TYPE_INVALID_UNICODE',
   /** An `attachments` entry whose id names no uploaded `files[n]` (seen in Cogmasters/concord #78). */
   attachmentNotFound: 'ATTACHMENT_NOT_FOUND'
 })
@@ -77,6 +79,7 @@ export function validateWebhookPayload (body: unknown, files = 0): ValidationRes
   const embedCount = validateEmbeds(errors, body.embeds)
   validateAllowedMentions(errors, body.allowed_mentions)
   validateFlags(errors, body.flags, content > 0, embedCount > 0)
+  findIllFormed(errors, [], body, 0)
 
   if (!errors.isEmpty) return invalidForm(errors)
 
@@ -85,6 +88,17 @@ export function validateWebhookPayload (body: unknown, files = 0): ValidationRes
     return { ok: false, code: DISCORD_CODES.emptyMessage, message: MESSAGES.emptyMessage, errors: {} }
   }
   return { ok: true }
+}
+
+/** Every string of the body that holds a lone surrogate (JSON's `\ud83d` escapes decode to one), by its path. */
+function findIllFormed (errors: FormErrors, path: Array<string | number>, value: unknown, depth: number): void {
+  if (typeof value === 'string') {
+    if (!value.isWellFormed()) errors.add(path, C.badUnicode, 'Invalid unicode: the string holds a lone surrogate')
+  } else if (depth < 8 && Array.isArray(value)) {
+    value.forEach((v, i) => findIllFormed(errors, [...path, i], v, depth + 1))
+  } else if (depth < 8 && isObject(value)) {
+    for (const [k, v] of Object.entries(value)) findIllFormed(errors, [...path, k], v, depth + 1)
+  }
 }
 
 function invalidForm (errors: FormErrors): ValidationResult {

@@ -58,6 +58,15 @@ describe('validateWebhookPayload', () => {
     expect(validateWebhookPayload({ embeds: [{ title: '🔥'.repeat(256) }] })).toEqual({ ok: true })
   })
 
+  it('refuses a string holding a lone surrogate, naming where it is', () => {
+    const half = '😀'.slice(0, 1)
+    const result = failure({ username: `bot ${half}`, embeds: [{ title: 'ok' }, { fields: [field('k', `v ${half}`)] }] })
+    expect(result.code).toBe(50035)
+    expect((result.errors as any).username._errors[0].code).toBe('STRING_TYPE_INVALID_UNICODE')
+    expect((result.errors as any).embeds['1'].fields['0'].value._errors[0].code).toBe('STRING_TYPE_INVALID_UNICODE')
+    expect(validateWebhookPayload({ content: `whole ${'😀'} \uFFFD` })).toEqual({ ok: true })
+  })
+
   it('trims leading and trailing whitespace before counting', () => {
     expect(validateWebhookPayload({ embeds: [{ title: `  ${'t'.repeat(256)}\n\t ` }] })).toEqual({ ok: true })
   })

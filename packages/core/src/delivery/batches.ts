@@ -214,14 +214,24 @@ export class Batches {
           } else batch.strict = true
           this.#renderStricter(batch)
           continue
-        case 'reject':
+        case 'reject': {
           if (verdict.stricter && !batch.strict) {
             batch.strict = true
             this.#renderStricter(batch)
             log.debug(`Discord rejected the payload (${verdict.reason}); resending once, rendered stricter`)
             continue
           }
-          return this.#drop(batch, 'rejected', verdict.reason, { kind: `http_${verdict.status}`, message: `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${capString(JSON.stringify(verdict.errors), 500)}`}`, status: verdict.status, ...code(verdict.discordCode) })
+          const problem: ProblemEvent = { kind: `http_${verdict.status}`, message: `Discord rejected a message: ${verdict.reason}${verdict.errors === undefined ? '' : ` ${capString(JSON.stringify(verdict.errors), 500)}`}`, status: verdict.status, ...code(verdict.discordCode) }
+          // Discord names the embeds it refuses (errors.embeds.<index>): those records cost only themselves, the others go again without them.
+          const refused = refusedEmbeds(batch, verdict.errors)
+          if (refused === undefined) return this.#drop(batch, 'rejected', verdict.reason, problem)
+          this.#drop({ ...batch, items: refused.filter((i) => i !== batch.notice) }, 'rejected', verdict.reason, problem)
+          batch.items = batch.items.filter((i) => !refused.includes(i))
+          if (refused.includes(batch.notice!)) batch.notice = undefined
+          if (batch.items.length === 0 && batch.notice === undefined) return
+          this.#renderStricter(batch)
+          continue
+        }
         case 'tls':
           this.#failing = { kind: 'failing', reason: `TLS failure talking to Discord (${verdict.code}): ${verdict.reason}. Not retried; check proxies and the system's CA certificates.`, since: clock.now() }
           return this.#drop(batch, 'tls', verdict.reason, { kind: 'tls', message: this.#failing.reason })
@@ -243,6 +253,19 @@ export class Batches {
   #renderStricter (batch: Batch): void {
     Object.assign(batch, this.#payloads.stricter(batch.items.map((i) => i.record), batch.notice?.record))
   }
+}
+
+/**
+ * The items whose embeds a 400's `errors` names (`{ embeds: { '3': … } }`, indices as keys), in a batch that holds
+ * others too; undefined when it names none of them, or all (then the batch as a whole was refused).
+ */
+function refusedEmbeds (batch: Batch, errors: unknown): Item[] | undefined {
+  const named = typeof errors === 'object' && errors !== null ? (errors as { embeds?: unknown }).embeds : undefined
+  if (typeof named !== 'object' || named === null) return undefined
+  // Embeds are built in this order (BatchPayload.build): the notice, then each record that has one.
+  const owners = [...(batch.notice === undefined ? [] : [batch.notice]), ...batch.items.filter((i) => i.record.content === undefined || i.record.embed !== undefined)]
+  const refused = Object.keys(named).map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < owners.length).map((i) => owners[i]!)
+  return refused.length === 0 || refused.length === owners.length ? undefined : refused
 }
 
 /** Whether Discord itself answered (any verdict but a transient or TLS failure or a Cloudflare ban): ends an outage. */

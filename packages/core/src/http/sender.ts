@@ -133,7 +133,7 @@ export class WebhookSender {
       // A missing or wrong Content-Type is answered with 50035 (§1); for a form, undici sets
       // multipart/form-data with its boundary.
       headers: multipart ? { 'user-agent': this.#userAgent } : { 'content-type': 'application/json', 'user-agent': this.#userAgent },
-      body: multipart ? multipartBody(payload, files) : JSON.stringify(payload),
+      body: multipart ? multipartBody(payload, files) : payloadJson(payload),
       signal,
       // undici's own timers, in step with ours, so a stalled socket is torn down, not just abandoned.
       headersTimeout: this.#timeoutMs,
@@ -146,13 +146,22 @@ export class WebhookSender {
 }
 
 /**
+ * The JSON of a payload with every string well-formed: a lone UTF-16 surrogate (text cut with `.slice()` through an
+ * emoji) becomes U+FFFD. Discord stores UTF-8 and refuses the whole message otherwise (400 50035, sometimes 500).
+ * Files need nothing: they are encoded as UTF-8, which replaces a lone surrogate the same way.
+ */
+export function payloadJson (payload: object): string {
+  return JSON.stringify(payload, (_key, value: unknown) => typeof value === 'string' && !value.isWellFormed() ? value.toWellFormed() : value)
+}
+
+/**
  * Execute Webhook with files (contract §1): the JSON body as the `payload_json` part, each file as
  * `files[n]` with its filename, `attachments[n]` naming it. Built anew for every attempt.
  */
 function multipartBody (payload: WebhookPayload, files: readonly MessageFile[]): FormData {
   const form = new FormData()
   const attachments = files.map((f, id) => ({ id, filename: f.name }))
-  form.append('payload_json', JSON.stringify({ ...payload, attachments }))
+  form.append('payload_json', payloadJson({ ...payload, attachments }))
   files.forEach((f, id) => form.append(`files[${id}]`, new Blob([f.content], { type: 'text/plain; charset=utf-8' }), f.name))
   return form
 }
