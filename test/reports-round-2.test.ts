@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DiscordNotifier } from '../packages/core/dist/index.js'
+import { resolvePinoOptions } from '../packages/pino-discord/dist/index.js'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
 import { embedsOf, emulatorOptions, runNode, startEmulator } from './crash-helpers.js'
 
@@ -98,5 +99,41 @@ describe('a 400 that names one embed of a packed message', () => {
     const last = bodies.at(-1)!.embeds!.map((e) => e.title)
     expect(last).toHaveLength(9)
     expect(last.some((t) => t?.includes('job d failed'))).toBe(false)
+  })
+})
+
+describe('a new user\'s first hour: options that were taken and then did nothing', () => {
+  const URL_OK = `https://discord.com/api/webhooks/123456789012345678/${'t'.repeat(68)}`
+
+  it('minSeverity and mentions.minSeverity take a logger\'s names (warn, fatal, err), as sendDiagnostic does', () => {
+    // Before: `minSeverity: 'warn'` was refused with "expected one of debug, info, warning, error, critical".
+    const n = new DiscordNotifier({ webhookUrl: URL_OK, minSeverity: 'warn', mentions: { roles: ['123456789012345678'], minSeverity: 'FATAL' } })
+    expect(n.options.minSeverity).toBe('warning')
+    expect(n.options.mentions.minSeverity).toBe('critical')
+    expect(resolvePinoOptions({ webhookUrl: URL_OK, minSeverity: 'err' }, 'worker').notifier.minSeverity).toBe('err')
+    expect(() => new DiscordNotifier({ webhookUrl: URL_OK, minSeverity: 'warnign' })).toThrow(/Invalid option `minSeverity`: expected one of debug, info, warning, error, critical \(or a logger's name for one/)
+  })
+
+  it('render.titleTemplate with a placeholder it does not know is refused, naming the known ones', () => {
+    // Before: '{emoji} {msg}' was taken, and every title lost its message.
+    expect(() => new DiscordNotifier({ webhookUrl: URL_OK, render: { titleTemplate: '{emoji} {msg}' } })).toThrow(/Invalid option `render.titleTemplate`: expected a template whose placeholders are \{emoji\}, \{label\}, \{level\}, \{service\}, \{message\}.*\{msg\} is not one of them/)
+    expect(new DiscordNotifier({ webhookUrl: URL_OK, render: { titleTemplate: '[{label}] {service}: {message}' } }).options.render.titleTemplate).toBe('[{label}] {service}: {message}')
+  })
+
+  it('Winston: a transport level the logger does not have is said once on stderr, with the logger\'s levels', async () => {
+    const emu = await startEmulator()
+    try {
+      const body = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
+        "const logger = winston.createLogger({ transports: [new DiscordTransport({ ...JSON.parse(process.env.OPTIONS), level: 'warning' })] })\n" +
+        "logger.error('one'); logger.error('two')"
+      const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })
+      expect(result.code).toBe(0)
+      // Before: nothing delivered and nothing said.
+      expect(result.stderr.match(/Invalid option `level`/g)).toHaveLength(1)
+      expect(result.stderr).toContain("expected one of this logger's levels (error, warn, info, http, verbose, debug, silly), received \"warning\"")
+      expect(result.stderr).toContain("Did you mean 'warn'?")
+    } finally {
+      await emu.close()
+    }
   })
 })

@@ -1,6 +1,7 @@
 /** `@logcord/core/internal`: what the logcord packages (transports, CLIs) share. NOT public API: it may change in any release. */
 export * from './index.js'
 export { loggedTime } from './format/time.js'
+export { knownSeverity } from './levels.js'
 export { renderValue } from './format/safe-value.js'
 export { parseWebhookUrl, redactLoose } from './http/webhook-url.js'
 export { userAgent } from './http/sender.js'

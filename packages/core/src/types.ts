@@ -228,7 +228,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export const FINGERPRINT_PARTS = ['severity', 'message', 'errorType', 'topFrame'] as const
 export type FingerprintPart = (typeof FINGERPRINT_PARTS)[number]
 
-export interface MentionOptions { roles?: string[], users?: string[], minSeverity?: Severity }
+/** A severity, or a logger's name for one (any case: `warn`, `fatal`, `err`, `crit`, …), as the options take it. */
+export type SeverityName = Severity | 'warn' | 'fatal' | 'err' | 'crit' | (string & {})
+
+export interface MentionOptions { roles?: string[], users?: string[], minSeverity?: SeverityName }
 
 export interface RenderOptions { includeFields?: string[], excludeFields?: string[], redactKeys?: string[], titleTemplate?: string, maxStackLines?: number }
 
@@ -257,7 +260,7 @@ export interface NotifierOptions {
   threadId?: string
   threadName?: string
   mentions?: MentionOptions
-  minSeverity?: Severity
+  minSeverity?: SeverityName
   queueCapacity?: number
   timeoutMs?: number
   retryDelays?: number[]
@@ -280,9 +283,9 @@ export interface NotifierOptions {
 }
 
 /** The options resolved once, at construction: every default applied, every value checked. */
-export type ResolvedOptions = { target: WebhookTarget | undefined }
+export type ResolvedOptions = { target: WebhookTarget | undefined, minSeverity: Severity, mentions: Required<MentionOptions> & { minSeverity: Severity } }
   & { [K in UnsetByDefault]: NotifierOptions[K] }
-  & { [K in Grouped]: Required<NonNullable<NotifierOptions[K]>> }
-  & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'webhookUrl' | 'apiOrigin' | 'threadId'>>
+  & { [K in Exclude<Grouped, 'mentions'>]: Required<NonNullable<NotifierOptions[K]>> }
+  & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'webhookUrl' | 'apiOrigin' | 'threadId' | 'minSeverity'>>
 type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup'
 type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'deadLetterFile' | 'dispatcher' | 'redisUrl'

@@ -13,7 +13,8 @@
  *
  *   logger.end() ──► _final ──► notifier.close(deadline) ──► 'finish'
  */
-import type { Clock, DiscordNotifier, LogRecord, ProblemEvent, Severity } from '@logcord/core'
+import { InvalidOptionError, type Clock, type DiscordNotifier, type LogRecord, type ProblemEvent, type Severity } from '@logcord/core'
+import { knownSeverity } from '@logcord/core/internal'
 import TransportStream from 'winston-transport'
 import { resolveTransportOptions, type DiscordMessage, type DiscordTransportOptions, type Formatter, type TransportNotifier } from './options.js'
 import { isProcessFatal, levelOf, serviceText, severityOf, toRecord, type WinstonInfo } from './to-record.js'
@@ -76,6 +77,20 @@ export class DiscordTransport extends TransportStream {
     this.#formatter = resolved.formatter
     this.#clock = this.notifier.options?.clock ?? Date
     this.#unsubscribe = this.#forwardEvents()
+    // winston-transport takes the logger's levels on 'pipe' (its listener runs first); a `level` they lack lets nothing through.
+    this.once('pipe', () => this.#checkLevel())
+  }
+
+  /** Says once on stderr when `level` is not one of the logger's levels: winston would hand this transport nothing. */
+  #checkLevel (): void {
+    const { level, levels } = this as { level?: unknown, levels?: Record<string, number> }
+    if (typeof level !== 'string' || levels === undefined || Object.hasOwn(levels, level)) return
+    const names = Object.keys(levels)
+    const severity = knownSeverity(level)
+    const like = names.find((n) => n.toLowerCase() === level.toLowerCase()) ?? names.find((n) => severity !== undefined && knownSeverity(n) === severity)
+    const options = this.notifier.options
+    if (options === undefined || options.logLevel === 'silent') return
+    options.log(`logcord winston-discord: ${new InvalidOptionError('level', `one of this logger's levels (${names.join(', ')})`, level, `Winston hands a transport nothing at a level it does not have.${like === undefined ? '' : ` Did you mean '${like}'?`}`).message}`)
   }
 
   /**

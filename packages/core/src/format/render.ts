@@ -92,6 +92,8 @@ export function renderRecord (record: LogRecord, options: RenderRecordOptions): 
   }
 }
 
+/** The placeholders `render.titleTemplate` may hold. */
+export const TITLE_PLACEHOLDERS = ['emoji', 'label', 'level', 'service', 'message'] as const
 const PLACEHOLDER = /\{(emoji|label|level|service|message)\}/g
 
 /** Everything that does not depend on the layout, computed once. */

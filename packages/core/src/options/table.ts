@@ -5,8 +5,8 @@
  * depend on each other (the webhook URL and its origin, a thread's id and name) are checked in resolve.ts.
  */
 import { InvalidOptionError } from '../errors.js'
-import { RENDER_DEFAULTS } from '../format/render.js'
-import { isSeverity, SEVERITIES } from '../levels.js'
+import { RENDER_DEFAULTS, TITLE_PLACEHOLDERS } from '../format/render.js'
+import { knownSeverity, SEVERITIES } from '../levels.js'
 import { LIMITS } from '../limits.js'
 import { RING_CAPACITY } from '../rate-limit/limit-table.js'
 import { FINGERPRINT_PARTS, type ResolvedOptions } from '../types.js'
@@ -50,9 +50,17 @@ const num = (min: number, max = Infinity, hint?: string) => (v: unknown, key: st
   }
   return v
 }
+/** A severity, or a logger's name for one in any case (`warn`, `fatal`, `crit`, … as sendDiagnostic takes them): the severity it maps to. */
 const severity = (v: unknown, key: string): string => {
-  if (!isSeverity(v)) throw new InvalidOptionError(key, `one of ${SEVERITIES.join(', ')}`, v)
-  return v
+  const known = typeof v === 'string' ? knownSeverity(v) : undefined
+  if (known === undefined) throw new InvalidOptionError(key, `one of ${SEVERITIES.join(', ')} (or a logger's name for one: warn, fatal, err, …)`, v)
+  return known
+}
+/** A title template: text with `{emoji}`, `{label}`, `{level}`, `{service}` and `{message}` only. */
+const titleTemplate = (v: unknown, key: string): string => {
+  const unknown = [...string(v, key).matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).find((name) => !(TITLE_PLACEHOLDERS as readonly string[]).includes(name))
+  if (unknown !== undefined) throw new InvalidOptionError(key, `a template whose placeholders are ${TITLE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`, v, `{${unknown}} is not one of them.`)
+  return v as string
 }
 const ids = (v: unknown, key: string): string[] => {
   const list = strings(v, key)
@@ -114,8 +122,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'threadName', default: undefined, check: threadName, doc: 'Forum and media channels: create a thread with this name (1-100 characters). Not with `threadId`.' },
   { key: 'mentions.roles', default: [], shown: 'none', check: ids, doc: 'Role ids to ping (17-20 digit strings, at most 100). Nothing pings otherwise: every request carries `allowed_mentions: { parse: [] }` (contract §6).' },
   { key: 'mentions.users', default: [], shown: 'none', check: ids, doc: 'User ids to ping.' },
-  { key: 'mentions.minSeverity', default: 'error', check: severity, doc: 'Pings only for records at or above this severity.' },
-  { key: 'minSeverity', default: 'debug', check: severity, doc: 'Records below it are ignored.' },
+  { key: 'mentions.minSeverity', default: 'error', check: severity, doc: 'Pings only for records at or above this severity (a logger\'s name for one, such as `warn`, is taken too).' },
+  { key: 'minSeverity', default: 'debug', check: severity, doc: 'Records below it are ignored. A logger\'s name for a severity (`warn`, `fatal`, `err`, any case) is taken too.' },
   { key: 'queueCapacity', default: 2000, check: int(1), doc: 'Records held while limits apply. Overflow sheds the least severe, oldest first, counted and dead-lettered.' },
   { key: 'timeoutMs', default: 10_000, check: int(1), doc: 'Per-attempt request timeout (ms).' },
   {
@@ -135,7 +143,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'deadLetterFile', default: undefined, shown: 'off', check: string, doc: 'Every record that cannot be delivered is appended here as a JSON line `{ id, time, reason, webhookId, detail?, record }` (redacted, never the token), written in batches after the logging call.' },
   { key: 'logLevel', default: 'warn', shown: '`DISCORD_NOTIFICATIONS_LOG_LEVEL`, else `\'warn\'`', check: (v, k) => { if (!(LOG_LEVELS as readonly unknown[]).includes(v)) throw new InvalidOptionError(k, `one of ${LOG_LEVELS.join(', ')}`, v); return v }, doc: 'The library\'s own stderr lines: `debug` shows every retry and wait, `silent` nothing.' },
   { key: 'log', default: undefined, shown: 'stderr', check: fn('(line: string) => void'), doc: 'Where those lines go.' },
-  { key: 'render.titleTemplate', default: RENDER_DEFAULTS.titleTemplate, check: string, doc: 'Placeholders `{emoji}`, `{label}`, `{level}`, `{service}`, `{message}`.' },
+  { key: 'render.titleTemplate', default: RENDER_DEFAULTS.titleTemplate, check: titleTemplate, doc: 'Placeholders `{emoji}`, `{label}`, `{level}`, `{service}`, `{message}`.' },
   { key: 'render.includeFields', default: RENDER_DEFAULTS.includeFields, check: strings, doc: 'When not empty, only these context keys become embed fields, in this order.' },
   { key: 'render.excludeFields', default: RENDER_DEFAULTS.excludeFields, check: strings, doc: 'Context keys never shown.' },
   { key: 'render.redactKeys', default: RENDER_DEFAULTS.redactKeys, shown: '`password`, `secret`, `token`, `authorization`, `cookie`, `apiKey`, …', check: strings, doc: 'Values under these keys (any depth, any case) show as `[redacted]`, in embeds, files and dead letters; an entry with dots (`user.credentials.pin`) redacts exactly that path.' },
