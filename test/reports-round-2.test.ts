@@ -137,3 +137,33 @@ describe('a new user\'s first hour: options that were taken and then did nothing
     }
   })
 })
+
+describe('logcord, the command', () => {
+  const LOGCORD = fileURLToPath(new URL('../packages/core/dist/cli.js', import.meta.url))
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  it('`test` with DISCORD_NOTIFICATIONS_ENABLED=false names the variable instead of printing nine "not queued"', async () => {
+    const result = await runNode([LOGCORD, 'test'], { env: { DISCORD_WEBHOOK_URL: emu.webhookUrl(), DISCORD_NOTIFICATIONS_ENABLED: 'false' } })
+    expect(result.code).toBe(2)
+    expect(result.stdout).not.toContain('not queued')
+    expect(result.stderr).toContain('DISCORD_NOTIFICATIONS_ENABLED=false turns notifications off, so test would send nothing')
+    expect(emu.messages).toHaveLength(0)
+  })
+
+  it('a mistyped command is named as one, whatever the webhook', async () => {
+    const result = await runNode([LOGCORD, 'tset'], { env: { DISCORD_WEBHOOK_URL: '' } })
+    expect(result.code).toBe(2)
+    // Before: "no webhook: pass --webhook-url or set DISCORD_WEBHOOK_URL".
+    expect(result.stderr).toMatch(/^logcord: unknown command tset: expected test or replay; did you mean test\?/)
+  })
+
+  it('a 5xx is said once: "Discord answered 503 Service Unavailable", not "503 503: Service Unavailable"', async () => {
+    // Discord's JSON 5xx body says its status again: { message: '503: Service Unavailable', code: 0 }.
+    emu.setFaults({ outage: { forMs: 200, mode: 'unavailable' } })
+    const result = await runNode([LOGCORD, 'test', '--webhook-url', emu.webhookUrl()], {})
+    expect(result.stdout).toContain('retry 1 after Discord answered 503 Service Unavailable (code 0)')
+    expect(result.stdout).not.toContain('503 503')
+  })
+})

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runCheck } from './check.js'
 import { redactLoose } from './http/webhook-url.js'
+import { enabledFromEnv } from './options/env.js'
 import { resolveOptions, suggest } from './options/resolve.js'
 import type { NotifierOptions } from './types.js'
 import { replayDeadLetters } from './replay.js'
@@ -52,6 +53,15 @@ async function main (argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n')
     return values.help || command === 'help' ? EXIT_OK : EXIT_USAGE
   }
+  // The command first: `logcord tset` is a typo, whatever the webhook.
+  if (command !== 'test' && command !== 'replay') {
+    const closest = suggest(command, ['test', 'replay'])
+    return usage(/^[a-z][a-z-]{0,19}$/.test(command) ? `unknown command ${command}: expected test or replay${closest === undefined ? '' : `; did you mean ${closest}?`}` : 'unknown command: expected test or replay')
+  }
+  if (enabledFromEnv(process.env) === false) {
+    process.stderr.write(`logcord: DISCORD_NOTIFICATIONS_ENABLED=${process.env.DISCORD_NOTIFICATIONS_ENABLED} turns notifications off, so ${command} would send nothing. Unset it (or set it to true) for this command.\n`)
+    return EXIT_USAGE
+  }
   const webhookUrl = values['webhook-url'] ?? process.env.DISCORD_WEBHOOK_URL
   if (webhookUrl === undefined || webhookUrl.trim() === '') {
     process.stderr.write('logcord: no webhook: pass --webhook-url or set DISCORD_WEBHOOK_URL.\n')
@@ -88,9 +98,8 @@ async function main (argv: string[]): Promise<number> {
       if (r.stopped !== undefined) process.stdout.write(`stopped early: ${r.stopped}\n`)
       return r.left === 0 && r.rejected === 0 ? EXIT_OK : EXIT_FAILED
     }
-    default:
-      return usage(/^[a-z][a-z-]{0,19}$/.test(command) ? `unknown command ${command}: expected test or replay` : 'unknown command: expected test or replay')
   }
+  return EXIT_USAGE
 }
 
 /** parseArgs' complaint in our words, naming the closest flag; Node's own may quote what followed the flag (a webhook URL). */

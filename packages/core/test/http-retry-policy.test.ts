@@ -217,7 +217,7 @@ describe('classifyResponse: retrying', () => {
 
   it('includes a JSON 500 message', () => {
     expect(classifyResponse({ status: 500, headers: JSON_TYPE, body: { message: '500: Internal Server Error', code: 0 } }, NOW))
-      .toMatchObject({ kind: 'retry', status: 500, reason: expect.stringMatching(/^Discord answered 500 500: Internal Server Error \(code 0\)/) })
+      .toMatchObject({ kind: 'retry', status: 500, reason: expect.stringMatching(/^Discord answered 500 Internal Server Error \(code 0\)/) })
   })
 })
 

@@ -140,8 +140,10 @@ function discordCode (body: DiscordBody | undefined): number | undefined {
 /** "Discord answered 401 Invalid Webhook Token (code 50027)": status, Discord's own words, its code. */
 function describeAnswer (status: number, body: DiscordBody | undefined, code: number | undefined): string {
   let text = `Discord answered ${status}`
-  if (typeof body?.message === 'string' && body.message.trim() !== '') {
-    const message = redactLoose(body.message.trim().replace(/\s+/g, ' '))
+  // Discord's 5xx say their status again ("502: Bad Gateway"): said once.
+  const said = typeof body?.message === 'string' ? body.message.trim().replace(new RegExp(`^${status}\\b:?\\s*`), '') : ''
+  if (said !== '') {
+    const message = redactLoose(said.replace(/\s+/g, ' '))
     text += ` ${message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS - 1) + '…' : message}`
   }
   if (code !== undefined) text += ` (code ${code})`
