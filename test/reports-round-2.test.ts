@@ -167,3 +167,38 @@ describe('logcord, the command', () => {
     expect(result.stdout).not.toContain('503 503')
   })
 })
+
+describe('terminal colour codes from a colourising log format', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  const RED = "const RED = (s) => '\\u001b[31m' + s + '\\u001b[39m'\n"
+  const SOURCES: Array<[string, string]> = [
+    ['notifier', "import { DiscordNotifier } from '@logcord/core'\n" + RED + "new DiscordNotifier(OPTIONS).sendDiagnostic({ level: 'error', service: 'disk', message: RED('disk full') + ' on /dev/sda', details: { mount: RED('/var') } })"],
+    ['Winston colorize({ all: true })', "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" + RED +
+      "winston.createLogger({ format: winston.format.combine(winston.format.colorize({ all: true }), winston.format.simple()), transports: [new DiscordTransport(OPTIONS)] }).error('disk full on /dev/sda', { mount: RED('/var') })"],
+    ['Winston thread: true', "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" + RED +
+      "winston.createLogger({ format: winston.format.colorize({ all: true }), transports: [new DiscordTransport({ ...OPTIONS, thread: true })] }).error('disk full on /dev/sda', { mount: RED('/var') })"],
+    ['Pino worker', "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" + RED + "pino(discordTransport(OPTIONS)).error({ mount: RED('/var'), err: new Error(RED('disk full') + ' on /dev/sda') }, RED('disk full') + ' on /dev/sda')"]
+  ]
+
+  it.each(SOURCES)('%s: none reach Discord', async (_name, body) => {
+    const result = await runNode(['--input-type=module', '-e', `const OPTIONS = JSON.parse(process.env.OPTIONS)\n${body}`], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu, { dedup: { enabled: false } })) } })
+    expect(result.code).toBe(0)
+    expect(embedsOf(emu.messages)).toHaveLength(1)
+    const sent = JSON.stringify(emu.messages.map((m) => m.payload))
+    // Before: "\u001b[31mdisk full\u001b[39m" in the title, the description and the field.
+    expect(sent).not.toContain('\\u001b')
+    expect(sent).toContain('disk full on /dev/sda')
+    expect(sent).toContain('/var')
+  })
+
+  it('CLI: a piped line with colour codes arrives without them', async () => {
+    const line = JSON.stringify({ level: 50, time: 1, pid: 1, hostname: 'h', msg: '\u001b[31mdisk full\u001b[39m on /dev/sda' }) + '\n'
+    const result = await runNode([CLI, '--webhook-url', emu.webhookUrl()], { stdin: line })
+    expect(result.code).toBe(0)
+    expect(JSON.stringify(emu.messages.map((m) => m.payload))).not.toContain('\\u001b')
+    expect(embedsOf(emu.messages)[0]!.title).toContain('disk full on /dev/sda')
+  })
+})

@@ -1,6 +1,7 @@
 /** The send methods' records (the caller resolves the severity and reads the time), and atCall(): the record as plain data at the call. */
 import { redactFields } from './format/fields.js'
 import { serializeError, toPlain } from './format/plain.js'
+import { withoutAnsi } from './format/text.js'
 import { SEVERITY_STYLES, type Severity } from './levels.js'
 import { errorName, isError, read } from './thrown.js'
 import type { Embed, EmbedField, LogRecord, PlainRecord, SerializedError } from './types.js'
@@ -95,13 +96,14 @@ export function errorRecord (input: ErrorNotificationInput, now: number): LogRec
 
 /**
  * The record at the call as plain data, never the caller's live objects: the error serialised (without what the record
- * shows elsewhere), fields and embed copied, render.redactKeys applied (nothing secret is held, sent to a worker or dead-lettered).
+ * shows elsewhere), fields and embed copied, render.redactKeys applied (nothing secret is held, sent to a worker or dead-lettered),
+ * terminal escape sequences taken out of every text (a colourising log format's).
  */
 export function atCall (record: LogRecord, severity: Severity = record.severity, redactKeys: readonly string[] = []): PlainRecord {
-  const out: PlainRecord = { severity, message: typeof record.message === 'string' ? record.message : String(record.message ?? ''), time: typeof record.time === 'number' ? record.time : Date.now() }
+  const out: PlainRecord = { severity, message: withoutAnsi(typeof record.message === 'string' ? record.message : String(record.message ?? '')), time: typeof record.time === 'number' ? record.time : Date.now() }
   for (const key of ['level', 'title', 'service', 'footer', 'content', 'context'] as const) {
     const value = record[key]
-    if (value !== undefined) out[key] = String(value)
+    if (value !== undefined) out[key] = withoutAnsi(String(value))
   }
   if (record.fields !== undefined) out.fields = redactFields(record.fields, redactKeys)
   if (record.embed !== undefined) out.embed = toPlain(record.embed, PLAIN_DEPTH) as LogRecord['embed']

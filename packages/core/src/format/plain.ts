@@ -7,7 +7,7 @@ import { types } from 'node:util'
 import { LIMITS } from '../limits.js'
 import { isError, read } from '../thrown.js'
 import type { SerializedError } from '../types.js'
-import { ELLIPSIS } from './text.js'
+import { ELLIPSIS, withoutAnsi } from './text.js'
 import { CIRCULAR, DEFAULT_PLAIN_DEPTH, DEFAULT_TEXT_DEPTH, MAX_AGGREGATE_ERRORS, MAX_CAUSE_DEPTH, MAX_ENTRIES, MAX_PLAIN_STRING, MAX_STACK_CHARS, REDACTED, capString, collapsed, describeLeafObject, errorType, functionLabel, get, isObject, lengthOf, ownKeys, redactSet, renderValue, throwsMarker, type Got, type SafeValueOptions } from './safe-value.js'
 
 /** Keys of an error object that `SerializedError` carries in its own slots rather than in `extra`. */
@@ -38,9 +38,9 @@ function serializeAt (err: unknown, depth: number, seen: WeakSet<object>, redact
 
   const out: SerializedError = { type: native ? errorType(err) : serializedType(err), message: '' }
   if (!messageGot.ok) out.message = throwsMarker(messageGot.error)
-  else if (typeof messageGot.value === 'string') out.message = capString(messageGot.value, MAX_PLAIN_STRING)
+  else if (typeof messageGot.value === 'string') out.message = withoutAnsi(capString(messageGot.value, MAX_PLAIN_STRING))
   else if (messageGot.value !== undefined) out.message = renderValue(messageGot.value, LIMITS.description)
-  if (stackGot.ok && typeof stackGot.value === 'string' && stackGot.value !== '') out.stack = capString(stackGot.value, MAX_STACK_CHARS)
+  if (stackGot.ok && typeof stackGot.value === 'string' && stackGot.value !== '') out.stack = withoutAnsi(capString(stackGot.value, MAX_STACK_CHARS))
 
   const code = read(err, 'code')
   if (typeof code === 'string') out.code = capString(code, LIMITS.fieldValue)
@@ -102,7 +102,7 @@ export function toPlain (value: unknown, depth: number = DEFAULT_PLAIN_DEPTH, op
 }
 
 function plainAt (v: unknown, depth: number, ctx: PlainContext): unknown {
-  if (typeof v === 'string') return capString(v, MAX_PLAIN_STRING)
+  if (typeof v === 'string') return withoutAnsi(capString(v, MAX_PLAIN_STRING))
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v)
   if (typeof v === 'bigint') return `${v}n`
   if (typeof v === 'symbol') return capString(v.toString(), MAX_PLAIN_STRING)

@@ -5,6 +5,8 @@
  * `codePointLength`, and every cut lands on a code-point (and, where cheap, grapheme) boundary.
  */
 
+import { stripVTControlCharacters } from 'node:util'
+
 export const ELLIPSIS = '…'
 
 /** Not whitespace to Python's `str.strip()`, so Discord keeps it: the stand-in for a required-but-empty field name or value (BASE_TYPE_REQUIRED otherwise). */
@@ -22,6 +24,14 @@ export const MAX_UNITS_PER_CODE_POINT = 2
 /** How far around a cut we look for a grapheme boundary (emoji ZWJ sequences, flags, combining marks). */
 const GRAPHEME_WINDOW = 32
 let segmenter: Intl.Segmenter | undefined
+
+/**
+ * `s` without terminal escape sequences (colours, cursor moves): what a colourising log format (winston's
+ * `colorize()`, pino-pretty, chalk in the message) leaves in text that reaches Discord as noise. Node's own parser.
+ */
+export function withoutAnsi (s: string): string {
+  return s.includes('\u001b') || s.includes('\u009b') ? stripVTControlCharacters(s) : s
+}
 
 /** Number of Unicode code points in `s` (a lone surrogate counts as one, as in Python). */
 export function codePointLength (s: string): number {
