@@ -202,3 +202,24 @@ describe('terminal colour codes from a colourising log format', () => {
     expect(embedsOf(emu.messages)[0]!.title).toContain('disk full on /dev/sda')
   })
 })
+
+describe('embeds that share a url', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  it.each(['DiscordNotifier', 'ThreadedNotifier'])('%s: twelve packed into messages each show, every url distinct within its message', async (cls) => {
+    const body = `import { ${cls} } from '@logcord/core'\nconst n = new ${cls}(JSON.parse(process.env.OPTIONS))\n` +
+      "for (let i = 0; i < 12; i++) n.sendEmbed({ title: 'status ' + i, description: 'degraded', url: 'https://status.example.com/x' })"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu, { dedup: { enabled: false } })) } })
+    expect(result.code).toBe(0)
+    expect(embedsOf(emu.messages)).toHaveLength(12)
+    for (const m of emu.messages) {
+      const urls = (m.payload.embeds as Array<{ url?: string }>).map((e) => e.url)
+      // Before: ten embeds with one url in a message, of which Discord shows the first.
+      expect(new Set(urls).size).toBe(urls.length)
+      for (const url of urls) expect(url).toMatch(/^https:\/\/status\.example\.com\/x(#\d+)?$/)
+    }
+    expect(emu.messages.some((m) => (m.payload.embeds as unknown[]).length > 1)).toBe(true)
+  })
+})

@@ -54,6 +54,7 @@ export class BatchPayload {
       // Plain text is content only; a formatter's `{ content, embed }` sends both in one message.
       if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, strict, files))
     }
+    distinctUrls(embeds)
     return { payload: this.#payload(records, embeds, content), files }
   }
 
@@ -93,6 +94,21 @@ export class BatchPayload {
     if (o.avatarUrl !== undefined) payload.avatar_url = o.avatarUrl
     if (o.threadName !== undefined) payload.thread_name = o.threadName
     return withoutToken(payload, this.#token)
+  }
+}
+
+/**
+ * Discord shows only the first of a message's embeds that share a `url` (contract §2): a later one gets a fragment of
+ * its own (`#2`, `#3`, …), which leaves where the link goes unchanged, so every packed embed is seen.
+ */
+function distinctUrls (embeds: Embed[]): void {
+  const used = new Set<string>()
+  for (const embed of embeds) {
+    if (typeof embed.url !== 'string') continue
+    let url = embed.url
+    for (let n = 2; used.has(url); n++) url = `${embed.url}${embed.url.includes('#') ? '-' : '#'}${n}`
+    used.add(url)
+    embed.url = url
   }
 }
 
