@@ -223,3 +223,21 @@ describe('embeds that share a url', () => {
     expect(emu.messages.some((m) => (m.payload.embeds as unknown[]).length > 1)).toBe(true)
   })
 })
+
+describe('plain text', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  it.each(['DiscordNotifier', 'ThreadedNotifier'])('%s: 45 lines logged 200 ms apart (Discord time) join into a few messages, a line each, in order', async (cls) => {
+    // The emulator's clock runs 50× fast: 200 ms of Discord's time is 4 ms here.
+    const body = `import { ${cls} } from '@logcord/core'\nconst n = new ${cls}(JSON.parse(process.env.OPTIONS))\n` +
+      "let i = 0\nconst t = setInterval(() => { n.sendPlaintext('line ' + i); if (++i === 45) clearInterval(t) }, 4)"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu, { dedup: { enabled: false } })) } })
+    expect(result.code).toBe(0)
+    const lines = emu.messages.flatMap((m) => String(m.payload.content ?? '').split('\n'))
+    expect(lines).toEqual(Array.from({ length: 45 }, (_, i) => `line ${i}`))
+    // Before: 45 messages of one line each; at Discord's rate the channel limit then held the last 15 past close().
+    expect(emu.messages.length).toBeLessThan(30)
+  })
+})

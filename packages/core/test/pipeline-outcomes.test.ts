@@ -128,14 +128,24 @@ describe('records with both content and an embed', () => {
     expect(bodies[0]!.embeds?.[0]?.title).toContain('Payment failed')
   })
 
-  it('go in the next message when this one already carries content', async () => {
-    answer(200)
+  it('join into one content, a line each, in order, beside the embeds', async () => {
     answer(200)
     const n = make()
     n.sendPlaintext('first')
     n.send({ severity: 'info', message: '', content: 'second', embed: { title: 'T' }, time: 0 })
     await n.flush()
-    expect(bodies.map((b) => [b.content, b.embeds?.length ?? 0])).toEqual([['first', 0], ['second', 1]])
+    expect(bodies.map((b) => [b.content, b.embeds?.length ?? 0])).toEqual([['first\nsecond', 1]])
+  })
+
+  it('go in the next message once the joined lines would pass 2000 characters', async () => {
+    answer(200)
+    answer(200)
+    const n = make()
+    n.sendPlaintext('a'.repeat(1500))
+    n.sendPlaintext('b'.repeat(499))
+    n.sendPlaintext('c')
+    await n.flush()
+    expect(bodies.map((b) => b.content?.length)).toEqual([2000, 1])
   })
 })
 

@@ -6,6 +6,7 @@
 import { sleep } from '../clock.js'
 import { BatchPayload, embedBudget } from '../format/batch-payload.js'
 import { capString } from '../format/safe-value.js'
+import { codePointLength } from '../format/text.js'
 import { parseRateLimitHeaders } from '../http/headers.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from '../http/retry-policy.js'
 import { userAgent, WebhookSender } from '../http/sender.js'
@@ -107,15 +108,20 @@ export class Batches {
     if (queue.size + (notice === undefined ? 0 : 1) === 0) return undefined
     const items: Item[] = []
     let embeds = notice === undefined ? 0 : 1
-    let content = false
-    for (let next = queue.peek(); next !== undefined && embeds < limit && items.length < limit; next = queue.peek()) {
+    // Plain-text records join into one content, a line each, while it stays within Discord's 2000 (code points).
+    const room = this.#payloads.contentRoom
+    let content = -1
+    for (let next = queue.peek(); next !== undefined && items.length < (this.#outage.active ? 1 : Infinity); next = queue.peek()) {
       const r = next.record
-      if (r.content !== undefined) {
-        if (content) break // one plain-text message per request
-        content = true
-      }
       // A plain-text record is content only; one with a ready embed too sends both (BatchPayload).
-      if (r.content === undefined || r.embed !== undefined) embeds++
+      const embedded = r.content === undefined || r.embed !== undefined
+      if (embedded && embeds >= limit) break
+      if (r.content !== undefined) {
+        const length = codePointLength(r.content)
+        if (content >= 0 && content + 1 + length > room) break
+        content += 1 + length
+      }
+      if (embedded) embeds++
       items.push(queue.shift()!)
     }
     // Under load each embed gets an equal share of the 6000-character message budget.

@@ -43,19 +43,29 @@ export class BatchPayload {
     this.#token = token
   }
 
-  /** `records` (≤ 1 plain text) after the queue-full `notice` if any, each embed ≤ `budget` characters; `strict`: smaller, to resend a refused payload. */
+  /** Characters a batch's joined plain text may hold: Discord's 2000, less the pings put before it. */
+  get contentRoom (): number {
+    const { roles, users } = this.#opts.mentions
+    const pings = roles.length + users.length === 0 ? 0 : roles.reduce((n, id) => n + id.length + 4, 0) + users.reduce((n, id) => n + id.length + 3, 0) + 1
+    return LIMITS.content - pings
+  }
+
+  /**
+   * `records` after the queue-full `notice` if any, each embed ≤ `budget` characters, the plain-text ones joined into
+   * one content, a line each, in order (the pipeline keeps it within contentRoom); `strict`: smaller, to resend a refused payload.
+   */
   build (records: readonly LogRecord[], notice: LogRecord | undefined, budget: number, strict: boolean): BuiltPayload {
     const embeds: Embed[] = []
     const files: MessageFile[] = []
-    let content: string | undefined
+    const lines: string[] = []
     if (notice !== undefined) embeds.push(this.#render(notice, budget, strict))
     for (const r of records) {
-      if (r.content !== undefined) content = r.content
+      if (r.content !== undefined) lines.push(r.content)
       // Plain text is content only; a formatter's `{ content, embed }` sends both in one message.
       if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, strict, files))
     }
     distinctUrls(embeds)
-    return { payload: this.#payload(records, embeds, content), files }
+    return { payload: this.#payload(records, embeds, lines.length === 0 ? undefined : lines.join('\n')), files }
   }
 
   /** The same batch rendered stricter, each embed's budget shared by the embeds it now holds. */
