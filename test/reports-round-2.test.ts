@@ -2,13 +2,16 @@
  * Replayed reports, round 2 (issue 19): what users of Discord webhooks, Winston, Pino and undici met, each
  * replayed on the built packages, in child processes that end by themselves, against the emulator.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DiscordNotifier } from '../packages/core/dist/index.js'
 import { resolvePinoOptions } from '../packages/pino-discord/dist/index.js'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
-import { embedsOf, emulatorOptions, runNode, startEmulator } from './crash-helpers.js'
+import { embedsOf, emulatorOptions, runNode, startEmulator, tokenOf } from './crash-helpers.js'
 
 const { MockAgent } = createRequire(new URL('../packages/core/package.json', import.meta.url))('undici') as typeof import('../packages/core/node_modules/undici/index.js')
 const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
@@ -239,5 +242,38 @@ describe('plain text', () => {
     expect(lines).toEqual(Array.from({ length: 45 }, (_, i) => `line ${i}`))
     // Before: 45 messages of one line each; at Discord's rate the channel limit then held the last 15 past close().
     expect(emu.messages.length).toBeLessThan(30)
+  })
+})
+
+describe('a deadLetterFile that cannot be written', () => {
+  let emu: Emulator
+  let bad: string
+  beforeEach(async () => {
+    emu = await startEmulator()
+    // Its parent is a file: nothing can ever be written there (root included).
+    const dir = mkdtempSync(join(tmpdir(), 'logcord-dl-'))
+    writeFileSync(join(dir, 'not-a-dir'), '')
+    bad = join(dir, 'not-a-dir', 'dead.jsonl')
+  })
+  afterEach(async () => { await emu.close() })
+
+  it.each(['DiscordNotifier', 'ThreadedNotifier', 'Winston DiscordTransport', 'Winston thread: true'])('%s: refused when built, with the option error naming deadLetterFile', async (entry) => {
+    const body = entry.startsWith('Winston')
+      ? `import { DiscordTransport } from '@logcord/winston-discord'\ntry { new DiscordTransport({ ...OPTIONS${entry.includes('thread') ? ', thread: true' : ''} }) } catch (e) { console.log(e.name + ': ' + e.message) }`
+      : `import { ${entry} } from '@logcord/core'\ntry { new ${entry}(OPTIONS) } catch (e) { console.log(e.name + ': ' + e.message) }`
+    const options = { ...emulatorOptions(emu), deadLetterFile: bad }
+    const result = await runNode(['--input-type=module', '-e', `const OPTIONS = JSON.parse(process.env.OPTIONS)\n${body}`], { env: { OPTIONS: JSON.stringify(options) } })
+    expect(result.code).toBe(0)
+    // Before: a raw ENOTDIR or EEXIST at the first dead letter, naming no option.
+    expect(result.stdout).toMatch(/^InvalidOptionError: Invalid option `deadLetterFile`: expected a path where a file can be written, .*It cannot be: .*not-a-dir is a file, not a directory/)
+    expect(result.stdout).not.toContain(tokenOf(emu.webhookUrl()))
+  })
+
+  it('Pino worker: said once on stderr, and delivery to Discord goes on', async () => {
+    const body = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\nconst logger = pino(discordTransport(JSON.parse(process.env.OPTIONS)))\nlogger.error(new Error('still alerted'))"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify({ ...emulatorOptions(emu), deadLetterFile: bad }) } })
+    expect(result.code).toBe(0)
+    expect(result.stderr.match(/deadLetterFile .* cannot be written/g)).toHaveLength(1)
+    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('still alerted')])
   })
 })

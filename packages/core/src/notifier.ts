@@ -10,12 +10,14 @@
  *   at process.exit() with records pending, an in-process delivery hands them to a worker started then.
  */
 import { EventEmitter } from 'node:events'
+import { isMainThread } from 'node:worker_threads'
 import { runClock } from './clock.js'
-import { describe } from './errors.js'
+import { describe, InvalidOptionError } from './errors.js'
 import { trackPending, untrackPending, type ExitParticipant } from './exit.js'
 import { redactLoose, scrub } from './http/webhook-url.js'
 import { atLeast, knownSeverity, SEVERITIES, type Severity } from './levels.js'
 import { atCall, diagnosticRecord, embedRecord, errorRecord, plaintextRecord, startupRecord, type DiagnosticInput, type EmbedInput, type ErrorNotificationInput } from './messages.js'
+import { unwritable } from './delivery/dead-letters.js'
 import { newCounters, readCounters, SLOT } from './delivery/ledger.js'
 import { Pipeline } from './delivery/pipeline.js'
 import { EMPTY_RATE_LIMITS, WorkerDelivery } from './delivery/worker.js'
@@ -57,6 +59,12 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
     this.#runTime = runClock(o.clock)
     if (!o.enabled || o.target === undefined) return
+    const noFile = o.deadLetterFile === undefined ? undefined : unwritable(o.deadLetterFile)
+    if (noFile !== undefined) {
+      // In a worker (pino's) nobody could catch a throw: said once, and delivery to Discord goes on without the file.
+      if (isMainThread) throw new InvalidOptionError('deadLetterFile', 'a path where a file can be written', o.deadLetterFile, `It cannot be: ${noFile}. Point it at a writable directory, or leave it unset.`)
+      this.#log.errorOnce('dead_letter_write', `deadLetterFile ${o.deadLetterFile} cannot be written (${noFile}): records that cannot be delivered are counted in stats().deadLetterFailed, not written; delivery to Discord goes on`)
+    }
     if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint), { describeAll: this.#fleet })
     const emit = this.#emit
     const idle = (): void => this.#untrackIfIdle()

@@ -150,6 +150,8 @@ export interface Counters {
   droppedByReason: Record<DropReason, number>
   /** Dropped records written to the dead-letter file. */
   deadLettered: number
+  /** Dropped records whose dead-letter write failed (reported once on stderr; never fatal). */
+  deadLetterFailed: number
   /** Repeats folded into "×N more" summaries (the first of each kind is sent, or folded by the fleet). */
   collapsed: number
   /** Send calls with a level the library does not know (sent as 'error'; also in `accepted`). */

@@ -4,7 +4,7 @@
  * waits for it, Atomics, at close and exit); elsewhere (a delivery worker, the writer itself) it is written directly.
  */
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { accessSync, appendFileSync, constants, mkdirSync, statSync, type Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { isMainThread, Worker } from 'node:worker_threads'
 import { redactToken } from '../http/webhook-url.js'
@@ -16,8 +16,8 @@ const FLUSH_WAIT_MS = 2000
 /** `time`: epoch ms of the drop; `n`: the records it stands for (a storm summary: its repeats). */
 export interface DeadLetter { time: number, reason: DropReason, detail: string | undefined, record: PlainRecord, n: number }
 
-/** `token`: removed from every line; `counters` and `slot`: the ledger's counters and `deadLettered`'s index, counted by whoever writes. */
-export interface DeadLetterOptions { path: string, webhookId: string, token: string, counters: SharedArrayBuffer, slot: number }
+/** `token`: removed from every line; `counters`, `slot` and `failedSlot`: the ledger's counters and the indexes of `deadLettered` and `deadLetterFailed`, counted by whoever writes. */
+export interface DeadLetterOptions { path: string, webhookId: string, token: string, counters: SharedArrayBuffer, slot: number, failedSlot: number }
 
 export class DeadLetters {
   readonly #o: DeadLetterOptions
@@ -70,8 +70,49 @@ export class DeadLetters {
       appendFileSync(this.#o.path, out)
       Atomics.add(new Int32Array(this.#o.counters), this.#o.slot, n)
     } catch (err) {
+      Atomics.add(new Int32Array(this.#o.counters), this.#o.failedSlot, n)
       this.#failed(`cannot write the dead-letter file ${this.#o.path}: ${String(err)}`)
     }
+  }
+}
+
+/**
+ * Why `path` cannot take dead letters, or undefined when it can: it, or the directory it would be made in, is there and
+ * writable (nothing is created). Checked when a notifier is built, so a fallback that could never work is refused then.
+ */
+export function unwritable (path: string): string | undefined {
+  try {
+    const file = found(path)
+    if (file !== undefined) {
+      if (!file.isFile()) return 'it is not a file'
+      accessSync(path, constants.W_OK)
+      return undefined
+    }
+    // The first ancestor that exists is where mkdir -p would start.
+    let dir = dirname(path)
+    let at = found(dir)
+    while (at === undefined) {
+      const up = dirname(dir)
+      if (up === dir) return 'no directory above it exists'
+      at = found(dir = up)
+    }
+    if (!at.isDirectory()) return `${dir} is a file, not a directory`
+    accessSync(dir, constants.W_OK)
+    return undefined
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : String(err)
+  }
+}
+
+/** What is at `path`, or undefined when nothing is (a file where a directory should be counts as nothing). */
+function found (path: string): Stats | undefined {
+  try {
+    return statSync(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw err
   }
 }
 

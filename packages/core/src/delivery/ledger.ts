@@ -25,10 +25,10 @@ export interface DeliveryContext {
  * delivery side the rest: folded (first records the fleet folded, collapsed too), lostRepeats (of lost summaries: in
  * dropped, out of collapsed), dropped (by reason, DROP_REASONS order), closed (a worker's close done, notified).
  */
-export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length } as const
+export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length, deadLetterFailed: 13 + DROP_REASONS.length } as const
 
 export function newCounters (): Int32Array {
-  return new Int32Array(new SharedArrayBuffer((SLOT.closed + 1) * Int32Array.BYTES_PER_ELEMENT))
+  return new Int32Array(new SharedArrayBuffer((SLOT.deadLetterFailed + 1) * Int32Array.BYTES_PER_ELEMENT))
 }
 
 /** The counters, and the records pending (queued, in flight, or waiting for the fleet's decision). */
@@ -38,7 +38,7 @@ export function readCounters (c: Int32Array): Counters & { pending: number } {
   const collapsed = c[SLOT.collapsed]! + c[SLOT.folded]! - c[SLOT.lostRepeats]!
   const accepted = c[SLOT.accepted]!
   const sent = c[SLOT.sent]!
-  return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, pending: Math.max(0, accepted - sent - dropped - collapsed) }
+  return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, deadLetterFailed: c[SLOT.deadLetterFailed]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, pending: Math.max(0, accepted - sent - dropped - collapsed) }
 }
 
 /** Dead letters posted in one message at most: a flood's records leave while still young, less GC than one message a turn (bench/dead-letter.mjs). */
@@ -55,7 +55,7 @@ export class Ledger {
     this.#p = p
     this.c = p.counters
     const path = p.options.deadLetterFile
-    if (path !== undefined) this.#file = new DeadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered }, (reason) => p.log.errorOnce('dead_letter_write', reason))
+    if (path !== undefined) this.#file = new DeadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered, failedSlot: SLOT.deadLetterFailed }, (reason) => p.log.errorOnce('dead_letter_write', reason))
   }
 
   /** Items that will never be delivered: counted now, dead-lettered after the call, reported to listeners. */
