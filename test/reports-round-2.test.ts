@@ -277,3 +277,30 @@ describe('a deadLetterFile that cannot be written', () => {
     expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('still alerted')])
   })
 })
+
+describe('a flaky Discord (30 % of requests answered 5xx after 150 ms)', () => {
+  it.each([1, 2, 3])('seed %i: a burst of 200 is delivered whole within 90 s of Discord time; an outage ends at the first success', async (seed) => {
+    // Discord's clock and every wait of the client scaled by 0.1 together: 90 s of Discord time is 9 s here.
+    const emu = await createEmulator({ timeScale: 0.1, seed })
+    emu.setFaults({ errorRate: 0.3, latencyMs: 15 })
+    const n = new DiscordNotifier({
+      webhookUrl: emu.webhookUrl(),
+      dedup: { enabled: false },
+      logLevel: 'silent',
+      retryDelays: [200, 300, 500],
+      outage: { probeMinMs: 500, probeMaxMs: 3000 },
+      rateLimits: { fallbackWindowMs: 200, channelWindowMs: 6000, offsetMs: 40 }
+    })
+    try {
+      for (let i = 0; i < 200; i++) n.sendDiagnostic({ level: 'error', service: 'jobs', message: `job ${i} failed` })
+      const embeds = await emu.waitFor((messages) => embedsOf(messages).length >= 200, 9000)
+      expect(new Set(embedsOf(embeds).map((e) => e.description)).size).toBe(200)
+      // The last answers are still on their way back when the emulator has the messages.
+      await n.flush()
+      expect(n.stats()).toMatchObject({ sent: 200, dropped: 0 })
+    } finally {
+      await n.close(0)
+      await emu.close()
+    }
+  }, 30_000)
+})
