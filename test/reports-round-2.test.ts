@@ -304,3 +304,38 @@ describe('a flaky Discord (30 % of requests answered 5xx after 150 ms)', () => {
     }
   }, 30_000)
 })
+
+describe('requests that are taken and never answered, at shutdown', () => {
+  let emu: Emulator
+  // Discord's real clock: the default 10 s close deadline against one 10 s request timeout.
+  beforeEach(async () => { emu = await createEmulator({ timeScale: 1, seed: 1 }) })
+  afterEach(async () => { await emu.close() })
+
+  it('Winston, storm control off: 100 distinct errors then logger.end(), 5 % of requests hung: 100 of 100 arrive', async () => {
+    emu.setFaults({ hangRate: 0.05 })
+    const body = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
+      'const logger = winston.createLogger({ transports: [new DiscordTransport(JSON.parse(process.env.OPTIONS))] })\n' +
+      "for (let i = 0; i < 100; i++) logger.error('job ' + i + ' failed')\nlogger.end()"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify({ webhookUrl: emu.webhookUrl(), dedup: { enabled: false } }) } })
+    expect(result.code).toBe(0)
+    // Before: one hung request waited out its 10 s timeout, and the close deadline dropped 90 of 100.
+    expect(result.stderr).toBe('')
+    expect(new Set(embedsOf(emu.messages).map((e) => e.title)).size).toBe(100)
+  }, 60_000)
+
+  it('Pino worker, storm control on: the "×99 more" sent at exit gets through a hung request', async () => {
+    const body = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" +
+      "const logger = pino(discordTransport(JSON.parse(process.env.OPTIONS)))\nfor (let i = 0; i < 100; i++) logger.error(new Error('disk full'))"
+    const child = runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify({ webhookUrl: emu.webhookUrl() }) } })
+    // Once the first alert is in, Discord takes requests and answers none for 3 s: the summary's first try hangs.
+    await emu.waitFor((messages) => messages.length >= 1, 20_000)
+    emu.setFaults({ outage: { forMs: 3000, mode: 'hang' } })
+    const result = await child
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('')
+    const titles = embedsOf(emu.messages).map((e) => e.title)
+    expect(titles[0]).toContain('disk full')
+    // Before: the hung request took the worker's whole close deadline, and the summary was lost.
+    expect(titles.some((t) => t?.includes('×99 more'))).toBe(true)
+  }, 60_000)
+})

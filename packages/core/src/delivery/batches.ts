@@ -21,6 +21,18 @@ import { readCounters, SLOT, type DeliveryContext, type Ledger } from './ledger.
 import { isExpired, Outage } from './outage.js'
 import { dropNotice, type BoundedQueue, type Item } from './queue.js'
 
+/**
+ * At shutdown, how long a request may go unanswered before it is sent again (ms): four times the slowest answer this
+ * webhook gave, at least 1 s (Discord answers a webhook in well under a second when it answers at all; the emulator in
+ * a few ms), at most `timeoutMs`.
+ */
+function shutdownAnswerMs (slowestAnswerMs: number): number {
+  return Math.max(1000, 4 * slowestAnswerMs)
+}
+
+/** At shutdown, the longest wait before a retry (ms). */
+const SHUTDOWN_RETRY_MS = 250
+
 export interface Batch { items: Item[], notice: Item | undefined, payload: WebhookPayload, files: MessageFile[], strict: boolean }
 
 export class Batches {
@@ -42,6 +54,8 @@ export class Batches {
   #disabled: HealthProblem | undefined
   /** A TLS failure: the webhook counts as failing until a batch gets through. */
   #failing: HealthProblem | undefined
+  /** The slowest answer Discord gave this webhook so far (ms): what a shutdown waits for an answer is measured from it. */
+  #slowestAnswerMs = 0
 
   /** `signal`: the pipeline's shutdown signal, read when used. */
   constructor (p: DeliveryContext, queue: BoundedQueue, ledger: Ledger, signal: () => AbortSignal) {
@@ -138,7 +152,10 @@ export class Batches {
     for (;;) {
       if (!(await this.waitForBudget())) return lost('in flight at the shutdown deadline')
       const sentAt = clock.now()
-      const timeoutMs = Math.min(this.#p.options.timeoutMs, (this.end ?? Infinity) - sentAt)
+      // While a shutdown deadline runs, a request that has not answered in a few times the slowest answer seen is given up
+      // and its records sent again (they may arrive twice, never lost): one hung request must not eat the whole deadline.
+      const answerMs = this.end === undefined ? this.#p.options.timeoutMs : Math.min(this.#p.options.timeoutMs, shutdownAnswerMs(this.#slowestAnswerMs))
+      const timeoutMs = Math.min(answerMs, (this.end ?? Infinity) - sentAt)
       if (timeoutMs <= 0) return lost('no time left before the shutdown deadline')
       this.limiter.acquire(sentAt)
       c[SLOT.requests]!++
@@ -146,6 +163,7 @@ export class Batches {
       const now = clock.now()
       let verdict: Verdict
       if (outcome.ok) {
+        this.#slowestAnswerMs = Math.max(this.#slowestAnswerMs, now - sentAt)
         this.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
         if (isInvalidStatus(outcome.status, outcome.headers)) {
           c[SLOT.invalidRequests]!++
@@ -184,7 +202,9 @@ export class Batches {
         }
         case 'retry': {
           // In an outage each probe is one attempt, with no retries of its own.
-          const delayMs = this.#outage.active ? undefined : retryDelay(attempt, retryDelays)
+          // At shutdown a retry goes again soon: the deadline, not the backoff, bounds it.
+          const backoff = this.#outage.active ? undefined : retryDelay(attempt, retryDelays)
+          const delayMs = backoff === undefined || this.end === undefined ? backoff : Math.min(backoff, SHUTDOWN_RETRY_MS)
           if (delayMs !== undefined) {
             c[SLOT.retried]!++
             emit('retry', { attempt: ++attempt, delayMs, reason: verdict.reason })
