@@ -339,3 +339,23 @@ describe('requests that are taken and never answered, at shutdown', () => {
     expect(titles.some((t) => t?.includes('×99 more'))).toBe(true)
   }, 60_000)
 })
+
+describe('logger.end() after a burst, at Discord\'s real limits', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
+  afterEach(async () => { await emu.close() })
+
+  it('Winston at level warn: one warn, one error and 200 errors (21 requests) all arrive within the default close deadline, 0 429s', async () => {
+    const body = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
+      "const logger = winston.createLogger({ transports: [new DiscordTransport({ ...JSON.parse(process.env.OPTIONS), level: 'warn' })] })\n" +
+      "logger.warn('disk almost full'); logger.error('payment failed')\nfor (let i = 0; i < 200; i++) logger.error('job ' + i + ' failed')\nlogger.end()"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify({ webhookUrl: emu.webhookUrl(), dedup: { enabled: false } }) } })
+    expect(result.code).toBe(0)
+    // Before: 250 ms added to every reset put the 21st request past the deadline's margin; the warn and one error were dropped.
+    expect(result.stderr).toBe('')
+    const titles = embedsOf(emu.messages).map((e) => e.title)
+    expect(titles).toHaveLength(202)
+    expect(titles.some((t) => t?.includes('disk almost full'))).toBe(true)
+    expect(emu.stats().byStatus[429] ?? 0).toBe(0)
+  }, 60_000)
+})

@@ -202,9 +202,9 @@ export class Batches {
         }
         case 'retry': {
           // In an outage each probe is one attempt, with no retries of its own.
-          // At shutdown a retry goes again soon: the deadline, not the backoff, bounds it.
+          // At shutdown a retry goes again soon and no outage is entered: the deadline bounds it, then what is left is dead-lettered.
           const backoff = this.#outage.active ? undefined : retryDelay(attempt, retryDelays)
-          const delayMs = backoff === undefined || this.end === undefined ? backoff : Math.min(backoff, SHUTDOWN_RETRY_MS)
+          const delayMs = this.end === undefined ? backoff : Math.min(backoff ?? SHUTDOWN_RETRY_MS, SHUTDOWN_RETRY_MS)
           if (delayMs !== undefined) {
             c[SLOT.retried]!++
             emit('retry', { attempt: ++attempt, delayMs, reason: verdict.reason })
