@@ -359,3 +359,33 @@ describe('logger.end() after a burst, at Discord\'s real limits', () => {
     expect(emu.stats().byStatus[429] ?? 0).toBe(0)
   }, 60_000)
 })
+
+describe('pino options that move what it writes', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await startEmulator() })
+  afterEach(async () => { await emu.close() })
+
+  it('worker: nestedKey, messageKey and errorKey together keep the error\'s message and stack, and the keys as fields', async () => {
+    const body = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" +
+      "const logger = pino({ nestedKey: 'payload', messageKey: 'message', errorKey: 'error' }, discordTransport({ ...JSON.parse(process.env.OPTIONS), pinoConfig: { nestedKey: 'payload' } }))\n" +
+      "logger.error({ error: new Error('card declined'), orderId: 'ord_7' }, 'payment failed')"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(emulatorOptions(emu)) } })
+    expect(result.code).toBe(0)
+    const [embed] = embedsOf(emu.messages)
+    expect(embed?.title).toContain('payment failed')
+    // Before: the error sat inside one truncated JSON field named `payload`.
+    expect(embed?.description).toContain('card declined')
+    expect(embed?.description).toMatch(/at .*\[eval/)
+    expect(embed?.fields?.map((f) => f.name)).toEqual(['orderId'])
+  })
+
+  it('CLI: --nested-key reads a piped line the same way', async () => {
+    const line = JSON.stringify({ level: 50, time: 1, pid: 1, hostname: 'h', msg: 'payment failed', payload: { err: { type: 'Error', message: 'card declined', stack: 'Error: card declined\n    at pay (/app/pay.js:3:9)' }, orderId: 'ord_7' } }) + '\n'
+    const result = await runNode([CLI, '--webhook-url', emu.webhookUrl(), '--nested-key', 'payload'], { stdin: line })
+    expect(result.code).toBe(0)
+    const [embed] = embedsOf(emu.messages)
+    expect(embed?.description).toContain('card declined')
+    expect(embed?.description).toContain('/app/pay.js:3')
+    expect(embed?.fields?.map((f) => f.name)).toEqual(['orderId'])
+  })
+})

@@ -39,6 +39,7 @@ const FLAGS = {
   formatter: { type: 'string' },
   'message-key': { type: 'string' },
   'error-key': { type: 'string' },
+  'nested-key': { type: 'string' },
   'title-template': { type: 'string' },
   'include-fields': { type: 'string' },
   'exclude-fields': { type: 'string' },
@@ -72,6 +73,7 @@ Sends pino's JSON log lines from stdin to a Discord webhook as embeds.
   --formatter <module>         module whose default export (record, logObject) => embed | false
   --message-key <key>          pino messageKey (default msg)
   --error-key <key>            pino errorKey (default err)
+  --nested-key <key>           pino nestedKey: the object logged is under this key (default: none)
   --title-template <template>  e.g. '{emoji} {service}: {message}'
   --include-fields <a,b>       fields shown (only these)
   --exclude-fields <a,b>       fields never shown
@@ -149,6 +151,7 @@ export function optionsFromFlags (v: Values, env: NodeJS.ProcessEnv): InProcessO
   const pinoConfig: NonNullable<InProcessOptions['pinoConfig']> = {}
   if (v['message-key'] !== undefined) pinoConfig.messageKey = v['message-key']
   if (v['error-key'] !== undefined) pinoConfig.errorKey = v['error-key']
+  if (v['nested-key'] !== undefined) pinoConfig.nestedKey = v['nested-key']
   if (Object.keys(pinoConfig).length > 0) o.pinoConfig = pinoConfig
   return o
 }

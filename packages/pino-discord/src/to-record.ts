@@ -15,6 +15,11 @@ export interface PinoConfig {
   messageKey?: string
   /** @default 'err' */
   errorKey?: string
+  /**
+   * pino's `nestedKey`: the object logged (its error, its other keys) is under this key instead of at the top. pino
+   * does not tell a transport this one: pass it as `pinoConfig: { nestedKey }` (the CLI: `--nested-key`). @default none
+   */
+  nestedKey?: string
   /** pino's `{ labels: { 50: 'error' }, values: { error: 50 } }`, custom levels included. */
   levels?: { labels?: Record<string | number, string>, values?: Record<string, number> }
 }
@@ -51,7 +56,11 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
 
   const { severity, level } = levelOf(log.level, config.levels)
   const rawMessage = log[messageKey]
-  const error = pinoErrorToSerialized(log[errorKey])
+  // With nestedKey the logged object's keys, its error among them, are one level down; pino's own stay at the top.
+  const nested = config.nestedKey === undefined ? undefined : log[config.nestedKey]
+  const logged = typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? nested as Record<string, unknown> : undefined
+  const errorValue = log[errorKey] ?? logged?.[errorKey]
+  const error = pinoErrorToSerialized(errorValue)
 
   const record: PlainRecord = {
     severity,
@@ -61,14 +70,17 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
   if (level !== undefined) record.level = level
   if (error !== undefined) record.error = error
   // `logger.error({ err: 'plain text' }, 'msg')`: not error-shaped, so keep it visible as a field.
-  const errorIsField = error === undefined && log[errorKey] !== undefined
+  const errorIsField = error === undefined && errorValue !== undefined
 
   const fields: Record<string, unknown> = {}
   let hasFields = false
-  for (const key of Object.keys(log)) {
-    if (key === messageKey || (key === errorKey && !errorIsField) || (META_KEYS as readonly string[]).includes(key)) continue
-    fields[key] = log[key]
-    hasFields = true
+  for (const [from, keys] of [[log, Object.keys(log)], [logged, logged === undefined ? [] : Object.keys(logged)]] as const) {
+    for (const key of keys) {
+      if (from === log && logged !== undefined && key === config.nestedKey) continue
+      if (key === messageKey || (key === errorKey && !errorIsField) || (from === log && (META_KEYS as readonly string[]).includes(key))) continue
+      fields[key] = from![key]
+      hasFields = true
+    }
   }
   if (hasFields) record.fields = fields
 
