@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
+// The tests talk to the emulator and Redis on 127.0.0.1, never through a proxy the machine may be set up with
+// (the library honours HTTPS_PROXY / HTTP_PROXY; undici reads no_proxy before NO_PROXY).
+const noProxy = [process.env.no_proxy ?? process.env.NO_PROXY, '127.0.0.1', 'localhost'].filter(Boolean).join(',')
+process.env.no_proxy = process.env.NO_PROXY = noProxy
+
 // CI asks for a machine-readable result file so it can print one plain totals line.
 const jsonOut = process.env.VITEST_JSON_OUT
 

@@ -3,7 +3,9 @@
  * replayed on the built packages, in child processes that end by themselves, against the emulator.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage } from 'node:http'
 import { createRequire } from 'node:module'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -389,3 +391,87 @@ describe('pino options that move what it writes', () => {
     expect(embed?.fields?.map((f) => f.name)).toEqual(['orderId'])
   })
 })
+
+describe('through an HTTP proxy', () => {
+  let emu: Emulator
+  let proxy: { url: string, tunnels: () => number, close: () => Promise<void> }
+  beforeEach(async () => {
+    emu = await startEmulator()
+    proxy = await startConnectProxy()
+  })
+  afterEach(async () => {
+    await proxy.close()
+    await emu.close()
+  })
+
+  const ERROR = (name: string): string => `const E = new Error('through the proxy: ${name}')\n`
+  const PROCESSES: Array<[string, string]> = [
+    ['notifier', "import { DiscordNotifier } from '@logcord/core'\n" + ERROR('notifier') + "new DiscordNotifier(OPTIONS).sendErrorNotification({ service: 'svc', error: E })"],
+    ['Winston thread: true', "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" + ERROR('winston') + 'winston.createLogger({ transports: [new DiscordTransport({ ...OPTIONS, thread: true })] }).error(E)'],
+    ['Pino worker', "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" + ERROR('pino') + 'pino(discordTransport(OPTIONS)).error(E)']
+  ]
+
+  it.each(PROCESSES)('%s: HTTPS_PROXY / HTTP_PROXY are honoured, NO_PROXY too', async (_name, body) => {
+    const args = ['--input-type=module', '-e', `const OPTIONS = JSON.parse(process.env.OPTIONS)\n${body}`]
+    const env = { OPTIONS: JSON.stringify(emulatorOptions(emu)), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, https_proxy: proxy.url, http_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }
+    const through = await runNode(args, { env })
+    expect(through.code).toBe(0)
+    // Before: every entry point connected directly.
+    expect(proxy.tunnels()).toBeGreaterThan(0)
+    expect(embedsOf(emu.messages)).toHaveLength(1)
+    const before = proxy.tunnels()
+    const bypassed = await runNode(args, { env: { ...env, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' } })
+    expect(bypassed.code).toBe(0)
+    expect(proxy.tunnels()).toBe(before)
+    expect(embedsOf(emu.messages)).toHaveLength(2)
+  })
+
+  it('proxyUrl and the CLIs\' --proxy reach the worker and the commands', async () => {
+    const env = { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' }
+    const body = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\npino(discordTransport(JSON.parse(process.env.OPTIONS))).error(new Error('proxyUrl in the worker'))"
+    expect((await runNode(['--input-type=module', '-e', body], { env: { ...env, OPTIONS: JSON.stringify({ ...emulatorOptions(emu), proxyUrl: proxy.url }) } })).code).toBe(0)
+    const afterWorker = proxy.tunnels()
+    expect(afterWorker).toBeGreaterThan(0)
+    const line = JSON.stringify({ level: 50, time: 1, pid: 1, hostname: 'h', msg: 'piped through the proxy' }) + '\n'
+    expect((await runNode([CLI, '--webhook-url', emu.webhookUrl(), '--proxy', proxy.url], { env, stdin: line })).code).toBe(0)
+    const afterCli = proxy.tunnels()
+    expect(afterCli).toBeGreaterThan(afterWorker)
+    const LOGCORD = fileURLToPath(new URL('../packages/core/dist/cli.js', import.meta.url))
+    const check = await runNode([LOGCORD, 'test', '--webhook-url', emu.webhookUrl(), '--proxy', proxy.url], { env })
+    expect(check.code).toBe(0)
+    expect(proxy.tunnels()).toBeGreaterThan(afterCli)
+    expect(() => new DiscordNotifier({ webhookUrl: emu.webhookUrl(), proxyUrl: 'socks5://user:secret@proxy:1080' })).toThrow(/Invalid option `proxyUrl`: expected an http:\/\/ or https:\/\/ proxy URL/)
+    expect(() => new DiscordNotifier({ webhookUrl: emu.webhookUrl(), proxyUrl: 'socks5://user:secret@proxy:1080' })).not.toThrow(/secret/)
+  })
+})
+
+/** A CONNECT proxy on 127.0.0.1 that counts the tunnels it opens. */
+async function startConnectProxy (): Promise<{ url: string, tunnels: () => number, close: () => Promise<void> }> {
+  let tunnels = 0
+  const sockets = new Set<Socket>()
+  const server = createServer((_req, res) => { res.statusCode = 405; res.end() })
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    tunnels++
+    sockets.add(client)
+    const [host, port] = String(req.url).split(':')
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    sockets.add(upstream)
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels: () => tunnels,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
+}

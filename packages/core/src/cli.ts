@@ -20,6 +20,7 @@ const FLAGS = {
   'api-origin': { type: 'string' },
   username: { type: 'string' },
   'thread-id': { type: 'string' },
+  proxy: { type: 'string' },
   'all-webhooks': { type: 'boolean', default: false },
   wait: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false }
@@ -34,6 +35,7 @@ Options:
   --api-origin <origin>   send to this origin instead of https://discord.com (a local emulator)
   --username <name>       webhook display name
   --thread-id <id>        post into this thread
+  --proxy <url>           send through this HTTP proxy (default: $HTTPS_PROXY / $HTTP_PROXY, except $NO_PROXY)
   --all-webhooks          replay: also resend lines written for other webhooks
   --wait <seconds>        replay: how long to keep trying while Discord is unreachable (default 600)
   -h, --help              this text
@@ -71,6 +73,7 @@ async function main (argv: string[]): Promise<number> {
   if (values['api-origin'] !== undefined) options.apiOrigin = values['api-origin']
   if (values.username !== undefined) options.username = values.username
   if (values['thread-id'] !== undefined) options.threadId = values['thread-id']
+  if (values.proxy !== undefined) options.proxyUrl = values.proxy
 
   switch (command) {
     case 'test': {

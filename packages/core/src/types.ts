@@ -282,6 +282,8 @@ export interface NotifierOptions {
   dispatcher?: Dispatcher
   clock?: Clock
   redisUrl?: string
+  /** An http(s):// proxy for every request; unset: HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured. */
+  proxyUrl?: string
 }
 
 /** The options resolved once, at construction: every default applied, every value checked. */
@@ -290,4 +292,4 @@ export type ResolvedOptions = { target: WebhookTarget | undefined, minSeverity: 
   & { [K in Exclude<Grouped, 'mentions'>]: Required<NonNullable<NotifierOptions[K]>> }
   & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'webhookUrl' | 'apiOrigin' | 'threadId' | 'minSeverity'>>
 type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup'
-type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'deadLetterFile' | 'dispatcher' | 'redisUrl'
+type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'deadLetterFile' | 'dispatcher' | 'redisUrl' | 'proxyUrl'

@@ -25,6 +25,7 @@ const FLAGS = {
   'webhook-url': { type: 'string' },
   'api-origin': { type: 'string' },
   'redis-url': { type: 'string' },
+  proxy: { type: 'string' },
   level: { type: 'string' },
   username: { type: 'string' },
   'avatar-url': { type: 'string' },
@@ -59,6 +60,7 @@ Sends pino's JSON log lines from stdin to a Discord webhook as embeds.
   --level <name|number>        only lines at or above this pino level (default: all)
   --api-origin <origin>        send to this origin instead of https://discord.com (local emulator)
   --redis-url <url>            share the webhook's limits with other processes through this Redis
+  --proxy <url>                send through this HTTP proxy (default: $HTTPS_PROXY / $HTTP_PROXY, except $NO_PROXY)
                                (default: $DISCORD_NOTIFICATIONS_REDIS_URL; needs the ioredis package)
   --username <name>            webhook display name
   --avatar-url <url>           webhook avatar
@@ -117,6 +119,7 @@ export function optionsFromFlags (v: Values, env: NodeJS.ProcessEnv): InProcessO
   }
   if (v['api-origin'] !== undefined) o.apiOrigin = v['api-origin']
   if (v['redis-url'] !== undefined) o.redisUrl = v['redis-url']
+  if (v.proxy !== undefined) o.proxyUrl = v.proxy
   if (v.username !== undefined) o.username = v.username
   if (v['avatar-url'] !== undefined) o.avatarUrl = v['avatar-url']
   if (v['thread-id'] !== undefined) o.threadId = v['thread-id']

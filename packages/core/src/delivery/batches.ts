@@ -67,7 +67,7 @@ export class Batches {
     this.#startedAt = o.clock.now()
     this.limits = limitStoreFor(o, p.log)
     this.limiter = new RateLimiter(p.target.id, o.rateLimits, this.limits)
-    this.sender = new WebhookSender({ timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix), ...(o.dispatcher === undefined ? {} : { dispatcher: o.dispatcher }) })
+    this.sender = new WebhookSender({ timeoutMs: o.timeoutMs, userAgent: userAgent(VERSION, o.userAgentSuffix), ...(o.dispatcher === undefined ? {} : { dispatcher: o.dispatcher }), ...(o.proxyUrl === undefined ? {} : { proxyUrl: o.proxyUrl }) })
     this.#outage = new Outage(o.outage)
     this.#payloads = new BatchPayload(o, p.target.token)
   }

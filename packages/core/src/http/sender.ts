@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { Agent, FormData, request, type Dispatcher } from 'undici'
+import { EnvHttpProxyAgent, FormData, ProxyAgent, request, type Dispatcher } from 'undici'
 import type { MessageFile, WebhookPayload, WebhookTarget } from '../types.js'
 import { isTlsErrorCode, type SendFailure } from './retry-policy.js'
 import { scrub } from './webhook-url.js'
@@ -25,6 +25,8 @@ export type SendOutcome =
 interface WebhookSenderOptions {
   /** Sends through this dispatcher (MockAgent in tests, ProxyAgent behind a proxy). It is not closed by close(). */
   dispatcher?: Dispatcher
+  /** Without a dispatcher: through this proxy; without either, through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host. */
+  proxyUrl?: string
   /** Per-attempt limit for connecting, sending and reading the whole answer. */
   timeoutMs: number
   /** Build it with userAgent(): Discord requires `DiscordBot (url, version)` (§1). */
@@ -66,7 +68,8 @@ export class WebhookSender {
     this.#userAgent = options.userAgent
     // Else our own keep-alive pool, so close() can release its sockets without touching undici's global one.
     this.#ownsDispatcher = options.dispatcher === undefined
-    this.#dispatcher = options.dispatcher ?? new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+    const timeouts = { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }
+    this.#dispatcher = options.dispatcher ?? (options.proxyUrl !== undefined ? new ProxyAgent({ uri: options.proxyUrl, ...timeouts }) : new EnvHttpProxyAgent(timeouts))
   }
 
   /**

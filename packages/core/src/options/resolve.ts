@@ -33,6 +33,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
       if (o[key] !== undefined) throw new InvalidOptionError(key, 'no value in threaded mode', o[key], 'Functions and sockets cannot cross into the delivery worker; use the in-process DiscordNotifier to inject them.')
     }
   }
+  if (o.proxyUrl !== undefined && o.dispatcher !== undefined) throw new InvalidOptionError('proxyUrl', 'to be unset when `dispatcher` is given', 'a URL (not shown)', 'Build the dispatcher with undici\'s ProxyAgent instead, or drop `dispatcher`.')
   let target: WebhookTarget | undefined
   if (o.webhookUrl !== undefined || o.enabled === true) {
     if (o.webhookUrl === undefined) {

@@ -82,6 +82,14 @@ const redisUrl = (v: unknown, key: string): string | undefined => {
   if (protocol !== 'redis:' && protocol !== 'rediss:') throw new InvalidOptionError(key, expected, `a ${protocol}// URL (not shown: it may contain a password)`)
   return v
 }
+/** An http(s):// proxy URL. Never echoed: it may carry a password. */
+const proxyUrl = (v: unknown, key: string): string => {
+  const expected = 'an http:// or https:// proxy URL, e.g. http://proxy.internal:3128'
+  if (typeof v !== 'string') throw new InvalidOptionError(key, expected, v)
+  const protocol = URL.canParse(v) ? new URL(v).protocol : undefined
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidOptionError(key, expected, protocol === undefined ? 'a string that is not a URL (not shown: it may contain a password)' : `a ${protocol}// URL (not shown: it may contain a password)`)
+  return v
+}
 const LIMIT_HINT = 'To take the limit out of the way (tests), shorten its window instead.'
 
 /**
@@ -171,6 +179,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'rateLimits.invalidRequestLimit', default: 500, check: num(1), doc: '401/403/non-shared-429 answers allowed per 10 minutes before sending pauses (Discord bans an IP at 10,000, contract §3).' },
   { key: 'rateLimits.cloudflareCooldownMs', default: 60_000, check: num(1), doc: 'Pause after a Cloudflare 429 without `Retry-After` (ms); doubles on repeats, up to an hour.' },
   { key: 'redisUrl', default: undefined, shown: 'off (env `DISCORD_NOTIFICATIONS_REDIS_URL`, CLI `--redis-url`)', check: redisUrl, doc: '`redis://` or `rediss://` (credentials in the URL): share the webhook\'s limits and storm control with every other process and host posting to it. Needs the optional package `ioredis`. See [Many processes](#many-processes).' },
+  { key: 'proxyUrl', default: undefined, shown: '`HTTPS_PROXY` / `HTTP_PROXY`, except hosts in `NO_PROXY`; else none', check: proxyUrl, doc: 'Send through this HTTP proxy (CONNECT; credentials in the URL, never echoed). Plain data, so it reaches the worker threads and the CLIs (`--proxy`). Without it the standard variables are honoured (undici\'s `EnvHttpProxyAgent`). Not with `dispatcher`.' },
   { key: 'userAgentSuffix', default: '', check: string, doc: 'Appended to the `DiscordBot (url, version)` User-Agent.' },
   { key: 'thread', default: false, check: bool, doc: 'Deliver from a worker thread of its own (what `ThreadedNotifier` is). Refuses `dispatcher` and `clock`, which cannot cross into a worker.' },
   {
