@@ -5,7 +5,6 @@
  * the channel. Each script is test/fixtures/consistency-app.mjs in a child process that runs the BUILT
  * packages and ends by itself (or calls process.exit()), against the emulator in this process.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,24 +12,16 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator, type StoredMessage } from '@logcord/discord-emulator'
 import { redisAvailable, startRedis, type TestRedis } from '../scripts/lib/redis-server.mjs'
-import { ROOT, runNode } from './crash-helpers.js'
+import { runNode, type NodeRun } from './crash-helpers.js'
 
 const APP = fileURLToPath(new URL('./fixtures/consistency-app.mjs', import.meta.url))
 const CLI = fileURLToPath(new URL('../packages/pino-discord/dist/cli.js', import.meta.url))
 const MORE = /×(\d+) more/
 
-interface Run { code: number | null, stdout: string, stderr: string }
+type Run = NodeRun
 
 function run (env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [APP], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  return runNode([APP], { env })
 }
 
 /** The JSON a fixture printed after `label`. */

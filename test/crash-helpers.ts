@@ -69,11 +69,11 @@ export interface NodeRun { code: number | null, stdout: string, stderr: string }
 /**
  * Runs `node ...args` in the repository root (so children resolve `pino` and `@logcord/*` like an app
  * would), with `stdin` written and closed. `env` is added to this process's environment, or replaces it
- * with `inherit: false`.
+ * with `inherit: false`. `cwd` and `command` (another program than node) change where and what runs.
  */
-export function runNode (args: string[], { env = {}, stdin = '', inherit = true }: { env?: Record<string, string>, stdin?: string, inherit?: boolean } = {}): Promise<NodeRun> {
+export function runNode (args: string[], { env = {}, stdin = '', inherit = true, cwd = ROOT, command = process.execPath }: { env?: Record<string, string>, stdin?: string, inherit?: boolean, cwd?: string, command?: string } = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: inherit ? { ...process.env, ...env } : env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd, env: inherit ? { ...process.env, ...env } : env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += String(d) })

@@ -4,27 +4,16 @@
  * Winston script, a CommonJS Pino script and `tsc --strict` (nodenext) against what was installed, sending to the
  * emulator. npm fetches winston, pino and typescript from the package registry. Build first: `pnpm build`.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '@logcord/discord-emulator'
-import { embedsOf, ROOT } from './crash-helpers.js'
-
-interface Run { code: number | null, stdout: string, stderr: string }
+import { embedsOf, ROOT, runNode, type NodeRun } from './crash-helpers.js'
 
 /** `command args` in `cwd`, without blocking this process (the emulator answers from it). */
-function run (command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d) })
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+function run (command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<NodeRun> {
+  return runNode(args, { command, cwd, env })
 }
 
 let work: string
@@ -50,28 +39,25 @@ beforeEach(async () => {
 })
 
 describe('an app outside the repository, installed from the packed tarballs with npm', () => {
-  it('an ESM Winston script delivers its error and ends by itself', async () => {
-    writeFileSync(join(app, 'winston-app.mjs'), `import winston from 'winston'
+  const SCRIPTS: Array<[string, string, string]> = [
+    ['an ESM Winston script', 'winston-app.mjs', `import winston from 'winston'
 import { DiscordTransport } from '@logcord/winston-discord'
 const logger = winston.createLogger({ transports: [new DiscordTransport({ webhookUrl: process.env.DISCORD_WEBHOOK_URL })] })
-logger.error(new Error('from an ESM Winston app'))
-`)
-    const result = await run(process.execPath, ['winston-app.mjs'], app, { DISCORD_WEBHOOK_URL: emu.webhookUrl() })
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
-    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('from an ESM Winston app')])
-  })
-
-  it('a CommonJS Pino script delivers its error from the worker and ends by itself', async () => {
-    writeFileSync(join(app, 'pino-app.cjs'), `const pino = require('pino')
+logger.error(new Error('from an ESM Winston script'))
+`],
+    ['a CommonJS Pino script', 'pino-app.cjs', `const pino = require('pino')
 const { discordTransport } = require('@logcord/pino-discord')
 const logger = pino(discordTransport({ webhookUrl: process.env.DISCORD_WEBHOOK_URL }))
-logger.error(new Error('from a CommonJS Pino app'))
-`)
-    const result = await run(process.execPath, ['pino-app.cjs'], app, { DISCORD_WEBHOOK_URL: emu.webhookUrl() })
+logger.error(new Error('from a CommonJS Pino script'))
+`]
+  ]
+
+  it.each(SCRIPTS)('%s delivers its error and ends by itself', async (name, file, source) => {
+    writeFileSync(join(app, file), source)
+    const result = await run(process.execPath, [file], app, { DISCORD_WEBHOOK_URL: emu.webhookUrl() })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining('from a CommonJS Pino app')])
+    expect(embedsOf(emu.messages).map((e) => e.title)).toEqual([expect.stringContaining(`from ${name}`)])
   })
 
   it('type-checks with tsc --strict, module and resolution nodenext', async () => {

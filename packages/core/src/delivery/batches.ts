@@ -4,7 +4,7 @@
  * (outage) or dropped. Problems: one stderr line each (SelfLog's keys), an `error` event, never the token.
  */
 import { sleep } from '../clock.js'
-import { BatchPayload, embedBudget } from '../format/batch-payload.js'
+import { BatchPayload, embedBudget, hasEmbed } from '../format/batch-payload.js'
 import { capString } from '../format/safe-value.js'
 import { codePointLength } from '../format/text.js'
 import { parseRateLimitHeaders } from '../http/headers.js'
@@ -17,21 +17,10 @@ import { limitStoreFor } from '../redis/limits.js'
 import { spoken } from '../storm/summary.js'
 import type { DropReason, HealthProblem, MessageFile, ProblemEvent, WebhookPayload } from '../types.js'
 import { VERSION } from '../version.js'
+import { SHUTDOWN_RETRY_MS, shutdownAnswerMs } from './deadlines.js'
 import { readCounters, SLOT, type DeliveryContext, type Ledger } from './ledger.js'
 import { isExpired, Outage } from './outage.js'
 import { dropNotice, type BoundedQueue, type Item } from './queue.js'
-
-/**
- * At shutdown, how long a request may go unanswered before it is sent again (ms): four times the slowest answer this
- * webhook gave, at least 1 s (Discord answers a webhook in well under a second when it answers at all; the emulator in
- * a few ms), at most `timeoutMs`.
- */
-function shutdownAnswerMs (slowestAnswerMs: number): number {
-  return Math.max(1000, 4 * slowestAnswerMs)
-}
-
-/** At shutdown, the longest wait before a retry (ms). */
-const SHUTDOWN_RETRY_MS = 250
 
 export interface Batch { items: Item[], notice: Item | undefined, payload: WebhookPayload, files: MessageFile[], strict: boolean }
 
@@ -127,8 +116,7 @@ export class Batches {
     let content = -1
     for (let next = queue.peek(); next !== undefined && items.length < (this.#outage.active ? 1 : Infinity); next = queue.peek()) {
       const r = next.record
-      // A plain-text record is content only; one with a ready embed too sends both (BatchPayload).
-      const embedded = r.content === undefined || r.embed !== undefined
+      const embedded = hasEmbed(r)
       if (embedded && embeds >= limit) break
       if (r.content !== undefined) {
         const length = codePointLength(r.content)
@@ -289,7 +277,7 @@ function refusedEmbeds (batch: Batch, errors: unknown): Item[] | undefined {
   const named = typeof errors === 'object' && errors !== null ? (errors as { embeds?: unknown }).embeds : undefined
   if (typeof named !== 'object' || named === null) return undefined
   // Embeds are built in this order (BatchPayload.build): the notice, then each record that has one.
-  const owners = [...(batch.notice === undefined ? [] : [batch.notice]), ...batch.items.filter((i) => i.record.content === undefined || i.record.embed !== undefined)]
+  const owners = [...(batch.notice === undefined ? [] : [batch.notice]), ...batch.items.filter((i) => hasEmbed(i.record))]
   const refused = Object.keys(named).map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < owners.length).map((i) => owners[i]!)
   return refused.length === 0 || refused.length === owners.length ? undefined : refused
 }

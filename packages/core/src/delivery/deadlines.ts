@@ -24,3 +24,15 @@ export function requestsEnd (now: number, timeoutMs: number): number {
 export function exitDeliveryMs (exitTimeoutMs: number): number {
   return Math.max(0, exitTimeoutMs - Math.min(500, Math.floor(exitTimeoutMs / 5)))
 }
+
+/**
+ * At shutdown, how long a request may go unanswered before it is sent again (ms): four times the slowest answer the
+ * webhook gave, at least 1 s (Discord answers a webhook in well under a second when it answers at all; the emulator in
+ * a few ms). The caller keeps it within `timeoutMs`.
+ */
+export function shutdownAnswerMs (slowestAnswerMs: number): number {
+  return Math.max(1000, 4 * slowestAnswerMs)
+}
+
+/** At shutdown, the longest wait before a retry (ms): the deadline, not the backoff, bounds the tries. */
+export const SHUTDOWN_RETRY_MS = 250

@@ -27,6 +27,11 @@ interface BuiltPayload {
 /** The options a payload is built from. */
 type PayloadOptions = Pick<ResolvedOptions, 'render' | 'attachments' | 'mentions' | 'username' | 'avatarUrl' | 'threadName'>
 
+/** Whether a record is sent as an embed: all but plain text, and a formatter's `{ content, embed }` as both. */
+export function hasEmbed (record: LogRecord): boolean {
+  return record.content === undefined || record.embed !== undefined
+}
+
 /** Each embed's share (characters) of a message's 6000 when `embeds` share it (contract §2): ten always fit one request, one alone gets all. */
 export function embedBudget (embeds: number): number {
   return Math.floor(LIMITS.totalEmbedChars / embeds)
@@ -38,16 +43,19 @@ export class BatchPayload {
   /** The webhook's token: never sent in a payload or a file, even when log text quotes the URL. */
   #token: string
 
+  /** The mentions the user opted into, as they open a message's content ('' for none). */
+  readonly #pings: string
+
   constructor (options: PayloadOptions, token: string) {
     this.#opts = options
     this.#token = token
+    const { roles, users } = options.mentions
+    this.#pings = [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' ')
   }
 
-  /** Characters a batch's joined plain text may hold: Discord's 2000, less the pings put before it. */
+  /** Characters a batch's joined plain text may hold: Discord's 2000, less the pings put before it (and their line break). */
   get contentRoom (): number {
-    const { roles, users } = this.#opts.mentions
-    const pings = roles.length + users.length === 0 ? 0 : roles.reduce((n, id) => n + id.length + 4, 0) + users.reduce((n, id) => n + id.length + 3, 0) + 1
-    return LIMITS.content - pings
+    return LIMITS.content - (this.#pings === '' ? 0 : this.#pings.length + 1)
   }
 
   /**
@@ -61,8 +69,7 @@ export class BatchPayload {
     if (notice !== undefined) embeds.push(this.#render(notice, budget, strict))
     for (const r of records) {
       if (r.content !== undefined) lines.push(r.content)
-      // Plain text is content only; a formatter's `{ content, embed }` sends both in one message.
-      if (r.content === undefined || r.embed !== undefined) embeds.push(this.#render(r, budget, strict, files))
+      if (hasEmbed(r)) embeds.push(this.#render(r, budget, strict, files))
     }
     distinctUrls(embeds)
     return { payload: this.#payload(records, embeds, lines.length === 0 ? undefined : lines.join('\n')), files }
@@ -89,8 +96,8 @@ export class BatchPayload {
     const payload: WebhookPayload = { allowed_mentions: { parse: [] } }
     let text = content === undefined ? '' : neutralizeMentions(content)
     const { roles, users, minSeverity } = o.mentions
-    if ((roles.length > 0 || users.length > 0) && records.some((r) => atLeast(r.severity, minSeverity))) {
-      const pings = [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' ')
+    if (this.#pings !== '' && records.some((r) => atLeast(r.severity, minSeverity))) {
+      const pings = this.#pings
       text = text === '' ? pings : `${pings}\n${text}`
       if (roles.length > 0) payload.allowed_mentions.roles = roles
       if (users.length > 0) payload.allowed_mentions.users = users

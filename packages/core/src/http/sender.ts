@@ -23,7 +23,7 @@ export type SendOutcome =
   | { ok: false, failure: SendFailure }
 
 interface WebhookSenderOptions {
-  /** Sends through this dispatcher (MockAgent in tests, ProxyAgent behind a proxy). It is not closed by close(). */
+  /** Sends through this dispatcher (a MockAgent in tests). It is not closed by close(). */
   dispatcher?: Dispatcher
   /** Without a dispatcher: through this proxy; without either, through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host. */
   proxyUrl?: string

@@ -190,7 +190,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       if (typeof v !== 'object' || v === null || typeof (v as { dispatch?: unknown }).dispatch !== 'function') throw new InvalidOptionError(k, 'an undici Dispatcher (Agent, Pool, MockAgent, ProxyAgent)', v)
       return v
     },
-    doc: 'An undici `Dispatcher` to send through (a `ProxyAgent` behind a proxy, a `MockAgent` in tests); yours is never closed.'
+    doc: 'An undici `Dispatcher` to send through (a `MockAgent` in tests; for a proxy, `proxyUrl` is enough); yours is never closed.'
   },
   { key: 'clock', default: undefined, shown: 'the system clock', check: (v, k) => { if (typeof v !== 'object' || v === null || typeof (v as { now?: unknown }).now !== 'function') throw new InvalidOptionError(k, 'a clock { now(), setTimeout(fn, ms), clearTimeout(handle) }', v); return v }, doc: 'Time source, for tests. A notifier on a clock of its own keeps rate-limit state of its own.' }
 ]
