@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
@@ -7,6 +10,9 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 // (the library honours HTTPS_PROXY / HTTP_PROXY; undici reads no_proxy before NO_PROXY).
 const noProxy = [process.env.no_proxy ?? process.env.NO_PROXY, '127.0.0.1', 'localhost'].filter(Boolean).join(',')
 process.env.no_proxy = process.env.NO_PROXY = noProxy
+
+// Dead letters go to os.tmpdir() unless told otherwise: this run's own directory, not the machine's.
+process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'logcord-tests-'))
 
 // CI asks for a machine-readable result file so it can print one plain totals line.
 const jsonOut = process.env.VITEST_JSON_OUT

@@ -98,7 +98,7 @@ describe('logcord replay', () => {
       deadLetterFile: file,
       dedup: { enabled: false },
       retryDelays: [20, 30, 50],
-      outage: { probeMinMs: 100, probeMaxMs: 600 },
+      outage: { afterMs: 0, probeMinMs: 100, probeMaxMs: 600 },
       logLevel: 'silent'
     })
     const levels = ['info', 'warning', 'error', 'critical'] as const

@@ -2,7 +2,7 @@
  * Replayed reports, round 2 (issue 19): what users of Discord webhooks, Winston, Pino and undici met, each
  * replayed on the built packages, in child processes that end by themselves, against the emulator.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import { createRequire } from 'node:module'
 import { connect, type AddressInfo, type Socket } from 'node:net'
@@ -166,7 +166,7 @@ describe('logcord, the command', () => {
 
   it('a 5xx is said once: "Discord answered 503 Service Unavailable", not "503 503: Service Unavailable"', async () => {
     // Discord's JSON 5xx body says its status again: { message: '503: Service Unavailable', code: 0 }.
-    emu.setFaults({ outage: { forMs: 200, mode: 'unavailable' } })
+    emu.setFaults({ outage: { forMs: 3000, mode: 'unavailable' } })
     const result = await runNode([LOGCORD, 'test', '--webhook-url', emu.webhookUrl()], {})
     expect(result.stdout).toContain('retry 1 after Discord answered 503 Service Unavailable (code 0)')
     expect(result.stdout).not.toContain('503 503')
@@ -292,7 +292,7 @@ describe('a flaky Discord (30 % of requests answered 5xx after 150 ms)', () => {
         dedup: { enabled: false },
         flushTimeoutMs: 9000,
         retryDelays: [200, 300, 500],
-        outage: { probeMinMs: 500, probeMaxMs: 3000 },
+        outage: { afterMs: 3000, probeMinMs: 500, probeMaxMs: 3000 },
         rateLimits: { fallbackWindowMs: 200, channelWindowMs: 6000, offsetMs: 40 }
       }
       const body = "import { DiscordNotifier } from '@logcord/core'\nconst n = new DiscordNotifier(JSON.parse(process.env.OPTIONS))\n" +
@@ -359,6 +359,36 @@ describe('logger.end() after a burst, at Discord\'s real limits', () => {
     expect(titles).toHaveLength(202)
     expect(titles.some((t) => t?.includes('disk almost full'))).toBe(true)
     expect(emu.stats().byStatus[429] ?? 0).toBe(0)
+  }, 60_000)
+})
+
+describe('what a close deadline cannot deliver goes to the default dead-letter file', () => {
+  let emu: Emulator
+  beforeEach(async () => { emu = await createEmulator({ timeScale: 1 }) })
+  afterEach(async () => { await emu.close() })
+
+  const scripts = {
+    'Winston, logger.end()': "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
+      'const logger = winston.createLogger({ transports: [new DiscordTransport({ ...JSON.parse(process.env.OPTIONS), flushTimeoutMs: 2000 })] })\n' +
+      "for (let i = 0; i < 600; i++) logger.error('job ' + i + ' failed')\nlogger.end()",
+    'Pino worker, the script ends': "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\n" +
+      'const logger = pino(discordTransport({ ...JSON.parse(process.env.OPTIONS), closeTimeoutMs: 2000 }))\n' +
+      "for (let i = 0; i < 600; i++) logger.error('job ' + i + ' failed')"
+  }
+
+  it.each(Object.keys(scripts))('%s: 600 errors are each sent or in $TMPDIR/logcord/dead-letters.ndjson (mode 0600), and stderr names it', async (name) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'logcord-default-dead-'))
+    const result = await runNode(['--input-type=module', '-e', scripts[name as keyof typeof scripts]], { env: { TMPDIR: tmp, OPTIONS: JSON.stringify({ webhookUrl: emu.webhookUrl(), dedup: { enabled: false } }) } })
+    expect(result.code).toBe(0)
+    const file = join(tmp, 'logcord', 'dead-letters.ndjson')
+    // Before: "… dropped (set deadLetterFile to keep them)", and the records were gone.
+    expect(result.stderr).toContain(`written to the dead-letter file ${file}`)
+    const letters = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string, record: { message?: string, title?: string } })
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(new Set(letters.map((l) => l.reason))).toEqual(new Set(['shutdown']))
+    const sent = embedsOf(emu.messages).length
+    expect(sent).toBeGreaterThan(0)
+    expect(sent + letters.length).toBe(600)
   }, 60_000)
 })
 

@@ -61,8 +61,8 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     if (!o.enabled || o.target === undefined) return
     const noFile = o.deadLetterFile === undefined ? undefined : unwritable(o.deadLetterFile)
     if (noFile !== undefined) {
-      // In a worker (pino's) nobody could catch a throw: said once, and delivery to Discord goes on without the file.
-      if (isMainThread) throw new InvalidOptionError('deadLetterFile', 'a path where a file can be written', o.deadLetterFile, `It cannot be: ${noFile}. Point it at a writable directory, or leave it unset.`)
+      // In a worker (pino's) nobody could catch a throw, and the default place is not the user's mistake: said once, and delivery to Discord goes on without the file.
+      if (isMainThread && given.deadLetterFile !== undefined) throw new InvalidOptionError('deadLetterFile', 'a path where a file can be written, or false', o.deadLetterFile, `It cannot be: ${noFile}. Point it at a writable directory, or set it to false.`)
       this.#log.errorOnce('dead_letter_write', `deadLetterFile ${o.deadLetterFile} cannot be written (${noFile}): records that cannot be delivered are counted in stats().deadLetterFailed, not written; delivery to Discord goes on`)
     }
     if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint), { describeAll: this.#fleet })

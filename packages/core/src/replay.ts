@@ -58,7 +58,7 @@ export async function replayDeadLetters (options: ReplayOptions): Promise<Replay
   // The sidecar lists, one id a line, the records already resent from `file`.
   const sidecar = `${file}.replayed`
   const done = new Set(existsSync(sidecar) ? readFileSync(sidecar, 'utf8').split('\n').filter((l) => l !== '') : [])
-  const notifier = new DiscordNotifier({ ...notifierOptions, dedup: { enabled: false }, deadLetterFile: undefined } as NotifierOptions)
+  const notifier = new DiscordNotifier({ ...notifierOptions, dedup: { enabled: false }, deadLetterFile: false } as NotifierOptions)
   const targetId = notifier.options.target?.id
   const result: ReplayResult = { lines: 0, invalid: 0, alreadyReplayed: 0, otherWebhooks: 0, sent: 0, rejected: 0, left: 0, sidecar }
 

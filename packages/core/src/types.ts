@@ -250,7 +250,7 @@ export interface RateLimitOptions {
 
 export interface DedupOptions { enabled?: boolean, windowMs?: number, fingerprint?: FingerprintPart[] }
 
-export interface OutageModeOptions { probeMinMs?: number, probeMaxMs?: number }
+export interface OutageModeOptions { afterMs?: number, probeMinMs?: number, probeMaxMs?: number }
 
 /** Every option, with its default and meaning, is in options/table.ts and the README's options table. */
 export interface NotifierOptions {
@@ -270,7 +270,8 @@ export interface NotifierOptions {
   exitTimeoutMs?: number
   outage?: OutageModeOptions
   maxRecordAgeMs?: number
-  deadLetterFile?: string
+  /** Unset: `logcord/dead-letters.ndjson` in `os.tmpdir()`; `false`: none. */
+  deadLetterFile?: string | false
   logLevel?: LogLevel
   log?: (line: string) => void
   rateLimits?: RateLimitOptions
@@ -287,9 +288,9 @@ export interface NotifierOptions {
 }
 
 /** The options resolved once, at construction: every default applied, every value checked. */
-export type ResolvedOptions = { target: WebhookTarget | undefined, minSeverity: Severity, mentions: Required<MentionOptions> & { minSeverity: Severity } }
+export type ResolvedOptions = { target: WebhookTarget | undefined, deadLetterFile: string | undefined, minSeverity: Severity, mentions: Required<MentionOptions> & { minSeverity: Severity } }
   & { [K in UnsetByDefault]: NotifierOptions[K] }
   & { [K in Exclude<Grouped, 'mentions'>]: Required<NonNullable<NotifierOptions[K]>> }
-  & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'webhookUrl' | 'apiOrigin' | 'threadId' | 'minSeverity'>>
+  & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'deadLetterFile' | 'webhookUrl' | 'apiOrigin' | 'threadId' | 'minSeverity'>>
 type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup'
-type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'deadLetterFile' | 'dispatcher' | 'redisUrl' | 'proxyUrl'
+type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'dispatcher' | 'redisUrl' | 'proxyUrl'

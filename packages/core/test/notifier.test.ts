@@ -181,7 +181,7 @@ describe('DiscordNotifier against the emulator', () => {
 
   it('after the retry budget, holds the record through the outage: degraded, one probe at a time, then delivered', async () => {
     emu.setFaults({ errorRate: 1 })
-    const n = make({ outage: { probeMinMs: 40, probeMaxMs: 80 } })
+    const n = make({ outage: { afterMs: 0, probeMinMs: 40, probeMaxMs: 80 } })
     const errors: string[] = []
     n.on('error', (e) => errors.push(e.kind))
     n.sendDiagnostic({ level: 'error', service: 's', message: 'held' })

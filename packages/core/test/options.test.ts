@@ -46,7 +46,7 @@ describe('resolveOptions', () => {
 
   it('holds records through outages by default: probes every 5-30 s, records kept up to 24 h', () => {
     const o = resolveOptions({ webhookUrl: URL_ })
-    expect(o.outage).toEqual({ probeMinMs: 5000, probeMaxMs: 30_000 })
+    expect(o.outage).toEqual({ afterMs: 30_000, probeMinMs: 5000, probeMaxMs: 30_000 })
     expect(o.maxRecordAgeMs).toBe(24 * 60 * 60 * 1000)
     expect(() => resolveOptions({ webhookUrl: URL_, outage: { probeMinMs: 5000, probeMaxMs: 1000 } })).toThrow(/outage\.probeMaxMs.*>= outage\.probeMinMs/)
     expect(() => resolveOptions({ webhookUrl: URL_, maxRecordAgeMs: 0 })).toThrow(/maxRecordAgeMs/)

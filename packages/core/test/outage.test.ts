@@ -9,7 +9,7 @@ import { mockDiscord, okBody, TOKEN } from './mock-discord.js'
 describe('Outage: the probe schedule', () => {
   it('doubles the wait after each failed probe, caps it, and jitters it within [delay/2, delay]', () => {
     for (const r of [0, 0.5, 0.999]) {
-      const o = new Outage({ probeMinMs: 1000, probeMaxMs: 8000 }, () => r)
+      const o = new Outage({ afterMs: 0, probeMinMs: 1000, probeMaxMs: 8000 }, () => r)
       expect(o.enter(0, '503')).toBe(true)
       const waits = [o.waitMs(0)]
       let now = 0
@@ -27,7 +27,7 @@ describe('Outage: the probe schedule', () => {
   })
 
   it('is active from the first failed retry until Discord answers, and reports how long it lasted', () => {
-    const o = new Outage({ probeMinMs: 10, probeMaxMs: 10 }, () => 0)
+    const o = new Outage({ afterMs: 0, probeMinMs: 10, probeMaxMs: 10 }, () => 0)
     expect(o.active).toBe(false)
     expect(o.problem).toBeUndefined()
     expect(o.waitMs(5)).toBe(0)
@@ -38,9 +38,24 @@ describe('Outage: the probe schedule', () => {
     expect(o.waitMs(106)).toBeGreaterThan(0)
     o.probeNow(106)
     expect(o.waitMs(106)).toBe(0)
-    expect(o.recovered(400)).toEqual({ durationMs: 300, probes: 2 })
+    expect(o.answered(400)).toEqual({ durationMs: 300, probes: 2 })
     expect(o.active).toBe(false)
-    expect(o.recovered(500)).toBeUndefined()
+    expect(o.answered(500)).toBeUndefined()
+  })
+
+  it('calls Discord down only once every request for afterMs failed: one answer in between starts the count again', () => {
+    const o = new Outage({ afterMs: 30_000, probeMinMs: 10, probeMaxMs: 10 })
+    expect(o.down(0)).toBe(false)
+    o.failed(1000)
+    o.failed(20_000)
+    expect(o.down(30_999)).toBe(false)
+    expect(o.down(31_000)).toBe(true)
+    // Flaky: one request answered, and the failures before it no longer count.
+    expect(o.answered(31_500)).toBeUndefined()
+    expect(o.down(31_500)).toBe(false)
+    o.failed(40_000)
+    expect(o.down(69_999)).toBe(false)
+    expect(o.down(70_000)).toBe(true)
   })
 
   it('counts a record\'s age from its time, or from the start for records stamped earlier', () => {
@@ -51,7 +66,7 @@ describe('Outage: the probe schedule', () => {
   })
 })
 
-const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 5], outage: { probeMinMs: 10, probeMaxMs: 20 }, dedup: { enabled: false } })
+const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 5], outage: { afterMs: 0, probeMinMs: 10, probeMaxMs: 20 }, dedup: { enabled: false } })
 
 /** Resolves when the notifier reports the outage (its 'error' event of kind `outage`). */
 const outageOf = (n: DiscordNotifier): Promise<void> => new Promise((resolve) => {
@@ -83,6 +98,25 @@ describe('outage mode in the pipeline', () => {
     await n.close()
   })
 
+  it('a flaky Discord (retries spent, but answers within outage.afterMs) keeps the batch whole at the last wait: no outage', async () => {
+    // Before: a batch's three failures entered outage mode and probed with one record at a time.
+    answer(200, okBody, { times: 1 })
+    answer(503, { message: 'flaky' }, { times: 4 })
+    answer(200, okBody, { times: 2 })
+    const n = make({ outage: { afterMs: 30_000, probeMinMs: 10, probeMaxMs: 20 } })
+    const kinds: string[] = []
+    n.on('error', (e) => kinds.push(e.kind))
+    n.sendDiagnostic({ level: 'error', service: 's', message: 'first' })
+    expect(await n.flush(5000)).toMatchObject({ timedOut: false })
+    for (const m of ['a', 'b', 'c']) n.sendDiagnostic({ level: 'error', service: 's', message: m })
+    expect(await n.flush(5000)).toMatchObject({ timedOut: false, pending: 0 })
+    expect(bodies.map((b) => b.embeds?.length)).toEqual([1, 3, 3, 3, 3, 3])
+    expect(kinds).toEqual([])
+    expect(lines.filter((l) => /unreachable/.test(l))).toEqual([])
+    expect(n.stats()).toMatchObject({ sent: 4, retried: 4, dropped: 0 })
+    await n.close()
+  })
+
   it('never dead-letters for network errors and timeouts; close() dead-letters what is still held', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'logcord-outage-')), 'dead.jsonl')
     post().replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).persist()
@@ -104,7 +138,7 @@ describe('outage mode in the pipeline', () => {
     answer(503, { message: 'down' }, { times: 3 })
     answer(200, okBody, { times: 5 })
     // The next probe would be 60 s away; the close deadline is 2 s.
-    const n = make({ outage: { probeMinMs: 60_000, probeMaxMs: 60_000 } })
+    const n = make({ outage: { afterMs: 0, probeMinMs: 60_000, probeMaxMs: 60_000 } })
     const outage = outageOf(n)
     n.sendDiagnostic({ level: 'error', service: 's', message: 'a' })
     n.sendDiagnostic({ level: 'error', service: 's', message: 'b' })

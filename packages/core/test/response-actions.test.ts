@@ -3,7 +3,7 @@ import type { NotifierOptions } from '@logcord/core'
 import { answered } from '../src/delivery/batches.js'
 import { JSON_HEADERS, mockDiscord, okBody } from './mock-discord.js'
 
-const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 10], outage: { probeMinMs: 10, probeMaxMs: 10 }, dedup: { enabled: false } })
+const { bodies, lines, make, answer, post } = mockDiscord({ retryDelays: [5, 10], outage: { afterMs: 0, probeMinMs: 10, probeMaxMs: 10 }, dedup: { enabled: false } })
 const WEBHOOK_ID = '123456789012345678'
 type Event = Record<string, unknown>
 

@@ -162,7 +162,7 @@ export class Batches {
         if (outcome.failure.kind === 'aborted' || this.#signal().aborted) return lost('in flight at the shutdown deadline')
         verdict = classifyFailure(outcome.failure)
       }
-      const end = this.#outage.active && answered(verdict) ? this.#outage.recovered(now) : undefined
+      const end = answered(verdict) ? this.#outage.answered(now) : undefined
       if (end !== undefined) log.warn(`webhook ${target.id} reachable again after ${spoken(end.durationMs)} (${end.probes} probe${end.probes === 1 ? '' : 's'}); delivering ${this.#pending} held records`)
       switch (verdict.kind) {
         case 'ok': {
@@ -189,9 +189,11 @@ export class Batches {
           continue
         }
         case 'retry': {
-          // In an outage each probe is one attempt, with no retries of its own.
+          // In an outage each probe is one attempt, with no retries of its own. Retries spent while Discord still answers
+          // some requests (flaky, not down) go on at the last wait.
           // At shutdown a retry goes again soon and no outage is entered: the deadline bounds it, then what is left is dead-lettered.
-          const backoff = this.#outage.active ? undefined : retryDelay(attempt, retryDelays)
+          this.#outage.failed(now)
+          const backoff = this.#outage.active ? undefined : retryDelay(attempt, retryDelays) ?? (this.#outage.down(now) ? undefined : retryDelays.at(-1))
           const delayMs = this.end === undefined ? backoff : Math.min(backoff ?? SHUTDOWN_RETRY_MS, SHUTDOWN_RETRY_MS)
           if (delayMs !== undefined) {
             c[SLOT.retried]!++

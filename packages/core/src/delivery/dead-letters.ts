@@ -35,7 +35,7 @@ export class DeadLetters {
   add (letters: DeadLetter[]): void {
     if (!isMainThread) return this.#write(letters)
     if (this.#worker === undefined) {
-      const worker = this.#worker = new Worker(builtFile('dead-letter-worker.js'), { workerData: { options: this.#o, state: this.#state.buffer } })
+      const worker = this.#worker = new Worker(builtFile('dead-letter-worker.js'), { workerData: { options: this.#o, state: this.#state.buffer }, execArgv: workerExecArgv() })
       worker.on('message', (reason: string) => this.#failed(reason))
       worker.on('error', (err) => this.#failed(`the dead-letter writer failed: ${String(err)}`))
       // The library never keeps a process alive by itself; close() and the exit wait for it.
@@ -66,8 +66,9 @@ export class DeadLetters {
       n += count
     }
     try {
-      mkdirSync(dirname(this.#o.path), { recursive: true })
-      appendFileSync(this.#o.path, out)
+      // Records may hold what only the application's user should read.
+      mkdirSync(dirname(this.#o.path), { recursive: true, mode: 0o700 })
+      appendFileSync(this.#o.path, out, { mode: 0o600 })
       Atomics.add(new Int32Array(this.#o.counters), this.#o.slot, n)
     } catch (err) {
       Atomics.add(new Int32Array(this.#o.counters), this.#o.failedSlot, n)
@@ -119,4 +120,9 @@ function found (path: string): Stats | undefined {
 /** A built entry (`worker.js`, `dead-letter-worker.js`) sits next to the built code; from the TypeScript source (the project's tests), in dist/. */
 export function builtFile (name: string): URL {
   return new URL(import.meta.url.endsWith('.ts') ? `../../dist/${name}` : `./${name}`, import.meta.url)
+}
+
+/** The process's flags for a worker thread, less `--input-type` (`node --input-type=module -e …`), which a worker given a file refuses. */
+export function workerExecArgv (): string[] {
+  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
 }

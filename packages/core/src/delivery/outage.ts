@@ -1,8 +1,10 @@
 /**
- * Outage mode, once a batch failed every retry (5xx, network, timeouts): the alerts of an outage lasting minutes to
- * hours are the ones needed afterwards, so nothing is dead-lettered:
+ * Outage mode, once Discord is down rather than flaky: a batch spent its retries and every request for `afterMs` failed
+ * (5xx, network, timeouts). A flaky Discord (some requests failing, others answered) keeps the batch retrying at the
+ * last wait instead. The alerts of an outage lasting minutes to hours are the ones needed afterwards, so nothing is
+ * dead-lettered:
  *
- *   retries spent ──► enter ──► wait (capped exponential backoff, jitter) ──► probe: one record
+ *   down ──► enter ──► wait (capped exponential backoff, jitter) ──► probe: one record
  *                       ▲                                                       │
  *                       └───────────── transient failure: enter() ◄─────────────┤
  *                                                                               └─ answer: recovered()
@@ -12,13 +14,18 @@
  */
 import type { HealthProblem, ResolvedOptions } from '../types.js'
 
-/** `options` (ms): probeMinMs, the first wait between probes (default 5000, doubling after each failed one); probeMaxMs, the longest (30000). */
+/**
+ * `options` (ms): afterMs, how long every request must have failed before the outage starts (default 30000);
+ * probeMinMs, the first wait between probes (5000, doubling after each failed one); probeMaxMs, the longest (30000).
+ */
 export class Outage {
   readonly #options: ResolvedOptions['outage']
   readonly #random: () => number
   /** What the last failed request said (never the token), since when (epoch ms: the retries were spent), probes failed so far. */
   #state: { reason: string, since: number, probes: number } | undefined
   #nextProbeAt = 0
+  /** Since when (epoch ms) every request has failed; undefined once Discord answered. */
+  #failingSince: number | undefined
 
   constructor (options: ResolvedOptions['outage'], random: () => number = Math.random) {
     this.#options = options
@@ -33,7 +40,13 @@ export class Outage {
     return s === undefined ? undefined : { kind: 'outage', reason: `Discord unreachable, records held: ${s.reason}`, since: s.since }
   }
 
-  /** The retries are spent, or a probe met another transient failure: the next probe waits (longer). True when this starts an outage. */
+  /** A request failed transiently (5xx, network, timeout): a run of failures starts or goes on. */
+  failed (now: number): void { this.#failingSince ??= now }
+
+  /** Whether every request has failed for `afterMs`: Discord is down, not flaky. */
+  down (now: number): boolean { return this.#failingSince !== undefined && now - this.#failingSince >= this.#options.afterMs }
+
+  /** Discord is down and a batch spent its retries, or a probe met another transient failure: the next probe waits (longer). True when this starts an outage. */
   enter (now: number, reason: string): boolean {
     const s = this.#state
     this.#state = { reason, since: s?.since ?? now, probes: s === undefined ? 0 : s.probes + 1 }
@@ -41,10 +54,11 @@ export class Outage {
     return s === undefined
   }
 
-  /** Discord answered (any answer that is not a transient failure): the outage is over. */
-  recovered (now: number): { durationMs: number, probes: number } | undefined {
+  /** Discord answered (any answer that is not a transient failure): the run of failures, and any outage, is over. */
+  answered (now: number): { durationMs: number, probes: number } | undefined {
     const s = this.#state
     this.#state = undefined
+    this.#failingSince = undefined
     return s === undefined ? undefined : { durationMs: now - s.since, probes: s.probes + 1 }
   }
 

@@ -243,7 +243,7 @@ export class Pipeline {
   /** The stderr line for `n` records lost: what happened to them, and where they are. */
   #lostLine (n: number, what: string): void {
     const file = this.#o.deadLetterFile
-    if (n > 0) this.#p.log.error(`${n} record${n === 1 ? '' : 's'} ${what}: ${file === undefined ? 'dropped (set deadLetterFile to keep them)' : `written to the dead-letter file ${file}`}`)
+    if (n > 0) this.#p.log.error(`${n} record${n === 1 ? '' : 's'} ${what}: ${file === undefined ? 'dropped (deadLetterFile is false)' : `written to the dead-letter file ${file}`}`)
   }
 }
 

@@ -3,6 +3,8 @@
  * expected, what came and how to fix it; an unknown key, nested ones too, is refused with the closest known name
  * (`retryDelay` → "did you mean `retryDelays`?"). Reads no environment variable: the entry points do (env.ts).
  */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { distance } from 'fastest-levenshtein'
 import { systemClock } from '../clock.js'
 import { InvalidOptionError, UnknownOptionError } from '../errors.js'
@@ -13,6 +15,11 @@ import { GROUPS, OPTIONS, setOption, type OptionSpec } from './table.js'
 /** Every top-level option name. */
 export const NOTIFIER_OPTION_KEYS: readonly string[] = Object.freeze([...new Set(OPTIONS.map((o) => o.key.split('.')[0]!))])
 const NESTED: Readonly<Record<string, string[]>> = Object.fromEntries(Object.keys(GROUPS).map((g) => [g, OPTIONS.filter((o) => o.key.startsWith(`${g}.`)).map((o) => o.key.slice(g.length + 1))]))
+
+/** Where dead letters go unless `deadLetterFile` says otherwise: one file per machine user's temp directory. */
+export function defaultDeadLetterFile (): string {
+  return join(tmpdir(), 'logcord', 'dead-letters.ndjson')
+}
 
 const defaultLog = (line: string): void => {
   process.stderr.write(line.endsWith('\n') ? line : line + '\n')
@@ -45,7 +52,7 @@ export function resolveOptions (input: NotifierOptions = {}): ResolvedOptions {
     throw new InvalidOptionError('threadName', 'to be unset when a thread id is given', o.threadName, 'Discord rejects both together (code 220002): keep one.')
   }
   const { webhookUrl: _url, apiOrigin: _origin, threadId: _thread, ...rest } = o
-  return { ...rest, target, log: o.log ?? defaultLog, clock: o.clock ?? systemClock } as ResolvedOptions
+  return { ...rest, target, deadLetterFile: o.deadLetterFile === false ? undefined : o.deadLetterFile ?? defaultDeadLetterFile(), log: o.log ?? defaultLog, clock: o.clock ?? systemClock } as ResolvedOptions
 }
 
 function valueOf (input: NotifierOptions, spec: OptionSpec): unknown {

@@ -141,14 +141,15 @@ export const OPTIONS: readonly OptionSpec[] = [
       if (!Array.isArray(v) || !v.every((d) => typeof d === 'number' && Number.isFinite(d) && d >= 0)) throw new InvalidOptionError(k, 'an array of non-negative millisecond delays, e.g. [2000, 3000, 5000]', v)
       return [...v as number[]]
     },
-    doc: 'Waits (ms) before each retry of a 5xx, a network error or a timeout. 429s never spend these. After the last, outage mode.'
+    doc: 'Waits (ms) before each retry of a 5xx, a network error or a timeout. 429s never spend these. After the last, the last wait repeats until `outage.afterMs` of failures, then outage mode.'
   },
+  { key: 'outage.afterMs', default: 30_000, check: int(0), doc: 'Outage mode starts once every request for this long (ms) has failed: Discord is down, not flaky. Records are held, never dead-lettered, for an outage.' },
   { key: 'outage.probeMinMs', default: 5000, check: int(1), doc: 'Outage mode: one probe request (one record) at a time, the wait doubling from this (ms)…' },
   { key: 'outage.probeMaxMs', default: 30_000, check: int(1), doc: '…to this (ms), with jitter. At least `outage.probeMinMs`.' },
   { key: 'maxRecordAgeMs', default: 86_400_000, shown: '`86400000` (24 h)', check: int(1), doc: 'A held record older than this (from its time, or from the notifier\'s start for older stamps) is dead-lettered, reason `expired`, instead of posted late.' },
   { key: 'exitTimeoutMs', default: 5000, check: int(0), doc: 'How long `process.exit()` (or a crash) may be held up while the records pending then are delivered from a worker thread started for them; what misses it is dead-lettered. No wait when nothing is pending.' },
   { key: 'flushTimeoutMs', default: 10_000, check: int(0), doc: 'Deadline of `flush()` and `close()`, and of the drain when the event loop empties with records pending. During `close()` a request is cut short to end a tenth of the deadline (at most 1 s) before it, so what remains is dead-lettered in time.' },
-  { key: 'deadLetterFile', default: undefined, shown: 'off', check: string, doc: 'Every record that cannot be delivered is appended here as a JSON line `{ id, time, reason, webhookId, detail?, record }` (redacted, never the token), written in batches after the logging call.' },
+  { key: 'deadLetterFile', default: undefined, shown: '`logcord/dead-letters.ndjson` in `os.tmpdir()`', check: (v, k) => v === false ? false : string(v, k), doc: 'Every record that cannot be delivered is appended here as a JSON line `{ id, time, reason, webhookId, detail?, record }` (redacted, never the token; file mode 0600), written in batches after the logging call; the stderr line reporting a drop names the file. `false`: nowhere.' },
   { key: 'logLevel', default: 'warn', shown: '`DISCORD_NOTIFICATIONS_LOG_LEVEL`, else `\'warn\'`', check: (v, k) => { if (!(LOG_LEVELS as readonly unknown[]).includes(v)) throw new InvalidOptionError(k, `one of ${LOG_LEVELS.join(', ')}`, v); return v }, doc: 'The library\'s own stderr lines: `debug` shows every retry and wait, `silent` nothing.' },
   { key: 'log', default: undefined, shown: 'stderr', check: fn('(line: string) => void'), doc: 'Where those lines go.' },
   { key: 'render.titleTemplate', default: RENDER_DEFAULTS.titleTemplate, check: titleTemplate, doc: 'Placeholders `{emoji}`, `{label}`, `{level}`, `{service}`, `{message}`.' },
@@ -198,7 +199,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 /** The groups nested options live in: each must be an object when given. */
 export const GROUPS: Readonly<Record<string, string>> = {
   mentions: "an object like { roles: ['123…'], minSeverity: 'error' }",
-  outage: 'an object like { probeMinMs: 5000, probeMaxMs: 30000 }',
+  outage: 'an object like { afterMs: 30000, probeMinMs: 5000, probeMaxMs: 30000 }',
   render: 'an object',
   dedup: 'an object like { enabled: true, windowMs: 60000 }',
   rateLimits: 'an object'
