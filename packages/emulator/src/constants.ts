@@ -48,6 +48,7 @@ export const HEADERS = Object.freeze({
 /** JSON error codes (developers/topics/opcodes-and-status-codes.mdx; contract §4). */
 export const DISCORD_CODES = Object.freeze({
   general: 0,
+  unknownMessage: 10008,
   unknownWebhook: 10015,
   invalidWebhookToken: 50027,
   invalidFormBody: 50035,

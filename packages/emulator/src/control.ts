@@ -4,12 +4,13 @@
  *   GET  /_emulator/messages                      saved messages (JSON)
  *   GET  /_emulator/stats                         counters (JSON)
  *   GET  /_emulator/faults                        faults in force (JSON)
- *   GET  /_emulator/events                        Server-Sent Events: `message` and `response`
+ *   GET  /_emulator/events                        Server-Sent Events: `message`, `messageUpdate` and `response`
  *   GET  /_emulator/attachments/:messageId/:n     the n-th file of a saved message, as sent
  *   POST /_emulator/reset                         clear messages, counters, limits
  *   POST /_emulator/faults                        JSON body merged into the faults
  *   POST /_emulator/webhooks                      new webhook: {id, token, channelId, url}
  *   POST /_emulator/webhooks/:id/revoke?status=   401 (token rotated) or 404 (deleted)
+ *   POST /_emulator/messages/:id/delete           delete a message as a moderator would (edits of it then get 10008)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { assertFaultsInput } from './faults.js'
@@ -23,6 +24,7 @@ export const CONTROL_PREFIX = '/_emulator/'
 /** Control bodies are small JSON objects; anything bigger is a mistake. */
 const MAX_CONTROL_BODY_BYTES = 64 * 1024
 const REVOKE_ROUTE = /^\/_emulator\/webhooks\/(\d{17,20})\/revoke$/
+const DELETE_ROUTE = /^\/_emulator\/messages\/(\d{17,20})\/delete$/
 const ATTACHMENT_PATH = /^\/_emulator\/attachments\/(\d{1,20})\/(\d{1,2})$/
 
 export interface ControlRequest {
@@ -81,6 +83,8 @@ export function handleControl ({ emulator, stream, req, res, pathname, query }: 
         })
         return res.end(bytes)
       }
+      const deleted = DELETE_ROUTE.exec(pathname)
+      if (deleted && req.method === 'POST') return send(res, emulator.deleteMessage(deleted[1]!) ? noContent : json(STATUS.notFound, { message: 'No such message.' }))
       const revoke = REVOKE_ROUTE.exec(pathname)
       if (revoke && req.method === 'POST') {
         const status = Number(new URLSearchParams(query).get('status') ?? STATUS.notFound)

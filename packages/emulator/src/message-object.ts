@@ -15,8 +15,13 @@ export interface StoredMessage {
   attachments: StoredAttachment[]
   /** Emulator clock time (ms) the message was saved. */
   receivedAt: number
-  /** Mentions in `content` that would notify someone (contract §6). */
+  /** Mentions in `content` that would notify someone (contract §6). Edits never notify (§7): set by the post only. */
   pings: Pings
+  /** Times the message was edited (`PATCH …/messages/{id}`), and the emulator clock time (ms) of the last edit. */
+  edits?: number
+  editedAt?: number
+  /** Emulator clock time (ms) it was deleted (`DELETE …/messages/{id}`, or a moderator: `deleteMessage()`); Discord answers 10008 for it since. */
+  deletedAt?: number
 }
 
 /** Where the emulator serves a stored file: `GET /_emulator/attachments/{messageId}/{index}`. */
@@ -60,7 +65,7 @@ export function toDiscordMessage (message: StoredMessage): Record<string, unknow
     pinned: false,
     tts: p.tts === true,
     timestamp: new Date(message.receivedAt).toISOString(),
-    edited_timestamp: null,
+    edited_timestamp: message.editedAt === undefined ? null : new Date(message.editedAt).toISOString(),
     flags: typeof p.flags === 'number' ? p.flags : 0,
     components: [],
     webhook_id: message.webhookId

@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   seed?: number
   /** Faults injected from the start. @default none */
   faults?: FaultsInput
+  /**
+   * How edits (`PATCH …/messages/{id}`) are rate-limited, which Discord does not document (contract §7): `bucket`, they
+   * take from the webhook's bucket as posts do; `channel`, they count against the channel's ~30 a minute. @default both true (the conservative reading)
+   */
+  editLimits?: { bucket?: boolean, channel?: boolean }
 }
 
 export interface ResolvedOptions {
@@ -42,6 +47,7 @@ export interface ResolvedOptions {
   now: () => number
   seed: number
   faults: FaultsInput
+  editLimits: { bucket: boolean, channel: boolean }
 }
 
 export const DEFAULT_SEED = 0x10c0cd
@@ -76,7 +82,8 @@ export function resolveOptions (options: EmulatorOptions = {}): ResolvedOptions 
     timeScale,
     now: options.now ?? Date.now,
     seed,
-    faults: options.faults ?? {}
+    faults: options.faults ?? {},
+    editLimits: { bucket: options.editLimits?.bucket ?? true, channel: options.editLimits?.channel ?? true }
   }
 }
 

@@ -64,6 +64,8 @@ export interface ResponseSummary {
 
 export interface EmulatorEvents {
   message: StoredMessage
+  /** A message edited in place (its payload is the merged result) or deleted (`deletedAt` set). */
+  messageUpdate: StoredMessage
   response: ResponseSummary
 }
 
@@ -83,9 +85,13 @@ interface RequestContext {
   legacy: boolean
   wait: boolean
   threadId?: string
+  /** `GET`, `PATCH`, `DELETE …/messages/{id}` (contract §7); absent for Execute Webhook. */
+  messageId?: string
+  method: string
 }
 
-const WEBHOOK_ROUTE = /^\/api(?:\/v(\d{1,2}))?\/webhooks\/(\d{17,20})\/([A-Za-z0-9_-]+)\/?$/
+const WEBHOOK_ROUTE = /^\/api(?:\/v(\d{1,2}))?\/webhooks\/(\d{17,20})\/([A-Za-z0-9_-]+)(?:\/messages\/(\d{17,20}))?\/?$/
+const MESSAGE_METHODS = new Set(['GET', 'PATCH', 'DELETE'])
 /** §1: boolean query values may be written true/True/1. */
 const TRUE_VALUES = new Set(['true', 'True', '1'])
 /** Wait reported by a forced 429 whose limit is switched off, before scaling. */
@@ -296,7 +302,9 @@ export class Emulator {
       token: match[3] as string,
       legacy: version < API_VERSIONS.firstStructured,
       wait: TRUE_VALUES.has(params.get('wait') ?? ''),
-      ...(threadId ? { threadId } : {})
+      ...(threadId ? { threadId } : {}),
+      ...(match[4] === undefined ? {} : { messageId: match[4] }),
+      method: req.method ?? 'GET'
     }
 
     if (version < API_VERSIONS.oldest || version > API_VERSIONS.newest) {
@@ -304,7 +312,7 @@ export class Emulator {
       this.#finish(res, ctx, discordError(STATUS.badRequest, DISCORD_CODES.invalidApiVersion, 'Invalid API version'))
       return
     }
-    if (req.method !== 'POST') {
+    if (ctx.messageId === undefined ? ctx.method !== 'POST' : !MESSAGE_METHODS.has(ctx.method)) {
       req.resume()
       this.#finish(res, ctx, discordError(STATUS.methodNotAllowed, DISCORD_CODES.general, '405: Method Not Allowed'))
       return
@@ -376,7 +384,9 @@ export class Emulator {
       return this.#finish(res, ctx, this.#rateLimited(ctx, 'global', wait), 'global', storm === 'global' ? 'storm' : undefined)
     }
 
-    const bucket = this.#limits.takeWebhook(ctx.webhookId, t)
+    // Edits and deletes take from the webhook's bucket unless switched off (contract §7: undocumented); reads never.
+    const limited = ctx.messageId === undefined || (ctx.method !== 'GET' && this.#options.editLimits.bucket)
+    const bucket = limited ? this.#limits.takeWebhook(ctx.webhookId, t) : undefined
     const headers = bucket ? bucketHeaders(bucket, this.#bucketHash(ctx.webhookId), t) : {}
     if (storm === 'user' || (bucket && !bucket.allowed)) {
       return this.#finish(res, ctx, this.#userLimited(ctx, bucket, headers, t), 'bucket', storm === 'user' ? 'storm' : undefined)
@@ -391,6 +401,15 @@ export class Emulator {
       return this.#finish(res, ctx, reply)
     }
 
+    const stored = ctx.messageId === undefined ? undefined : this.#ownMessage(hook, ctx)
+    if (ctx.messageId !== undefined) {
+      if (stored === undefined) return this.#finish(res, ctx, discordError(STATUS.notFound, DISCORD_CODES.unknownMessage, 'Unknown Message', headers))
+      if (ctx.method === 'GET') return this.#finish(res, ctx, json(STATUS.ok, toDiscordMessage(stored), headers))
+      if (ctx.method === 'DELETE') {
+        this.deleteMessage(stored.id)
+        return this.#finish(res, ctx, { status: STATUS.noContent, headers, body: '' })
+      }
+    }
     if (!body.ok) {
       switch (body.kind) {
         case 'tooLarge':
@@ -420,12 +439,14 @@ export class Emulator {
 
     // §3: the hidden per-channel limit. It never shows in the headers, so this 429 keeps
     // the bucket's Remaining (often > 0) — the signature clients detect it by.
-    const channelWait = this.#limits.channelWaitMs(hook.channelId, t)
+    const counted = stored === undefined || this.#options.editLimits.channel
+    const channelWait = counted ? this.#limits.channelWaitMs(hook.channelId, t) : 0
     if (storm === 'shared' || channelWait > 0) {
       const wait = channelWait > 0 ? channelWait : this.#stormWaitMs()
       return this.#finish(res, ctx, this.#rateLimited(ctx, 'shared', wait, headers), 'shared', storm === 'shared' ? 'storm' : undefined)
     }
 
+    if (stored !== undefined) return this.#finish(res, ctx, json(STATUS.ok, toDiscordMessage(this.#edit(stored, payload as Record<string, unknown>, attachments, counted, t)), headers))
     const message = this.#save(hook, ctx, payload as Record<string, unknown>, attachments, t)
     const reply: Reply = ctx.wait
       ? json(STATUS.ok, toDiscordMessage(message), headers)
@@ -461,6 +482,43 @@ export class Emulator {
     this.#events.emit('message', message)
     this.#stream.send('message', message)
     return message
+  }
+
+  /** The message `ctx` names, if this webhook sent it, in the thread the request names, and it is not deleted. */
+  #ownMessage (hook: Webhook, ctx: RequestContext): StoredMessage | undefined {
+    const m = this.messages.find((x) => x.id === ctx.messageId)
+    return m === undefined || m.webhookId !== hook.id || m.threadId !== ctx.threadId || m.deletedAt !== undefined ? undefined : m
+  }
+
+  /**
+   * An edit (contract §7): each field given replaces the message's (`embeds` the whole array); `attachments` given keeps
+   * only the files it names by id, left out keeps them all; new files are added. Mentions are never worked out again here
+   * (an edit notifies nobody).
+   */
+  #edit (m: StoredMessage, edit: Record<string, unknown>, files: StoredAttachment[], counted: boolean, t: number): StoredMessage {
+    const { attachments: keep, ...fields } = edit
+    if (Array.isArray(keep)) {
+      const ids = new Set(keep.map((a: { id?: unknown }) => String(a.id)))
+      m.attachments = m.attachments.filter((_a, i) => ids.has(`${m.id.slice(0, -2)}${String(i).padStart(2, '0')}`) || ids.has(String(i)))
+    }
+    m.attachments.push(...files)
+    m.payload = { ...m.payload, ...fields }
+    m.edits = (m.edits ?? 0) + 1
+    m.editedAt = t
+    if (counted) this.#limits.recordChannel(m.channelId, t)
+    this.#events.emit('messageUpdate', m)
+    this.#stream.send('messageUpdate', m)
+    return m
+  }
+
+  /** Deletes a saved message as a moderator would: it stays in `messages` with `deletedAt`, and edits of it get 10008. False if unknown. */
+  deleteMessage (id: string): boolean {
+    const m = this.messages.find((x) => x.id === id)
+    if (m === undefined || m.deletedAt !== undefined) return false
+    m.deletedAt = this.#now()
+    this.#events.emit('messageUpdate', m)
+    this.#stream.send('messageUpdate', m)
+    return true
   }
 
   #edgeFault (res: ServerResponse, ctx: RequestContext, fault: EdgeFault): void {

@@ -403,12 +403,12 @@ export const PREVIEW_JS = String.raw`
     return wrap;
   }
 
-  function renderMessage(message) {
+  function renderMessage(message, keepGrouped) {
     var p = message.payload || {};
     var name = typeof p.username === 'string' && p.username ? p.username : DEFAULT_NAME;
     var who = message.webhookId + '\u0000' + name + '\u0000' + str(p.avatar_url);
     var last = state.last;
-    var grouped = last !== null && last.who === who && message.receivedAt - last.at < GROUP_MS && !message.threadId;
+    var grouped = keepGrouped !== undefined ? keepGrouped : last !== null && last.who === who && message.receivedAt - last.at < GROUP_MS && !message.threadId;
     var row = el('div', 'msg' + (grouped ? '' : ' group-start'));
     row.setAttribute('data-testid', 'message');
     row.setAttribute('data-id', message.id);
@@ -442,8 +442,25 @@ export const PREVIEW_JS = String.raw`
       embeds.forEach(function (e) { if (e && typeof e === 'object') list.appendChild(renderEmbed(e)); });
       row.appendChild(list);
     }
+    if (message.editedAt !== undefined) {
+      var mark = el('span', 'edited', '(edited)');
+      mark.setAttribute('data-testid', 'edited');
+      mark.title = calendarTime(message.editedAt);
+      row.appendChild(mark);
+    }
     state.last = { who: who, at: message.receivedAt };
     return row;
+  }
+
+  // An edit (an incident's count, its resolution) redraws the message in place, as Discord does; a deleted one goes.
+  function updateMessage(message) {
+    var old = document.querySelector('[data-testid="message"][data-id="' + message.id + '"]');
+    if (!old) return;
+    if (message.deletedAt !== undefined) { old.remove(); return; }
+    var last = state.last;
+    var row = renderMessage(message, !/group-start/.test(old.className));
+    state.last = last;
+    old.replaceWith(row);
   }
 
   function addMessage(message) {
@@ -730,6 +747,10 @@ export const PREVIEW_JS = String.raw`
   events.addEventListener('message', function (e) {
     var m = JSON.parse(e.data);
     whenLoaded(function () { addMessage(m); refreshStats(); });
+  });
+  events.addEventListener('messageUpdate', function (e) {
+    var m = JSON.parse(e.data);
+    whenLoaded(function () { updateMessage(m); });
   });
   events.addEventListener('response', function (e) {
     var r = JSON.parse(e.data);

@@ -44,6 +44,7 @@ a:hover { text-decoration: underline; }
 .msg .avatar img { width: 100%; height: 100%; object-fit: cover; display: block; }
 .msg .hover-time { position: absolute; left: 0; width: 72px; top: 4px; text-align: center; font-size: 11px; color: var(--muted); visibility: hidden; }
 .msg:hover .hover-time { visibility: visible; }
+.msg .edited { font-size: 10px; color: var(--muted); margin-left: 4px; }
 .msg .meta { display: flex; align-items: baseline; gap: 4px; flex-wrap: wrap; line-height: 22px; }
 .msg .username { color: var(--header); font-weight: 500; font-size: 16px; }
 .msg .bot-tag { align-self: center; background: var(--blurple); color: #fff; font-size: 10px; font-weight: 600; line-height: 15px;
