@@ -35,10 +35,11 @@ function titlesOf (messages: readonly StoredMessage[], webhookId: string): strin
   return messages.filter((m) => m.webhookId === webhookId).flatMap((m) => ((m.payload.embeds as Array<{ title?: string }> | undefined) ?? []).map((e) => e.title ?? ''))
 }
 
-/** Alerts, and the "×N more" counts sorted: what a channel shows of a set of records, grouped. */
-function grouping (titles: string[]): { alerts: number, summaries: number[] } {
-  const summaries = titles.filter((t) => MORE.test(t)).map((t) => Number(MORE.exec(t)![1])).sort((a, b) => a - b)
-  return { alerts: titles.length - summaries.length, summaries }
+/** Incidents, and the count each message shows (its footer's `×N`, else 1) sorted: what a channel shows of a set of records, grouped. */
+function incidents (messages: readonly StoredMessage[], webhookId: string): { alerts: number, counts: number[] } {
+  const embeds = messages.filter((m) => m.webhookId === webhookId).flatMap((m) => (m.payload.embeds as Array<{ footer?: { text?: string } }> | undefined) ?? [])
+  const counts = embeds.map((e) => Number(/^×([\d,]+)/.exec(e.footer?.text ?? '')?.[1]?.replaceAll(',', '') ?? 1)).sort((a, b) => a - b)
+  return { alerts: embeds.length, counts }
 }
 
 /** Records a channel accounts for: 1 an alert, N a "×N more" summary. */
@@ -57,8 +58,8 @@ describe('the same records group into the same alerts through every entry point'
   // Per setting: five failures logged twice each. A TypeError and a RangeError with one message are two
   // alerts; one message from two functions is one alert unless the fingerprint asks for the frame.
   const settings = [
-    { name: 'the default fingerprint', dedup: undefined, expected: { alerts: 4, summaries: [1, 1, 1, 3] } },
-    { name: "fingerprint ['errorType', 'topFrame']", dedup: { fingerprint: ['errorType', 'topFrame'] }, expected: { alerts: 5, summaries: [1, 1, 1, 1, 1] } }
+    { name: 'the default fingerprint', dedup: undefined, expected: { alerts: 4, counts: [2, 2, 2, 4] } },
+    { name: "fingerprint ['errorType', 'topFrame']", dedup: { fingerprint: ['errorType', 'topFrame'] }, expected: { alerts: 5, counts: [2, 2, 2, 2, 2] } }
   ]
 
   for (const setting of settings) {
@@ -78,7 +79,7 @@ describe('the same records group into the same alerts through every entry point'
           expect(r.stderr).toBe('')
           expect(r.code).toBe(0)
         }
-        got[entry] = grouping(titlesOf(emu.messages, idOf(webhookUrl)))
+        got[entry] = incidents(emu.messages, idOf(webhookUrl))
       }))
       for (const entry of Object.keys(got)) expect({ entry, ...got[entry] as object }).toEqual({ entry, ...setting.expected })
     }, 60_000)

@@ -32,6 +32,11 @@ function titles (): string[] {
   return embedsOf(emu.messages).map((e) => e.title ?? '')
 }
 
+/** The footers the channel shows now: an incident's status line comes first. */
+function footers (): string[] {
+  return embedsOf(emu.messages).map((e) => e.footer?.text ?? '')
+}
+
 function deadLetterPath (): string {
   return join(mkdtempSync(join(tmpdir(), 'logcord-exit-')), 'dead.jsonl')
 }
@@ -112,12 +117,11 @@ describe('process.exit() right after logging delivers, with the default configur
   })
 
   for (const thread of [false, true]) {
-    it(`CJS: Winston${thread ? ' thread mode' : ''}, a storm of 200 identical errors then process.exit(1): the alert and "×199 more"`, async () => {
+    it(`CJS: Winston${thread ? ' thread mode' : ''}, a storm of 200 identical errors then process.exit(1): one message, edited to read ×200`, async () => {
       const run = await runFixture(CJS, ['winston-storm-exit', '200'], env({ thread }))
       expect(run.code).toBe(1)
-      const got = titles()
-      expect(got).toHaveLength(2)
-      expect(got.join(' | ')).toContain('×199 more')
+      expect(emu.messages).toHaveLength(1)
+      expect(footers()).toEqual([expect.stringMatching(/^×200 · first /)])
       expect(run.stderr).toBe('')
     })
   }
@@ -203,10 +207,11 @@ describe('nothing pending, nothing held', () => {
     expect(embedsOf(emu.messages).map((e) => e.description)).toEqual([expect.stringContaining('inline script failed')])
   })
 
-  it('ThreadedNotifier: the "×99 more" summary of a storm logged just before the script ends arrives', async () => {
+  it('ThreadedNotifier: a storm logged just before the script ends: its message is edited to ×100 before the exit', async () => {
     const run = await runFixture(ESM, ['threaded-storm', String(RECORDS)], env())
     expect(run.code).toBe(0)
-    expect(titles()).toEqual([expect.stringContaining('Error · nightly-import'), expect.stringContaining('×99 more in the last')])
+    expect(titles()).toEqual([expect.stringContaining('Error · nightly-import')])
+    expect(footers()).toEqual([expect.stringMatching(/^×100 · first /)])
   })
 
   it('Winston thread mode: 100 errors, then the script ends: all delivered', async () => {
@@ -221,9 +226,16 @@ describe('nothing pending, nothing held', () => {
     expect(run.ms).toBeLessThan(5000)
   })
 
-  it('repeats in an open storm window are summarised before the script ends', async () => {
-    // 100 records of one message template: the first goes at once, the rest become one "×99 more".
+  it('repeats in an open storm window reach the incident\'s message before the script ends', async () => {
+    // 100 records of one message template: the first goes at once, its message is edited to count all 100.
     const run = await runFixture(ESM, ['storm', String(RECORDS)], env())
+    expect(run.code).toBe(0)
+    expect(titles()).toEqual([expect.stringContaining('Error · nightly-import')])
+    expect(footers()).toEqual([expect.stringMatching(/^×100 · first /)])
+  })
+
+  it('with incidents off, repeats in an open storm window are summarised before the script ends', async () => {
+    const run = await runFixture(ESM, ['storm', String(RECORDS)], env({ incidents: { enabled: false } }))
     expect(run.code).toBe(0)
     expect(titles()).toEqual([expect.stringContaining('Error · nightly-import'), expect.stringContaining('×99 more in the last')])
   })

@@ -293,6 +293,21 @@ suite(title, () => {
     expect(await page.locator('#chart [data-series="remaining"] polyline').count()).toBeGreaterThan(0)
   })
 
+  it('redraws an incident\'s message in place as it is edited, with Discord\'s "(edited)", until it shows Resolved', async () => {
+    const before = await page.locator('[data-testid=message]').count()
+    const n = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', rateLimits: { fallbackWindowMs: 2000 * SCALE, channelWindowMs: 60_000 * SCALE, offsetMs: 30 } })
+    for (let i = 0; i < 3; i++) n.sendDiagnostic({ level: 'error', service: 'Queue', message: 'worker pool exhausted', incident: 'queue-pool' })
+    await n.flush()
+    const incident = page.locator('[data-testid=message]', { hasText: 'worker pool exhausted' })
+    await expect.poll(() => incident.locator('[data-testid=edited]').count()).toBe(1)
+    await expect.poll(() => incident.textContent()).toContain('×3 · first')
+    n.resolveIncident('queue-pool', 'pool resized')
+    await n.close()
+    await expect.poll(() => incident.textContent()).toContain('✅ Resolved:')
+    expect(await incident.textContent()).toContain('pool resized')
+    expect(await page.locator('[data-testid=message]').count()).toBe(before + 1)
+  })
+
   it('adds messages live from the event stream, then saves the screenshot', async () => {
     const before = await page.locator('[data-testid=message]').count()
     await post(emu.webhookUrl(), {

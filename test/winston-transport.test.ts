@@ -319,7 +319,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
   describe('storm control folds repeats of logger.error(err)', () => {
     for (const thread of [false, true]) {
       it(`${thread ? 'ThreadedNotifier' : 'in-process'}: one alert and one "×N more" summary for each, counters exact in the tick of the call`, async () => {
-        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
+        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 }, incidents: { enabled: false } })
         const payout = new Error('payout rejected')
         // Distinct Error objects of one message template, and one Error object logged again and again.
         for (let i = 0; i < 200; i++) logger.error(i % 2 === 0 ? new Error(`ledger locked for account ${i}`) : payout)
@@ -335,7 +335,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
 
     it('folds by the severity a level maps to, and shows the service Winston put on the Error', async () => {
       // A service from defaultMeta (Winston assigns it onto the Error), and a level the transport maps.
-      const billing = await setup({ dedup: { enabled: true, windowMs: 60_000 }, levelMap: { notice: 'warning' } }, { levels: winston.config.syslog.levels, defaultMeta: { service: 'billing' } })
+      const billing = await setup({ dedup: { enabled: true, windowMs: 60_000 }, incidents: { enabled: false }, levelMap: { notice: 'warning' } }, { levels: winston.config.syslog.levels, defaultMeta: { service: 'billing' } })
       const logger = billing.logger as unknown as Record<'notice' | 'warning', (e: Error) => void>
       for (let i = 0; i < 50; i++) logger.notice(new Error(`card ${i} declined`))
       for (let i = 0; i < 50; i++) logger.warning(new Error(`card ${i} declined`))
@@ -399,7 +399,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
 
     for (const thread of [false, true]) {
       it(`${thread ? 'ThreadedNotifier' : 'in-process'}: a storm's window counts from the calls (first seen before last seen)`, async () => {
-        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 } })
+        const { emu, transport, logger } = await setup({ thread, dedup: { enabled: true, windowMs: 60_000 }, incidents: { enabled: false } })
         const err = (): Error => new Error('payout rejected')
         // The caller's clock (Date) moves 1.5 s between two runs of calls; timers and the worker keep
         // real time. (Calls of one synchronous run share a clock read: see the notifier's #runTime.)
@@ -425,7 +425,7 @@ describe('DiscordTransport with a real Winston logger and the Discord emulator',
     }
 
     it('a call keeps the service and message it was made with, when the same Error is logged again in the same run', async () => {
-      const { emu, transport } = await setup({ dedup: { enabled: true, windowMs: 60_000 } })
+      const { emu, transport } = await setup({ dedup: { enabled: true, windowMs: 60_000 }, incidents: { enabled: false } })
       const orders = winston.createLogger({ defaultMeta: { service: 'orders-api' }, transports: [transport] })
       const payments = winston.createLogger({ defaultMeta: { service: 'payments-api' }, transports: [transport] })
       const shared = new Error('upstream timed out')

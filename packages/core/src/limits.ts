@@ -38,6 +38,8 @@ export const DISCORD_CODES = Object.freeze({
   emptyMessage: 50006,
   invalidJson: 50109,
   channelWriteLimit: 20028,
+  unknownMessage: 10008,
+  threadArchived: 50083,
   forumNeedsThread: 220001,
   threadIdAndName: 220002,
   threadNameNotForum: 220003

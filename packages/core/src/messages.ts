@@ -19,6 +19,8 @@ export interface DiagnosticInput {
   service: string
   message: string
   details?: Record<string, unknown>
+  /** The incident it belongs to, instead of its fingerprint (≤ 200 characters): `resolveIncident(key)` ends it. */
+  incident?: string
 }
 
 export interface ErrorNotificationInput {
@@ -26,6 +28,8 @@ export interface ErrorNotificationInput {
   error: unknown
   context?: string
   details?: Record<string, unknown>
+  /** As DiagnosticInput's. */
+  incident?: string
 }
 
 export interface EmbedInput {
@@ -70,6 +74,7 @@ export function embedRecord (input: EmbedInput, severity: Severity, now: number)
 export function diagnosticRecord (input: DiagnosticInput, severity: Severity, now: number): LogRecord {
   const record: LogRecord = { severity, level: String(input.level), service: input.service, title: `${SEVERITY_STYLES[severity].label} · ${input.service}`, message: String(input.message), time: now }
   if (input.details !== undefined) record.fields = input.details
+  if (input.incident !== undefined) record.incident = input.incident
   return record
 }
 
@@ -91,6 +96,7 @@ export function errorRecord (input: ErrorNotificationInput, now: number): LogRec
   const record: LogRecord = { severity: 'error', service: input.service, title: `${input.service}: ${shown}`, message: '', error, time: now }
   if (input.context !== undefined) record.context = input.context
   if (input.details !== undefined) record.fields = input.details
+  if (input.incident !== undefined) record.incident = input.incident
   return record
 }
 

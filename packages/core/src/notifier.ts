@@ -5,7 +5,8 @@
  *   send(record) ─► level filter ─► storm control ─┬─ repeat of an open window: counted, let go
  *   (and the send   (minSeverity)   (fingerprint,  └─ first of its kind: copied as plain data now (its
  *    methods)                        a Map lookup)     error serialised), handed to the delivery
- *                                                   window ends ─► "×N more" (or the fleet's decision)
+ *                                                   window ends ─► its repeats to the incident, edited in place
+ *                                                   (incidents off: "×N more"; through Redis: the fleet's decision)
  *   delivery: in-process (delivery/pipeline.ts) or a worker thread of its own (delivery/worker.ts, `thread`);
  *   at process.exit() with records pending, an in-process delivery hands them to a worker started then.
  */
@@ -23,7 +24,7 @@ import { Pipeline } from './delivery/pipeline.js'
 import { EMPTY_RATE_LIMITS, WorkerDelivery } from './delivery/worker.js'
 import { environmentForFactory, resolveWithEnvironment } from './options/env.js'
 import { SelfLog } from './self-log.js'
-import { fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
+import { fingerprintKey, fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
 import { StormWindows, type StormWindow } from './storm/windows.js'
 import { DROP_REASONS, type Counters, type Emit, type FlushResult, type Health, type LogRecord, type NotifierEvents, type NotifierOptions, type RateLimitInfo, type ResolvedOptions, type SerializedError } from './types.js'
 
@@ -39,6 +40,8 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
   readonly #windows: StormWindows | undefined
   /** Storm control is shared through Redis: every window's end is reported, repeats or not. */
   readonly #fleet: boolean
+  /** Alerts are incidents (storm control on, not through Redis): records carry their key to the delivery. */
+  readonly #incidents: boolean
   #delivery: Pipeline | WorkerDelivery | undefined
   #timer: unknown
   #closed = false
@@ -57,6 +60,7 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     const token = o.target?.token ?? ''
     this.#log = new SelfLog(o.logLevel, o.log, (s) => scrub(s, token))
     this.#fleet = o.redisUrl !== undefined && o.dedup.enabled
+    this.#incidents = o.dedup.enabled && o.incidents.enabled && !this.#fleet
     this.#runTime = runClock(o.clock)
     if (!o.enabled || o.target === undefined) return
     const noFile = o.deadLetterFile === undefined ? undefined : unwritable(o.deadLetterFile)
@@ -65,7 +69,9 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
       if (isMainThread && given.deadLetterFile !== undefined) throw new InvalidOptionError('deadLetterFile', 'a path where a file can be written, or false', o.deadLetterFile, `It cannot be: ${noFile}. Point it at a writable directory, or set it to false.`)
       this.#log.errorOnce('dead_letter_write', `deadLetterFile ${o.deadLetterFile} cannot be written (${noFile}): records that cannot be delivered are counted in stats().deadLetterFailed, not written; delivery to Discord goes on`)
     }
-    if (o.dedup.enabled) this.#windows = new StormWindows(o.dedup.windowMs, partsOf(o.dedup.fingerprint), { describeAll: this.#fleet })
+    // With incidents, a window is one edit interval: its repeats reach the incident's message at its end.
+    const windowMs = this.#incidents ? Math.max(1, o.incidents.editIntervalMs) : o.dedup.windowMs
+    if (o.dedup.enabled) this.#windows = new StormWindows(windowMs, partsOf(o.dedup.fingerprint), { describeAll: this.#fleet })
     const emit = this.#emit
     const idle = (): void => this.#untrackIfIdle()
     this.#delivery = o.thread
@@ -97,8 +103,11 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
         return false
       }
       const windows = this.#windows
-      if (windows === undefined) {
+      const named = this.#incidents ? this.#incidentKey(record.incident) : undefined
+      if (windows === undefined || named !== undefined) {
+        // A record naming its incident is counted in it on the delivery side, not by storm control here.
         const copy = atCall(record, severity, this.options.render.redactKeys)
+        if (named !== undefined) copy.incident = named
         c[SLOT.accepted]!++
         this.#track()
         delivery.deliver(copy)
@@ -111,7 +120,9 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
         return true
       }
       const copy = atCall(record, severity, this.options.render.redactKeys)
-      const { window, evicted } = windows.open(fingerprintOf(windows.parts, severity, record.service, text, record.error), copy, now)
+      const fingerprint = fingerprintOf(windows.parts, severity, record.service, text, record.error)
+      if (this.#incidents) copy.incident = fingerprintKey(fingerprint)
+      const { window, evicted } = windows.open(fingerprint, copy, now)
       c[SLOT.accepted]!++
       if (evicted !== undefined) this.#ended([evicted])
       this.#arm(now)
@@ -139,6 +150,24 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     } catch {
       return false
     }
+  }
+
+  /**
+   * Ends the incident `key` (a record's own `incident`, or sendDiagnostic's): its message is edited a last time to say
+   * Resolved, with `note` (≤ 200 characters) if given. Nothing happens when none is open under `key`. Never throws.
+   */
+  resolveIncident (key: string, note?: string): void {
+    const named = this.#incidentKey(key)
+    if (named === undefined || !this.#incidents) return
+    this.#delivery?.resolveIncident(named, typeof note === 'string' ? note.slice(0, 200) : undefined)
+  }
+
+  /** A record's own incident key, checked: a string of 1 to 200 characters; anything else is said once and ignored (its fingerprint is used). */
+  #incidentKey (key: unknown): string | undefined {
+    if (key === undefined) return undefined
+    if (typeof key === 'string' && key !== '' && key.length <= 200) return `incident:${key}`
+    this.#log.warnOnce('incident', `a record's \`incident\` must be a string of 1 to 200 characters, received ${describe(key)}: its fingerprint is used instead`)
+    return undefined
   }
 
   /** Storm control's one step: a repeat of an open window is counted (collapsed) and true returned. */

@@ -41,6 +41,11 @@ export interface LogRecord {
   content?: string
   /** Free-form context line (sendErrorNotification's `context`). */
   context?: string
+  /**
+   * The incident this record belongs to (at most 200 characters): replaces the storm fingerprint, so the application
+   * can resolve what it opened (`resolveIncident(key)`). Winston meta and Pino field `incident`.
+   */
+  incident?: string
 }
 
 /** A record as the notifier takes it at the call: plain data, its error serialised. */
@@ -156,6 +161,10 @@ export interface Counters {
   collapsed: number
   /** Send calls with a level the library does not know (sent as 'error'; also in `accepted`). */
   unknownLevels: number
+  /** Edits of incident messages Discord took (`PATCH …/messages/{id}`). */
+  edits: number
+  /** Incidents open now, and resolved since the start. */
+  incidents: { open: number, resolved: number }
 }
 
 export interface FlushResult {
@@ -250,6 +259,9 @@ export interface RateLimitOptions {
 
 export interface DedupOptions { enabled?: boolean, windowMs?: number, fingerprint?: FingerprintPart[] }
 
+/** Incidents (delivery/incidents.ts); every duration in ms. */
+export interface IncidentOptions { enabled?: boolean, editIntervalMs?: number, resolveAfterMs?: number, announceResolved?: boolean }
+
 export interface OutageModeOptions { afterMs?: number, probeMinMs?: number, probeMaxMs?: number }
 
 /** Every option, with its default and meaning, is in options/table.ts and the README's options table. */
@@ -278,6 +290,7 @@ export interface NotifierOptions {
   render?: RenderOptions
   attachments?: boolean
   dedup?: DedupOptions
+  incidents?: IncidentOptions
   userAgentSuffix?: string
   thread?: boolean
   dispatcher?: Dispatcher
@@ -292,5 +305,5 @@ export type ResolvedOptions = { target: WebhookTarget | undefined, deadLetterFil
   & { [K in UnsetByDefault]: NotifierOptions[K] }
   & { [K in Exclude<Grouped, 'mentions'>]: Required<NonNullable<NotifierOptions[K]>> }
   & Required<Omit<NotifierOptions, Grouped | UnsetByDefault | 'deadLetterFile' | 'webhookUrl' | 'apiOrigin' | 'threadId' | 'minSeverity'>>
-type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup'
+type Grouped = 'mentions' | 'outage' | 'rateLimits' | 'render' | 'dedup' | 'incidents'
 type UnsetByDefault = 'username' | 'avatarUrl' | 'threadName' | 'dispatcher' | 'redisUrl' | 'proxyUrl'

@@ -35,6 +35,8 @@ function make (extra: NotifierOptions = {}, scale = SCALE): DiscordNotifier {
     apiOrigin: emu.origin,
     logLevel: 'silent',
     clock: ownClock(),
+    // "×N more" summaries: incidents (edited in place) are tested in test/incidents.test.ts.
+    incidents: { enabled: false },
     ...extra,
     rateLimits: { ...scaledLimits(scale), ...extra.rateLimits }
   })

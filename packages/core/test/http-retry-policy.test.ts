@@ -14,10 +14,10 @@ const BUCKET_HEADERS = {
 }
 
 describe('classifyResponse: delivered', () => {
-  it('reads channel_id from a wait=true 200', () => {
+  it('reads channel_id and the message id from a wait=true 200', () => {
     const body = { id: '1200000000000000001', type: 0, content: '', channel_id: '1100000000000000001', webhook_id: '1000000000000000001', embeds: [] }
     expect(classifyResponse({ status: 200, headers: { ...BUCKET_HEADERS, [HEADERS.remaining]: '4' }, body }, NOW))
-      .toEqual({ kind: 'ok', channelId: '1100000000000000001' })
+      .toEqual({ kind: 'ok', channelId: '1100000000000000001', messageId: '1200000000000000001' })
   })
 
   it('accepts a 204 without a body', () => {

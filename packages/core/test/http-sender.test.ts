@@ -101,10 +101,16 @@ describe('WebhookSender', () => {
     expect(answerOf(await sender.post(threaded, payload)).status).toBe(200)
   })
 
-  it('gives a 200\'s channel_id to the classifier', async () => {
+  it('gives a 200\'s channel_id and message id to the classifier', async () => {
     discord().intercept({ path: PATH, method: 'POST' }).reply(200, message, JSON_REPLY)
     const answer = answerOf(await sender.post(target, payload))
-    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'ok', channelId: '1100000000000000001' })
+    expect(classifyResponse(answer, Date.now())).toEqual({ kind: 'ok', channelId: '1100000000000000001', messageId: '1200000000000000001' })
+  })
+
+  it('edits a message with PATCH …/messages/{id}, in its thread when it has one (contract §7)', async () => {
+    const edited = { embeds: [{ title: 'x' }], allowed_mentions: { parse: [] } }
+    discord().intercept({ path: `/api/v10/webhooks/${ID}/${TOKEN}/messages/1200000000000000001?thread_id=998877665544332211`, method: 'PATCH', body: JSON.stringify(edited) }).reply(200, message, JSON_REPLY)
+    expect(answerOf(await sender.edit(target, { id: '1200000000000000001', threadId: '998877665544332211' }, edited)).status).toBe(200)
   })
 
   it('returns an undefined body for a 204', async () => {

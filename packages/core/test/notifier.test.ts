@@ -165,7 +165,7 @@ describe('DiscordNotifier against the emulator', () => {
 
   it('retries 5xx answers; delivered plus given-up records add up exactly', async () => {
     emu.setFaults({ errorRate: 0.3 })
-    const n = make({ retryDelays: [10, 10, 10, 10, 10, 10] })
+    const n = make({ retryDelays: [10, 10, 10, 10, 10, 10], dedup: { enabled: false } })
     for (let i = 0; i < 20; i++) {
       n.sendDiagnostic({ level: 'error', service: 's', message: `m${i}` })
       await n.flush(10_000)
@@ -224,7 +224,7 @@ describe('DiscordNotifier against the emulator', () => {
 
   it.each(['user', 'shared', 'global'] as const)('waits out %s-scope 429s without spending retries', async (scope) => {
     emu.setFaults({ rateLimitStorm: { scope, rate: 0.5 } })
-    const n = make()
+    const n = make({ dedup: { enabled: false } })
     for (let i = 0; i < 10; i++) {
       n.sendDiagnostic({ level: 'error', service: 's', message: `m${i}` })
       await n.flush(10_000)

@@ -78,6 +78,11 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
     for (const key of keys) {
       if (from === log && logged !== undefined && key === config.nestedKey) continue
       if (key === messageKey || (key === errorKey && !errorIsField) || (from === log && (META_KEYS as readonly string[]).includes(key))) continue
+      // `logger.error({ incident: 'db-primary' }, …)`: the record's incident, not a field.
+      if (key === 'incident') {
+        record.incident = from![key] as string
+        continue
+      }
       fields[key] = from![key]
       hasFields = true
     }

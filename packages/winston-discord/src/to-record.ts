@@ -28,7 +28,7 @@ const LEVEL = Symbol.for('level')
 const SPLAT = Symbol.for('splat')
 
 /** Keys carried in the record's own slots, or the per-record opt-out flag: never fields. */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'message', 'stack', 'timestamp', 'discord', 'service'])
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'message', 'stack', 'timestamp', 'discord', 'service', 'incident'])
 /**
  * Keys Winston's exception and rejection handlers add: flags, `trace` (the stack again, parsed
  * into dozens of frames) and `date` (the time again, as text). The stack and time already show.
@@ -176,6 +176,8 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (error !== undefined) record.error = error as LogRecord['error']
   if (service !== undefined) record.service = service
   if (fields !== undefined) record.fields = fields
+  // `logger.error('…', { incident: 'db-primary' })`: the record's incident (checked by the notifier).
+  if (info.incident !== undefined) record.incident = info.incident as string
   return record
 }
 

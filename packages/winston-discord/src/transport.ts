@@ -149,7 +149,7 @@ export class DiscordTransport extends TransportStream {
     if (this.#formatter !== undefined || this.#original !== undefined || !(info instanceof Error)) return false
     try {
       const message = info.message
-      if (typeof message !== 'string' || message === '' || message.includes('\n') || info.discord === false) return false
+      if (typeof message !== 'string' || message === '' || message.includes('\n') || info.discord === false || info.incident !== undefined) return false
       const level = levelOf(info)
       if (level !== this.#lastLevel) {
         this.#lastSeverity = severityOf(level, this.#levelMap)

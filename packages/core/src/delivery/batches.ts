@@ -10,7 +10,7 @@ import { codePointLength } from '../format/text.js'
 import { parseRateLimitHeaders } from '../http/headers.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from '../http/retry-policy.js'
 import { userAgent, WebhookSender } from '../http/sender.js'
-import { LIMITS } from '../limits.js'
+import { DISCORD_CODES, LIMITS } from '../limits.js'
 import type { LimitStore } from '../rate-limit/limit-store.js'
 import { RateLimiter } from '../rate-limit/limiter.js'
 import { limitStoreFor } from '../redis/limits.js'
@@ -18,6 +18,7 @@ import { spoken } from '../storm/summary.js'
 import type { DropReason, HealthProblem, MessageFile, ProblemEvent, WebhookPayload } from '../types.js'
 import { VERSION } from '../version.js'
 import { SHUTDOWN_RETRY_MS, shutdownAnswerMs } from './deadlines.js'
+import type { IncidentEdit } from './incidents.js'
 import { readCounters, SLOT, type DeliveryContext, type Ledger } from './ledger.js'
 import { isExpired, Outage } from './outage.js'
 import { dropNotice, type BoundedQueue, type Item } from './queue.js'
@@ -46,10 +47,14 @@ export class Batches {
   /** The slowest answer Discord gave this webhook so far (ms): what a shutdown waits for an answer is measured from it. */
   #slowestAnswerMs = 0
 
+  /** Told of every post Discord took, with its answer (incidents keep the message id). */
+  readonly #posted: ((batch: Batch, answer: { messageId?: string, channelId?: string }) => void) | undefined
+
   /** `signal`: the pipeline's shutdown signal, read when used. */
-  constructor (p: DeliveryContext, queue: BoundedQueue, ledger: Ledger, signal: () => AbortSignal) {
+  constructor (p: DeliveryContext, queue: BoundedQueue, ledger: Ledger, signal: () => AbortSignal, posted?: (batch: Batch, answer: { messageId?: string, channelId?: string }) => void) {
     const o = p.options
     this.#p = p
+    this.#posted = posted
     this.#queue = queue
     this.#ledger = ledger
     this.#signal = signal
@@ -176,6 +181,7 @@ export class Batches {
           if (batch.notice !== undefined) log.clear('queue_full')
           const event = { records, embeds: batch.payload.embeds?.length ?? 0, status: outcome.ok ? outcome.status : 0, attempt: attempt + 1, durationMs: now - sentAt }
           emit('sent', channelId === undefined ? event : { ...event, channelId })
+          this.#posted?.(batch, verdict)
           return
         }
         case 'rate_limited': {
@@ -209,16 +215,9 @@ export class Batches {
           log.warn(message)
           return emit('error', { kind: 'outage', message: log.redact(message) })
         }
-        case 'disable': {
-          if (this.#disabled === undefined) {
-            this.#disabled = { kind: 'disabled', reason: verdict.reason, since: clock.now() }
-            const event: ProblemEvent = { kind: 'webhook_disabled', message: `webhook ${target.id} disabled: ${verdict.reason}`, status: verdict.status, ...code(verdict.discordCode) }
-            log.errorOnce('disabled', `${event.message}. Nothing more is sent to it; fix the URL and restart.`)
-            emit('disabled', event)
-            emit('error', event)
-          }
+        case 'disable':
+          this.#disable(verdict)
           return this.#ledger.drop('disabled', batch.items, verdict.reason)
-        }
         case 'too_large':
           // Split: the second half goes back to the front of the queue, the first half is resent.
           if (batch.items.length > 1) {
@@ -255,6 +254,75 @@ export class Batches {
     }
   }
 
+  /**
+   * Edits an incident's message (contract §7), through the same limiter as posts; 429s are waited out and the edit
+   * sent again. `ok`; `gone`: the message was deleted (10008) or its thread archived (50083); `failed`: try again
+   * later (5xx, network, shutdown); `refused`: Discord will never take this edit (said once).
+   */
+  async edit (edit: IncidentEdit, threadId: string | undefined): Promise<'ok' | 'gone' | 'failed' | 'refused'> {
+    const { log, emit, target } = this.#p
+    const c = this.#ledger.c
+    const { clock } = this.#p.options
+    // At shutdown a failed edit goes again soon, within the deadline, as a post does; otherwise at its next turn.
+    const again = async (): Promise<boolean> => this.end !== undefined && !this.#signal().aborted && await sleep(clock, SHUTDOWN_RETRY_MS, this.#signal())
+    for (;;) {
+      if (this.#disabled !== undefined || !(await this.waitForBudget())) return 'failed'
+      const sentAt = clock.now()
+      const answerMs = this.end === undefined ? this.#p.options.timeoutMs : Math.min(this.#p.options.timeoutMs, shutdownAnswerMs(this.#slowestAnswerMs))
+      const timeoutMs = Math.min(answerMs, (this.end ?? Infinity) - sentAt)
+      if (timeoutMs <= 0) return 'failed'
+      this.limiter.acquire(sentAt)
+      c[SLOT.requests]!++
+      const outcome = await this.sender.edit(target, { id: edit.message.id, threadId }, edit.payload, this.#signal(), timeoutMs)
+      const now = clock.now()
+      if (!outcome.ok) {
+        if (await again()) continue
+        return 'failed'
+      }
+      this.#slowestAnswerMs = Math.max(this.#slowestAnswerMs, now - sentAt)
+      this.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
+      if (isInvalidStatus(outcome.status, outcome.headers)) {
+        c[SLOT.invalidRequests]!++
+        this.limiter.recordInvalid(now)
+      }
+      const verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
+      switch (verdict.kind) {
+        case 'ok':
+          this.limiter.succeeded()
+          c[SLOT.edits]!++
+          return 'ok'
+        case 'rate_limited': {
+          c[SLOT.rateLimited]!++
+          const waitMs = this.limiter.rateLimited(now, verdict.scope, verdict.retryAfterMs)
+          emit('rateLimited', { scope: verdict.scope, waitMs, reactive: true, status: 429, ...(verdict.bucket === undefined ? {} : { bucket: verdict.bucket }) })
+          continue
+        }
+        case 'disable':
+          if (verdict.discordCode === DISCORD_CODES.unknownMessage) return 'gone'
+          this.#disable(verdict)
+          return 'refused'
+        case 'reject':
+        case 'too_large':
+          if (verdict.kind === 'reject' && verdict.discordCode === DISCORD_CODES.threadArchived) return 'gone'
+          log.errorOnce('edit_refused', `Discord refused an incident's edit (${verdict.kind === 'reject' ? verdict.reason : 'HTTP 413'}); the message keeps what it showed`)
+          return 'refused'
+        default:
+          if (await again()) continue
+          return 'failed'
+      }
+    }
+  }
+
+  /** Discord said the webhook is gone (401/403/404, thread settings it refuses): nothing more is sent to it. Said once. */
+  #disable (verdict: Extract<Verdict, { kind: 'disable' }>): void {
+    if (this.#disabled !== undefined) return
+    this.#disabled = { kind: 'disabled', reason: verdict.reason, since: this.#p.options.clock.now() }
+    const event: ProblemEvent = { kind: 'webhook_disabled', message: `webhook ${this.#p.target.id} disabled: ${verdict.reason}`, status: verdict.status, ...code(verdict.discordCode) }
+    this.#p.log.errorOnce('disabled', `${event.message}. Nothing more is sent to it; fix the URL and restart.`)
+    this.#p.emit('disabled', event)
+    this.#p.emit('error', event)
+  }
+
   /** Records pending, for the outage lines. */
   get #pending (): number { return readCounters(this.#ledger.c).pending }
 
@@ -278,10 +346,14 @@ export class Batches {
 function refusedEmbeds (batch: Batch, errors: unknown): Item[] | undefined {
   const named = typeof errors === 'object' && errors !== null ? (errors as { embeds?: unknown }).embeds : undefined
   if (typeof named !== 'object' || named === null) return undefined
-  // Embeds are built in this order (BatchPayload.build): the notice, then each record that has one.
-  const owners = [...(batch.notice === undefined ? [] : [batch.notice]), ...batch.items.filter((i) => hasEmbed(i.record))]
+  const owners = embedOwners(batch)
   const refused = Object.keys(named).map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < owners.length).map((i) => owners[i]!)
   return refused.length === 0 || refused.length === owners.length ? undefined : refused
+}
+
+/** The items of a batch in the order of its embeds (BatchPayload.build: the notice, then each record that has one): embed `i` shows `embedOwners(batch)[i]`. */
+export function embedOwners (batch: Batch): Item[] {
+  return [...(batch.notice === undefined ? [] : [batch.notice]), ...batch.items.filter((i) => hasEmbed(i.record))]
 }
 
 /** Whether Discord itself answered (any verdict but a transient or TLS failure or a Cloudflare ban): ends an outage. */

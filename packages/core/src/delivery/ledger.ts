@@ -23,12 +23,13 @@ export interface DeliveryContext {
 /**
  * Counter slots. The caller's thread writes accepted, collapsed (repeats storm control folded) and unknownLevels; the
  * delivery side the rest: folded (first records the fleet folded, collapsed too), lostRepeats (of lost summaries: in
- * dropped, out of collapsed), dropped (by reason, DROP_REASONS order), closed (a worker's close done, notified).
+ * dropped, out of collapsed), dropped (by reason, DROP_REASONS order), closed (a worker's close done, notified),
+ * edits (incident messages edited), incidentsOpen (a gauge) and incidentsResolved.
  */
-export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length, deadLetterFailed: 13 + DROP_REASONS.length } as const
+export const SLOT = { accepted: 0, collapsed: 1, unknownLevels: 2, sent: 3, folded: 4, lostRepeats: 5, requests: 6, retried: 7, rateLimited: 8, waits: 9, invalidRequests: 10, deadLettered: 11, dropped: 12, closed: 12 + DROP_REASONS.length, deadLetterFailed: 13 + DROP_REASONS.length, edits: 14 + DROP_REASONS.length, incidentsOpen: 15 + DROP_REASONS.length, incidentsResolved: 16 + DROP_REASONS.length } as const
 
 export function newCounters (): Int32Array {
-  return new Int32Array(new SharedArrayBuffer((SLOT.deadLetterFailed + 1) * Int32Array.BYTES_PER_ELEMENT))
+  return new Int32Array(new SharedArrayBuffer((SLOT.incidentsResolved + 1) * Int32Array.BYTES_PER_ELEMENT))
 }
 
 /** The counters, and the records pending (queued, in flight, or waiting for the fleet's decision). */
@@ -38,7 +39,7 @@ export function readCounters (c: Int32Array): Counters & { pending: number } {
   const collapsed = c[SLOT.collapsed]! + c[SLOT.folded]! - c[SLOT.lostRepeats]!
   const accepted = c[SLOT.accepted]!
   const sent = c[SLOT.sent]!
-  return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, deadLetterFailed: c[SLOT.deadLetterFailed]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, pending: Math.max(0, accepted - sent - dropped - collapsed) }
+  return { accepted, sent, requests: c[SLOT.requests]!, retried: c[SLOT.retried]!, rateLimited: c[SLOT.rateLimited]!, waits: c[SLOT.waits]!, invalidRequests: c[SLOT.invalidRequests]!, dropped, droppedByReason, deadLettered: c[SLOT.deadLettered]!, deadLetterFailed: c[SLOT.deadLetterFailed]!, collapsed, unknownLevels: c[SLOT.unknownLevels]!, edits: c[SLOT.edits]!, incidents: { open: c[SLOT.incidentsOpen]!, resolved: c[SLOT.incidentsResolved]! }, pending: Math.max(0, accepted - sent - dropped - collapsed) }
 }
 
 /** Dead letters posted in one message at most: a flood's records leave while still young, less GC than one message a turn (bench/dead-letter.mjs). */
@@ -51,8 +52,12 @@ export class Ledger {
   #letters: DeadLetter[] = []
   #scheduled: NodeJS.Immediate | undefined
 
-  constructor (p: DeliveryContext) {
+  /** `dropped`: told of the items of every drop; returns the repeats they took with them (an incident's, never shown). */
+  readonly #dropped: ((items: readonly Item[]) => number) | undefined
+
+  constructor (p: DeliveryContext, dropped?: (items: readonly Item[]) => number) {
     this.#p = p
+    this.#dropped = dropped
     this.c = p.counters
     const path = p.options.deadLetterFile
     if (path !== undefined) this.#file = new DeadLetters({ path, webhookId: p.target.id, token: p.target.token, counters: p.counters.buffer as SharedArrayBuffer, slot: SLOT.deadLettered, failedSlot: SLOT.deadLetterFailed }, (reason) => p.log.errorOnce('dead_letter_write', reason))
@@ -71,6 +76,9 @@ export class Ledger {
       kept?.push(item)
       if (this.#file !== undefined && this.#letters.push({ time: now, reason, detail, record: item.record, n }) >= LETTER_BATCH) this.#handOn()
     }
+    const lost = this.#dropped?.(items) ?? 0
+    count += lost
+    repeats += lost
     if (count === 0) return
     this.c[SLOT.dropped + DROP_REASONS.indexOf(reason)]! += count
     this.c[SLOT.lostRepeats]! += repeats

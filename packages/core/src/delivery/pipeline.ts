@@ -6,7 +6,8 @@
  *    ("×N more")       the fleet       severity, sheds  6000/n chars   channel,        ?wait=true)         │
  *                      decides)        least severe)    each)          global, …)                          │
  *   ┌──────────────────────────────────────────────────────────────────────────────────────────────────┘
- *   ├─ ok ............ sent; the limiter learns the channel id
+ *   ├─ ok ............ sent; the limiter learns the channel id; an incident keeps the message id
+ *   │                  (more of it: counted, the message edited in place when the queue is empty: incidents.ts)
  *   ├─ 429 ........... pause by scope, resend the same batch (no retry spent)
  *   ├─ 5xx/net/timeout retry after retryDelays[n], then outage mode: hold everything, probe with one record
  *   ├─ 400 50035 ..... one resend rendered stricter, then dead-letter
@@ -23,7 +24,9 @@ import type { StormDecision, StormStore } from '../storm/fleet.js'
 import { summaryRecord } from '../storm/summary.js'
 import type { StormWindow } from '../storm/windows.js'
 import type { FlushResult, HealthProblem, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
-import { Batches, type Batch } from './batches.js'
+import { hasEmbed } from '../format/batch-payload.js'
+import { Batches, embedOwners, type Batch } from './batches.js'
+import { Incidents, type Incident, type IncidentEdit, type IncidentState } from './incidents.js'
 import { ABORT_GRACE_MS, requestsEnd, STORM_SEND_ROOM_MS, type DeadlineName } from './deadlines.js'
 import { FleetGate, fleetWindow, type GateEntry, type GateState } from './gate.js'
 import { Ledger, readCounters, SLOT, type DeliveryContext } from './ledger.js'
@@ -39,7 +42,7 @@ interface PipelineOptions extends DeliveryContext {
 }
 
 /** What is pending, taken out so another thread can deliver it; `said`: the problems already reported on stderr. */
-export interface HandOff { items: Item[], gate: GateState | undefined, said: string[] }
+export interface HandOff { items: Item[], gate: GateState | undefined, said: string[], incidents?: IncidentState }
 
 export class Pipeline {
   readonly #o: ResolvedOptions
@@ -49,6 +52,11 @@ export class Pipeline {
   readonly #batches: Batches
   readonly #storms: StormStore
   readonly #gate: FleetGate | undefined
+  /** Alerts as incidents, edited in place (storm control on, not shared through Redis). */
+  readonly #incidents: Incidents | undefined
+  #incidentTimer: unknown
+  /** flush() calls waiting: owed edits leave at once, whatever the interval. */
+  #hurry = 0
   #running = false
   #current: Batch | undefined
   #closed = false
@@ -58,15 +66,20 @@ export class Pipeline {
   constructor (p: PipelineOptions) {
     const o = this.#o = p.options
     this.#p = p
-    this.#ledger = new Ledger(p)
+    this.#ledger = new Ledger(p, (items) => items.reduce((n, i) => n + (i.record.incident === undefined ? 0 : this.#incidents?.lost(i.record.incident) ?? 0), 0))
     this.#queue = new BoundedQueue(o.queueCapacity)
-    this.#batches = new Batches(p, this.#queue, this.#ledger, () => this.#abort.signal)
+    this.#batches = new Batches(p, this.#queue, this.#ledger, () => this.#abort.signal, (batch, answer) => this.#posted(batch, answer))
     this.#storms = p.storms ?? stormStoreFor(o)
+    if (o.incidents.enabled && o.dedup.enabled && !this.#storms.shared) this.#incidents = new Incidents(o.incidents, p.from?.incidents)
     if (this.#storms.shared) this.#gate = new FleetGate(p, { store: this.#storms, apply: (entry, decision) => this.#decided(entry, decision), settled: () => this.#settledIfIdle(), from: p.from?.gate })
     for (const item of p.from?.items ?? []) this.#enqueue(item)
+    if (this.#owed) this.#schedule()
   }
 
-  get idle (): boolean { return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true) }
+  get idle (): boolean { return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true) && !this.#owed }
+
+  /** An incident's edit is owed (and the webhook still takes requests). */
+  get #owed (): boolean { return this.#incidents?.owed === true && this.#batches.disabled === undefined }
   rateLimitInfo (): RateLimitInfo { return this.#batches.limiter.info(this.#o.clock.now()) }
   resetRateLimits (): void { this.#batches.limiter.reset() }
 
@@ -79,15 +92,77 @@ export class Pipeline {
   /** A record that passed storm control, as plain data; `window`: the storm window it opened. */
   deliver (record: PlainRecord, window?: StormWindow): void {
     const item = asItem(record)
-    if (this.#closed) this.#ledger.drop('closed', [item], 'logged after close()')
-    else if (this.#gate !== undefined && window !== undefined && this.#batches.disabled === undefined) this.#gate.first(item, window)
-    else this.#enqueue(item)
+    if (this.#closed) return this.#ledger.drop('closed', [item], 'logged after close()')
+    if (this.#gate !== undefined && window !== undefined && this.#batches.disabled === undefined) return this.#gate.first(item, window)
+    const key = record.incident
+    if (this.#incidents === undefined || key === undefined || !hasEmbed(record) || this.#batches.disabled !== undefined) return this.#enqueue(item)
+    // A record of an open incident is counted there (collapsed); one that opens an incident is posted.
+    const post = this.#incidents.occurred(record, key, this.#o.clock.now())
+    this.#gauge()
+    if (post !== undefined) return this.#enqueue(asItem(post))
+    this.#ledger.c[SLOT.folded]!++
+    this.#armIncidents()
   }
 
-  /** A storm window ended: its "×N more" summary, or, shared through Redis, the fleet's decision. */
+  /** A storm window ended: its repeats counted in its incident, or its "×N more" summary, or, shared through Redis, the fleet's decision. */
   windowEnded (window: StormWindow): void {
+    if (this.#batches.disabled === undefined && this.#incidents?.repeated(window.key, window.repeats, window.lastSeen) === true) return this.#armIncidents()
     if (this.#gate !== undefined && this.#batches.disabled === undefined) this.#gate.end(window)
     else if (window.repeats > 0) this.#enqueue(summaryItem(window, window.repeats))
+  }
+
+  /** The application says the incident `key` is over: its message says Resolved at the next edit. False when none is open. */
+  resolveIncident (key: string, note?: string): boolean {
+    const resolved = this.#incidents?.resolve(key, this.#o.clock.now(), note)
+    if (resolved !== undefined) this.#resolved([resolved])
+    return resolved !== undefined
+  }
+
+  /** A post Discord took: the incidents among its records keep its message id (and the thread it lives in). */
+  #posted (batch: Batch, answer: { messageId?: string, channelId?: string }): void {
+    if (this.#incidents === undefined || answer.messageId === undefined) return
+    // With threadName each post opens a forum post, whose id the answer gives as its channel (contract §7).
+    const threadId = this.#o.threadName !== undefined ? answer.channelId : this.#p.target.threadId
+    const records = embedOwners(batch).map((item, embed) => ({ record: item.record, embed }))
+    this.#incidents.posted(threadId === undefined ? { id: answer.messageId } : { id: answer.messageId, threadId }, batch.payload, records, this.#o.clock.now())
+  }
+
+  /** The incident edit due now (all owed ones while a flush or deadline runs), sent; what Discord answered applied. */
+  async #edit (edit: IncidentEdit): Promise<void> {
+    const incidents = this.#incidents!
+    const result = await this.#batches.edit(edit, edit.message.threadId)
+    const now = this.#o.clock.now()
+    if (result === 'ok' || result === 'refused') incidents.edited(edit, now)
+    // Deleted by a moderator, or its thread archived: posted again, once, with its count; they stand for nothing new.
+    else if (result === 'gone') for (const record of incidents.gone(edit.message)) this.#enqueue({ ...asItem(record), notice: true })
+    else edit.message.dueAt = now + this.#o.incidents.editIntervalMs
+    this.#gauge()
+  }
+
+  /** `n` incidents resolved: counted, and with `announceResolved` a short message says so (edits notify nobody). */
+  #resolved (incidents: Incident[]): void {
+    this.#ledger.c[SLOT.incidentsResolved]! += incidents.length
+    this.#gauge()
+    if (this.#o.incidents.announceResolved) for (const i of incidents) this.#enqueue({ ...asItem(Incidents.announcement(i, this.#o.clock.now())), notice: true })
+    this.#schedule()
+  }
+
+  #gauge (): void { this.#ledger.c[SLOT.incidentsOpen] = this.#incidents?.open ?? 0 }
+
+  /** One unref'd timer for the next owed edit or the next incident to go quiet. */
+  #armIncidents (): void {
+    const incidents = this.#incidents
+    if (incidents === undefined || this.#closed) return
+    const clock = this.#o.clock
+    clock.clearTimeout(this.#incidentTimer)
+    const at = Math.min(incidents.nextDue, incidents.nextQuiet)
+    if (at === Infinity) return
+    this.#incidentTimer = clock.setTimeout(() => {
+      const quiet = incidents.quiet(clock.now())
+      if (quiet.length > 0) this.#resolved(quiet)
+      this.#schedule()
+      this.#armIncidents()
+    }, Math.max(0, at - clock.now()))
   }
 
   #enqueue (item: Item): void {
@@ -127,6 +202,7 @@ export class Pipeline {
   }
 
   async #run (): Promise<void> {
+    const failed = new Set<string>()
     try {
       while (!this.#abort.signal.aborted) {
         const disabled = this.#batches.disabled
@@ -135,7 +211,14 @@ export class Pipeline {
           this.#queue.takeDrops()
           break
         }
-        if (this.#queue.size === 0 && this.#queue.pendingDrops === 0) break
+        if (this.#queue.size === 0 && this.#queue.pendingDrops === 0) {
+          // New alerts leave before edits; an edit that failed waits for its next turn, not for this loop.
+          const edit = this.#incidents?.due(this.#o.clock.now(), this.#hurry > 0 || this.#batches.end !== undefined, failed)
+          if (edit === undefined || this.#batches.disabled !== undefined) break
+          await this.#edit(edit)
+          if (this.#incidents!.owed) failed.add(edit.message.id)
+          continue
+        }
         if (!(await this.#batches.waitForBudget())) break
         const batch = this.#current = this.#batches.take()
         if (batch === undefined) break
@@ -145,7 +228,10 @@ export class Pipeline {
     } finally {
       this.#running = false
       if (!this.#abort.signal.aborted && (this.#queue.size > 0 || this.#queue.pendingDrops > 0)) this.#schedule()
-      else this.#settledIfIdle(this.#abort.signal.aborted)
+      else {
+        this.#armIncidents()
+        this.#settledIfIdle(this.#abort.signal.aborted)
+      }
     }
   }
 
@@ -159,9 +245,12 @@ export class Pipeline {
   flush (timeoutMs: number = this.#o.flushTimeoutMs): Promise<FlushResult> {
     if (this.idle) return Promise.resolve({ pending: 0, timedOut: false })
     const release = holdProcess()
+    this.#hurry++
+    this.#schedule()
     return new Promise((resolve) => {
       const clock = this.#o.clock
       const done = (timedOut: boolean): void => {
+        this.#hurry--
         clock.clearTimeout(timer)
         this.#idleWaiters.delete(onIdle)
         release()
@@ -177,6 +266,7 @@ export class Pipeline {
   async close (timeoutMs: number = this.#o.flushTimeoutMs, named: DeadlineName = { name: 'the close() deadline', ms: timeoutMs }): Promise<FlushResult> {
     if (this.#closed) return { pending: 0, timedOut: false }
     this.#closed = true
+    this.#o.clock.clearTimeout(this.#incidentTimer)
     const result = await this.settle(timeoutMs, named)
     await this.#batches.sender.close().catch(() => {})
     this.#ledger.close()
@@ -225,11 +315,14 @@ export class Pipeline {
     const notice = dropNotice(this.#queue.takeDrops(), this.#queue.capacity, this.#o.clock.now())
     const items = [...notice === undefined ? [] : [notice], ...this.#current?.items ?? [], ...this.#queue.drain()]
     const gate = this.#gate?.drain()
+    // Open incidents go along when an edit is owed or a first record is among the items (the worker edits it once posted).
+    const along = this.#owed || (this.#batches.disabled === undefined && items.some((i) => i.record.incident !== undefined))
+    const incidents = along ? this.#incidents!.snapshot() : undefined
     this.#current = undefined
     this.#abort.abort()
     this.#ledger.flushSync()
-    if (items.length === 0 && (gate === undefined || gate.entries.length === 0)) return undefined
-    return { items, gate, said: this.#p.log.said }
+    if (items.length === 0 && (gate === undefined || gate.entries.length === 0) && incidents === undefined) return undefined
+    return { items, gate, said: this.#p.log.said, ...(incidents === undefined ? {} : { incidents }) }
   }
 
   /** What handOff() took and nothing can deliver: dead-lettered here, synchronously, with one stderr line. */

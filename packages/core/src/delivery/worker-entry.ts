@@ -49,7 +49,8 @@ port.on('message', (message: ToWorker) => {
     case 'deliver':
       seq = message.seq
       for (const item of message.items) {
-        if ('ended' in item) pipeline.windowEnded(item.window)
+        if ('resolve' in item) pipeline.resolveIncident(item.resolve, item.note)
+        else if ('ended' in item) pipeline.windowEnded(item.window)
         else pipeline.deliver(item.record, item.window)
       }
       if (pipeline.idle) post({ type: 'idle', seq })

@@ -29,7 +29,7 @@ export interface WorkerData {
 }
 
 /** One thing to deliver: a record (with the storm window it opened) or a storm window that ended. */
-type Delivered = { record: PlainRecord, window?: StormWindow } | { window: StormWindow, ended: true }
+type Delivered = { record: PlainRecord, window?: StormWindow } | { window: StormWindow, ended: true } | { resolve: string, note?: string }
 
 export type ToWorker =
   | { type: 'deliver', seq: number, items: Delivered[] }
@@ -95,6 +95,7 @@ export class WorkerDelivery {
   get idle (): boolean { return this.#buffer.length === 0 && this.#idleSeq === this.#seq }
   deliver (record: PlainRecord, window?: StormWindow): void { this.#post(window === undefined ? { record } : { record, window }) }
   windowEnded (window: StormWindow): void { this.#post({ window, ended: true }) }
+  resolveIncident (key: string, note?: string): void { this.#post(note === undefined ? { resolve: key } : { resolve: key, note }) }
   problem (): HealthProblem | undefined { return this.#crashed ?? this.#state.problem }
   rateLimitInfo (): RateLimitInfo { return this.#state.rateLimits }
   resetRateLimits (): void { this.#send({ type: 'resetRateLimits' }) }

@@ -7,7 +7,7 @@ import { redactLoose } from './webhook-url.js'
 type RateLimitVerdictScope = 'bucket' | 'channel' | 'global' | 'cloudflare'
 
 export type Verdict =
-  | { kind: 'ok', channelId?: string }
+  | { kind: 'ok', channelId?: string, messageId?: string }
   | { kind: 'rate_limited', scope: RateLimitVerdictScope, retryAfterMs: number | undefined, bucket?: string }
   | { kind: 'retry', reason: string, status?: number }
   | { kind: 'disable', reason: string, status: number, discordCode?: number }
@@ -45,8 +45,13 @@ export function classifyResponse (input: ResponseInput, nowMs: number): Verdict 
   const { status, headers } = input
   const body = input.body !== null && typeof input.body === 'object' && !Array.isArray(input.body) ? input.body as DiscordBody : undefined
 
-  // wait=true answers 200 with the created message, whose channel_id keys the per-channel limiter (§1, §3).
-  if (status >= 200 && status < 300) return typeof body?.channel_id === 'string' ? { kind: 'ok', channelId: body.channel_id } : { kind: 'ok' }
+  // wait=true answers 200 with the created message, whose channel_id keys the per-channel limiter (§1, §3) and whose id an incident edits (§7).
+  if (status >= 200 && status < 300) {
+    const ok: Verdict = { kind: 'ok' }
+    if (typeof body?.channel_id === 'string') ok.channelId = body.channel_id
+    if (typeof body?.id === 'string') ok.messageId = body.id
+    return ok
+  }
   if (status === 429) return rateLimitVerdict(headers, body, nowMs)
 
   const code = discordCode(body)
@@ -112,6 +117,7 @@ interface DiscordBody {
   errors?: unknown
   global?: unknown
   channel_id?: unknown
+  id?: unknown
 }
 
 function rateLimitVerdict (headers: HeaderMap, body: DiscordBody | undefined, nowMs: number): Verdict {

@@ -76,7 +76,20 @@ export class WebhookSender {
    * One attempt: resolves with the answer (any status) or a failure, never rejects. With `files`, multipart (multipartBody).
    * `timeoutMs` shortens this attempt's limit (never lengthens it), e.g. so a request cannot outlast a shutdown deadline.
    */
-  async post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, files: readonly MessageFile[] = [], timeoutMs?: number): Promise<SendOutcome> {
+  post (target: WebhookTarget, payload: WebhookPayload, signal?: AbortSignal, files: readonly MessageFile[] = [], timeoutMs?: number): Promise<SendOutcome> {
+    return this.#attempt('POST', target.url, target, payload, signal, files, timeoutMs)
+  }
+
+  /**
+   * Edit Webhook Message (contract §7): `PATCH …/messages/{messageId}[?thread_id=]`, the fields given replacing the
+   * message's (`embeds` the whole array; files it has are kept while `attachments` is left out). Same outcomes as post().
+   */
+  edit (target: WebhookTarget, message: { id: string, threadId?: string | undefined }, payload: WebhookPayload, signal?: AbortSignal, timeoutMs?: number): Promise<SendOutcome> {
+    const url = `${target.url.slice(0, target.url.indexOf('?'))}/messages/${message.id}${message.threadId === undefined ? '' : `?thread_id=${message.threadId}`}`
+    return this.#attempt('PATCH', url, target, payload, signal, [], timeoutMs)
+  }
+
+  async #attempt (method: 'POST' | 'PATCH', url: string, target: WebhookTarget, payload: WebhookPayload, signal: AbortSignal | undefined, files: readonly MessageFile[], timeoutMs: number | undefined): Promise<SendOutcome> {
     const limitMs = timeoutMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, timeoutMs))
     const started = performance.now()
     const elapsed = (): number => Math.round(performance.now() - started)
@@ -100,7 +113,7 @@ export class WebhookSender {
     const aborted = new Promise<never>((_resolve, reject) => {
       controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
     })
-    const exchange = this.#exchange(target, payload, files, controller.signal)
+    const exchange = this.#exchange(method, url, target.token, payload, files, controller.signal)
     // Whichever loses the race must not surface as an unhandled rejection.
     exchange.catch(() => {})
     aborted.catch(() => {})
@@ -128,10 +141,10 @@ export class WebhookSender {
     return this.#closing
   }
 
-  async #exchange (target: WebhookTarget, payload: WebhookPayload, files: readonly MessageFile[], signal: AbortSignal): Promise<{ status: number, headers: Record<string, string>, body: unknown }> {
+  async #exchange (method: 'POST' | 'PATCH', url: string, token: string, payload: WebhookPayload, files: readonly MessageFile[], signal: AbortSignal): Promise<{ status: number, headers: Record<string, string>, body: unknown }> {
     const multipart = files.length > 0
-    const response = await request(target.url, {
-      method: 'POST',
+    const response = await request(url, {
+      method,
       dispatcher: this.#dispatcher,
       // A missing or wrong Content-Type is answered with 50035 (§1); for a form, undici sets
       // multipart/form-data with its boundary.
@@ -142,8 +155,8 @@ export class WebhookSender {
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs
     })
-    const headers = flattenHeaders(response.headers, target.token)
-    const body = await readBody(response.body, headers['content-type'], target.token)
+    const headers = flattenHeaders(response.headers, token)
+    const body = await readBody(response.body, headers['content-type'], token)
     return { status: response.statusCode, headers, body }
   }
 }

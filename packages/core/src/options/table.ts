@@ -171,6 +171,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
     doc: 'What makes records "the same": `severity`; `message` (service, message and the error\'s message, with numbers, ids, hex and quoted strings normalised); `errorType` (the error\'s name, read without its stack); `topFrame` (file:line of the first in-app stack frame: costs a stack format per call, so not by default).'
   },
+  { key: 'incidents.enabled', default: true, check: bool, doc: 'With storm control on, an alert is an incident: the first record of a fingerprint (or of a record\'s own `incident` key) is posted, and its message is edited in place with `×3,000 · first 12:00:03 · last 12:04:51 UTC` while it repeats, then marked Resolved. `false`: "×N more" summaries instead. With `redisUrl`, the fleet\'s summaries (incidents are not shared between processes).' },
+  { key: 'incidents.editIntervalMs', default: 10_000, check: int(0), doc: 'An incident\'s message is edited at most this often (ms), only when something changed; the last change is always written. Storm windows last this long while incidents are on.' },
+  { key: 'incidents.resolveAfterMs', default: 300_000, shown: '`300000` (5 min)', check: int(1), doc: 'Without a repeat for this long (ms), the incident is resolved: a last edit, green, "Resolved", how many over how long. `notifier.resolveIncident(key, note?)` resolves at once.' },
+  { key: 'incidents.announceResolved', default: false, check: bool, doc: 'Edits notify nobody (contract §7): also post a short "Resolved" message.' },
   { key: 'rateLimits.fallbackLimit', default: 5, check: num(1, RING_CAPACITY, LIMIT_HINT), doc: 'Requests per `fallbackWindowMs` assumed for a webhook until Discord\'s headers say otherwise.' },
   { key: 'rateLimits.fallbackWindowMs', default: 2000, check: num(1), doc: 'The window of that assumption (ms).' },
   { key: 'rateLimits.channelLimit', default: 30, check: num(1, RING_CAPACITY, LIMIT_HINT), doc: 'Discord\'s hidden per-channel limit, shared by every webhook of the channel (contract §3)…' },
@@ -202,6 +206,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   outage: 'an object like { afterMs: 30000, probeMinMs: 5000, probeMaxMs: 30000 }',
   render: 'an object',
   dedup: 'an object like { enabled: true, windowMs: 60000 }',
+  incidents: 'an object like { enabled: true, editIntervalMs: 10000, resolveAfterMs: 300000 }',
   rateLimits: 'an object'
 }
 
@@ -216,7 +221,7 @@ const defaults: Record<string, any> = {}
 for (const { key, default: value } of OPTIONS) if (value !== undefined) setOption(defaults, key, value)
 
 /** The options that have a default. */
-export type Defaults = Readonly<Pick<ResolvedOptions, 'enabled' | 'minSeverity' | 'queueCapacity' | 'timeoutMs' | 'retryDelays' | 'maxRecordAgeMs' | 'exitTimeoutMs' | 'flushTimeoutMs' | 'logLevel' | 'attachments' | 'userAgentSuffix' | 'thread' | 'mentions' | 'outage' | 'render' | 'dedup' | 'rateLimits'>>
+export type Defaults = Readonly<Pick<ResolvedOptions, 'enabled' | 'minSeverity' | 'queueCapacity' | 'timeoutMs' | 'retryDelays' | 'maxRecordAgeMs' | 'exitTimeoutMs' | 'flushTimeoutMs' | 'logLevel' | 'attachments' | 'userAgentSuffix' | 'thread' | 'mentions' | 'outage' | 'render' | 'dedup' | 'incidents' | 'rateLimits'>>
 
 /** Every default, nested as the options are; frozen. */
 export const DEFAULTS = deepFreeze(defaults) as unknown as Defaults
