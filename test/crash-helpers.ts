@@ -84,7 +84,7 @@ export function runNode (args: string[], { env = {}, stdin = '', inherit = true,
   })
 }
 
-export type Embed = { title?: string, description?: string, color?: number, fields?: Array<{ name: string, value: string }> }
+export type Embed = { title?: string, description?: string, color?: number, fields?: Array<{ name: string, value: string }>, footer?: { text?: string } }
 
 /** Every embed the emulator saved, in arrival order. */
 export function embedsOf (messages: readonly StoredMessage[]): Embed[] {
