@@ -392,6 +392,26 @@ describe('what a close deadline cannot deliver goes to the default dead-letter f
   }, 60_000)
 })
 
+describe('worker threads under process-wide node flags', () => {
+  it('node --expose-gc: a ThreadedNotifier delivers and the dead-letter writer starts (Node refuses that flag in workers)', async () => {
+    const emu = await createEmulator()
+    const tmp = mkdtempSync(join(tmpdir(), 'logcord-flags-'))
+    const body = "import { DiscordNotifier, ThreadedNotifier } from '@logcord/core'\nconst o = JSON.parse(process.env.OPTIONS)\n" +
+      "const t = new ThreadedNotifier(o)\nt.sendDiagnostic({ level: 'error', service: 's', message: 'threaded' })\nawait t.close()\n" +
+      "const n = new DiscordNotifier({ ...o, queueCapacity: 1 })\nfor (const w of ['alpha', 'bravo', 'charlie']) n.sendDiagnostic({ level: 'error', service: 's', message: w })\nawait n.close()"
+    try {
+      const result = await runNode(['--expose-gc', '--input-type=module', '-e', body], { env: { TMPDIR: tmp, OPTIONS: JSON.stringify({ webhookUrl: emu.webhookUrl(), logLevel: 'silent' }) } })
+      // Before: ERR_WORKER_INVALID_EXEC_ARGV thrown out of a timer, and the process died.
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(embedsOf(emu.messages).map((e) => e.title)).toContainEqual(expect.stringContaining('Error · s'))
+      expect(readFileSync(join(tmp, 'logcord', 'dead-letters.ndjson'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(1)
+    } finally {
+      await emu.close()
+    }
+  })
+})
+
 describe('pino options that move what it writes', () => {
   let emu: Emulator
   beforeEach(async () => { emu = await startEmulator() })

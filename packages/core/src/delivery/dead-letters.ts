@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { accessSync, appendFileSync, constants, mkdirSync, statSync, type Stats } from 'node:fs'
 import { dirname } from 'node:path'
-import { isMainThread, Worker } from 'node:worker_threads'
+import { isMainThread, Worker, type WorkerOptions } from 'node:worker_threads'
 import { redactToken } from '../http/webhook-url.js'
 import type { DropReason, PlainRecord } from '../types.js'
 
@@ -24,6 +24,8 @@ export class DeadLetters {
   /** A write failed (reported once by the owner's SelfLog). */
   readonly #failed: (reason: string) => void
   #worker: Worker | undefined
+  /** The writer thread could not start: letters are written on this thread. */
+  #direct = false
   /** [batches posted, batches written]: both stay 0 when the file is written directly. */
   readonly #state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT))
 
@@ -33,9 +35,17 @@ export class DeadLetters {
   }
 
   add (letters: DeadLetter[]): void {
-    if (!isMainThread) return this.#write(letters)
+    if (!isMainThread || this.#direct) return this.#write(letters)
     if (this.#worker === undefined) {
-      const worker = this.#worker = new Worker(builtFile('dead-letter-worker.js'), { workerData: { options: this.#o, state: this.#state.buffer }, execArgv: workerExecArgv() })
+      let worker: Worker
+      try {
+        worker = this.#worker = startWorker(builtFile('dead-letter-worker.js'), { workerData: { options: this.#o, state: this.#state.buffer } })
+      } catch (err) {
+        // Never a throw into the application: said once, and written here instead.
+        this.#failed(`the dead-letter writer could not start (${String(err)}): writing from this thread`)
+        this.#direct = true
+        return this.#write(letters)
+      }
       worker.on('message', (reason: string) => this.#failed(reason))
       worker.on('error', (err) => this.#failed(`the dead-letter writer failed: ${String(err)}`))
       // The library never keeps a process alive by itself; close() and the exit wait for it.
@@ -122,7 +132,18 @@ export function builtFile (name: string): URL {
   return new URL(import.meta.url.endsWith('.ts') ? `../../dist/${name}` : `./${name}`, import.meta.url)
 }
 
-/** The process's flags for a worker thread, less `--input-type` (`node --input-type=module -e …`), which a worker given a file refuses. */
-export function workerExecArgv (): string[] {
-  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+/**
+ * A worker thread of the library's (`file` from builtFile()) with the process's flags, less those a worker refuses:
+ * `--input-type` (`node --input-type=module -e …`; a worker given a file fails on it) and per-process ones such as
+ * `--expose-gc`, which Node names in ERR_WORKER_INVALID_EXEC_ARGV. @throws what `new Worker` throws otherwise.
+ */
+export function startWorker (file: URL, options: Omit<WorkerOptions, 'execArgv'>): Worker {
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+  try {
+    return new Worker(file, { ...options, execArgv })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err
+    const refused = new Set(String((err as Error).message).split(': ').at(-1)!.split(/,\s*/))
+    return new Worker(file, { ...options, execArgv: execArgv.filter((arg) => !refused.has(arg) && !refused.has(arg.split('=')[0]!)) })
+  }
 }

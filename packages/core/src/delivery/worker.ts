@@ -13,7 +13,7 @@ import { holdProcess } from '../exit.js'
 import { redactLoose } from '../http/webhook-url.js'
 import type { StormWindow } from '../storm/windows.js'
 import type { Emit, FlushResult, HealthProblem, NotifierEvents, PlainRecord, RateLimitInfo, ResolvedOptions } from '../types.js'
-import { builtFile, workerExecArgv } from './dead-letters.js'
+import { builtFile, startWorker } from './dead-letters.js'
 import { exitDeliveryMs, REPLY_GRACE_MS, type DeadlineName } from './deadlines.js'
 import { SLOT } from './ledger.js'
 import type { HandOff } from './pipeline.js'
@@ -74,8 +74,7 @@ export class WorkerDelivery {
     this.#o = o
     const { log: _log, dispatcher: _dispatcher, clock: _clock, ...plain } = o.options
     const data: WorkerData = { options: plain as WorkerData['options'], counters: o.counters.buffer as SharedArrayBuffer, forwardLog: o.userLog !== undefined && o.from === undefined, from: o.from }
-    // A worker inherits execArgv; `--input-type` (a script run with `node -e`) makes a worker started from a file fail.
-    const worker = new Worker(builtFile('worker.js'), { workerData: data, execArgv: workerExecArgv() })
+    const worker = startWorker(builtFile('worker.js'), { workerData: data })
     worker.on('message', (message: FromWorker) => this.#onMessage(message))
     worker.on('error', (err) => {
       this.#crashed = { kind: 'worker', reason: `the delivery worker failed: ${redactLoose(String(err))}`, since: Date.now() }
