@@ -16,7 +16,7 @@ import { promisify } from 'node:util'
 import { burst } from './burst.mjs'
 import { latency } from './latency.mjs'
 import { pinoCost } from './pino.mjs'
-import { storm } from './storm.mjs'
+import { storm, sustained } from './storm.mjs'
 
 const run = promisify(execFile)
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
@@ -92,6 +92,9 @@ const section = (title, rows) => {
   const s = await storm({ log: false })
   section('3. storm of 100 000 identical errors (varying ids), storm control on', [s])
   check('storm of 100k: requests / messages in the channel', `${s.requests} / ${s.messages}`, 'a handful', s.reconciles)
+  const m = await sustained({ log: false })
+  section('3b. one error 50 times a second for a minute (Discord time), incidents on', [m])
+  check('edits per incident-minute', m.editsPerIncidentMinute, '≤ 8 (60 s / 10 s + 2)', m.editsPerIncidentMinute <= 8 && m.shows === m.records && m.status429 === 0)
 }
 
 section('summary', summary)

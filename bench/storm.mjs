@@ -1,7 +1,8 @@
 // A storm: N identical errors (one message template, a different order id and UUID each) logged at once
 // through a notifier with storm control on (the default), against the emulator with Discord's limits,
 // time-scaled. Prints the requests made, what the channel shows (messages, and the count they add up
-// to: 1 per alert + N per "×N more" summary) and the counters, which must reconcile exactly.
+// to: an incident's `×N` status line, 1 per other alert, N per "×N more" summary) and the counters, which must
+// reconcile exactly. Then a storm lasting a minute of Discord time: the edits its incident's message took.
 //
 //   node bench/storm.mjs [--records 100000] [--time-scale 0.05]
 import { randomUUID } from 'node:crypto'
@@ -12,6 +13,15 @@ import { DiscordNotifier } from '@logcord/core'
 
 const OFFSET_MS = 50
 const MORE = /×(\d+) more in the last/
+const STATUS = /^(?:Resolved · )?×([\d,]+) /
+
+/** Records an embed stands for: its incident's count, a summary's, or 1. */
+function standsFor (e) {
+  const status = STATUS.exec(e.footer?.text ?? '')
+  if (status !== null) return Number(status[1].replaceAll(',', ''))
+  const more = MORE.exec(e.title ?? '')
+  return more === null ? 1 : Number(more[1])
+}
 
 export async function storm ({ records = 100_000, scale = 0.05, log = true } = {}) {
   const emu = await createEmulator({ timeScale: scale, seed: 11 })
@@ -29,10 +39,7 @@ export async function storm ({ records = 100_000, scale = 0.05, log = true } = {
   await notifier.flush(600_000)
   const stats = notifier.stats()
   const embeds = emu.messages.flatMap((m) => m.payload.embeds ?? [])
-  const shown = embeds.reduce((n, e) => {
-    const m = MORE.exec(e.title ?? '')
-    return n + (m === null ? 1 : Number(m[1]))
-  }, 0)
+  const shown = embeds.reduce((n, e) => n + standsFor(e), 0)
   await notifier.close()
   await emu.close()
   const row = {
@@ -44,6 +51,7 @@ export async function storm ({ records = 100_000, scale = 0.05, log = true } = {
     sent: stats.sent,
     collapsed: stats.collapsed,
     dropped: stats.dropped,
+    edits: stats.edits,
     reconciles: stats.accepted === records && stats.sent + stats.dropped + stats.collapsed === records && shown === records,
     logUsPerCall: +((logMs * 1000) / records).toFixed(2)
   }
@@ -54,7 +62,35 @@ export async function storm ({ records = 100_000, scale = 0.05, log = true } = {
   return row
 }
 
+/** One error 50 times a second (Discord time) for `minutes`: the edits its incident's message took per minute, and the count it shows. */
+export async function sustained ({ minutes = 1, scale = 0.05, log = true } = {}) {
+  const emu = await createEmulator({ timeScale: scale, seed: 12 })
+  const notifier = new DiscordNotifier({
+    webhookUrl: emu.webhookUrl(),
+    apiOrigin: emu.origin,
+    logLevel: 'silent',
+    incidents: { editIntervalMs: 10_000 * scale },
+    rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS }
+  })
+  const seconds = minutes * 60
+  for (let s = 0; s < seconds; s++) {
+    for (let i = 0; i < 50; i++) notifier.sendErrorNotification({ service: 'checkout', error: new Error(`payment ${randomUUID()} failed`) })
+    await new Promise((resolve) => setTimeout(resolve, 1000 * scale))
+  }
+  await notifier.flush(600_000)
+  await notifier.close()
+  const edits = emu.messages.reduce((n, m) => n + (m.edits ?? 0), 0)
+  const row = { minutes, records: seconds * 50, messages: emu.messages.length, shows: emu.messages.flatMap((m) => m.payload.embeds ?? []).reduce((n, e) => n + standsFor(e), 0), edits, editsPerIncidentMinute: +(edits / emu.messages.length / minutes).toFixed(1), status429: emu.stats().byStatus[429] ?? 0 }
+  await emu.close()
+  if (log) {
+    console.log(`one error 50 times a second for ${minutes} min (Discord time), incidents on (editIntervalMs 10 s), emulator time scale ${scale}`)
+    console.table([row])
+  }
+  return row
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, 'time-scale': { type: 'string', default: '0.05' } } })
   await storm({ records: Number(values.records), scale: Number(values['time-scale']) })
+  await sustained({ scale: Number(values['time-scale']) })
 }

@@ -90,6 +90,25 @@ describe('a storm is one message, edited in place', () => {
     expect(status(emu.messages[0])).toMatch(/^×300 · first /)
   }, 60_000)
 
+  it('Winston meta and a Pino field `incident` group records of different text into one message; Winston resolves it through transport.notifier', async () => {
+    const winston = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
+      'const transport = new DiscordTransport(JSON.parse(process.env.OPTIONS))\nconst logger = winston.createLogger({ transports: [transport] })\n' +
+      "logger.error('primary unreachable', { incident: 'db-primary' })\nlogger.error('replica lag 30 s', { incident: 'db-primary' })\n" +
+      "await transport.notifier.flush()\ntransport.notifier.resolveIncident('db-primary', 'failover done')"
+    const pino = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\nconst logger = pino(discordTransport(JSON.parse(process.env.OPTIONS)))\n" +
+      "logger.error({ incident: 'db-primary' }, 'primary unreachable')\nlogger.error({ incident: 'db-primary' }, 'replica lag 30 s')"
+    for (const body of [winston, pino]) {
+      const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(scaled(emu)) } })
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+    }
+    expect(emu.messages).toHaveLength(2)
+    expect(status(emu.messages[0])).toMatch(/^Resolved · ×2 over .* · failover done$/)
+    expect(status(emu.messages[1])).toMatch(/^×2 · first /)
+    // The key is the incident, not a field.
+    expect(JSON.stringify(emu.messages.map((m) => m.payload.embeds))).not.toContain('db-primary')
+  }, 60_000)
+
   it('Discord down for 60 s (Discord time) in the middle of a storm: after it, the channel shows the whole count', async () => {
     const options = scaled(emu, { flushTimeoutMs: 20_000, retryDelays: [200, 300, 500], outage: { afterMs: 3000, probeMinMs: 500, probeMaxMs: 3000 } })
     const child = runNode(['--input-type=module', '-e', ENTRY_POINTS.notifier!(600)], { env: { OPTIONS: JSON.stringify(options) } })

@@ -158,8 +158,10 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
    */
   resolveIncident (key: string, note?: string): void {
     const named = this.#incidentKey(key)
-    if (named === undefined || !this.#incidents) return
-    this.#delivery?.resolveIncident(named, typeof note === 'string' ? note.slice(0, 200) : undefined)
+    if (named === undefined || !this.#incidents || this.#delivery === undefined) return
+    // Its last edit is owed: a script that ends now still writes it (the exit drain).
+    this.#track()
+    this.#delivery.resolveIncident(named, typeof note === 'string' ? note.slice(0, 200) : undefined)
   }
 
   /** A record's own incident key, checked: a string of 1 to 200 characters; anything else is said once and ignored (its fingerprint is used). */
