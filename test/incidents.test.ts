@@ -109,6 +109,16 @@ describe('a storm is one message, edited in place', () => {
     expect(JSON.stringify(emu.messages.map((m) => m.payload.embeds))).not.toContain('db-primary')
   }, 60_000)
 
+  it('close(0) with an edit still owed: said once on stderr, and the script ends at once (before: it waited for the edit forever)', async () => {
+    const body = "import { DiscordNotifier } from '@logcord/core'\nconst n = new DiscordNotifier(JSON.parse(process.env.OPTIONS))\n" +
+      "n.sendDiagnostic({ level: 'error', service: 'db', message: 'connection refused' })\nawait n.flush()\n" +
+      "for (let i = 0; i < 5; i++) n.sendDiagnostic({ level: 'error', service: 'db', message: 'connection refused' })\nawait n.close(0)"
+    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(scaled(emu)) } })
+    expect(result.code).toBe(0)
+    expect(result.stderr.match(/incident messages not updated within the close\(\) deadline/g)).toHaveLength(1)
+    expect(emu.messages).toHaveLength(1)
+  }, 30_000)
+
   it('Discord down for 60 s (Discord time) in the middle of a storm: after it, the channel shows the whole count', async () => {
     const options = scaled(emu, { flushTimeoutMs: 20_000, retryDelays: [200, 300, 500], outage: { afterMs: 3000, probeMinMs: 500, probeMaxMs: 3000 } })
     const child = runNode(['--input-type=module', '-e', ENTRY_POINTS.notifier!(600)], { env: { OPTIONS: JSON.stringify(options) } })

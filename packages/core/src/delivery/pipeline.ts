@@ -57,6 +57,8 @@ export class Pipeline {
   #incidentTimer: unknown
   /** flush() calls waiting: owed edits leave at once, whatever the interval. */
   #hurry = 0
+  /** Closed: edits still owed are given up (said once), so nothing waits for them any more. */
+  #editsOff = false
   #running = false
   #current: Batch | undefined
   #closed = false
@@ -79,7 +81,7 @@ export class Pipeline {
   get idle (): boolean { return !this.#running && this.#queue.size === 0 && this.#queue.pendingDrops === 0 && (this.#gate?.idle ?? true) && !this.#owed }
 
   /** An incident's edit is owed (and the webhook still takes requests). */
-  get #owed (): boolean { return this.#incidents?.owed === true && this.#batches.disabled === undefined }
+  get #owed (): boolean { return !this.#editsOff && this.#incidents?.owed === true && this.#batches.disabled === undefined }
   rateLimitInfo (): RateLimitInfo { return this.#batches.limiter.info(this.#o.clock.now()) }
   resetRateLimits (): void { this.#batches.limiter.reset() }
 
@@ -268,6 +270,9 @@ export class Pipeline {
     this.#closed = true
     this.#o.clock.clearTimeout(this.#incidentTimer)
     const result = await this.settle(timeoutMs, named)
+    if (this.#owed) this.#p.log.error(`incident messages not updated within ${named.name} (${named.ms} ms): the channel shows older counts`)
+    this.#editsOff = true
+    this.#settledIfIdle()
     await this.#batches.sender.close().catch(() => {})
     this.#ledger.close()
     return result
