@@ -12,7 +12,9 @@
 // Four records in five have a message of their own (they fill the queue and are shed), one in five
 // repeats one of a few templates (storm control folds those), across every severity.
 //
-//   node --expose-gc bench/memory.mjs [--records 100000] [--queue 1000] [--cold] [--json]
+//   node --expose-gc bench/memory.mjs [--records 100000] [--queue 1000] [--cold] [--no-dead-letters] [--json]
+//
+// The dead-letter file is on by default (every shed record is written to it); `--no-dead-letters` measures without it.
 // bench/run.mjs runs it in a child process of its own (both ways), so the baseline is this benchmark's alone.
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -33,7 +35,7 @@ const TEMPLATES = ['cache miss for key k{n}', 'slow query took {n} ms', 'retryin
 /** i → 'bcd…' letters: a message of its own that no number normalisation can merge with another. */
 const word = (i) => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[d]).replace(/[a-p]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 1))
 
-export async function memory ({ records = 100_000, queue = 1000, cold = false } = {}) {
+export async function memory ({ records = 100_000, queue = 1000, cold = false, deadLetters = true } = {}) {
   const gc = globalThis.gc ?? (() => {})
   const emu = await createEmulator({ timeScale: SCALE, seed: 13 })
   const notifier = new DiscordNotifier({
@@ -41,6 +43,7 @@ export async function memory ({ records = 100_000, queue = 1000, cold = false } 
     apiOrigin: emu.origin,
     logLevel: 'silent',
     queueCapacity: queue,
+    ...(deadLetters ? {} : { deadLetterFile: false }),
     rateLimits: { fallbackWindowMs: 2000 * SCALE, channelWindowMs: 60_000 * SCALE, offsetMs: OFFSET_MS }
   })
   // The warm-up message is counted like any record: the books below expect it.
@@ -75,6 +78,7 @@ export async function memory ({ records = 100_000, queue = 1000, cold = false } 
     records,
     queueCapacity: queue,
     firstTraffic: cold,
+    deadLetters,
     peakRssGrowthMB: +((peak - baseline) / MB).toFixed(1),
     targetMB: TARGET_MB,
     sent: s.sent,
@@ -88,9 +92,9 @@ export async function memory ({ records = 100_000, queue = 1000, cold = false } 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, queue: { type: 'string', default: '1000' }, cold: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, queue: { type: 'string', default: '1000' }, cold: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'no-dead-letters': { type: 'boolean', default: false } } })
   if (globalThis.gc === undefined) console.error('note: run with --expose-gc for a clean baseline')
-  const row = await memory({ records: Number(values.records), queue: Number(values.queue), cold: values.cold })
+  const row = await memory({ records: Number(values.records), queue: Number(values.queue), cold: values.cold, deadLetters: !values['no-dead-letters'] })
   if (values.json) console.log(JSON.stringify(row))
   else {
     console.log(`burst of ${row.records} records into a queue of ${row.queueCapacity}, RSS sampled every ${SAMPLE_MS} ms`)

@@ -35,14 +35,15 @@ const section = (title, rows) => {
 // message (the target) and as the process's first traffic (undici's one-time parser optimisation included).
 {
   const rows = []
-  for (const args of [[], ['--cold']]) {
+  for (const args of [[], ['--cold'], ['--no-dead-letters']]) {
     const { stdout } = await run(process.execPath, ['--expose-gc', here('./memory.mjs'), '--json', ...args], { timeout: CHILD_TIMEOUT_MS })
     rows.push(JSON.parse(stdout.trim().split('\n').at(-1)))
   }
-  const [m, cold] = rows
+  const [m, cold, bare] = rows
   section('4. 100 000-record burst, queue capacity 1000 (child processes, --expose-gc)', rows)
   check('burst of 100k: peak RSS growth (MB)', m.peakRssGrowthMB, `≤ ${TARGETS.rssMB}`, m.peakRssGrowthMB <= TARGETS.rssMB)
   check('burst of 100k as first traffic: peak RSS growth (MB)', cold.peakRssGrowthMB, '—', true)
+  check('burst of 100k, deadLetterFile: false: peak RSS growth (MB)', bare.peakRssGrowthMB, '—', true)
   check('burst of 100k: sent + dropped + collapsed + pending', m.accountedFor, `= ${m.records}`, rows.every((r) => r.exact && r.exactAfterClose))
 }
 

@@ -138,5 +138,5 @@ export function matches (f: Fingerprint, p: Parts, severity: string, service: st
 
 /** A fingerprint as one string (the fleet's key in Redis is a hash of it). */
 export function fingerprintKey (f: Fingerprint): string {
-  return [f.severity, f.service, f.text, f.errorText, f.errorType, f.frame].join('\u0000')
+  return `${f.severity}\u0000${f.service}\u0000${f.text}\u0000${f.errorText}\u0000${f.errorType}\u0000${f.frame}`
 }
