@@ -9,9 +9,10 @@ const CHROMIUM = '/usr/bin/chromium'
 
 /**
  * Opens the emulator's preview page, waits until it shows every message the emulator holds, scrolls to
- * the first embed holding `focus` (the demo's error with a stack and a cause) and saves the page as PNG.
+ * the first embed holding `focus` (the demo's error with a stack and a cause) and saves the page as PNG
+ * (`element`: only what that CSS selector shows).
  */
-export async function saveScreenshot (emulator, path, focus = 'charge failed for order') {
+export async function saveScreenshot (emulator, path, focus = 'charge failed for order', element = undefined) {
   if (!existsSync(CHROMIUM)) throw new Error(`--screenshot needs ${CHROMIUM} (apt-get install -y chromium fonts-noto-color-emoji)`)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -28,7 +29,8 @@ export async function saveScreenshot (emulator, path, focus = 'charge failed for
     if (await embed.count() > 0) await embed.evaluate((el) => (el.closest('[data-testid=message]') ?? el).scrollIntoView({ block: 'start' }))
     await page.waitForTimeout(300) // the chart's and the scroll position's next frame
     mkdirSync(dirname(path), { recursive: true })
-    await page.screenshot({ path })
+    if (element === undefined) await page.screenshot({ path })
+    else await page.locator(element).screenshot({ path })
   } finally {
     await browser.close()
   }

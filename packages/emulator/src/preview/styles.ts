@@ -104,6 +104,7 @@ a:hover { text-decoration: underline; }
 .embed .e-footer { grid-column: 1 / 3; display: flex; align-items: center; gap: 8px; margin-top: 8px; font-size: 12px; line-height: 16px; font-weight: 500; color: var(--text); }
 .embed .e-footer img { width: 20px; height: 20px; border-radius: 50%; object-fit: contain; }
 .embed .e-footer .sep { color: var(--muted); margin: 0 4px; }
+.embed .e-footer-text { white-space: pre-line; }
 .img-missing { display: flex; align-items: center; justify-content: center; background: var(--bg-3); color: var(--faint);
   border-radius: 4px; font-size: 11px; width: 80px; height: 60px; }
 .e-image .img-missing { width: 100%; max-width: 400px; height: 120px; }
