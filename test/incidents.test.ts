@@ -2,6 +2,9 @@
  * Incidents on the built packages against the emulator: one message per problem, edited in place while it lasts
  * (contract §7), resolved when it stops, through every entry point. Scripts run as child processes that end by themselves.
  */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DiscordNotifier, InvalidOptionError } from '../packages/core/dist/index.js'
@@ -113,10 +116,15 @@ describe('a storm is one message, edited in place', () => {
     const body = "import { DiscordNotifier } from '@logcord/core'\nconst n = new DiscordNotifier(JSON.parse(process.env.OPTIONS))\n" +
       "n.sendDiagnostic({ level: 'error', service: 'db', message: 'connection refused' })\nawait n.flush()\n" +
       "for (let i = 0; i < 5; i++) n.sendDiagnostic({ level: 'error', service: 'db', message: 'connection refused' })\nawait n.close(0)"
-    const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(scaled(emu)) } })
+    const tmp = mkdtempSync(join(tmpdir(), 'logcord-owed-'))
+    const result = await runNode(['--input-type=module', '-e', body], { env: { TMPDIR: tmp, OPTIONS: JSON.stringify(scaled(emu)) } })
     expect(result.code).toBe(0)
-    expect(result.stderr.match(/incident messages not updated within the close\(\) deadline/g)).toHaveLength(1)
+    expect(result.stderr.match(/1 incident message not updated within the close\(\) deadline .*: the channel shows older counts; their last state is in the dead-letter file/g)).toHaveLength(1)
     expect(emu.messages).toHaveLength(1)
+    // The state no edit wrote is dead-lettered, so `logcord replay` can post it.
+    const [letter] = readFileSync(join(tmp, 'logcord', 'dead-letters.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string, record: { embed: { footer: { text: string } } } })
+    expect(letter?.reason).toBe('shutdown')
+    expect(letter?.record.embed.footer.text).toMatch(/^×6 · first /)
   }, 30_000)
 
   it('Discord down for 60 s (Discord time) in the middle of a storm: after it, the channel shows the whole count', async () => {

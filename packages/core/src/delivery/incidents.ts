@@ -218,6 +218,16 @@ export class Incidents {
     return again
   }
 
+  /** The state no edit could write (a deadline passed): each owed incident as its embed shows it now, for the dead-letter file. */
+  owedRecords (): PlainRecord[] {
+    const out: PlainRecord[] = []
+    for (const i of this.#open.values()) {
+      const m = i.messageId === undefined ? undefined : this.#messages.get(i.messageId)
+      if (m !== undefined && this.#changed(i)) out.push({ severity: i.severity, message: '', time: i.lastSeen, embed: statusEmbed(m.embeds[i.embed]!, i), incident: i.key })
+    }
+    return out
+  }
+
   /** Plain data for another thread (the exit worker). */
   snapshot (): IncidentState { return { open: [...this.#open.values()], messages: [...this.#messages.values()], past: [...this.#past] } }
 

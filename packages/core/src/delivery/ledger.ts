@@ -4,7 +4,7 @@
  * is read. A drop counts at once; its dead letter leaves with that turn's others (dead-letters.ts), at exit at once.
  */
 import type { SelfLog } from '../self-log.js'
-import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason, type Emit, type NotifierEvents, type ResolvedOptions, type WebhookTarget } from '../types.js'
+import { DROP_REASONS, type Counters, type DroppedEvent, type DropReason, type Emit, type NotifierEvents, type PlainRecord, type ResolvedOptions, type WebhookTarget } from '../types.js'
 import { DeadLetters, type DeadLetter } from './dead-letters.js'
 import { weight, type Item } from './queue.js'
 
@@ -88,6 +88,14 @@ export class Ledger {
       if (repeats > 0) event.repeats = repeats
       this.#p.emit('dropped', event)
     }
+  }
+
+  /** Dead letters for what is not a record (an incident's last state that no edit wrote): written, counted nowhere. True when there is a file. */
+  letter (reason: DropReason, records: readonly PlainRecord[], detail: string, now = Date.now()): boolean {
+    if (this.#file === undefined) return false
+    for (const record of records) this.#letters.push({ time: now, reason, detail, record, n: 0 })
+    this.#handOn()
+    return true
   }
 
   #handOn (): void {

@@ -270,7 +270,12 @@ export class Pipeline {
     this.#closed = true
     this.#o.clock.clearTimeout(this.#incidentTimer)
     const result = await this.settle(timeoutMs, named)
-    if (this.#owed) this.#p.log.error(`incident messages not updated within ${named.name} (${named.ms} ms): the channel shows older counts`)
+    if (this.#owed) {
+      const owed = this.#incidents!.owedRecords()
+      const kept = this.#ledger.letter('shutdown', owed, `incident update not written within ${named.name}`)
+      this.#ledger.flushSync()
+      this.#p.log.error(`${owed.length} incident message${owed.length === 1 ? '' : 's'} not updated within ${named.name} (${named.ms} ms): the channel shows older counts${kept ? `; their last state is in the dead-letter file ${this.#o.deadLetterFile}` : ''}`)
+    }
     this.#editsOff = true
     this.#settledIfIdle()
     await this.#batches.sender.close().catch(() => {})
