@@ -93,13 +93,14 @@ describe('a storm is one message, edited in place', () => {
     expect(status(emu.messages[0])).toMatch(/^×300 · first /)
   }, 60_000)
 
-  it('Winston meta and a Pino field `incident` group records of different text into one message; Winston resolves it through transport.notifier', async () => {
+  it('Winston meta and a Pino field `incident` group records of different text into one message, resolved through transport.notifier or by a `resolved: true` line', async () => {
     const winston = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
       'const transport = new DiscordTransport(JSON.parse(process.env.OPTIONS))\nconst logger = winston.createLogger({ transports: [transport] })\n' +
       "logger.error('primary unreachable', { incident: 'db-primary' })\nlogger.error('replica lag 30 s', { incident: 'db-primary' })\n" +
       "await transport.notifier.flush()\ntransport.notifier.resolveIncident('db-primary', 'failover done')"
     const pino = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\nconst logger = pino(discordTransport(JSON.parse(process.env.OPTIONS)))\n" +
-      "logger.error({ incident: 'db-primary' }, 'primary unreachable')\nlogger.error({ incident: 'db-primary' }, 'replica lag 30 s')"
+      "logger.error({ incident: 'db-primary' }, 'primary unreachable')\nlogger.error({ incident: 'db-primary' }, 'replica lag 30 s')\n" +
+      "logger.info({ incident: 'db-primary', resolved: true }, 'failover done')"
     for (const body of [winston, pino]) {
       const result = await runNode(['--input-type=module', '-e', body], { env: { OPTIONS: JSON.stringify(scaled(emu)) } })
       expect(result.stderr).toBe('')
@@ -107,7 +108,8 @@ describe('a storm is one message, edited in place', () => {
     }
     expect(emu.messages).toHaveLength(2)
     expect(status(emu.messages[0])).toMatch(/^Resolved · ×2 over .* · failover done$/)
-    expect(status(emu.messages[1])).toMatch(/^×2 · first /)
+    // The Pino app ended its incident with a log line of its own: `{ incident, resolved: true }`, at info.
+    expect(status(emu.messages[1])).toMatch(/^Resolved · ×2 over .* · failover done$/)
     // The key is the incident, not a field.
     expect(JSON.stringify(emu.messages.map((m) => m.payload.embeds))).not.toContain('db-primary')
   }, 60_000)
@@ -179,6 +181,19 @@ describe('an incident resolves, and comes back as a new one that says it was see
     expect(status(emu.messages[0])).toMatch(/^Resolved · ×3 over .* · failover done$/)
     const stats = n.stats()
     expect(stats).toMatchObject({ accepted: 3, sent: 1, collapsed: 2, dropped: 0, incidents: { open: 0, resolved: 1 } })
+  })
+
+  it('a Winston line `{ incident, resolved: true }` ends its incident whatever minSeverity says, its message the note, and stays out of the fields', async () => {
+    n = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), logLevel: 'silent', minSeverity: 'error' })
+    const { toRecord } = await import('../packages/winston-discord/dist/index.js')
+    n.send(toRecord({ level: 'error', message: 'queue stalled', incident: 'queue', host: 'w1' } as never, { now: Date.now() }))
+    const line = toRecord({ level: 'info', message: 'queue drained', incident: 'queue', resolved: true } as never, { now: Date.now() })
+    expect(line.fields).toBeUndefined()
+    n.send(line)
+    await n.flush()
+    expect(emu.messages).toHaveLength(1)
+    expect(status(emu.messages[0])).toMatch(/^Resolved · ×1 over 0 s · .* · queue drained$/)
+    expect(n.stats()).toMatchObject({ accepted: 2, sent: 1, collapsed: 1, incidents: { open: 0, resolved: 1 } })
   })
 
   it('announceResolved also posts a short message (edits notify nobody); incidents off keeps "×N more" summaries', async () => {

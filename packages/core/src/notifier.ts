@@ -23,6 +23,7 @@ import { newCounters, readCounters, SLOT } from './delivery/ledger.js'
 import { Pipeline } from './delivery/pipeline.js'
 import { EMPTY_RATE_LIMITS, WorkerDelivery } from './delivery/worker.js'
 import { environmentForFactory, resolveWithEnvironment } from './options/env.js'
+import { withoutAnsi } from './format/text.js'
 import { SelfLog } from './self-log.js'
 import { fingerprintKey, fingerprintOf, partsOf, recordText } from './storm/fingerprint.js'
 import { StormWindows, type StormWindow } from './storm/windows.js'
@@ -94,7 +95,10 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
     if (delivery === undefined) return false
     try {
       const severity = knownSeverity(record.severity) ?? 'error'
-      if (!atLeast(severity, this.options.minSeverity)) return false
+      const named = this.#incidents ? this.#incidentKey(record.incident) : undefined
+      // A log line that ends its incident (`{ incident, resolved: true }`), whatever its level.
+      const resolves = named !== undefined && record.resolved === true
+      if (!resolves && !atLeast(severity, this.options.minSeverity)) return false
       const c = this.#counters
       if (this.#closed) {
         c[SLOT.accepted]!++
@@ -102,8 +106,15 @@ export class DiscordNotifier extends EventEmitter<NotifierEvents> implements Exi
         this.#emit('dropped', { reason: 'closed', count: 1, records: [record], detail: 'logged after close()' })
         return false
       }
+      if (resolves) {
+        // Counted in its incident; its message is the note.
+        c[SLOT.accepted]!++
+        c[SLOT.collapsed]!++
+        this.#track()
+        delivery.resolveIncident(named, withoutAnsi(String(record.message ?? '')).slice(0, 200) || undefined)
+        return true
+      }
       const windows = this.#windows
-      const named = this.#incidents ? this.#incidentKey(record.incident) : undefined
       if (windows === undefined || named !== undefined) {
         // A record naming its incident is counted in it on the delivery side, not by storm control here.
         const copy = atCall(record, severity, this.options.render.redactKeys)

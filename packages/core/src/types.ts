@@ -46,6 +46,8 @@ export interface LogRecord {
    * can resolve what it opened (`resolveIncident(key)`). Winston meta and Pino field `incident`.
    */
   incident?: string
+  /** With `incident`: ends that incident (its message says Resolved, this record's message the note) instead of counting in it. Winston meta and Pino field `resolved: true`. */
+  resolved?: boolean
 }
 
 /** A record as the notifier takes it at the call: plain data, its error serialised. */

@@ -87,6 +87,12 @@ export function toRecord (obj: unknown, config: PinoConfig = {}, now: number = D
       hasFields = true
     }
   }
+  // `{ incident, resolved: true }`: the line ends its incident.
+  if (record.incident !== undefined && fields.resolved === true) {
+    record.resolved = true
+    delete fields.resolved
+    hasFields = Object.keys(fields).length > 0
+  }
   if (hasFields) record.fields = fields
 
   const footer = footerOf(log.hostname, log.pid)

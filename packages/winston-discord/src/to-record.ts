@@ -176,8 +176,16 @@ export function toRecord (info: WinstonInfo, options: ToRecordOptions): LogRecor
   if (error !== undefined) record.error = error as LogRecord['error']
   if (service !== undefined) record.service = service
   if (fields !== undefined) record.fields = fields
-  // `logger.error('…', { incident: 'db-primary' })`: the record's incident (checked by the notifier).
-  if (info.incident !== undefined) record.incident = info.incident as string
+  // `logger.error('…', { incident: 'db-primary' })`: the record's incident (checked by the notifier); with
+  // `resolved: true` the line ends it.
+  if (info.incident !== undefined) {
+    record.incident = info.incident as string
+    if (info.resolved === true) {
+      record.resolved = true
+      delete record.fields?.resolved
+      if (record.fields !== undefined && Object.keys(record.fields).length === 0) delete record.fields
+    }
+  }
   return record
 }
 
