@@ -16,7 +16,7 @@ import { promisify } from 'node:util'
 import { burst } from './burst.mjs'
 import { latency } from './latency.mjs'
 import { pinoCost } from './pino.mjs'
-import { storm, sustained } from './storm.mjs'
+import { mixed, storm, sustained } from './storm.mjs'
 
 const run = promisify(execFile)
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
@@ -96,6 +96,9 @@ const section = (title, rows) => {
   const m = await sustained({ log: false })
   section('3b. one error 50 times a second for a minute (Discord time), incidents on', [m])
   check('edits per incident-minute', m.editsPerIncidentMinute, '≤ 8 (60 s / 10 s + 2)', m.editsPerIncidentMinute <= 8 && m.shows === m.records && m.status429 === 0)
+  const x = await mixed({ log: false })
+  section('3c. 100 distinct alerts alone and beside a storm of one error', [x])
+  check('100 distinct beside a storm / alone (ms)', `${x.besideStormMs} / ${x.aloneMs}`, '≤ 1.1× + 2 s', x.besideStormMs <= 1.1 * x.aloneMs + 2000 && x.status429 === 0)
 }
 
 section('summary', summary)

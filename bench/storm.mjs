@@ -89,8 +89,44 @@ export async function sustained ({ minutes = 1, scale = 0.05, log = true } = {})
   return row
 }
 
+/** 100 distinct alerts alone, and beside a storm of one error (20 repeats every 20 ms): ms until all 100 are in the channel, median of `rounds` alternating pairs. */
+export async function mixed ({ rounds = 5, scale = 0.1, log = true } = {}) {
+  const word = (i) => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[d])
+  const once = async (storm, seed) => {
+    // A seed of its own: a channel of its own (limits are shared by channel within a process).
+    const emu = await createEmulator({ timeScale: scale, seed })
+    const notifier = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', incidents: { editIntervalMs: 10_000 * scale }, rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS } })
+    const start = performance.now()
+    const timer = storm ? setInterval(() => { for (let k = 0; k < 20; k++) notifier.sendDiagnostic({ level: 'critical', service: 'db', message: 'primary down' }) }, 20) : undefined
+    for (let i = 0; i < 100; i++) notifier.sendDiagnostic({ level: 'error', service: 'jobs', message: `job ${word(i)} failed` })
+    const all = () => emu.messages.flatMap((m) => m.payload.embeds ?? []).filter((e) => /job /.test(e.description ?? '')).length >= 100
+    await new Promise((resolve) => { const off = emu.on('message', () => { if (all()) { off(); resolve() } }); if (all()) resolve() })
+    const ms = performance.now() - start
+    clearInterval(timer)
+    await notifier.close()
+    const status429 = emu.stats().byStatus[429] ?? 0
+    await emu.close()
+    return { ms, status429 }
+  }
+  const alone = []
+  const beside = []
+  for (let r = 0; r < rounds; r++) {
+    alone.push(await once(false, 100 + 2 * r))
+    beside.push(await once(true, 101 + 2 * r))
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const row = { rounds, aloneMs: Math.round(median(alone.map((x) => x.ms))), besideStormMs: Math.round(median(beside.map((x) => x.ms))), status429: [...alone, ...beside].reduce((n, x) => n + x.status429, 0) }
+  row.ratio = +(row.besideStormMs / row.aloneMs).toFixed(2)
+  if (log) {
+    console.log(`100 distinct alerts alone and beside a storm of one error, median of ${rounds} alternating pairs, emulator time scale ${scale}`)
+    console.table([row])
+  }
+  return row
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, 'time-scale': { type: 'string', default: '0.05' } } })
   await storm({ records: Number(values.records), scale: Number(values['time-scale']) })
   await sustained({ scale: Number(values['time-scale']) })
+  await mixed()
 }
