@@ -15,6 +15,17 @@ const OFFSET_MS = 50
 const MORE = /×(\d+) more in the last/
 const STATUS = /^(?:Resolved · )?×([\d,]+) /
 
+/** A notifier on the emulator whose Discord-time settings (rate-limit windows, the edit interval) run `scale` times as long. */
+function scaledNotifier (emu, scale) {
+  return new DiscordNotifier({
+    webhookUrl: emu.webhookUrl(),
+    apiOrigin: emu.origin,
+    logLevel: 'silent',
+    incidents: { editIntervalMs: 10_000 * scale },
+    rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS }
+  })
+}
+
 /** Records an embed stands for: its incident's count, a summary's, or 1. */
 function standsFor (e) {
   const status = STATUS.exec(e.footer?.text ?? '')
@@ -25,12 +36,7 @@ function standsFor (e) {
 
 export async function storm ({ records = 100_000, scale = 0.05, log = true } = {}) {
   const emu = await createEmulator({ timeScale: scale, seed: 11 })
-  const notifier = new DiscordNotifier({
-    webhookUrl: emu.webhookUrl(),
-    apiOrigin: emu.origin,
-    logLevel: 'silent',
-    rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS }
-  })
+  const notifier = scaledNotifier(emu, scale)
   const start = performance.now()
   for (let i = 0; i < records; i++) {
     notifier.sendErrorNotification({ service: 'checkout', error: new Error(`payment ${randomUUID()} failed for order ord_${100000 + i}`) })
@@ -65,13 +71,7 @@ export async function storm ({ records = 100_000, scale = 0.05, log = true } = {
 /** One error 50 times a second (Discord time) for `minutes`: the edits its incident's message took per minute, and the count it shows. */
 export async function sustained ({ minutes = 1, scale = 0.05, log = true } = {}) {
   const emu = await createEmulator({ timeScale: scale, seed: 12 })
-  const notifier = new DiscordNotifier({
-    webhookUrl: emu.webhookUrl(),
-    apiOrigin: emu.origin,
-    logLevel: 'silent',
-    incidents: { editIntervalMs: 10_000 * scale },
-    rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS }
-  })
+  const notifier = scaledNotifier(emu, scale)
   const seconds = minutes * 60
   for (let s = 0; s < seconds; s++) {
     for (let i = 0; i < 50; i++) notifier.sendErrorNotification({ service: 'checkout', error: new Error(`payment ${randomUUID()} failed`) })
@@ -95,7 +95,7 @@ export async function mixed ({ rounds = 5, scale = 0.1, log = true } = {}) {
   const once = async (storm, seed) => {
     // A seed of its own: a channel of its own (limits are shared by channel within a process).
     const emu = await createEmulator({ timeScale: scale, seed })
-    const notifier = new DiscordNotifier({ webhookUrl: emu.webhookUrl(), apiOrigin: emu.origin, logLevel: 'silent', incidents: { editIntervalMs: 10_000 * scale }, rateLimits: { fallbackWindowMs: 2000 * scale, channelWindowMs: 60_000 * scale, offsetMs: OFFSET_MS } })
+    const notifier = scaledNotifier(emu, scale)
     const start = performance.now()
     const timer = storm ? setInterval(() => { for (let k = 0; k < 20; k++) notifier.sendDiagnostic({ level: 'critical', service: 'db', message: 'primary down' }) }, 20) : undefined
     for (let i = 0; i < 100; i++) notifier.sendDiagnostic({ level: 'error', service: 'jobs', message: `job ${word(i)} failed` })

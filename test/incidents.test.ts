@@ -158,7 +158,7 @@ describe('an incident resolves, and comes back as a new one that says it was see
     const embed = (m!.payload.embeds as Array<{ title: string, color: number }>)[0]!
     expect(embed.title).toMatch(/^✅ Resolved: Error · db/)
     expect(embed.color).toBe(0x57f287)
-    expect(status(m)).toMatch(/^Resolved · ×5 over 0 s · first .* · resolved \d\d:\d\d:\d\d UTC$/)
+    expect(status(m)).toMatch(/^Resolved · ×5 over 1 s · first .* · resolved \d\d:\d\d:\d\d UTC$/)
     expect(m!.editedAt! - lastRepeat).toBeGreaterThanOrEqual(1000)
     expect(m!.editedAt! - lastRepeat).toBeLessThan(1000 + 2000)
     expect(n.stats().incidents).toEqual({ open: 0, resolved: 1 })
@@ -192,7 +192,7 @@ describe('an incident resolves, and comes back as a new one that says it was see
     n.send(line)
     await n.flush()
     expect(emu.messages).toHaveLength(1)
-    expect(status(emu.messages[0])).toMatch(/^Resolved · ×1 over 0 s · .* · queue drained$/)
+    expect(status(emu.messages[0])).toMatch(/^Resolved · ×1 over 1 s · .* · queue drained$/)
     expect(n.stats()).toMatchObject({ accepted: 2, sent: 1, collapsed: 1, incidents: { open: 0, resolved: 1 } })
   })
 

@@ -9,7 +9,7 @@ import { capString } from '../format/safe-value.js'
 import { codePointLength } from '../format/text.js'
 import { parseRateLimitHeaders } from '../http/headers.js'
 import { classifyFailure, classifyResponse, isInvalidStatus, retryDelay, type Verdict } from '../http/retry-policy.js'
-import { userAgent, WebhookSender } from '../http/sender.js'
+import { userAgent, WebhookSender, type SendOutcome } from '../http/sender.js'
 import { DISCORD_CODES, LIMITS } from '../limits.js'
 import type { LimitStore } from '../rate-limit/limit-store.js'
 import { RateLimiter } from '../rate-limit/limiter.js'
@@ -137,7 +137,7 @@ export class Batches {
   }
 
   async send (batch: Batch): Promise<void> {
-    const { clock, retryDelays, outage, rateLimits: { invalidRequestLimit } } = this.#p.options
+    const { clock, retryDelays, outage } = this.#p.options
     const { log, emit, target } = this.#p
     const c = this.#ledger.c
     const lost = (detail: string): void => this.#ledger.drop('shutdown', batch.items, detail)
@@ -145,25 +145,15 @@ export class Batches {
     for (;;) {
       if (!(await this.waitForBudget())) return lost('in flight at the shutdown deadline')
       const sentAt = clock.now()
-      // While a shutdown deadline runs, a request that has not answered in a few times the slowest answer seen is given up
-      // and its records sent again (they may arrive twice, never lost): one hung request must not eat the whole deadline.
-      const answerMs = this.end === undefined ? this.#p.options.timeoutMs : Math.min(this.#p.options.timeoutMs, shutdownAnswerMs(this.#slowestAnswerMs))
-      const timeoutMs = Math.min(answerMs, (this.end ?? Infinity) - sentAt)
+      const timeoutMs = this.#timeoutMs(sentAt)
       if (timeoutMs <= 0) return lost('no time left before the shutdown deadline')
       this.limiter.acquire(sentAt)
       c[SLOT.requests]!++
       const outcome = await this.sender.post(target, batch.payload, this.#signal(), batch.files, timeoutMs)
       const now = clock.now()
       let verdict: Verdict
-      if (outcome.ok) {
-        this.#slowestAnswerMs = Math.max(this.#slowestAnswerMs, now - sentAt)
-        this.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
-        if (isInvalidStatus(outcome.status, outcome.headers)) {
-          c[SLOT.invalidRequests]!++
-          this.limiter.recordInvalid(now)
-        }
-        verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
-      } else {
+      if (outcome.ok) verdict = this.#answered(outcome, sentAt, now)
+      else {
         if (outcome.failure.kind === 'aborted' || this.#signal().aborted) return lost('in flight at the shutdown deadline')
         verdict = classifyFailure(outcome.failure)
       }
@@ -184,16 +174,10 @@ export class Batches {
           this.#posted?.(batch, verdict)
           return
         }
-        case 'rate_limited': {
+        case 'rate_limited':
           // Rate-limit waits never spend the retry budget (contract §4); the batch is resent as is.
-          const { scope, bucket } = verdict
-          c[SLOT.rateLimited]!++
-          const waitMs = this.limiter.rateLimited(now, scope, verdict.retryAfterMs)
-          emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(bucket === undefined ? {} : { bucket }) })
-          log.warnOnce(`429:${scope}`, `${scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`}; resending in ${waitMs} ms`)
-          if (this.limiter.invalidCount(now) >= invalidRequestLimit) log.errorOnce('invalid_requests', `${invalidRequestLimit} invalid requests in 10 minutes: sending pauses to stay clear of Discord's IP ban`)
+          this.#rateLimited(verdict, now)
           continue
-        }
         case 'retry': {
           // In an outage each probe is one attempt, with no retries of its own. Retries spent while Discord still answers
           // some requests (flaky, not down) go on at the last wait.
@@ -260,43 +244,31 @@ export class Batches {
    * later (5xx, network, shutdown); `refused`: Discord will never take this edit (said once).
    */
   async edit (edit: IncidentEdit, threadId: string | undefined): Promise<'ok' | 'gone' | 'failed' | 'refused'> {
-    const { log, emit, target } = this.#p
-    const c = this.#ledger.c
     const { clock } = this.#p.options
     // At shutdown a failed edit goes again soon, within the deadline, as a post does; otherwise at its next turn.
     const again = async (): Promise<boolean> => this.end !== undefined && !this.#signal().aborted && await sleep(clock, SHUTDOWN_RETRY_MS, this.#signal())
     for (;;) {
       if (this.#disabled !== undefined || !(await this.waitForBudget())) return 'failed'
       const sentAt = clock.now()
-      const answerMs = this.end === undefined ? this.#p.options.timeoutMs : Math.min(this.#p.options.timeoutMs, shutdownAnswerMs(this.#slowestAnswerMs))
-      const timeoutMs = Math.min(answerMs, (this.end ?? Infinity) - sentAt)
+      const timeoutMs = this.#timeoutMs(sentAt)
       if (timeoutMs <= 0) return 'failed'
       this.limiter.acquire(sentAt)
-      c[SLOT.requests]!++
-      const outcome = await this.sender.edit(target, { id: edit.message.id, threadId }, edit.payload, this.#signal(), timeoutMs)
+      this.#ledger.c[SLOT.requests]!++
+      const outcome = await this.sender.edit(this.#p.target, { id: edit.message.id, threadId }, edit.payload, this.#signal(), timeoutMs)
       const now = clock.now()
       if (!outcome.ok) {
         if (await again()) continue
         return 'failed'
       }
-      this.#slowestAnswerMs = Math.max(this.#slowestAnswerMs, now - sentAt)
-      this.limiter.update(now, parseRateLimitHeaders(outcome.headers, now))
-      if (isInvalidStatus(outcome.status, outcome.headers)) {
-        c[SLOT.invalidRequests]!++
-        this.limiter.recordInvalid(now)
-      }
-      const verdict = classifyResponse({ status: outcome.status, headers: outcome.headers, body: outcome.body }, now)
+      const verdict = this.#answered(outcome, sentAt, now)
       switch (verdict.kind) {
         case 'ok':
           this.limiter.succeeded()
-          c[SLOT.edits]!++
+          this.#ledger.c[SLOT.edits]!++
           return 'ok'
-        case 'rate_limited': {
-          c[SLOT.rateLimited]!++
-          const waitMs = this.limiter.rateLimited(now, verdict.scope, verdict.retryAfterMs)
-          emit('rateLimited', { scope: verdict.scope, waitMs, reactive: true, status: 429, ...(verdict.bucket === undefined ? {} : { bucket: verdict.bucket }) })
+        case 'rate_limited':
+          this.#rateLimited(verdict, now)
           continue
-        }
         case 'disable':
           if (verdict.discordCode === DISCORD_CODES.unknownMessage) return 'gone'
           this.#disable(verdict)
@@ -304,13 +276,46 @@ export class Batches {
         case 'reject':
         case 'too_large':
           if (verdict.kind === 'reject' && verdict.discordCode === DISCORD_CODES.threadArchived) return 'gone'
-          log.errorOnce('edit_refused', `Discord refused an incident's edit (${verdict.kind === 'reject' ? verdict.reason : 'HTTP 413'}); the message keeps what it showed`)
+          this.#p.log.errorOnce('edit_refused', `Discord refused an incident's edit (${verdict.kind === 'reject' ? verdict.reason : 'HTTP 413'}); the message keeps what it showed`)
           return 'refused'
         default:
           if (await again()) continue
           return 'failed'
       }
     }
+  }
+
+  /**
+   * How long a request leaving at `sentAt` may wait for its answer (ms): `timeoutMs`, and while a shutdown deadline runs, a
+   * few times the slowest answer seen, and never past the deadline. A hung request given up is sent again (its records may
+   * arrive twice, never lost): one hung request must not eat the whole deadline. 0 or less: no time left.
+   */
+  #timeoutMs (sentAt: number): number {
+    const { timeoutMs } = this.#p.options
+    const answerMs = this.end === undefined ? timeoutMs : Math.min(timeoutMs, shutdownAnswerMs(this.#slowestAnswerMs))
+    return Math.min(answerMs, (this.end ?? Infinity) - sentAt)
+  }
+
+  /** What Discord's answer to a request sent at `sentAt` says, its headers and invalid statuses taken into the limiter. */
+  #answered (answer: Extract<SendOutcome, { ok: true }>, sentAt: number, now: number): Verdict {
+    this.#slowestAnswerMs = Math.max(this.#slowestAnswerMs, now - sentAt)
+    this.limiter.update(now, parseRateLimitHeaders(answer.headers, now))
+    if (isInvalidStatus(answer.status, answer.headers)) {
+      this.#ledger.c[SLOT.invalidRequests]!++
+      this.limiter.recordInvalid(now)
+    }
+    return classifyResponse({ status: answer.status, headers: answer.headers, body: answer.body }, now)
+  }
+
+  /** A 429: counted, waited out by the limiter (never a retry spent, contract §4), said once per scope. */
+  #rateLimited ({ scope, bucket, retryAfterMs }: Extract<Verdict, { kind: 'rate_limited' }>, now: number): void {
+    const { log, emit } = this.#p
+    const { invalidRequestLimit } = this.#p.options.rateLimits
+    this.#ledger.c[SLOT.rateLimited]!++
+    const waitMs = this.limiter.rateLimited(now, scope, retryAfterMs)
+    emit('rateLimited', { scope, waitMs, reactive: true, status: 429, ...(bucket === undefined ? {} : { bucket }) })
+    log.warnOnce(`429:${scope}`, `${scope === 'cloudflare' ? 'Cloudflare blocked this IP (HTTP 429 without rate-limit headers): pausing every webhook' : `Discord answered 429 (${scope} limit)`}; resending in ${waitMs} ms`)
+    if (this.limiter.invalidCount(now) >= invalidRequestLimit) log.errorOnce('invalid_requests', `${invalidRequestLimit} invalid requests in 10 minutes: sending pauses to stay clear of Discord's IP ban`)
   }
 
   /** Discord said the webhook is gone (401/403/404, thread settings it refuses): nothing more is sent to it. Said once. */

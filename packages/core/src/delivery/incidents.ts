@@ -15,6 +15,8 @@ import type { Severity } from '../levels.js'
 import { LIMITS } from '../limits.js'
 import { embedLength, fitEmbed } from '../format/fit.js'
 import { truncate } from '../format/text.js'
+import { clock, spoken } from '../storm/summary.js'
+import { alertTitle } from '../storm/windows.js'
 import type { Embed, PlainRecord, ResolvedOptions, WebhookPayload } from '../types.js'
 
 /** Discord's green, for a resolved incident's embed. */
@@ -78,7 +80,7 @@ export class Incidents {
 
   /**
    * The first record of a storm window, or a record naming its incident: folded into the open incident of its key
-   * (true: nothing to post), or it opens one (false; the record returned is the one to post, "seen before" added).
+   * (undefined: nothing to post), or it opens one (the record to post is returned, "seen before" added on a return).
    */
   occurred (record: PlainRecord, key: string, now: number): PlainRecord | undefined {
     const open = this.#open.get(key)
@@ -88,8 +90,7 @@ export class Incidents {
       return undefined
     }
     const past = this.#past.get(key) ?? (open === undefined ? undefined : { firstSeen: open.firstSeen, resolvedAt: open.resolvedAt!, count: open.count })
-    const title = record.title !== undefined && record.title !== '' ? record.title : record.message !== '' ? record.message : record.error?.message ?? key
-    this.#open.set(key, { key, severity: record.severity, title: title.slice(0, 200), count: 1, firstSeen: now, lastSeen: now, embed: -1, shown: 1, shownResolved: false })
+    this.#open.set(key, { key, severity: record.severity, title: alertTitle(record).slice(0, 200), count: 1, firstSeen: now, lastSeen: now, embed: -1, shown: 1, shownResolved: false })
     if (past === undefined) return { ...record, incident: key }
     const seen = `began ${clock(past.firstSeen)}, resolved ${clock(past.resolvedAt)}, ×${count(past.count)}`
     return { ...record, incident: key, fields: { ...record.fields, 'Seen before': seen } }
@@ -137,7 +138,7 @@ export class Incidents {
     return at
   }
 
-  /** A post Discord answered: the incidents among its records now have a message (`records[i]` shows as embed `embedOf[i]`). */
+  /** A post Discord answered: the incidents among its records now have a message (each record with the index of its embed there). */
   posted (message: { id: string, threadId?: string }, payload: WebhookPayload, records: ReadonlyArray<{ record: PlainRecord, embed: number }>, now: number): void {
     let shows = false
     for (const { record, embed } of records) {
@@ -251,7 +252,7 @@ export class Incidents {
 export function statusLine (i: Pick<Incident, 'count' | 'firstSeen' | 'lastSeen' | 'resolvedAt' | 'note'>): string {
   if (i.resolvedAt === undefined) return `×${count(i.count)} · first ${clock(i.firstSeen, false)} · last ${clock(i.lastSeen)}`
   const note = i.note === undefined ? '' : ` · ${i.note}`
-  return `Resolved · ×${count(i.count)} over ${duration(i.lastSeen - i.firstSeen)} · first ${clock(i.firstSeen, false)} · last ${clock(i.lastSeen, false)} · resolved ${clock(i.resolvedAt)}${note}`
+  return `Resolved · ×${count(i.count)} over ${spoken(i.lastSeen - i.firstSeen)} · first ${clock(i.firstSeen, false)} · last ${clock(i.lastSeen, false)} · resolved ${clock(i.resolvedAt)}${note}`
 }
 
 /** The incident's embed as the channel should show it: the status line above the original footer; resolved, green with "Resolved" in the title. */
@@ -286,14 +287,3 @@ function fitted (embeds: Embed[], changed: readonly number[]): Embed[] {
 
 const NUMBER = new Intl.NumberFormat('en-US')
 function count (n: number): string { return NUMBER.format(n) }
-
-/** `12:04:51 UTC` (the zone only when `zone`). */
-function clock (t: number, zone = true): string { return new Date(t).toISOString().slice(11, 19) + (zone ? ' UTC' : '') }
-
-/** `4 min 48 s`, `12 s`, `2 h 5 min`. */
-function duration (ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s} s`
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 === 0 ? '' : ` ${s % 60} s`}`
-  return `${Math.floor(s / 3600)} h${Math.floor(s / 60) % 60 === 0 ? '' : ` ${Math.floor(s / 60) % 60} min`}`
-}

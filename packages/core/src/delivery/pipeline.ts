@@ -113,11 +113,10 @@ export class Pipeline {
     else if (window.repeats > 0) this.#enqueue(summaryItem(window, window.repeats))
   }
 
-  /** The application says the incident `key` is over: its message says Resolved at the next edit. False when none is open. */
-  resolveIncident (key: string, note?: string): boolean {
+  /** The application says the incident `key` is over: its message says Resolved at the next edit. Nothing when none is open. */
+  resolveIncident (key: string, note?: string): void {
     const resolved = this.#incidents?.resolve(key, this.#o.clock.now(), note)
     if (resolved !== undefined) this.#resolved([resolved])
-    return resolved !== undefined
   }
 
   /** A post Discord took: the incidents among its records keep its message id (and the thread it lives in). */
@@ -216,7 +215,7 @@ export class Pipeline {
         if (this.#queue.size === 0 && this.#queue.pendingDrops === 0) {
           // New alerts leave before edits; an edit that failed waits for its next turn, not for this loop.
           const edit = this.#incidents?.due(this.#o.clock.now(), this.#hurry > 0 || this.#batches.end !== undefined, failed)
-          if (edit === undefined || this.#batches.disabled !== undefined) break
+          if (edit === undefined) break
           await this.#edit(edit)
           if (this.#incidents!.owed) failed.add(edit.message.id)
           continue

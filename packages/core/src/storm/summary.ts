@@ -14,7 +14,10 @@ export function spoken (ms: number): string {
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
 }
 
-const clock = (t: number): string => new Date(t).toISOString().slice(11, 19) + ' UTC'
+/** `12:04:51 UTC` for epoch ms `t` (the zone left out when `zone` is false, in a run of several). */
+export function clock (t: number, zone = true): string {
+  return new Date(t).toISOString().slice(11, 19) + (zone ? ' UTC' : '')
+}
 
 /** "×N more in the last 45 s: title" for an ended window (at `endsAt`): repeats, first and last seen, pattern, error and a fleet window's instances. */
 export function summaryRecord (w: StormWindow): PlainRecord {

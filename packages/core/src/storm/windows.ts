@@ -213,11 +213,16 @@ export class StormWindows {
   }
 }
 
+/** What an alert is called in a summary or an announcement: its title, else its text (`recordText`), else its error's message; uncut. */
+export function alertTitle (record: LogRecord, text = recordText(record)): string {
+  return record.title !== undefined && record.title !== '' ? record.title : text !== '' ? text : (record.error as SerializedError | undefined)?.message ?? ''
+}
+
 /** An open window for its first record: the parts a summary shows, copied small. */
 function opened (fingerprint: Fingerprint, record: LogRecord, firstSeen: number, endsAt: number): OpenWindow {
   const error = record.error as SerializedError | undefined
   const text = recordText(record)
-  const title = record.title !== undefined && record.title !== '' ? record.title : text !== '' ? text : error?.message ?? ''
+  const title = alertTitle(record, text)
   return {
     fingerprint,
     severity: Object.hasOwn(SEVERITY_STYLES, record.severity) ? record.severity : 'error',
