@@ -97,7 +97,7 @@ describe('a storm is one message, edited in place', () => {
     const winston = "import winston from 'winston'\nimport { DiscordTransport } from '@logcord/winston-discord'\n" +
       'const transport = new DiscordTransport(JSON.parse(process.env.OPTIONS))\nconst logger = winston.createLogger({ transports: [transport] })\n' +
       "logger.error('primary unreachable', { incident: 'db-primary' })\nlogger.error('replica lag 30 s', { incident: 'db-primary' })\n" +
-      "await transport.notifier.flush()\ntransport.notifier.resolveIncident('db-primary', 'failover done')"
+      "transport.notifier.resolveIncident('db-primary', 'failover done')"
     const pino = "import pino from 'pino'\nimport { discordTransport } from '@logcord/pino-discord'\nconst logger = pino(discordTransport(JSON.parse(process.env.OPTIONS)))\n" +
       "logger.error({ incident: 'db-primary' }, 'primary unreachable')\nlogger.error({ incident: 'db-primary' }, 'replica lag 30 s')\n" +
       "logger.info({ incident: 'db-primary', resolved: true }, 'failover done')"
